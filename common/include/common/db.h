@@ -1,0 +1,75 @@
+/* db.h: bounded PostgreSQL connection pool over libpq, prepared statements,
+ * parameters only, outcomes mapped from SQLSTATE. */
+#ifndef COMMON_DB_H
+#define COMMON_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+enum db_status {
+    DB_OK = 0,
+    DB_NOT_FOUND,      /* set by callers when a row they need is absent */
+    DB_CONFLICT,       /* 23505 unique violation, 23P01 exclusion */
+    DB_INVALID,        /* 22xxx data exception, 23502/23503/23514: bad input */
+    DB_RETRY,          /* 40001 serialization failure, 40P01 deadlock */
+    DB_UNAVAILABLE,    /* connection failure, 08xxx, 57Pxx, 53xxx: answer 503 */
+    DB_ERROR,          /* anything else: our fault, 500 */
+};
+
+/* A statement known by name; prepared once per connection on first use.
+ * Declare as static const with a unique name per service. */
+struct db_stmt {
+    const char *name;
+    const char *sql;
+};
+
+struct db_pool;
+struct db_conn;
+
+/* Creates a pool of at most size connections to conninfo (libpq URI or
+ * key=value string). Connections open lazily. Never NULL (aborts on OOM). */
+struct db_pool *db_pool_create(const char *conninfo, int size);
+void db_pool_destroy(struct db_pool *pool);
+
+/* Borrows a connection, waiting up to wait_ms for one to be free. Returns
+ * NULL when none came free in time or the server cannot be reached (the
+ * caller answers 503). A connection found broken is reset first. */
+struct db_conn *db_acquire(struct db_pool *pool, int wait_ms);
+/* Returns the connection: an open or failed transaction is rolled back, a
+ * broken connection is reset before its next use. conn may be NULL. */
+void db_release(struct db_pool *pool, struct db_conn *conn);
+
+/* Pool figures for /metrics. */
+void db_pool_stats(struct db_pool *pool, int *size, int *in_use, long *waits, long *timeouts);
+
+/* Runs a prepared statement with text parameters (NULL entries are SQL
+ * NULL). On DB_OK, *out (if out is not NULL) receives the result, which the
+ * caller PQclear()s; on any other status *out is NULL. */
+enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
+                       const char *const *params, PGresult **out);
+/* Runs SQL text with no parameters (BEGIN, migrations, test set-up). */
+enum db_status db_exec_simple(struct db_conn *conn, const char *sql);
+
+enum db_status db_begin(struct db_conn *conn);   /* BEGIN */
+enum db_status db_commit(struct db_conn *conn);  /* COMMIT */
+void db_rollback(struct db_conn *conn);          /* ROLLBACK, errors ignored */
+
+/* The raw libpq connection (borrowed), for COPY or LISTEN if ever needed. */
+PGconn *db_pgconn(struct db_conn *conn);
+/* The last error message on this connection (borrowed; never NULL). */
+const char *db_last_error(const struct db_conn *conn);
+
+/* SQLSTATE -> outcome. NULL or "" -> DB_UNAVAILABLE (no server answer). */
+enum db_status db_status_from_sqlstate(const char *sqlstate);
+const char *db_status_name(enum db_status st);
+
+/* Opens a single connection outside any pool (tools and tests); NULL on
+ * failure with the reason in err. */
+struct db_conn *db_connect(const char *conninfo, char *err, size_t errlen);
+void db_disconnect(struct db_conn *conn);
+
+/* Result helpers: value of row r, column named col, or NULL if SQL NULL or
+ * the column does not exist. Borrowed from res. */
+const char *db_get(const PGresult *res, int r, const char *col);
+
+#endif

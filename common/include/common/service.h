@@ -1,0 +1,46 @@
+/* service.h: the start-up and shutdown every daemon shares, so each
+ * <svc>-app/src/main.c only declares what is its own. service_main:
+ *   1. logging (LOG_LEVEL), libsodium, libcurl;
+ *   2. configuration: the common entries below, then the service's table;
+ *   3. the database pool; waits for PostgreSQL (DB_STARTUP_WAIT_S) and
+ *      applies migrations (MIGRATIONS_DIR/<dir> for each of def->migrations);
+ *   4. def->init (start background loops), then the HTTP server;
+ *   5. on SIGTERM/SIGINT: stop accepting, finish in-flight requests,
+ *      def->shutdown, exit 0.
+ * Common variables: <def->port_var> (default def->default_port), BIND_ADDR
+ * (0.0.0.0), DATABASE_URL (required), DB_POOL_SIZE (8), HTTP_WORKERS (8),
+ * MAX_CONNECTIONS (4096), CONNECTION_TIMEOUT_S (30), LOG_LEVEL (info),
+ * MIGRATIONS_DIR (the source tree's migrations/), DB_STARTUP_WAIT_S (30). */
+#ifndef COMMON_SERVICE_H
+#define COMMON_SERVICE_H
+
+#include "common/config.h"
+#include "common/db.h"
+#include "common/http.h"
+
+struct service_def {
+    const char *name;                 /* "payment-app" */
+    const char *port_var;             /* "PAYMENT_APP_PORT" */
+    long default_port;                /* 8082 */
+    const char *const *migrations;    /* NULL-terminated: {"common", "payment", NULL} */
+    const struct http_route *routes;
+    size_t nroutes;
+    const struct cfg_entry *config;   /* the service's own variables */
+    size_t nconfig;
+    void *app;                        /* handed to handlers and hooks */
+    /* After configuration and migrations, before serving. pool is the
+     * service's pool (also given to /healthz). Return 0, or -1 to exit 1. */
+    int (*init)(void *app, struct db_pool *pool);
+    /* After the server stopped: stop background loops, free. May be NULL. */
+    void (*shutdown)(void *app);
+    int (*before)(struct http_req *req, struct http_res *res, void *app);
+    void (*metrics_extra)(struct sbuf *out, void *app);
+};
+
+/* Runs the daemon; returns the process exit code. */
+int service_main(const struct service_def *def, int argc, char **argv);
+
+/* 1 once SIGTERM/SIGINT was received. */
+int service_stopping(void);
+
+#endif

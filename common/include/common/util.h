@@ -1,0 +1,49 @@
+/* util.h: small helpers shared by all services: allocation that aborts on
+ * out-of-memory (so callers never check), a growable string buffer, time,
+ * and input checks. */
+#ifndef COMMON_UTIL_H
+#define COMMON_UTIL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Growable NUL-terminated buffer; buf owned, free with sbuf_cleanup. */
+struct sbuf {
+    char *buf;
+    size_t len, cap;
+};
+void sbuf_init(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the buffer (caller frees) and leaves b empty. */
+char *sbuf_steal(struct sbuf *b, size_t *len);
+void sbuf_cleanup(struct sbuf *b);
+
+/* Milliseconds since the epoch / a monotonic clock. */
+int64_t now_ms(void);
+int64_t mono_ms(void);
+/* RFC 3339 UTC with milliseconds: 2026-11-23T10:00:00.123Z (out >= 32 bytes). */
+void time_rfc3339(int64_t epoch_ms, char *out, size_t outlen);
+/* Parses RFC 3339 ("...Z" or "+hh:mm", fraction optional) into epoch ms;
+ * 0 on success, -1 if malformed. */
+int time_parse_rfc3339(const char *s, int64_t *epoch_ms);
+
+/* 1 if the n bytes at s are valid UTF-8 with no NUL, else 0. */
+int utf8_valid(const char *s, size_t n);
+
+/* Borrowed string member of obj, or NULL if absent or not a string. */
+const char *json_str(const json_t *obj, const char *key);
+
+/* Parses a decimal integer that fits in long, whole string; 0 or -1. */
+int parse_long(const char *s, long *out);
+
+#endif

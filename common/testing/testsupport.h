@@ -1,0 +1,70 @@
+/* testsupport.h: helpers for db, http and e2e tests: a fresh database on the
+ * throwaway PostgreSQL that `make test` starts, real daemons started on free
+ * ports, and HTTP calls. Tests read the server from the environment:
+ *   TEST_PGHOST (socket folder or host), TEST_PGPORT, TEST_PGUSER (superuser).
+ * A test run without them is skipped (exit 77, which CTest counts as skipped
+ * through SKIP_RETURN_CODE). */
+#ifndef COMMON_TESTSUPPORT_H
+#define COMMON_TESTSUPPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TEST_SKIP 77
+
+/* 1 if the TEST_PG* variables are set. */
+int test_pg_available(void);
+/* Exits with TEST_SKIP (after a message) when no test PostgreSQL is set. */
+void test_require_pg(void);
+
+/* Creates an empty database named "<prefix>_<random>" and writes its libpq
+ * URI into uri. Returns 0 or -1. If migration_dirs is not NULL
+ * (NULL-terminated), applies those migrations too. */
+int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri,
+                   size_t urilen);
+/* Runs SQL (no parameters) against the database at uri; returns the first
+ * column of the first row as a malloc'ed string (or NULL if no row or on
+ * error; *ok set to 0 on error if ok not NULL). */
+char *test_db_scalar(const char *uri, const char *sql, int *ok);
+/* Runs SQL, returns 0 or -1. */
+int test_db_exec(const char *uri, const char *sql);
+
+/* A port nobody listens on right now (bind to 0, read, close). */
+int test_free_port(void);
+
+struct test_daemon {
+    pid_t pid;
+    int port;
+    char name[64];
+    char log_path[256];
+    char base_url[64];   /* "http://127.0.0.1:<port>" */
+};
+
+/* Starts binary with the current environment plus env (NULL-terminated
+ * "NAME=value" strings; they win over inherited ones). The daemon's stderr
+ * goes to log_path (a temp file). If port is 0 a free port is chosen; it is
+ * passed in the variable named port_var (e.g. "PAYMENT_APP_PORT"). Waits up
+ * to 15 s for GET /healthz to answer 200. Returns 0 or -1 (then the log is
+ * printed to stderr). */
+int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
+                      const char *port_var, int port, const char *const *env);
+/* SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit status
+ * (waitpid's) or -1. */
+int test_daemon_stop(struct test_daemon *d);
+/* SIGKILL at once and reap. */
+void test_daemon_kill(struct test_daemon *d);
+/* Waits until GET /healthz answers 200 (timeout_ms); 0 or -1. */
+int test_wait_healthy(const char *base_url, int timeout_ms);
+
+/* HTTP for tests. headers: NULL-terminated "Name: value" list or NULL.
+ * Returns the status (0 on transport failure); *body (if not NULL) gets
+ * the malloc'ed response body. */
+long test_http(const char *method, const char *url, const char *const *headers,
+               const char *body, char **resp_body);
+/* JSON variant: body_json borrowed (may be NULL); *out new reference or
+ * NULL when the response is not JSON. bearer may be NULL. */
+long test_http_json(const char *method, const char *url, const char *bearer,
+                    json_t *body_json, json_t **out);
+
+#endif
