@@ -28,7 +28,7 @@ start)
     if [ "$(id -u)" = 0 ]; then chown postgres: "$datadir"; fi
     if [ ! -f "$datadir/db/PG_VERSION" ]; then
         as_pg mkdir -p "$datadir/db" "$sockdir"
-        as_pg "$bindir/initdb" -D "$datadir/db" -U "$(owner)" --auth=trust -E UTF8 \
+        as_pg "$bindir/initdb" -D "$datadir/db" -U "$(owner)" --auth-local=trust --auth-host="${PG_AUTH_HOST:-trust}" -E UTF8 \
             --locale=C.UTF-8 >"$datadir/initdb.log" 2>&1 ||
             { cat "$datadir/initdb.log" >&2; exit 1; }
     fi

@@ -1,0 +1,35 @@
+# The two commands: `make up` (install what is missing, build, start
+# PostgreSQL and the three services) and `make test` (every test).
+.PHONY: all deps build up down test test-asan logs clean
+
+BUILD_DIR ?= build
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j$$(nproc)
+
+up: build
+	@scripts/up.sh
+
+down:
+	@scripts/down.sh
+
+test:
+	@scripts/test.sh
+
+test-asan:
+	@SANITIZE=1 scripts/test.sh
+
+logs:
+	@tail -n 100 $(if $(FOLLOW),-F,) .run/logs/*.log
+
+clean: down
+	@d=$$(cat .run/pgdir 2>/dev/null || true); \
+	 case "$$d" in /var/tmp/ticketing-*) rm -rf "$$(dirname "$$d")";; esac
+	@rm -rf $(BUILD_DIR) build-asan .run
+	@echo "removed builds, logs and all data"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian packages the project needs, only those that
+# are missing. Works as root or through sudo, never asks anything.
+set -euo pipefail
+
+packages=(
+    gcc make cmake pkg-config git curl ca-certificates procps iproute2
+    libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
+    libcmocka-dev libqrencode-dev libsodium-dev
+    postgresql postgresql-contrib
+    poppler-utils zbar-tools
+)
+[ -n "${EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$EXTRA_PACKAGES" && packages+=("${extra[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" = 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo -n)
+else
+    echo "deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
