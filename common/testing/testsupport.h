@@ -20,7 +20,9 @@ void test_require_pg(void);
 
 /* Creates an empty database named "<prefix>_<random>" and writes its libpq
  * URI into uri. Returns 0 or -1. If migration_dirs is not NULL
- * (NULL-terminated), applies those migrations too. */
+ * (NULL-terminated), applies those migrations too: an entry without '/' is
+ * a folder of the source tree's migrations/ ("common", "payment"), one with
+ * '/' a path. */
 int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri,
                    size_t urilen);
 /* Runs SQL (no parameters) against the database at uri; returns the first

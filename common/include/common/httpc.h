@@ -9,6 +9,9 @@
 
 /* Once at start, before any thread uses the client. */
 void httpc_global_init(void);
+/* Frees the calling thread's handle now (threads that exit free theirs
+ * anyway; for the main thread before exit, or leak checkers). */
+void httpc_thread_cleanup(void);
 
 struct httpc_res {
     long status;        /* HTTP status, 0 on transport failure */

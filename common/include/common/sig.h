@@ -8,6 +8,9 @@
 
 #define SIG_TOLERANCE_S 300
 #define SIG_HEADER_MAX 128
+/* Longest header sig_verify reads (room for several v1= during rotation);
+ * longer ones are SIG_MALFORMED. */
+#define SIG_VERIFY_HEADER_MAX 1024
 
 enum sig_result {
     SIG_OK = 0,
