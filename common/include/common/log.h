@@ -16,6 +16,7 @@ int log_level_parse(const char *s);
 /* The request id printed on this thread's lines ("-" when NULL). The server
  * sets it around each handler; background loops may set their own. */
 void log_set_request_id(const char *request_id);
+/* This thread's request id (borrowed, thread-local), or NULL when none is set. */
 const char *log_request_id(void);
 
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
