@@ -1,0 +1,99 @@
+/* app.h: client-app's shared state (configuration, pool, rate limiter) and
+ * the declarations the handlers share: route flags, the authenticated user,
+ * every handler of the route table. */
+#ifndef CLIENT_APP_H
+#define CLIENT_APP_H
+
+#include <sodium.h>
+#include <stdatomic.h>
+
+#include "common/db.h"
+#include "common/http.h"
+
+struct ratelimit;
+struct bg_loop;
+struct sbuf;
+
+struct client_app {
+    /* configuration (borrowed from the environment or defaults) */
+    const char *ticket_url;
+    const char *ticket_token;
+    const char *notify_secret;
+    const char *admin_password;
+    long rate_limit_per_minute;   /* 0 = off */
+    long session_ttl_s;
+    long ticket_timeout_ms;
+    /* set by init */
+    struct db_pool *pool;
+    struct ratelimit *limiter;    /* NULL when rate limiting is off */
+    struct bg_loop *maint;
+    char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
+    /* counters for /metrics */
+    atomic_long n_rate_limited;
+    atomic_long n_logins_failed;
+    atomic_long n_bookings_created;
+    atomic_long n_ticket_unavailable;
+    atomic_long n_notifications_applied;
+    atomic_long n_notifications_duplicate;
+    atomic_long n_notifications_rejected;
+};
+
+/* Route flags (struct http_route.flags). Without ROUTE_AUTH a route is open
+ * to anyone; a valid bearer is still recognised (an admin creating users). */
+enum {
+    ROUTE_AUTH = 1,      /* a valid session is required: 401 otherwise */
+    ROUTE_ADMIN = 2,     /* role admin is required: 403 otherwise */
+    ROUTE_INTERNAL = 4,  /* service-to-service: no bearer, no rate limit */
+};
+
+/* The authenticated caller, kept in req->auth by the before hook. */
+struct auth_user {
+    char id[37];
+    int is_admin;
+    char token_hash[65];  /* hex SHA-256 of the bearer (for logout) */
+};
+
+/* routes.c */
+extern const struct http_route client_routes[];
+extern const size_t client_nroutes;
+
+/* auth.c */
+int auth_before(struct http_req *req, struct http_res *res, void *app);
+/* The caller or NULL when anonymous (borrowed from req). */
+const struct auth_user *auth_current(const struct http_req *req);
+/* hex SHA-256 of a bearer token into out. */
+void auth_token_hash(const char *token, char out[65]);
+void app_metrics(struct sbuf *out, void *app);
+
+/* A pooled connection, or NULL after answering res 503. */
+struct db_conn *app_db(struct client_app *app, struct http_res *res);
+
+/* user_handler.c */
+void user_handle_create(struct http_req *req, struct http_res *res, void *app);
+void user_handle_me(struct http_req *req, struct http_res *res, void *app);
+void user_handle_list(struct http_req *req, struct http_res *res, void *app);
+void user_handle_get(struct http_req *req, struct http_res *res, void *app);
+void user_handle_patch(struct http_req *req, struct http_res *res, void *app);
+void user_handle_delete(struct http_req *req, struct http_res *res, void *app);
+void session_handle_create(struct http_req *req, struct http_res *res, void *app);
+void session_handle_delete(struct http_req *req, struct http_res *res, void *app);
+/* Creates the user "admin" with ADMIN_PASSWORD if absent; 0 or -1. */
+int user_ensure_admin(struct client_app *app);
+
+/* event_handler.c */
+void event_handle_list(struct http_req *req, struct http_res *res, void *app);
+void event_handle_get(struct http_req *req, struct http_res *res, void *app);
+void event_handle_seats(struct http_req *req, struct http_res *res, void *app);
+
+/* booking_handler.c */
+void booking_handle_create(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_list(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_refresh(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
+
+/* notify_handler.c */
+void notify_handle_post(struct http_req *req, struct http_res *res, void *app);
+
+#endif

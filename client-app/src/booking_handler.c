@@ -1,0 +1,597 @@
+/* booking_handler.c: bookings: record the attempt, call ticket-app with no
+ * transaction open, store the outcome, answer as API.md says; plus listing,
+ * refresh, cancel and the stored ticket PDF.
+ *
+ * An attempt is recorded (REQUESTED) only once it passed validation here.
+ * If ticket-app then answers 400/404/422 (unknown event, seats not of that
+ * event) the attempt was invalid after all: its row is deleted and ticket-
+ * app's answer passed on, since none of API.md's failure reasons describes
+ * it. Every other outcome stays in the history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "booking.h"
+#include "booking_store.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/rand.h"
+#include "common/util.h"
+#include "ticket_client.h"
+
+#define IDEM_EXTRA_MS 5000  /* an unfinished key stays locked timeout + this */
+#define IDEM_POLL_MS 100
+
+enum outcome {
+    OUT_HELD,         /* 201 PENDING_PAYMENT */
+    OUT_REFUSED,      /* 409 FAILED SEAT_UNAVAILABLE / HOLD_REJECTED */
+    OUT_INVALID,      /* ticket-app's 400/404/422 passed on, attempt removed */
+    OUT_UNAVAILABLE,  /* 503 FAILED TICKET_SERVICE_UNAVAILABLE */
+};
+
+static json_t *booking_json_row(const PGresult *r, int i)
+{
+    struct booking_view v;
+    booking_view_from(r, i, &v);
+    return booking_to_json(&v);
+}
+
+/* The Booking JSON (with "history" when asked) into *out. */
+static enum db_status load_booking(struct db_conn *c, const char *id, const char *owner,
+                                   int with_history, json_t **out)
+{
+    PGresult *r = NULL, *h = NULL;
+    enum db_status st = booking_store_get(c, id, owner, &r);
+    *out = NULL;
+    if (st != DB_OK)
+        return st;
+    json_t *b = booking_json_row(r, 0);
+    PQclear(r);
+    if (with_history) {
+        st = booking_store_history(c, id, &h);
+        if (st != DB_OK) {
+            json_decref(b);
+            return st;
+        }
+        json_t *hist = json_array();
+        for (int i = 0; i < PQntuples(h); i++) {
+            const char *ver = db_get(h, i, "version");
+            long v = 0;
+            json_array_append_new(
+                hist, json_pack("{s:s, s:s?, s:s, s:o, s:s}", "status",
+                                db_get(h, i, "status"), "reason", db_get(h, i, "reason"),
+                                "source", db_get(h, i, "source"), "version",
+                                ver && parse_long(ver, &v) == 0 ? json_integer(v) : json_null(),
+                                "at", db_get(h, i, "at")));
+        }
+        PQclear(h);
+        json_object_set_new(b, "history", hist);
+    }
+    *out = b;
+    return DB_OK;
+}
+
+/* The {id} of a booking path, or NULL after answering 404. */
+static const char *booking_id_param(struct http_req *req, struct http_res *res)
+{
+    const char *id = http_req_param(req, "id");
+    if (!id || !uuid_valid(id)) {
+        http_res_error(res, 404, "NOT_FOUND", "no such booking");
+        return NULL;
+    }
+    return id;
+}
+
+/* Whose bookings the caller may see: NULL (any) for an admin. */
+static const char *owner_filter(const struct auth_user *u)
+{
+    return u->is_admin ? NULL : u->id;
+}
+
+/* Answers with a stored JSON text (copied). */
+static void answer_text(struct http_res *res, int code, const char *text)
+{
+    http_res_bytes(res, code, "application/json", text, strlen(text));
+}
+
+/* Follows an Idempotency-Key already used by this user: replays its stored
+ * answer, waits while the first request runs, or takes the key over when
+ * that request died (its lock ran out). Returns 1 after answering res, 0
+ * when this request took over: bid then holds the key's booking id. */
+static int idem_follow(struct client_app *app, struct http_res *res, const char *user_id,
+                       const char *key, const char *rhash, char bid[37])
+{
+    long lock_ms = app->ticket_timeout_ms + IDEM_EXTRA_MS;
+    int64_t deadline = mono_ms() + lock_ms;
+    for (;;) {
+        struct db_conn *c = app_db(app, res);
+        if (!c)
+            return 1;
+        PGresult *r = NULL;
+        int taken = 0, answered = 1;
+        enum db_status st = idem_store_get(c, user_id, key, &r);
+        if (st == DB_NOT_FOUND) {
+            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
+        } else if (st != DB_OK) {
+            http_res_db_error(res, st);
+        } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
+            http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
+                           "this Idempotency-Key was used for another request");
+        } else if (db_get(r, 0, "response")) {
+            answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
+            http_res_header(res, "Idempotent-Replayed", "true");
+        } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
+                   (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK &&
+                   taken) {
+            snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
+            log_warn("idempotency key taken over booking_id=%s", bid);
+            answered = 0;
+        } else if (st != DB_OK) {
+            http_res_db_error(res, st);
+        } else if (mono_ms() > deadline) {
+            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
+                           "the first request with this Idempotency-Key is still running");
+        } else {
+            answered = -1; /* wait and look again */
+        }
+        PQclear(r);
+        db_release(app->pool, c);
+        if (answered >= 0)
+            return answered;
+        usleep(IDEM_POLL_MS * 1000);
+    }
+}
+
+/* Reads ticket-app's answer to POST /api/bookings into an outcome; tb is
+ * filled (and *have_tb set) when the body is a usable TicketBooking. */
+static enum outcome classify(int rc, long status, const json_t *reply, const char *bid,
+                             struct ticket_booking *tb, int *have_tb, const char **code)
+{
+    char err[128];
+    *have_tb = 0;
+    *code = NULL;
+    if (rc < 0)
+        return OUT_UNAVAILABLE;
+    if (reply && (status == 200 || status == 201 || status == 409) &&
+        ticket_booking_parse(reply, tb, 1, err, sizeof(err)) == 0) {
+        if (strcasecmp(tb->booking_id, bid) == 0)
+            *have_tb = 1;
+        else
+            ticket_booking_cleanup(tb);
+    } else if (status == 200 || status == 201 || status == 409) {
+        log_warn("ticket-app booking answer unusable status=%ld", status);
+    }
+    if ((status == 200 || status == 201) && *have_tb) {
+        if (strcmp(tb->status, "FAILED") != 0)
+            return OUT_HELD;
+        *code = tb->failure_reason;
+        return OUT_REFUSED;
+    }
+    if (status == 409) {
+        const char *c = json_str(json_object_get(reply, "error"), "code");
+        if (c && (strcmp(c, "SEAT_UNAVAILABLE") == 0 || strcmp(c, "HOLD_REJECTED") == 0))
+            *code = c;
+        else if (*have_tb && tb->failure_reason &&
+                 (strcmp(tb->failure_reason, "SEAT_UNAVAILABLE") == 0 ||
+                  strcmp(tb->failure_reason, "HOLD_REJECTED") == 0))
+            *code = tb->failure_reason;
+        else
+            *code = "SEAT_UNAVAILABLE";
+        return OUT_REFUSED;
+    }
+    if (status == 400 || status == 404 || status == 422)
+        return OUT_INVALID;
+    return OUT_UNAVAILABLE;
+}
+
+/* Calls ticket-app for the recorded attempt bid, stores the outcome (and
+ * the answer under key, if any) in one transaction, and answers. */
+static void book_and_answer(struct client_app *app, struct http_res *res,
+                            const struct auth_user *u, const struct booking_request *br,
+                            const char *bid, const char *key)
+{
+    json_t *tbody = booking_request_ticket_body(br, bid, u->id), *reply = NULL, *b = NULL;
+    long status = 0;
+    int rc = ticket_call_json(app, "POST", "/api/bookings", tbody, &status, &reply);
+    json_decref(tbody);
+
+    struct ticket_booking tb;
+    int have_tb = 0, applied = 0, code_out = 0;
+    const char *reason = NULL;
+    char *text = NULL;
+    enum outcome out = classify(rc, status, reply, bid, &tb, &have_tb, &reason);
+    if (out == OUT_UNAVAILABLE) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        log_warn("booking failed, ticket-app unavailable booking_id=%s status=%ld", bid, status);
+    }
+
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        goto out;   /* the attempt stays REQUESTED; refresh or a retry settles it */
+    enum db_status st = db_begin(c);
+    if (st == DB_OK) {
+        if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
+            st = booking_store_apply(c, &tb, &applied);
+            if (st == DB_OK && applied)
+                st = booking_store_add_event(c, bid, tb.status, tb.failure_reason, "ticket-app",
+                                             tb.version);
+        } else if (out == OUT_REFUSED || out == OUT_UNAVAILABLE) {
+            if (out == OUT_UNAVAILABLE)
+                reason = "TICKET_SERVICE_UNAVAILABLE";
+            st = booking_store_fail_requested(c, bid, reason, &applied);
+            if (st == DB_OK && applied)
+                st = booking_store_add_event(c, bid, "FAILED", reason, "ticket-app", NULL);
+        } else if (out == OUT_INVALID) {
+            st = booking_store_delete_requested(c, bid);
+        }
+    }
+    if (st == DB_OK && out == OUT_INVALID) {
+        code_out = (int)status;
+        json_t *e = json_object_get(reply, "error"), *doc;
+        if (json_str(e, "code"))
+            doc = json_pack("{s:O}", "error", e);
+        else
+            doc = json_pack("{s:{s:s, s:s}}", "error", "code",
+                            status == 404 ? "NOT_FOUND" : "VALIDATION_FAILED", "message",
+                            "the ticket service refused the request");
+        text = json_dumps(doc, JSON_COMPACT);
+        json_decref(doc);
+    } else if (st == DB_OK) {
+        st = load_booking(c, bid, NULL, 0, &b);
+        if (st == DB_OK) {
+            json_t *doc;
+            if (out == OUT_HELD) {
+                code_out = 201;
+                doc = json_incref(b);
+            } else {
+                code_out = out == OUT_REFUSED ? 409 : 503;
+                const char *ecode = out == OUT_REFUSED ? reason : "TICKET_SERVICE_UNAVAILABLE";
+                doc = json_pack("{s:{s:s, s:s}, s:O}", "error", "code", ecode, "message",
+                                out == OUT_REFUSED ? "the seats could not be held"
+                                                   : "the ticket service is unavailable",
+                                "booking", b);
+            }
+            text = json_dumps(doc, JSON_COMPACT);
+            json_decref(doc);
+        }
+    }
+    if (st == DB_OK && key)
+        st = idem_store_finish(c, u->id, key, code_out, text);
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else {
+        if (out == OUT_HELD)
+            atomic_fetch_add(&app->n_bookings_created, 1);
+        log_info("booking attempt booking_id=%s answer=%d", bid, code_out);
+        answer_text(res, code_out, text);
+    }
+out:
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    free(text);
+    json_decref(b);
+    json_decref(reply);
+    db_release(app->pool, c);
+}
+
+void booking_handle_create(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const struct auth_user *u = auth_current(req);
+    json_t *body = http_req_json(req, res), *details = NULL;
+    if (!body)
+        return;
+    struct booking_request br;
+    char rhash[65], bid[37];
+    struct db_conn *c = NULL;
+    int claimed = 1;
+    enum db_status st;
+    const char *key = http_req_header(req, "Idempotency-Key");
+
+    if (booking_request_parse(body, &br, &details) < 0 || (key && !idem_key_valid(key))) {
+        if (key && !idem_key_valid(key)) {
+            if (!details)
+                details = json_object();
+            json_object_set_new(details, "Idempotency-Key",
+                                json_string("must be 1 to 100 printable ASCII characters"));
+        }
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid booking request", details,
+                            NULL);
+        goto out;
+    }
+    booking_request_hash(&br, rhash);
+    rand_uuid(bid);
+    if (!(c = app_db(app, res)))
+        goto out;
+    /* the key and the attempt commit together: a concurrent duplicate waits
+     * on the key's unique index, then finds it taken */
+    st = db_begin(c);
+    if (st == DB_OK && key)
+        st = idem_store_claim(c, u->id, key, rhash, bid,
+                              app->ticket_timeout_ms + IDEM_EXTRA_MS, &claimed);
+    if (st == DB_OK && claimed)
+        st = booking_store_insert_requested(c, bid, u->id, &br);
+    if (st == DB_OK && claimed)
+        st = db_commit(c);
+    db_release(app->pool, c);  /* no connection held during the call */
+    c = NULL;
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        goto out;
+    }
+    if (!claimed && idem_follow(app, res, u->id, key, rhash, bid))
+        goto out;
+    book_and_answer(app, res, u, &br, bid, key);
+out:
+    json_decref(body);
+}
+
+void booking_handle_list(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const struct auth_user *u = auth_current(req);
+    long limit, offset, total = 0;
+    const char *status = http_req_query(req, "status");
+    const char *owner = owner_filter(u);
+    if (http_req_paging(req, res, &limit, &offset) < 0)
+        return;
+    if (status && !booking_status_valid(status)) {
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid filter",
+                            json_pack("{s:s}", "status",
+                                      "must be PENDING_PAYMENT, CONFIRMED, FAILED, EXPIRED "
+                                      "or CANCELLED"),
+                            NULL);
+        return;
+    }
+    if (u->is_admin && (owner = http_req_query(req, "user_id")) && !uuid_valid(owner)) {
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid filter",
+                            json_pack("{s:s}", "user_id", "must be a UUID"), NULL);
+        return;
+    }
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return;
+    PGresult *r = NULL;
+    enum db_status st = booking_store_list(c, owner, status, limit, offset, &r, &total);
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+        json_array_append_new(items, booking_json_row(r, i));
+    PQclear(r);
+    http_res_json(res, 200,
+                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
+                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+/* Answers 200 with the booking (and history), or the error. */
+static void answer_booking(struct client_app *app, struct http_res *res, const char *id,
+                           const char *owner, int code)
+{
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return;
+    json_t *b = NULL;
+    enum db_status st = load_booking(c, id, owner, 1, &b);
+    db_release(app->pool, c);
+    if (st == DB_NOT_FOUND)
+        http_res_error(res, 404, "NOT_FOUND", "no such booking");
+    else if (st != DB_OK)
+        http_res_db_error(res, st);
+    else
+        http_res_json(res, code, b);
+}
+
+void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
+{
+    const char *id = booking_id_param(req, res);
+    if (id)
+        answer_booking(app, res, id, owner_filter(auth_current(req)), 200);
+}
+
+/* Loads the booking (404 if not the caller's): 0 with *row, -1 answered. */
+static int fetch_own(struct client_app *app, struct http_req *req, struct http_res *res,
+                     const char *id, PGresult **row)
+{
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return -1;
+    enum db_status st = booking_store_get(c, id, owner_filter(auth_current(req)), row);
+    db_release(app->pool, c);
+    if (st == DB_NOT_FOUND)
+        http_res_error(res, 404, "NOT_FOUND", "no such booking");
+    else if (st != DB_OK)
+        http_res_db_error(res, st);
+    return st == DB_OK ? 0 : -1;
+}
+
+/* Stores a TicketBooking from ticket-app (if newer) with a history entry
+ * from source; if fail_reason is set and the booking is still REQUESTED,
+ * marks it FAILED instead. 0, or -1 after answering res. */
+static int store_change(struct client_app *app, struct http_res *res, const char *id,
+                        struct ticket_booking *tb, const char *fail_reason, const char *source)
+{
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return -1;
+    int applied = 0;
+    enum db_status st = db_begin(c);
+    if (st == DB_OK && tb) {
+        st = booking_store_apply(c, tb, &applied);
+        if (st == DB_OK && applied)
+            st = booking_store_add_event(c, id, tb->status, tb->failure_reason, source,
+                                         tb->version);
+    } else if (st == DB_OK && fail_reason) {
+        st = booking_store_fail_requested(c, id, fail_reason, &applied);
+        if (st == DB_OK && applied)
+            st = booking_store_add_event(c, id, "FAILED", fail_reason, source, NULL);
+    }
+    if (st == DB_OK)
+        st = db_commit(c);
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return -1;
+    }
+    return 0;
+}
+
+void booking_handle_refresh(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const char *id = booking_id_param(req, res);
+    PGresult *row = NULL;
+    if (!id || fetch_own(app, req, res, id, &row) < 0)
+        return;
+    char path[96], err[128];
+    long status = 0, age_ms = 0;
+    json_t *reply = NULL;
+    struct ticket_booking tb;
+    int have_tb = 0, rc;
+    const char *fail_reason = NULL;
+    int requested = strcmp(db_get(row, 0, "status"), "REQUESTED") == 0;
+    parse_long(db_get(row, 0, "age_ms"), &age_ms);
+    PQclear(row);
+
+    snprintf(path, sizeof(path), "/api/bookings/%s", id);
+    rc = ticket_call_json(app, "GET", path, NULL, &status, &reply);
+    if (rc == 0 && status == 200 && ticket_booking_parse(reply, &tb, 1, err, sizeof(err)) == 0) {
+        have_tb = 1;
+    } else if (rc == 0 && status == 404) {
+        /* ticket-app never saw it: an attempt whose call died with us */
+        if (requested && age_ms > app->ticket_timeout_ms + IDEM_EXTRA_MS)
+            fail_reason = "TICKET_SERVICE_UNAVAILABLE";
+    } else {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        goto out;
+    }
+    if ((have_tb || fail_reason) &&
+        store_change(app, res, id, have_tb ? &tb : NULL, fail_reason, "refresh") < 0)
+        goto out;
+    answer_booking(app, res, id, NULL, 200);
+out:
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    json_decref(reply);
+}
+
+void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const char *id = booking_id_param(req, res);
+    PGresult *row = NULL;
+    if (!id || fetch_own(app, req, res, id, &row) < 0)
+        return;
+    PQclear(row);
+    char path[96], err[128];
+    long status = 0;
+    json_t *reply = NULL, *b = NULL;
+    struct ticket_booking tb;
+    int have_tb = 0;
+
+    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
+    int rc = ticket_call_json(app, "POST", path, NULL, &status, &reply);
+    if (rc < 0 || status >= 500 || status == 401 || status == 403) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        goto out;
+    }
+    if (reply && ticket_booking_parse(reply, &tb, 1, err, sizeof(err)) == 0 &&
+        strcasecmp(tb.booking_id, id) == 0)
+        have_tb = 1;
+    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
+        goto out;
+    if (status == 200 || status == 201) {
+        answer_booking(app, res, id, NULL, 200);
+        goto out;
+    }
+    /* 409 from ticket-app, or 404 (it never held this booking): not cancellable */
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        goto out;
+    enum db_status st = load_booking(c, id, NULL, 0, &b);
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        goto out;
+    }
+    const char *code = json_str(json_object_get(reply, "error"), "code");
+    http_res_error_full(res, 409, status == 409 && code ? code : "NOT_CANCELLABLE",
+                        "the booking cannot be cancelled", NULL,
+                        json_pack("{s:O}", "booking", b));
+out:
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    json_decref(b);
+    json_decref(reply);
+}
+
+/* Serves the PDF; stores one fetched from ticket-app when it came late. */
+void booking_handle_ticket(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const char *id = booking_id_param(req, res);
+    if (!id)
+        return;
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return;
+    PGresult *r = NULL;
+    struct httpc_res tr = {0};
+    char disp[128], path[96];
+    enum db_status st = booking_store_get_pdf(c, id, owner_filter(auth_current(req)), &r);
+    db_release(app->pool, c);
+    c = NULL;
+    snprintf(disp, sizeof(disp), "attachment; filename=\"ticket-%s.pdf\"", id);
+    if (st == DB_NOT_FOUND) {
+        http_res_error(res, 404, "NOT_FOUND", "no such booking");
+        goto out;
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+        goto out;
+    }
+    if (strcmp(db_get(r, 0, "status"), "CONFIRMED") != 0) {
+        http_res_error(res, 409, "TICKET_NOT_READY", "the booking is not confirmed");
+        goto out;
+    }
+    const char *hex = db_get(r, 0, "pdf_hex");
+    if (hex) {
+        size_t hlen = strlen(hex), n = 0;
+        char *pdf = xmalloc(hlen / 2 + 1);
+        sodium_hex2bin((unsigned char *)pdf, hlen / 2 + 1, hex, hlen, NULL, &n, NULL);
+        http_res_take(res, 200, "application/pdf", pdf, n);
+        http_res_header(res, "Content-Disposition", disp);
+        goto out;
+    }
+    snprintf(path, sizeof(path), "/api/bookings/%s/ticket.pdf", id);
+    if (ticket_call_raw(app, "GET", path, &tr) < 0 || tr.status >= 500) {
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket is not stored yet and the "
+                                                        "ticket service is unavailable");
+        goto out;
+    }
+    if (tr.status != 200 || tr.len < 5 || tr.len > BOOKING_PDF_MAX ||
+        memcmp(tr.body, "%PDF-", 5) != 0) {
+        http_res_error(res, 409, "TICKET_NOT_READY", "the ticket is not ready yet");
+        goto out;
+    }
+    if ((c = db_acquire(app->pool, 2000))) {
+        if (booking_store_put_pdf(c, id, (unsigned char *)tr.body, tr.len) != DB_OK)
+            log_warn("could not store fetched ticket booking_id=%s", id);
+        db_release(app->pool, c);
+    }
+    http_res_take(res, 200, "application/pdf", tr.body, tr.len);
+    tr.body = NULL;
+    http_res_header(res, "Content-Disposition", disp);
+out:
+    httpc_res_cleanup(&tr);
+    PQclear(r);
+}

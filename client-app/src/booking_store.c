@@ -1,0 +1,334 @@
+/* booking_store.c: SQL for bookings, history, idempotency keys and
+ * processed notifications. */
+#include "booking_store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "store.h"
+
+#define BOOKING_COLS                                                                               \
+    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "            \
+    "amount::text AS amount, currency, invoice_number, payment_url, "                              \
+    SQL_TS("payment_expires_at") " AS payment_expires_at, origin, "                                \
+    SQL_TS("created_at") " AS created_at, " SQL_TS("updated_at") " AS updated_at, "                \
+    "version::text AS version"
+
+static const struct db_stmt st_insert = {
+    "client_booking_insert",
+    "INSERT INTO bookings (id, user_id, event_id, status, seats) "
+    "VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb)"};
+static const struct db_stmt st_event = {
+    "client_booking_event",
+    "INSERT INTO booking_events (booking_id, status, reason, source, version) "
+    "VALUES ($1, $2, $3, $4, $5::bigint)"};
+static const struct db_stmt st_get = {
+    "client_booking_get",
+    "SELECT " BOOKING_COLS ", (ticket_pdf IS NOT NULL) AS has_pdf, "
+    "(extract(epoch FROM now() - created_at) * 1000)::bigint AS age_ms "
+    "FROM bookings WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
+/* $2 is the public status: PENDING_PAYMENT covers the internal REQUESTED. */
+#define LIST_WHERE                                                                                 \
+    "WHERE ($1::uuid IS NULL OR user_id = $1::uuid) AND ($2::text IS NULL OR status = $2 "         \
+    "OR ($2 = 'PENDING_PAYMENT' AND status = 'REQUESTED')) "
+static const struct db_stmt st_list_user = {
+    "client_booking_list_user",
+    "SELECT " BOOKING_COLS " FROM bookings " LIST_WHERE
+    "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
+static const struct db_stmt st_count = {
+    "client_booking_count", "SELECT count(*) FROM bookings " LIST_WHERE};
+static const struct db_stmt st_history = {
+    "client_booking_history",
+    "SELECT status, reason, source, version::text AS version, " SQL_TS("created_at") " AS at "
+    "FROM booking_events WHERE booking_id = $1 ORDER BY id"};
+
+#define APPLY_SET                                                                                  \
+    "status = $2, failure_reason = $3, seats = COALESCE($4::jsonb, bookings.seats), "              \
+    "amount = COALESCE($5::bigint, bookings.amount), "                                             \
+    "currency = COALESCE($6, bookings.currency), "                                                 \
+    "invoice_number = COALESCE($7, bookings.invoice_number), "                                     \
+    "payment_url = COALESCE($8, bookings.payment_url), "                                           \
+    "payment_expires_at = COALESCE($9::timestamptz, bookings.payment_expires_at), "                \
+    "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now() "
+static const struct db_stmt st_apply = {
+    "client_booking_apply",
+    "UPDATE bookings SET " APPLY_SET "WHERE id = $1 AND version < $11::bigint RETURNING id"};
+static const struct db_stmt st_upsert = {
+    "client_booking_upsert",
+    "INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, invoice_number, "
+    "payment_url, payment_expires_at, event_name, version, user_id, event_id, origin) "
+    "SELECT $1::uuid, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5::bigint, $6, $7, $8, "
+    "$9::timestamptz, $10, $11::bigint, $12::uuid, $13::uuid, COALESCE($14, 'direct') "
+    "WHERE EXISTS (SELECT 1 FROM users WHERE id = $12::uuid) "
+    "ON CONFLICT (id) DO UPDATE SET " APPLY_SET "WHERE bookings.version < $11::bigint "
+    "RETURNING (xmax = 0) AS inserted"};
+static const struct db_stmt st_fail_requested = {
+    "client_booking_fail_requested",
+    "UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() "
+    "WHERE id = $1 AND status = 'REQUESTED' AND version = 0 RETURNING id"};
+static const struct db_stmt st_delete_requested = {
+    "client_booking_delete_requested",
+    "DELETE FROM bookings WHERE id = $1 AND status = 'REQUESTED' AND version = 0"};
+static const struct db_stmt st_put_pdf = {
+    "client_booking_put_pdf",
+    "UPDATE bookings SET ticket_pdf = decode($2, 'hex') WHERE id = $1 AND ticket_pdf IS NULL"};
+static const struct db_stmt st_get_pdf = {
+    "client_booking_get_pdf",
+    "SELECT status, encode(ticket_pdf, 'hex') AS pdf_hex FROM bookings "
+    "WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
+
+static const struct db_stmt st_idem_claim = {
+    "client_idem_claim",
+    "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, locked_until) "
+    "VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::bigint / 1000.0)) "
+    "ON CONFLICT DO NOTHING RETURNING booking_id"};
+static const struct db_stmt st_idem_get = {
+    "client_idem_get",
+    "SELECT request_hash, booking_id, status_code, response, (locked_until > now()) AS locked "
+    "FROM idempotency_keys WHERE user_id = $1 AND key = $2"};
+static const struct db_stmt st_idem_takeover = {
+    "client_idem_takeover",
+    "UPDATE idempotency_keys SET locked_until = now() + make_interval(secs => $3::bigint / "
+    "1000.0) WHERE user_id = $1 AND key = $2 AND response IS NULL AND locked_until <= now() "
+    "RETURNING booking_id"};
+static const struct db_stmt st_idem_finish = {
+    "client_idem_finish",
+    "UPDATE idempotency_keys SET status_code = $3::integer, response = $4 "
+    "WHERE user_id = $1 AND key = $2"};
+static const struct db_stmt st_notify_claim = {
+    "client_notify_claim",
+    "INSERT INTO processed_notifications (id, type, booking_id) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING RETURNING id"};
+static const struct db_stmt st_purge = {
+    "client_booking_purge",
+    "DELETE FROM idempotency_keys WHERE response IS NOT NULL "
+    "AND created_at < now() - interval '1 day'"};
+
+void booking_view_from(const PGresult *res, int r, struct booking_view *v)
+{
+    v->id = db_get(res, r, "id");
+    v->user_id = db_get(res, r, "user_id");
+    v->event_id = db_get(res, r, "event_id");
+    v->event_name = db_get(res, r, "event_name");
+    v->status = db_get(res, r, "status");
+    v->failure_reason = db_get(res, r, "failure_reason");
+    v->seats_json = db_get(res, r, "seats");
+    v->amount = db_get(res, r, "amount");
+    v->currency = db_get(res, r, "currency");
+    v->invoice_number = db_get(res, r, "invoice_number");
+    v->payment_url = db_get(res, r, "payment_url");
+    v->payment_expires_at = db_get(res, r, "payment_expires_at");
+    v->origin = db_get(res, r, "origin");
+    v->created_at = db_get(res, r, "created_at");
+    v->updated_at = db_get(res, r, "updated_at");
+}
+
+/* Runs a statement whose result only matters by its row count. */
+static enum db_status exec_count(struct db_conn *c, const struct db_stmt *st, int n,
+                                 const char *const *p, int *rows)
+{
+    PGresult *res = NULL;
+    enum db_status s = db_exec(c, st, n, p, &res);
+    if (s == DB_OK && rows)
+        *rows = PQntuples(res) > 0 ? PQntuples(res) : atoi(PQcmdTuples(res));
+    PQclear(res);
+    return s;
+}
+
+enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
+                                       const char *reason, const char *source,
+                                       const char *version)
+{
+    const char *p[5] = {id, status, reason, source, version};
+    return exec_count(c, &st_event, 5, p, NULL);
+}
+
+enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
+                                              const char *user_id,
+                                              const struct booking_request *req)
+{
+    json_t *seats = booking_request_seats(req);
+    char *seats_text = json_dumps(seats, JSON_COMPACT);
+    json_decref(seats);
+    const char *p[4] = {id, user_id, req->event_id, seats_text};
+    enum db_status st = exec_count(c, &st_insert, 4, p, NULL);
+    free(seats_text);
+    if (st == DB_OK)
+        st = booking_store_add_event(c, id, "REQUESTED", NULL, "request", NULL);
+    return st;
+}
+
+enum db_status booking_store_get(struct db_conn *c, const char *id, const char *owner,
+                                 PGresult **out)
+{
+    const char *p[2] = {id, owner};
+    enum db_status st = db_exec(c, &st_get, 2, p, out);
+    if (st == DB_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return DB_NOT_FOUND;
+    }
+    return st;
+}
+
+enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
+                                  long limit, long offset, PGresult **out, long *total)
+{
+    char l[24], o[24];
+    snprintf(l, sizeof(l), "%ld", limit);
+    snprintf(o, sizeof(o), "%ld", offset);
+    const char *p[4] = {owner, status, l, o};
+    PGresult *cnt = NULL;
+    enum db_status st = db_exec(c, &st_count, 2, p, &cnt);
+    if (st != DB_OK)
+        return st;
+    *total = atol(PQgetvalue(cnt, 0, 0));
+    PQclear(cnt);
+    return db_exec(c, &st_list_user, 4, p, out);
+}
+
+enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out)
+{
+    const char *p[1] = {id};
+    return db_exec(c, &st_history, 1, p, out);
+}
+
+static void apply_params(const struct ticket_booking *tb, const char *p[14])
+{
+    p[0] = tb->booking_id;
+    p[1] = tb->status;
+    p[2] = tb->failure_reason;
+    p[3] = tb->seats_json;
+    p[4] = tb->amount[0] ? tb->amount : NULL;
+    p[5] = tb->currency;
+    p[6] = tb->invoice_number;
+    p[7] = tb->payment_url;
+    p[8] = tb->expires_at;
+    p[9] = tb->event_name;
+    p[10] = tb->version;
+    p[11] = tb->user_id;
+    p[12] = tb->event_id;
+    p[13] = tb->origin;
+}
+
+enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *applied)
+{
+    const char *p[14];
+    apply_params(tb, p);
+    *applied = 0;
+    return exec_count(c, &st_apply, 11, p, applied);
+}
+
+enum db_status booking_store_upsert(struct db_conn *c, const struct ticket_booking *tb,
+                                    int *applied, int *inserted)
+{
+    const char *p[14];
+    PGresult *res = NULL;
+    apply_params(tb, p);
+    *applied = *inserted = 0;
+    enum db_status st = db_exec(c, &st_upsert, 14, p, &res);
+    if (st == DB_OK && PQntuples(res) > 0) {
+        *applied = 1;
+        *inserted = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    }
+    PQclear(res);
+    return st;
+}
+
+enum db_status booking_store_fail_requested(struct db_conn *c, const char *id, const char *reason,
+                                            int *applied)
+{
+    const char *p[2] = {id, reason};
+    *applied = 0;
+    return exec_count(c, &st_fail_requested, 2, p, applied);
+}
+
+enum db_status booking_store_delete_requested(struct db_conn *c, const char *id)
+{
+    const char *p[1] = {id};
+    return exec_count(c, &st_delete_requested, 1, p, NULL);
+}
+
+enum db_status booking_store_put_pdf(struct db_conn *c, const char *id, const unsigned char *pdf,
+                                     size_t len)
+{
+    char *hex = xmalloc(len * 2 + 1);
+    sodium_bin2hex(hex, len * 2 + 1, pdf, len);
+    const char *p[2] = {id, hex};
+    enum db_status st = exec_count(c, &st_put_pdf, 2, p, NULL);
+    free(hex);
+    return st;
+}
+
+enum db_status booking_store_get_pdf(struct db_conn *c, const char *id, const char *owner,
+                                     PGresult **out)
+{
+    const char *p[2] = {id, owner};
+    enum db_status st = db_exec(c, &st_get_pdf, 2, p, out);
+    if (st == DB_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return DB_NOT_FOUND;
+    }
+    return st;
+}
+
+enum db_status idem_store_claim(struct db_conn *c, const char *user_id, const char *key,
+                                const char *request_hash, const char *booking_id, long lock_ms,
+                                int *claimed)
+{
+    char l[24];
+    snprintf(l, sizeof(l), "%ld", lock_ms);
+    const char *p[5] = {user_id, key, request_hash, booking_id, l};
+    *claimed = 0;
+    return exec_count(c, &st_idem_claim, 5, p, claimed);
+}
+
+enum db_status idem_store_get(struct db_conn *c, const char *user_id, const char *key,
+                              PGresult **out)
+{
+    const char *p[2] = {user_id, key};
+    enum db_status st = db_exec(c, &st_idem_get, 2, p, out);
+    if (st == DB_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return DB_NOT_FOUND;
+    }
+    return st;
+}
+
+enum db_status idem_store_takeover(struct db_conn *c, const char *user_id, const char *key,
+                                   long lock_ms, int *claimed)
+{
+    char l[24];
+    snprintf(l, sizeof(l), "%ld", lock_ms);
+    const char *p[3] = {user_id, key, l};
+    *claimed = 0;
+    return exec_count(c, &st_idem_takeover, 3, p, claimed);
+}
+
+enum db_status idem_store_finish(struct db_conn *c, const char *user_id, const char *key,
+                                 int status_code, const char *response)
+{
+    char code[16];
+    snprintf(code, sizeof(code), "%d", status_code);
+    const char *p[4] = {user_id, key, code, response};
+    return exec_count(c, &st_idem_finish, 4, p, NULL);
+}
+
+enum db_status notify_store_claim(struct db_conn *c, const char *id, const char *type,
+                                  const char *booking_id, int *fresh)
+{
+    const char *p[3] = {id, type, booking_id};
+    *fresh = 0;
+    return exec_count(c, &st_notify_claim, 3, p, fresh);
+}
+
+enum db_status booking_store_purge(struct db_conn *c)
+{
+    return exec_count(c, &st_purge, 0, NULL, NULL);
+}

@@ -1,0 +1,72 @@
+/* booking_store.h: SQL for bookings, their history, idempotency keys and
+ * processed notifications. PGresults are the caller's to PQclear. */
+#ifndef CLIENT_BOOKING_STORE_H
+#define CLIENT_BOOKING_STORE_H
+
+#include "booking.h"
+#include "common/db.h"
+
+/* Fills v with borrowed values of row r of a booking result. */
+void booking_view_from(const PGresult *res, int r, struct booking_view *v);
+
+/* Records a new attempt as REQUESTED with its first history entry. Call
+ * inside a transaction. */
+enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
+                                              const char *user_id,
+                                              const struct booking_request *req);
+/* A booking (of owner unless owner is NULL); DB_NOT_FOUND otherwise. The
+ * row also has version, has_pdf ("t"/"f") and age_ms. */
+enum db_status booking_store_get(struct db_conn *c, const char *id, const char *owner,
+                                 PGresult **out);
+/* Newest first; owner and status (public status) may be NULL. */
+enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
+                                  long limit, long offset, PGresult **out, long *total);
+/* History oldest first: status, reason, source, version, at. */
+enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
+enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
+                                       const char *reason, const char *source,
+                                       const char *version);
+
+/* Applies tb over the existing booking if tb's version is newer; *applied
+ * 1 if it was. */
+enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *applied);
+/* As booking_store_apply, creating the booking (origin from tb) when absent
+ * and its user exists; *applied 1 if inserted or updated, *inserted 1 if
+ * inserted. */
+enum db_status booking_store_upsert(struct db_conn *c, const struct ticket_booking *tb,
+                                    int *applied, int *inserted);
+/* REQUESTED (never answered by ticket-app) -> FAILED with reason; *applied. */
+enum db_status booking_store_fail_requested(struct db_conn *c, const char *id, const char *reason,
+                                            int *applied);
+/* Deletes a booking still REQUESTED (ticket-app refused it as invalid). */
+enum db_status booking_store_delete_requested(struct db_conn *c, const char *id);
+/* Stores the ticket PDF unless one is stored already. */
+enum db_status booking_store_put_pdf(struct db_conn *c, const char *id, const unsigned char *pdf,
+                                     size_t len);
+/* status and pdf_hex (NULL if none) of a booking of owner (NULL = any). */
+enum db_status booking_store_get_pdf(struct db_conn *c, const char *id, const char *owner,
+                                     PGresult **out);
+
+/* Idempotency keys. claim: DB_OK with *claimed 1 if the key was new (row
+ * written with booking_id), 0 if it exists. */
+enum db_status idem_store_claim(struct db_conn *c, const char *user_id, const char *key,
+                                const char *request_hash, const char *booking_id, long lock_ms,
+                                int *claimed);
+/* request_hash, booking_id, status_code, response, locked ("t"/"f"). */
+enum db_status idem_store_get(struct db_conn *c, const char *user_id, const char *key,
+                              PGresult **out);
+/* Takes over an unfinished key whose lock ran out; *claimed 1 if taken. */
+enum db_status idem_store_takeover(struct db_conn *c, const char *user_id, const char *key,
+                                   long lock_ms, int *claimed);
+enum db_status idem_store_finish(struct db_conn *c, const char *user_id, const char *key,
+                                 int status_code, const char *response);
+
+/* Records a notification id; *fresh 1 if it was not seen before. */
+enum db_status notify_store_claim(struct db_conn *c, const char *id, const char *type,
+                                  const char *booking_id, int *fresh);
+
+/* Housekeeping: finished idempotency keys older than a day. */
+enum db_status booking_store_purge(struct db_conn *c);
+
+#endif

@@ -1,0 +1,65 @@
+/* event_handler.c: events and seats, read through from ticket-app (which
+ * owns them): status and body passed on, 503 when it cannot be reached. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "common/rand.h"
+#include "common/util.h"
+#include "ticket_client.h"
+
+static void pass_through(struct client_app *app, struct http_res *res, const char *path)
+{
+    struct httpc_res r;
+    if (ticket_call_raw(app, "GET", path, &r) < 0 || r.status >= 500 || r.status < 100) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+    } else if (!r.body || r.len == 0) {
+        http_res_bytes(res, (int)r.status, "application/json", "", 0);
+    } else {
+        http_res_take(res, (int)r.status, "application/json", r.body, r.len);
+        r.body = NULL;
+    }
+    httpc_res_cleanup(&r);
+}
+
+void event_handle_list(struct http_req *req, struct http_res *res, void *app)
+{
+    long limit, offset;
+    char path[96];
+    if (http_req_paging(req, res, &limit, &offset) < 0)
+        return;
+    snprintf(path, sizeof(path), "/api/events?limit=%ld&offset=%ld", limit, offset);
+    pass_through(app, res, path);
+}
+
+/* The {id} of an event path, or NULL after answering 404. */
+static const char *event_id(struct http_req *req, struct http_res *res)
+{
+    const char *id = http_req_param(req, "id");
+    if (!id || !uuid_valid(id)) {
+        http_res_error(res, 404, "NOT_FOUND", "no such event");
+        return NULL;
+    }
+    return id;
+}
+
+void event_handle_get(struct http_req *req, struct http_res *res, void *app)
+{
+    char path[96];
+    const char *id = event_id(req, res);
+    if (!id)
+        return;
+    snprintf(path, sizeof(path), "/api/events/%s", id);
+    pass_through(app, res, path);
+}
+
+void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
+{
+    char path[96];
+    const char *id = event_id(req, res);
+    if (!id)
+        return;
+    snprintf(path, sizeof(path), "/api/events/%s/seats", id);
+    pass_through(app, res, path);
+}

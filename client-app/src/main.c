@@ -1,0 +1,105 @@
+/* main.c: client-app's configuration, start-up and shutdown. */
+#include <stdlib.h>
+
+#include "app.h"
+#include "booking_store.h"
+#include "common/bg.h"
+#include "common/log.h"
+#include "common/rand.h"
+#include "common/service.h"
+#include "common/util.h"
+#include "password.h"
+#include "ratelimit.h"
+#include "user_store.h"
+
+#define MAINT_INTERVAL_MS 30000
+#define RATELIMIT_MAX_KEYS 100000
+
+static struct client_app app;
+
+static const struct cfg_entry config[] = {
+    {"TICKET_APP_URL", CFG_STRING, "http://127.0.0.1:8081", 0, 0, &app.ticket_url,
+     "base URL of ticket-app"},
+    {"TICKET_SERVICE_TOKEN", CFG_SECRET, NULL, 0, 0, &app.ticket_token,
+     "bearer token presented to ticket-app"},
+    {"NOTIFY_SECRET", CFG_SECRET, NULL, 0, 0, &app.notify_secret,
+     "HMAC secret of ticket-app's notifications"},
+    {"ADMIN_PASSWORD", CFG_SECRET, NULL, 0, 0, &app.admin_password,
+     "password of the user admin, created at start-up if absent"},
+    {"RATE_LIMIT_PER_MINUTE", CFG_INT, "500", 0, 1000000, &app.rate_limit_per_minute,
+     "requests per minute per client address and per user (0 = off)"},
+    {"SESSION_TTL_SECONDS", CFG_INT, "86400", 60, 31536000, &app.session_ttl_s,
+     "lifetime of a session token"},
+    {"TICKET_TIMEOUT_MS", CFG_INT, "10000", 100, 120000, &app.ticket_timeout_ms,
+     "timeout of one call to ticket-app"},
+};
+
+/* Housekeeping: forget full rate-limit buckets, drop expired sessions and
+ * old idempotency keys. */
+static int maint_tick(void *arg)
+{
+    struct client_app *a = arg;
+    if (a->limiter)
+        ratelimit_evict(a->limiter, mono_ms());
+    struct db_conn *c = db_acquire(a->pool, 1000);
+    if (!c)
+        return -1;
+    long n = 0;
+    enum db_status st = session_store_purge(c, &n);
+    if (st == DB_OK)
+        st = booking_store_purge(c);
+    db_release(a->pool, c);
+    if (st != DB_OK)
+        return -1;
+    return n >= 1000 ? 1 : 0;
+}
+
+static int client_init(void *appv, struct db_pool *pool)
+{
+    struct client_app *a = appv;
+    char dummy[33];
+    a->pool = pool;
+    /* unknown logins are verified against this, so they cost what known ones do */
+    rand_hex(dummy, 16);
+    if (password_hash(dummy, 32, a->dummy_hash) < 0) {
+        log_error("cannot hash (out of memory?)");
+        return -1;
+    }
+    if (user_ensure_admin(a) < 0)
+        return -1;
+    if (a->rate_limit_per_minute > 0)
+        a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
+    a->maint = bg_start("client-maint", maint_tick, a, MAINT_INTERVAL_MS);
+    return 0;
+}
+
+static void client_shutdown(void *appv)
+{
+    struct client_app *a = appv;
+    if (a->maint)
+        bg_stop(a->maint);
+    a->maint = NULL;
+    ratelimit_destroy(a->limiter);
+    a->limiter = NULL;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const migrations[] = {"common", "client", NULL};
+    const struct service_def def = {
+        .name = "client-app",
+        .port_var = "CLIENT_APP_PORT",
+        .default_port = 8080,
+        .migrations = migrations,
+        .routes = client_routes,
+        .nroutes = client_nroutes,
+        .config = config,
+        .nconfig = sizeof(config) / sizeof(config[0]),
+        .app = &app,
+        .init = client_init,
+        .shutdown = client_shutdown,
+        .before = auth_before,
+        .metrics_extra = app_metrics,
+    };
+    return service_main(&def, argc, argv);
+}

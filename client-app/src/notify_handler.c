@@ -1,0 +1,98 @@
+/* notify_handler.c: the receiver of ticket-app's signed notifications.
+ * Each id is applied once (its row in processed_notifications commits with
+ * the change), a change only if its version is newer than the one held, and
+ * a confirmation's PDF is stored so tickets are served with ticket-app down. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "booking.h"
+#include "booking_store.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/sig.h"
+#include "common/util.h"
+
+void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const char *sig = http_req_header(req, "X-Signature");
+    enum sig_result sr = sig_verify(app->notify_secret, sig ? sig : "", req->body ? req->body : "",
+                                    req->body_len, (long)time(NULL), SIG_TOLERANCE_S);
+    if (sr != SIG_OK) {
+        atomic_fetch_add(&app->n_notifications_rejected, 1);
+        log_warn("notification rejected signature=%s", sig_result_name(sr));
+        http_res_error(res, 401, "INVALID_SIGNATURE", "bad or stale X-Signature");
+        return;
+    }
+    json_t *body = http_req_json(req, res);
+    if (!body)
+        return;
+    struct notification n;
+    char err[160];
+    unsigned char *pdf = NULL;
+    size_t pdf_len = 0;
+    struct db_conn *c = NULL;
+    int parsed = 0;
+
+    const char *type = json_str(body, "type");
+    if (type && !notification_type_known(type)) {
+        /* a newer ticket-app may send more: acknowledged, nothing to do */
+        log_info("notification of unknown type ignored type=%.40s", type);
+        http_res_no_content(res);
+        goto out;
+    }
+    if (notification_parse(body, &n, err, sizeof(err)) < 0) {
+        atomic_fetch_add(&app->n_notifications_rejected, 1);
+        log_warn("notification rejected: %s", err);
+        http_res_error(res, 400, "VALIDATION_FAILED", "%s", err);
+        goto out;
+    }
+    parsed = 1;
+    if (n.pdf_base64 && booking_pdf_decode(n.pdf_base64, n.pdf_base64_len, &pdf, &pdf_len) < 0)
+        /* the status change still counts; the PDF is fetched on demand later */
+        log_error("notification carries an unusable ticket PDF id=%s booking_id=%s", n.id,
+                  n.booking.booking_id);
+
+    if (!(c = app_db(app, res)))
+        goto out;
+    int fresh = 0, applied = 0, inserted = 0;
+    char source[64];
+    snprintf(source, sizeof(source), "notification:%s", n.type);
+    enum db_status st = db_begin(c);
+    if (st == DB_OK)
+        st = notify_store_claim(c, n.id, n.type, n.booking.booking_id, &fresh);
+    if (st == DB_OK && fresh) {
+        st = booking_store_upsert(c, &n.booking, &applied, &inserted);
+        if (st == DB_OK && applied)
+            st = booking_store_add_event(c, n.booking.booking_id, n.booking.status,
+                                         n.booking.failure_reason, source, n.booking.version);
+        /* the PDF is stored even when a refresh already brought the status */
+        if (st == DB_OK && pdf)
+            st = booking_store_put_pdf(c, n.booking.booking_id, pdf, pdf_len);
+    }
+    if (st == DB_OK)
+        st = db_commit(c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        goto out;
+    }
+    if (!fresh) {
+        atomic_fetch_add(&app->n_notifications_duplicate, 1);
+        log_debug("notification already applied id=%s", n.id);
+    } else {
+        atomic_fetch_add(&app->n_notifications_applied, 1);
+        log_info("notification id=%s type=%s booking_id=%s version=%s %s", n.id, n.type,
+                 n.booking.booking_id, n.booking.version,
+                 inserted ? "created" : applied ? "applied" : "not newer or unknown user");
+    }
+    http_res_no_content(res);
+out:
+    free(pdf);
+    if (parsed)
+        notification_cleanup(&n);
+    db_release(app->pool, c);
+    json_decref(body);
+}

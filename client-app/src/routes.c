@@ -1,0 +1,25 @@
+/* routes.c: every endpoint of client-app, with who may call it. */
+#include "app.h"
+
+const struct http_route client_routes[] = {
+    {"POST", "/api/users", user_handle_create, 0},
+    {"GET", "/api/users", user_handle_list, ROUTE_AUTH | ROUTE_ADMIN},
+    {"GET", "/api/users/me", user_handle_me, ROUTE_AUTH},
+    {"GET", "/api/users/{id}", user_handle_get, ROUTE_AUTH},
+    {"PATCH", "/api/users/{id}", user_handle_patch, ROUTE_AUTH},
+    {"DELETE", "/api/users/{id}", user_handle_delete, ROUTE_AUTH},
+    {"POST", "/api/sessions", session_handle_create, 0},
+    {"DELETE", "/api/sessions/current", session_handle_delete, ROUTE_AUTH},
+    {"GET", "/api/events", event_handle_list, 0},
+    {"GET", "/api/events/{id}", event_handle_get, 0},
+    {"GET", "/api/events/{id}/seats", event_handle_seats, 0},
+    {"POST", "/api/bookings", booking_handle_create, ROUTE_AUTH},
+    {"GET", "/api/bookings", booking_handle_list, ROUTE_AUTH},
+    {"GET", "/api/bookings/{id}", booking_handle_get, ROUTE_AUTH},
+    {"POST", "/api/bookings/{id}/refresh", booking_handle_refresh, ROUTE_AUTH},
+    {"POST", "/api/bookings/{id}/cancel", booking_handle_cancel, ROUTE_AUTH},
+    {"GET", "/api/bookings/{id}/ticket.pdf", booking_handle_ticket, ROUTE_AUTH},
+    /* waitlist routes come with the waitlist issue */
+    {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL},
+};
+const size_t client_nroutes = sizeof(client_routes) / sizeof(client_routes[0]);
