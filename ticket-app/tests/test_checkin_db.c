@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -30,6 +31,7 @@
 #define B_CANCEL "b0000000-0000-4000-8000-000000000002"  /* CANCELLED: s3 */
 #define B_PENDING "b0000000-0000-4000-8000-000000000003" /* PENDING_PAYMENT: s4 */
 #define B_LATE "b0000000-0000-4000-8000-000000000004"    /* CONFIRMED, cancelled after entry: s5 */
+#define B_RACE "b0000000-0000-4000-8000-000000000006"    /* CONFIRMED, cancel racing a scan: s7 */
 #define B_OTHER "b0000000-0000-4000-8000-000000000005"   /* CONFIRMED: s6 */
 #define S(n) "5e000000-0000-4000-8000-00000000000" #n
 
@@ -46,7 +48,8 @@ static const char setup_sql[] =
     " ('" B_CANCEL "', 'u2', '" EVENT "', 'CANCELLED', 'IDR', 1, 100),"
     " ('" B_PENDING "', 'u3', '" EVENT "', 'PENDING_PAYMENT', 'IDR', 1, 100),"
     " ('" B_LATE "', 'u4', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100),"
-    " ('" B_OTHER "', 'u5', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100);"
+    " ('" B_OTHER "', 'u5', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100),"
+    " ('" B_RACE "', 'u6', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100);"
     "INSERT INTO seats (id, event_id, label, section, row, number, price, status, booking_id,"
     "                   held_until) VALUES"
     " ('" S(1) "', '" EVENT "', 'A-1', 'Floor', 'A', 1, 100, 'BOOKED', '" B_OK "', NULL),"
@@ -55,7 +58,8 @@ static const char setup_sql[] =
     " ('" S(4) "', '" EVENT "', 'A-4', 'Floor', 'A', 4, 100, 'ON_GOING', '" B_PENDING "',"
     "  now() + interval '5 minutes'),"
     " ('" S(5) "', '" EVENT "', 'A-5', 'Floor', 'A', 5, 100, 'BOOKED', '" B_LATE "', NULL),"
-    " ('" S(6) "', '" EVENT "', 'A-6', 'Floor', 'A', 6, 100, 'BOOKED', '" B_OTHER "', NULL);"
+    " ('" S(6) "', '" EVENT "', 'A-6', 'Floor', 'A', 6, 100, 'BOOKED', '" B_OTHER "', NULL),"
+    " ('" S(7) "', '" EVENT "', 'A-7', 'Floor', 'A', 7, 100, 'BOOKED', '" B_RACE "', NULL);"
     "INSERT INTO booking_seats (booking_id, seat_id, label, section, price) VALUES"
     " ('" B_OK "', '" S(1) "', 'A-1', 'Floor', 100),"
     " ('" B_OK "', '" S(2) "', 'A-2', 'Floor', 100),"
@@ -63,7 +67,8 @@ static const char setup_sql[] =
     " ('" B_CANCEL "', '" S(3) "', 'A-3', 'Floor', 100),"
     " ('" B_PENDING "', '" S(4) "', 'A-4', 'Floor', 100),"
     " ('" B_LATE "', '" S(5) "', 'A-5', 'Floor', 100),"
-    " ('" B_OTHER "', '" S(6) "', 'A-6', 'Floor', 100);";
+    " ('" B_OTHER "', '" S(6) "', 'A-6', 'Floor', 100),"
+    " ('" B_RACE "', '" S(7) "', 'A-7', 'Floor', 100);";
 /* clang-format on */
 
 static int group_setup(void **state)
@@ -252,6 +257,44 @@ static void test_cancelled_after_entry(void **state)
     assert_invalid(scan_ticket(SECRET, B_LATE, S(5)));
 }
 
+static void *scan_race_ticket(void *arg)
+{
+    (void)arg;
+    struct scan *s = malloc(sizeof *s);
+    *s = scan_ticket(SECRET, B_RACE, S(7));
+    return s;
+}
+
+/* A cancellation holding the booking row when the scan comes: the scan
+ * waits for it, then sees the booking cancelled and refuses. */
+static void test_scan_waits_for_a_racing_cancel(void **state)
+{
+    (void)state;
+    char err[256];
+    struct db_conn *c = db_connect(g_uri, err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(db_begin(c), DB_OK);
+    assert_int_equal(db_exec_simple(c, "UPDATE bookings SET status = 'CANCELLED'"
+                                       " WHERE id = '" B_RACE "';"
+                                       "UPDATE seats SET status = 'OPEN', booking_id = NULL"
+                                       " WHERE id = '" S(7) "'"),
+                     DB_OK);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, scan_race_ticket, NULL), 0);
+    usleep(300 * 1000); /* the scan is now blocked on the booking row */
+    assert_int_equal(db_commit(c), DB_OK);
+    void *out;
+    pthread_join(t, &out);
+    struct scan *s = out;
+    assert_invalid(*s);
+    free(s);
+    db_disconnect(c);
+    char *n = test_db_scalar(g_uri, "SELECT count(*) FROM checkins WHERE booking_id = '" B_RACE "'",
+                             NULL);
+    assert_string_equal(n, "0");
+    free(n);
+}
+
 static void test_count(void **state)
 {
     (void)state;
@@ -279,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_scans_admit_once),
         cmocka_unit_test(test_not_admissible),
         cmocka_unit_test(test_cancelled_after_entry),
+        cmocka_unit_test(test_scan_waits_for_a_racing_cancel),
         cmocka_unit_test(test_count),
     };
     return cmocka_run_group_tests_name("ticket_checkin_db", tests, group_setup, group_teardown);
