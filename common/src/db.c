@@ -32,6 +32,8 @@ struct db_pool {
     pthread_cond_t freed;
 };
 
+static void db_notice(void *arg, const char *msg);
+
 /* Applied before the caller's conninfo, so the caller can override them:
  * a dead host should fail fast, and the server's views should say who we
  * are. */
@@ -39,7 +41,10 @@ static PGconn *db_open(const char *conninfo)
 {
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *vals[] = {"5", program_invocation_short_name, conninfo, NULL};
-    return PQconnectdbParams(keys, vals, 1);
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (pg)
+        PQsetNoticeProcessor(pg, db_notice, NULL);
+    return pg;
 }
 
 static void db_set_error(struct db_conn *conn, const char *msg)
@@ -162,19 +167,37 @@ static enum db_status db_result_status(struct db_conn *conn, const PGresult *res
 
 /* A connection the server closed while it sat idle (restart, terminated
  * backend) only shows as broken once libpq reads from it: read whatever is
- * pending so PQstatus tells the truth before we hand it out. */
+ * pending so PQstatus tells the truth before we hand it out. The server's
+ * farewell (a FATAL message) and the end of the stream may come in separate
+ * reads, hence the loop. */
 static void db_probe(struct db_conn *conn)
 {
-    int fd = PQsocket(conn->pg);
-    if (fd < 0)
-        return;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 0) > 0) {
-        PQconsumeInput(conn->pg);
+    for (int i = 0; i < 8 && PQstatus(conn->pg) == CONNECTION_OK; i++) {
+        int fd = PQsocket(conn->pg);
+        if (fd < 0)
+            return;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 0) <= 0)
+            return;
+        if (!PQconsumeInput(conn->pg))
+            return;
         PGnotify *n;
         while ((n = PQnotifies(conn->pg)) != NULL)
             PQfreemem(n);
     }
+}
+
+/* Server notices go to our log, not to libpq's default of raw stderr. */
+static void db_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == '\n')
+        n--;
+    if (strncmp(msg, "WARNING", 7) == 0 || strncmp(msg, "FATAL", 5) == 0)
+        log_warn("db: server says: %.*s", (int)n, msg);
+    else
+        log_debug("db: server says: %.*s", (int)n, msg);
 }
 
 /* Makes conn usable: connects if it never was, reconnects if broken.

@@ -4,6 +4,7 @@
  * and records every attempt. */
 #include "common/outbox.h"
 
+#include <limits.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -90,13 +91,14 @@ long outbox_backoff_ms(const struct outbox_config *cfg, int attempts, double jit
     if (!(jitter01 >= 0))
         jitter01 = 0;
     if (jitter01 >= 1)
-        jitter01 = nextafter(1.0, 0.0);
+        jitter01 = 0.999999;
     long d = base;
     for (int i = 1; i < attempts && d < max; i++)
         d = d > max / 2 ? max : d * 2;
     if (d > max)
         d = max;
-    return (long)((double)d * (0.5 + jitter01));
+    double r = (double)d * (0.5 + jitter01);
+    return r >= (double)LONG_MAX ? LONG_MAX : (long)r;
 }
 
 /* What the receiver said, fit for a text column and a log line: at most

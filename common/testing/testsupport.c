@@ -67,8 +67,12 @@ static void test_pct(struct sbuf *b, const char *s)
 }
 
 /* postgresql://user@host:port/db with host percent-encoded. */
-static void test_uri(const char *db, char *out, size_t outlen)
+void test_db_uri(const char *db, char *out, size_t outlen)
 {
+    if (!test_pg_available()) {
+        snprintf(out, outlen, "%s", "");
+        return;
+    }
     struct sbuf b;
     sbuf_init(&b);
     sbuf_puts(&b, "postgresql://");
@@ -109,7 +113,7 @@ int test_db_create(const char *prefix, const char *const *migration_dirs, char *
     name[n++] = '_';
     memcpy(name + n, hex, 9);
 
-    test_uri("postgres", admin, sizeof admin);
+    test_db_uri("postgres", admin, sizeof admin);
     struct db_conn *conn = db_connect(admin, err, sizeof err);
     if (!conn) {
         fprintf(stderr, "test_db_create: cannot connect to %s: %s\n", admin, err);
@@ -131,7 +135,7 @@ int test_db_create(const char *prefix, const char *const *migration_dirs, char *
     db_disconnect(conn);
     if (rc != 0)
         return -1;
-    test_uri(name, uri, urilen);
+    test_db_uri(name, uri, urilen);
 
     if (migration_dirs && migration_dirs[0]) {
         conn = db_connect(uri, err, sizeof err);

@@ -25,6 +25,9 @@ void test_require_pg(void);
  * '/' a path. */
 int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri,
                    size_t urilen);
+/* The libpq URI of database dbname on the test server (e.g. "postgres" for
+ * administrative statements). */
+void test_db_uri(const char *dbname, char *uri, size_t urilen);
 /* Runs SQL (no parameters) against the database at uri; returns the first
  * column of the first row as a malloc'ed string (or NULL if no row or on
  * error; *ok set to 0 on error if ok not NULL). */
