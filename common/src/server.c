@@ -755,10 +755,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
             return NULL;
         }
     }
+    /* The logger goes first, so MHD reports option errors through it too. */
 #define SERVER_OPTIONS                                                                           \
-    MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_CONNECTION_TIMEOUT, timeout,               \
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_THREAD_POOL_SIZE,             \
-        (unsigned)MHD_THREADS, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,             \
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,  \
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MHD_THREADS
     if (sa)
         srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
                                        SERVER_OPTIONS, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_END);
