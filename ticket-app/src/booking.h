@@ -1,0 +1,76 @@
+/* booking.h: bookings as the API sees them: the POST /api/bookings body,
+ * the TicketBooking JSON, how a stored outcome maps to an HTTP answer, and
+ * the status transitions. Pure: no database, no I/O. */
+#ifndef TICKET_BOOKING_H
+#define TICKET_BOOKING_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define BOOKING_MAX_SEATS 10
+#define USER_ID_MAX 64
+#define HOLDER_MAX 200
+
+/* A validated POST /api/bookings body (ids lowercased). */
+struct booking_request {
+    char booking_id[37];
+    char event_id[37];
+    char user_id[USER_ID_MAX + 1];
+    char seat_ids[BOOKING_MAX_SEATS][37];
+    size_t nseats;
+    char origin[9];                  /* "direct" | "waitlist" */
+    char holder[HOLDER_MAX * 4 + 1]; /* optional name printed on the ticket; "" if none */
+};
+
+/* Validates {booking_id, user_id, event_id, seat_ids[1..10], origin?, holder?}:
+ * UUIDs, no duplicate seat, 1..10 seats. Returns 0, or -1 with messages in
+ * details. */
+int booking_parse_request(const json_t *body, struct booking_request *rq, json_t *details);
+
+struct booking_seat {
+    char *id, *label, *section;
+    long price;
+};
+
+/* A booking as stored. Every string is owned (NULL when SQL NULL);
+ * booking_cleanup frees them. */
+struct booking {
+    char *id, *user_id, *event_id, *event_name, *venue, *starts_at;
+    char *status, *failure_reason, *holder, *origin, *currency;
+    char *invoice_number, *payment_url, *expires_at, *created_at, *updated_at;
+    char *organizer_held_at;
+    long amount;
+    long version;
+    long seat_count;
+    int has_ticket;                  /* a PDF is stored */
+    struct booking_seat *seats;
+    size_t nseats;
+};
+void booking_cleanup(struct booking *b);
+
+/* The TicketBooking JSON (new reference). */
+json_t *booking_json(const struct booking *b);
+
+/* How a stored booking answers POST /api/bookings (first time or replay):
+ * 201 for a booking that was created (whatever happened to it since),
+ * 409 SEAT_UNAVAILABLE / HOLD_REJECTED, 503 SERVICE_UNAVAILABLE for
+ * TICKET_SERVICE_UNAVAILABLE. *code is NULL for 201. */
+int booking_outcome_http(const struct booking *b, const char **code);
+
+/* Notification type for a booking that just reached status
+ * ("booking.confirmed" ...), or NULL when there is nothing to say. */
+const char *booking_notify_type(const char *status, const char *origin);
+
+/* Deterministic notification id "ntf_<booking hex><version hex>" so that
+ * re-enqueueing the same change is a no-op (out >= 64 bytes). */
+void booking_notify_id(const char *booking_id, long version, char *out, size_t outlen);
+
+/* 1 if the status may be cancelled (PENDING_PAYMENT, CONFIRMED). */
+int booking_cancellable(const char *status);
+
+/* The invoice description: "<event>: A-1, A-2" (new malloc'ed string,
+ * at most 200 bytes, cut on a UTF-8 boundary). */
+char *booking_invoice_description(const char *event_name, const struct booking_seat *seats,
+                                  size_t n);
+
+#endif

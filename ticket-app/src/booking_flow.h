@@ -1,0 +1,25 @@
+/* booking_flow.h: the booking sequence of DESIGN.md: the atomic hold (one
+ * transaction), then with no transaction open the organizer call and the
+ * invoice at payment-app, each step idempotent so a replay of the same
+ * booking id resumes where the first attempt stopped. */
+#ifndef TICKET_BOOKING_FLOW_H
+#define TICKET_BOOKING_FLOW_H
+
+#include "booking.h"
+#include "common/http.h"
+
+struct app;
+
+/* Runs POST /api/bookings for a validated request and answers res: 201
+ * TicketBooking, 409 SEAT_UNAVAILABLE/HOLD_REJECTED, 503 when payment-app
+ * cannot be reached, 404 for an unknown event or seat, 400 for seats of
+ * another event; a known booking id answers its stored outcome. */
+void booking_flow_create(struct app *app, const struct booking_request *rq, struct http_res *res);
+
+/* Answers res with a booking's outcome (201/409/503 as booking.h says). */
+void booking_flow_answer(struct http_res *res, const struct booking *b);
+
+/* Wakes the notification and follow-up loops after a change. */
+void app_wake(struct app *app);
+
+#endif

@@ -1,0 +1,285 @@
+/* event_handler.c: events and seats endpoints: request -> validation ->
+ * store -> response. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "common/errors.h"
+#include "common/rand.h"
+#include "event.h"
+#include "event_store.h"
+#include "handlers.h"
+#include "seat_store.h"
+#include "valid.h"
+
+/* Borrows a connection or answers 503. */
+static struct db_conn *conn_or_503(struct app *app, struct http_res *res)
+{
+    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    if (!c)
+        http_res_db_error(res, DB_UNAVAILABLE);
+    return c;
+}
+
+/* The {id} path parameter as a lowercase UUID, or a 404 answer. */
+static int path_id(struct http_req *req, struct http_res *res, char id[37], const char *what)
+{
+    if (valid_uuid_norm(http_req_param(req, "id"), id) != 0) {
+        http_res_error(res, 404, "NOT_FOUND", "%s not found", what);
+        return -1;
+    }
+    return 0;
+}
+
+static void answer_invalid(struct http_res *res, json_t *details)
+{
+    http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields", details,
+                        NULL);
+}
+
+static void answer_status(struct http_res *res, enum db_status st, const char *what)
+{
+    if (st == DB_NOT_FOUND)
+        http_res_error(res, 404, "NOT_FOUND", "%s not found", what);
+    else
+        http_res_db_error(res, st);
+}
+
+HANDLER(event_handle_create)
+{
+    json_t *body = http_req_json(req, res);
+    if (!body)
+        return;
+    json_t *details = json_object();
+    struct event_input in;
+    if (event_parse_create(body, &in, details) != 0) {
+        json_decref(body);
+        answer_invalid(res, details);
+        return;
+    }
+    json_decref(details);
+    struct db_conn *c = conn_or_503(app, res);
+    if (c) {
+        char id[37];
+        rand_uuid(id);
+        json_t *event = NULL;
+        enum db_status st = event_store_create(c, id, &in, &event);
+        db_release(((struct app *)app)->pool, c);
+        if (st == DB_OK)
+            http_res_json(res, 201, event);
+        else
+            http_res_db_error(res, st);
+    }
+    event_input_cleanup(&in);
+    json_decref(body);
+}
+
+HANDLER(event_handle_list)
+{
+    long limit, offset;
+    if (http_req_paging(req, res, &limit, &offset) != 0)
+        return;
+    struct db_conn *c = conn_or_503(app, res);
+    if (!c)
+        return;
+    json_t *items = NULL;
+    long total = 0;
+    enum db_status st = event_store_list(c, limit, offset, &items, &total);
+    db_release(((struct app *)app)->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    http_res_json(res, 200,
+                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
+                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+HANDLER(event_handle_get)
+{
+    char id[37];
+    if (path_id(req, res, id, "event") != 0)
+        return;
+    struct db_conn *c = conn_or_503(app, res);
+    if (!c)
+        return;
+    json_t *event = NULL;
+    enum db_status st = event_store_get(c, id, &event);
+    db_release(((struct app *)app)->pool, c);
+    if (st == DB_OK)
+        http_res_json(res, 200, event);
+    else
+        answer_status(res, st, "event");
+}
+
+HANDLER(event_handle_patch)
+{
+    char id[37];
+    if (path_id(req, res, id, "event") != 0)
+        return;
+    json_t *body = http_req_json(req, res);
+    if (!body)
+        return;
+    json_t *details = json_object();
+    struct event_input in;
+    if (event_parse_patch(body, &in, details) != 0) {
+        json_decref(body);
+        answer_invalid(res, details);
+        return;
+    }
+    json_decref(details);
+    struct db_conn *c = conn_or_503(app, res);
+    if (c) {
+        json_t *event = NULL;
+        enum db_status st = event_store_patch(c, id, &in, &event);
+        db_release(((struct app *)app)->pool, c);
+        if (st == DB_OK)
+            http_res_json(res, 200, event);
+        else if (st == DB_CONFLICT)
+            http_res_error(res, 409, "EVENT_HAS_BOOKINGS",
+                           "starts_at and currency cannot change while the event has bookings");
+        else
+            answer_status(res, st, "event");
+    }
+    event_input_cleanup(&in);
+    json_decref(body);
+}
+
+HANDLER(event_handle_delete)
+{
+    char id[37];
+    if (path_id(req, res, id, "event") != 0)
+        return;
+    struct db_conn *c = conn_or_503(app, res);
+    if (!c)
+        return;
+    enum db_status st = event_store_delete(c, id);
+    db_release(((struct app *)app)->pool, c);
+    if (st == DB_OK)
+        http_res_no_content(res);
+    else if (st == DB_CONFLICT)
+        http_res_error(res, 409, "EVENT_HAS_BOOKINGS",
+                       "the event has bookings or held seats and cannot be deleted");
+    else
+        answer_status(res, st, "event");
+}
+
+HANDLER(event_handle_seats)
+{
+    char id[37];
+    if (path_id(req, res, id, "event") != 0)
+        return;
+    struct db_conn *c = conn_or_503(app, res);
+    if (!c)
+        return;
+    char cur[8];
+    enum db_status st = event_store_currency(c, id, cur, sizeof cur);
+    json_t *items = NULL;
+    if (st == DB_OK)
+        st = seat_store_list(c, id, &items);
+    db_release(((struct app *)app)->pool, c);
+    if (st == DB_OK)
+        http_res_json(res, 200, json_pack("{s:o}", "items", items));
+    else
+        answer_status(res, st, "event");
+}
+
+HANDLER(event_handle_stats)
+{
+    char id[37];
+    if (path_id(req, res, id, "event") != 0)
+        return;
+    struct db_conn *c = conn_or_503(app, res);
+    if (!c)
+        return;
+    json_t *stats = NULL;
+    enum db_status st = event_store_stats(c, id, &stats);
+    db_release(((struct app *)app)->pool, c);
+    if (st == DB_OK)
+        http_res_json(res, 200, stats);
+    else
+        answer_status(res, st, "event");
+}
+
+HANDLER(seat_handle_add)
+{
+    char id[37];
+    if (path_id(req, res, id, "event") != 0)
+        return;
+    json_t *body = http_req_json(req, res);
+    if (!body)
+        return;
+    json_t *details = json_object();
+    struct seat_input in;
+    if (seat_parse_create(body, &in, details) != 0) {
+        json_decref(body);
+        answer_invalid(res, details);
+        return;
+    }
+    json_decref(details);
+    struct db_conn *c = conn_or_503(app, res);
+    if (c) {
+        json_t *seat = NULL;
+        enum db_status st = seat_store_add(c, id, &in, &seat);
+        db_release(((struct app *)app)->pool, c);
+        if (st == DB_OK)
+            http_res_json(res, 201, seat);
+        else if (st == DB_CONFLICT)
+            http_res_error(res, 409, "SEAT_EXISTS", "the event already has a seat with this label");
+        else
+            answer_status(res, st, "event");
+    }
+    json_decref(body);
+}
+
+HANDLER(seat_handle_patch)
+{
+    char id[37];
+    if (path_id(req, res, id, "seat") != 0)
+        return;
+    json_t *body = http_req_json(req, res);
+    if (!body)
+        return;
+    json_t *details = json_object();
+    struct seat_input in;
+    if (seat_parse_patch(body, &in, details) != 0) {
+        json_decref(body);
+        answer_invalid(res, details);
+        return;
+    }
+    json_decref(details);
+    struct db_conn *c = conn_or_503(app, res);
+    if (c) {
+        json_t *seat = NULL;
+        int held = 0;
+        enum db_status st = seat_store_patch(c, id, &in, &seat, &held);
+        db_release(((struct app *)app)->pool, c);
+        if (st == DB_OK)
+            http_res_json(res, 200, seat);
+        else if (st == DB_CONFLICT && held)
+            http_res_error(res, 409, "SEAT_HELD", "the seat is held or booked");
+        else if (st == DB_CONFLICT)
+            http_res_error(res, 409, "SEAT_EXISTS", "the event already has a seat with this label");
+        else
+            answer_status(res, st, "seat");
+    }
+    json_decref(body);
+}
+
+HANDLER(seat_handle_delete)
+{
+    char id[37];
+    if (path_id(req, res, id, "seat") != 0)
+        return;
+    struct db_conn *c = conn_or_503(app, res);
+    if (!c)
+        return;
+    enum db_status st = seat_store_delete(c, id);
+    db_release(((struct app *)app)->pool, c);
+    if (st == DB_OK)
+        http_res_no_content(res);
+    else if (st == DB_CONFLICT)
+        http_res_error(res, 409, "SEAT_HELD", "the seat is held or booked");
+    else
+        answer_status(res, st, "seat");
+}

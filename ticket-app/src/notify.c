@@ -1,0 +1,54 @@
+/* notify.c: notification bodies and their enqueueing (see notify.h). */
+#include "notify.h"
+
+#include <stdlib.h>
+
+#include "booking_store.h"
+#include "common/outbox.h"
+#include "common/util.h"
+
+char *notify_payload(const struct booking *b, const char *type, const char *pdf_b64,
+                     int64_t now_ms_value, char *id, size_t idlen)
+{
+    char ts[40];
+    time_rfc3339(now_ms_value, ts, sizeof ts);
+    booking_notify_id(b->id, b->version, id, idlen);
+    json_t *data = json_object();
+    json_object_set_new(data, "booking", booking_json(b));
+    if (pdf_b64)
+        json_object_set_new(data, "ticket_pdf_base64", json_string(pdf_b64));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "id", id, "type", type, "created_at", ts,
+                          "data", data);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64)
+{
+    struct booking b = {0};
+    enum db_status st = booking_store_load(c, booking_id, &b);
+    if (st != DB_OK)
+        return st;
+    const char *type = booking_notify_type(b.status, b.origin);
+    if (!type) {
+        booking_cleanup(&b);
+        return DB_OK;
+    }
+    char id[64];
+    char *payload = notify_payload(&b, type, pdf_b64, now_ms(), id, sizeof id);
+    /* A duplicate id (the same change enqueued twice) is a unique violation,
+     * which would abort the caller's transaction: fence it in a savepoint. */
+    st = db_exec_simple(c, "SAVEPOINT notify_enqueue");
+    if (st == DB_OK) {
+        st = outbox_enqueue(c, id, type, payload);
+        if (st == DB_CONFLICT) {
+            st = db_exec_simple(c, "ROLLBACK TO SAVEPOINT notify_enqueue");
+        } else if (st == DB_OK) {
+            st = db_exec_simple(c, "RELEASE SAVEPOINT notify_enqueue");
+        }
+    }
+    free(payload);
+    booking_cleanup(&b);
+    return st;
+}

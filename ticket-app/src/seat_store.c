@@ -1,0 +1,228 @@
+/* seat_store.c: SQL on seats (see seat_store.h). */
+#include "seat_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sqlts.h"
+
+#define SEAT_COLS                                                                                 \
+    "id::text AS id, event_id::text AS event_id, label, section, row, number, price, "           \
+    "CASE WHEN status = 'ON_GOING' AND held_until < now() THEN 'OPEN' ELSE status END AS status"
+
+static const struct db_stmt st_release = {
+    "ticket_seat_release",
+    "UPDATE seats s SET status = 'OPEN', booking_id = NULL, held_until = NULL, updated_at = now() "
+    "  FROM (SELECT id FROM seats WHERE booking_id = $1 ORDER BY id FOR UPDATE) l "
+    " WHERE s.id = l.id AND s.booking_id = $1 "
+    "RETURNING s.id::text"};
+
+static const struct db_stmt st_hold = {
+    "ticket_seat_hold",
+    "WITH want AS ("
+    "  SELECT id, booking_id AS old_booking FROM seats "
+    "   WHERE event_id = $1 AND id = ANY($2::uuid[]) "
+    "     AND (status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now())) "
+    "   ORDER BY id FOR UPDATE), "
+    "held AS ("
+    "  UPDATE seats s SET status = 'ON_GOING', booking_id = $3, updated_at = now(), "
+    "         held_until = (SELECT expires_at FROM bookings WHERE id = $3) "
+    "    FROM want w WHERE s.id = w.id "
+    "  RETURNING s.id, w.old_booking) "
+    "SELECT id::text AS id, old_booking::text AS old_booking FROM held"};
+
+static const struct db_stmt st_book = {
+    "ticket_seat_book",
+    "UPDATE seats s SET status = 'BOOKED', held_until = NULL, updated_at = now() "
+    "  FROM (SELECT id FROM seats WHERE booking_id = $1 AND status = 'ON_GOING' "
+    "         ORDER BY id FOR UPDATE) l "
+    " WHERE s.id = l.id AND s.booking_id = $1 AND s.status = 'ON_GOING' "
+    "RETURNING s.id"};
+
+static const struct db_stmt st_check = {
+    "ticket_seat_check",
+    "SELECT count(*) FILTER (WHERE s.id IS NULL) AS unknown, "
+    "       count(*) FILTER (WHERE s.id IS NOT NULL AND s.event_id <> $1) AS foreign_seats "
+    "  FROM unnest($2::uuid[]) AS w(id) LEFT JOIN seats s ON s.id = w.id"};
+
+static const struct db_stmt st_list = {
+    "ticket_seat_list",
+    "SELECT " SEAT_COLS " FROM seats WHERE event_id = $1 ORDER BY section, row, number, label"};
+
+static const struct db_stmt st_add = {
+    "ticket_seat_add",
+    "INSERT INTO seats (id, event_id, label, section, row, number, price) "
+    "SELECT gen_random_uuid(), e.id, COALESCE($2, $4 || '-' || $5::int), $3, $4, $5::int, "
+    "       $6::bigint FROM events e WHERE e.id = $1 "
+    "RETURNING " SEAT_COLS};
+
+static const struct db_stmt st_patch = {
+    "ticket_seat_patch",
+    "UPDATE seats SET price = COALESCE($2::bigint, price), label = COALESCE($3, label), "
+    "       updated_at = now() "
+    " WHERE id = $1 AND status = 'OPEN' RETURNING " SEAT_COLS};
+
+static const struct db_stmt st_delete = {
+    "ticket_seat_delete", "DELETE FROM seats WHERE id = $1 AND status = 'OPEN' RETURNING id"};
+
+static const struct db_stmt st_exists = {"ticket_seat_exists",
+                                         "SELECT status FROM seats WHERE id = $1"};
+
+void seat_ids_literal(const char ids[][37], size_t n, char *out, size_t outlen)
+{
+    size_t off = 0;
+    if (outlen < 3) {
+        if (outlen)
+            out[0] = '\0';
+        return;
+    }
+    out[off++] = '{';
+    for (size_t i = 0; i < n && off + 39 < outlen; i++) {
+        if (i)
+            out[off++] = ',';
+        memcpy(out + off, ids[i], 36);
+        off += 36;
+    }
+    out[off++] = '}';
+    out[off] = '\0';
+}
+
+enum db_status seat_store_release(struct db_conn *c, const char *booking_id, int *released)
+{
+    PGresult *r = NULL;
+    const char *p[] = {booking_id};
+    enum db_status st = db_exec(c, &st_release, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (released)
+        *released = PQntuples(r);
+    /* Waitlist hook (issue 6): the rows of r are the seats just released;
+     * offering each to its first WAITING entry belongs here, in this same
+     * transaction, before the seat can be taken by anyone else. */
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status seat_store_hold(struct db_conn *c, const char *event_id, const char *seat_ids,
+                               const char *booking_id, PGresult **res)
+{
+    const char *p[] = {event_id, seat_ids, booking_id};
+    return db_exec(c, &st_hold, 3, p, res);
+}
+
+enum db_status seat_store_book(struct db_conn *c, const char *booking_id, int *booked)
+{
+    PGresult *r = NULL;
+    const char *p[] = {booking_id};
+    enum db_status st = db_exec(c, &st_book, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    *booked = PQntuples(r);
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status seat_store_check(struct db_conn *c, const char *event_id, const char *seat_ids,
+                                int *unknown, int *foreign)
+{
+    PGresult *r = NULL;
+    const char *p[] = {event_id, seat_ids};
+    enum db_status st = db_exec(c, &st_check, 2, p, &r);
+    if (st != DB_OK)
+        return st;
+    *unknown = atoi(db_get(r, 0, "unknown"));
+    *foreign = atoi(db_get(r, 0, "foreign_seats"));
+    PQclear(r);
+    return DB_OK;
+}
+
+static json_t *seat_row_json(const PGresult *r, int i)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id", db_get(r, i, "id"),
+                     "event_id", db_get(r, i, "event_id"), "label", db_get(r, i, "label"),
+                     "section", db_get(r, i, "section"), "row", db_get(r, i, "row"), "number",
+                     (json_int_t)atoll(db_get(r, i, "number")), "price",
+                     (json_int_t)atoll(db_get(r, i, "price")), "status",
+                     db_get(r, i, "status"));
+}
+
+enum db_status seat_store_list(struct db_conn *c, const char *event_id, json_t **items)
+{
+    PGresult *r = NULL;
+    const char *p[] = {event_id};
+    enum db_status st = db_exec(c, &st_list, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    *items = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+        json_array_append_new(*items, seat_row_json(r, i));
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status seat_store_add(struct db_conn *c, const char *event_id, const struct seat_input *in,
+                              json_t **seat)
+{
+    char number[24], price[24];
+    snprintf(number, sizeof number, "%ld", in->number);
+    snprintf(price, sizeof price, "%ld", in->price);
+    const char *p[] = {event_id, in->label, in->section, in->row, number, price};
+    PGresult *r = NULL;
+    enum db_status st = db_exec(c, &st_add, 6, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return DB_NOT_FOUND;
+    }
+    *seat = seat_row_json(r, 0);
+    PQclear(r);
+    return DB_OK;
+}
+
+/* After a conditional statement touched no row: absent, or not OPEN. */
+static enum db_status seat_why_not(struct db_conn *c, const char *seat_id)
+{
+    PGresult *r = NULL;
+    const char *p[] = {seat_id};
+    enum db_status st = db_exec(c, &st_exists, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    st = PQntuples(r) == 0 ? DB_NOT_FOUND : DB_CONFLICT;
+    PQclear(r);
+    return st;
+}
+
+enum db_status seat_store_patch(struct db_conn *c, const char *seat_id, const struct seat_input *in,
+                                json_t **seat, int *held)
+{
+    char price[24];
+    snprintf(price, sizeof price, "%ld", in->price);
+    const char *p[] = {seat_id, in->has_price ? price : NULL, in->label};
+    PGresult *r = NULL;
+    *held = 0;
+    enum db_status st = db_exec(c, &st_patch, 3, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        st = seat_why_not(c, seat_id);
+        *held = st == DB_CONFLICT;
+        return st;
+    }
+    *seat = seat_row_json(r, 0);
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status seat_store_delete(struct db_conn *c, const char *seat_id)
+{
+    PGresult *r = NULL;
+    const char *p[] = {seat_id};
+    enum db_status st = db_exec(c, &st_delete, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(r);
+    PQclear(r);
+    return n ? DB_OK : seat_why_not(c, seat_id);
+}

@@ -1,0 +1,104 @@
+/* ticket_render.c: confirmed booking -> PDF -> stored + notified. */
+#include "ticket_render.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "booking.h"
+#include "booking_flow.h"
+#include "booking_store.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "ticket_code.h"
+#include "ticket_pdf.h"
+
+int ticket_render_booking(struct app *app, const char *booking_id, char *err, size_t errlen)
+{
+    struct booking b = {0};
+    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    if (!c) {
+        snprintf(err, errlen, "database unavailable");
+        return -1;
+    }
+    enum db_status st = booking_store_load(c, booking_id, &b);
+    db_release(app->pool, c);
+    if (st == DB_NOT_FOUND)
+        return 0;
+    if (st != DB_OK) {
+        snprintf(err, errlen, "load: %s", db_status_name(st));
+        return -1;
+    }
+    if (strcmp(b.status, "CONFIRMED") != 0) {
+        booking_cleanup(&b);
+        return 0;
+    }
+
+    int rc = -1;
+    char *pdf = NULL, *hex = NULL, *b64 = NULL;
+    size_t len = 0;
+    struct ticket_pdf_seat *seats = xcalloc(b.nseats ? b.nseats : 1, sizeof *seats);
+    char(*codes)[TICKET_CODE_LEN + 1] = xcalloc(b.nseats ? b.nseats : 1, sizeof *codes);
+    for (size_t i = 0; i < b.nseats; i++) {
+        if (ticket_code_make(app->ticket_code_secret, b.id, b.seats[i].id, codes[i],
+                             sizeof codes[i]) != 0) {
+            snprintf(err, errlen, "ticket code for seat %s", b.seats[i].id);
+            goto out;
+        }
+        seats[i] = (struct ticket_pdf_seat){b.seats[i].label, b.seats[i].section,
+                                            b.seats[i].price, codes[i]};
+    }
+    struct ticket_pdf_info info = {
+        .event_name = b.event_name,
+        .venue = b.venue,
+        .starts_at = b.starts_at,
+        .holder = b.holder ? b.holder : b.user_id,
+        .booking_id = b.id,
+        .currency = b.currency,
+        .amount = b.amount,
+        .seats = seats,
+        .nseats = b.nseats,
+    };
+    if (ticket_pdf_render(&info, &pdf, &len) != 0) {
+        snprintf(err, errlen, "PDF rendering failed");
+        goto out;
+    }
+    hex = xmalloc(len * 2 + 1);
+    sodium_bin2hex(hex, len * 2 + 1, (const unsigned char *)pdf, len);
+    size_t b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    b64 = xmalloc(b64len);
+    sodium_bin2base64(b64, b64len, (const unsigned char *)pdf, len,
+                      sodium_base64_VARIANT_ORIGINAL);
+
+    c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    if (!c) {
+        snprintf(err, errlen, "database unavailable");
+        goto out;
+    }
+    int stored = 0;
+    for (int i = 0; i < 3; i++) {
+        st = booking_store_save_ticket(c, b.id, hex, b64, &stored);
+        if (st != DB_RETRY)
+            break;
+    }
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        snprintf(err, errlen, "save: %s", db_status_name(st));
+        goto out;
+    }
+    log_info("ticket rendered booking=%s bytes=%zu%s", b.id, len,
+             stored ? "" : " (booking no longer confirmed)");
+    if (app->notifier)
+        bg_wake(app->notifier);
+    rc = 0;
+out:
+    free(pdf);
+    free(hex);
+    free(b64);
+    free(seats);
+    free(codes);
+    booking_cleanup(&b);
+    return rc;
+}

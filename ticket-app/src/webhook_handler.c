@@ -1,0 +1,79 @@
+/* webhook_handler.c: POST /webhooks/payment from payment-app: signature
+ * (401 otherwise), then each event id applied once, in the transaction of
+ * its effect (booking_store_apply_payment). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "booking_flow.h"
+#include "booking_store.h"
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/sig.h"
+#include "common/util.h"
+#include "handlers.h"
+#include "valid.h"
+
+HANDLER(webhook_handle_payment)
+{
+    struct app *a = app;
+    const char *sig = http_req_header(req, "X-Signature");
+    enum sig_result sr = sig_verify(a->webhook_secret, sig, req->body ? req->body : "",
+                                    req->body_len, (long)time(NULL), SIG_TOLERANCE_S);
+    if (sr != SIG_OK) {
+        log_warn("payment webhook refused: %s", sig_result_name(sr));
+        http_res_error(res, 401, "UNAUTHENTICATED", "bad webhook signature (%s)",
+                       sig_result_name(sr));
+        return;
+    }
+    json_t *body = http_req_json(req, res);
+    if (!body)
+        return;
+    json_t *details = json_object();
+    const char *id = NULL, *type = NULL;
+    valid_string(body, "id", 1, 200, &id, details);
+    valid_string(body, "type", 1, 64, &type, details);
+    json_t *inv = json_object_get(json_object_get(body, "data"), "invoice");
+    const char *booking = json_str(inv, "booking_id");
+    const char *number = json_str(inv, "invoice_number");
+    char booking_id[37];
+    int has_booking = booking && valid_uuid_norm(booking, booking_id) == 0;
+    if (number && (strlen(number) > 60 || !utf8_valid(number, strlen(number))))
+        valid_fail(details, "data.invoice.invoice_number", "is invalid");
+    if (json_object_size(details) > 0) {
+        json_decref(body);
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "not a payment event", details, NULL);
+        return;
+    }
+    json_decref(details);
+
+    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    if (!c) {
+        json_decref(body);
+        http_res_db_error(res, DB_UNAVAILABLE);
+        return;
+    }
+    int duplicate = 0, confirmed = 0;
+    enum db_status st = DB_OK;
+    for (int i = 0; i < 3; i++) {
+        st = booking_store_apply_payment(c, id, type, has_booking ? booking_id : NULL, number,
+                                         &duplicate, &confirmed);
+        if (st != DB_RETRY)
+            break;
+    }
+    db_release(a->pool, c);
+    if (st != DB_OK) {
+        log_warn("payment event %s not applied: %s", id, db_status_name(st));
+        json_decref(body);
+        http_res_db_error(res, st); /* payment-app retries */
+        return;
+    }
+    log_info("payment event %s type=%s booking=%s%s%s", id, type,
+             has_booking ? booking_id : "-", duplicate ? " (already applied)" : "",
+             confirmed ? " confirmed" : "");
+    json_decref(body);
+    if (!duplicate)
+        app_wake(a);
+    http_res_no_content(res);
+}
