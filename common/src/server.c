@@ -708,7 +708,10 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
         memcpy(srv->routes, cfg->routes, srv->nuser * sizeof *srv->routes);
     memcpy(srv->routes + srv->nuser, builtin_routes, sizeof builtin_routes);
     srv->rstats = xcalloc(srv->nroutes + 1, sizeof *srv->rstats);
-    srv->qcap = max_conn < QUEUE_MAX ? max_conn : QUEUE_MAX;
+    if (cfg->queue_max > 0)
+        srv->qcap = (size_t)cfg->queue_max;
+    else
+        srv->qcap = max_conn < QUEUE_MAX ? max_conn : QUEUE_MAX;
     srv->queue = xcalloc(srv->qcap, sizeof *srv->queue);
 
     pthread_mutex_init(&srv->lock, NULL);

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/http.h"
+#include "common/rand.h"
 #include "common/util.h"
 #include "testsupport.h"
 
@@ -39,6 +41,8 @@
 #define MIB (1024 * 1024)
 
 static struct test_daemon daemon_;
+/* Where requests go: the daemon's base URL, or an in-process server's. */
+static const char *base_url = daemon_.base_url;
 static char db_uri[512];
 static char db_name[128];
 
@@ -98,7 +102,7 @@ static long do_request(CURL *c, const char *method, const char *path,
     sbuf_init(&r->body);
     sbuf_init(&r->headers);
     char url[512];
-    snprintf(url, sizeof url, "%s%s", daemon_.base_url, path);
+    snprintf(url, sizeof url, "%s%s", base_url, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
@@ -558,6 +562,7 @@ static void test_thousand_concurrent(void **state)
     pthread_t th[NTHREADS];
     struct worker_arg args[NTHREADS];
     memset(args, 0, sizeof args);
+    int64_t t0 = mono_ms();
     for (int i = 0; i < NTHREADS; i++) {
         args[i].id = i;
         assert_int_equal(pthread_create(&th[i], NULL, hammer, &args[i]), 0);
@@ -569,7 +574,8 @@ static void test_thousand_concurrent(void **state)
         if (args[i].err[0])
             print_error("%s\n", args[i].err);
     }
-    print_message("concurrent requests answered 200: %d of 1000\n", ok);
+    print_message("concurrent requests answered 200: %d of 1000 in %lld ms\n", ok,
+                  (long long)(mono_ms() - t0));
     assert_int_equal(ok, 1000);
 }
 
@@ -734,10 +740,96 @@ static void test_config_errors_and_help(void **state)
     assert_int_equal(run_demo(NULL, "--bogus", out, sizeof out), 2);
 }
 
+/* ---- an in-process server: the queue-full path ---- */
+
+static void h_block(struct http_req *req, struct http_res *res, void *app)
+{
+    (void)req;
+    (void)app;
+    usleep(800000);
+    http_res_json(res, 200, json_pack("{s:b}", "done", 1));
+}
+
+struct shot {
+    const char *path;
+    long status;
+    char retry_after[16];
+    char code[64];
+};
+
+static void *fire(void *p)
+{
+    struct shot *s = p;
+    struct reply r;
+    s->status = get(s->path, &r);
+    reply_header(&r, "Retry-After", s->retry_after, sizeof s->retry_after);
+    json_t *v = reply_json(&r);
+    const char *code = json_str(json_object_get(v, "error"), "code");
+    snprintf(s->code, sizeof s->code, "%s", code ? code : "");
+    json_decref(v);
+    reply_free(&r);
+    return NULL;
+}
+
+static void test_queue_full_answers_503(void **state)
+{
+    (void)state;
+    static const struct http_route routes[] = {{"GET", "/block", h_block, 0}};
+    struct http_server_config cfg = {
+        .service = "inproc",
+        .bind_addr = "127.0.0.1",
+        .port = 0,
+        .routes = routes,
+        .nroutes = 1,
+        .workers = 1,
+        .max_connections = 64,
+        .connection_timeout_s = 10,
+        .queue_max = 1,
+    };
+    struct http_server *srv = http_server_start(&cfg);
+    assert_non_null(srv);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", http_server_port(srv));
+    assert_true(http_server_port(srv) > 0);
+    base_url = url;
+
+    /* No pool: /healthz says ok without a database. */
+    struct reply r;
+    assert_int_equal(get("/healthz", &r), 200);
+    reply_free(&r);
+
+    /* One request on the only worker, one in the only queue slot, and the
+     * third finds the queue full. */
+    struct shot shots[3] = {{"/block", 0, "", ""}, {"/block", 0, "", ""}, {"/block", 0, "", ""}};
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, fire, &shots[i]), 0);
+        usleep(200000);
+    }
+    for (int i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(shots[0].status, 200);
+    assert_int_equal(shots[1].status, 200);
+    assert_int_equal(shots[2].status, 503);
+    assert_string_equal(shots[2].code, "SERVICE_UNAVAILABLE");
+    assert_string_equal(shots[2].retry_after, "1");
+
+    /* Stopping with a request in flight lets it finish. */
+    struct shot late = {"/block", 0, "", ""};
+    pthread_t lt;
+    assert_int_equal(pthread_create(&lt, NULL, fire, &late), 0);
+    usleep(200000);
+    http_server_stop(srv);
+    pthread_join(lt, NULL);
+    assert_int_equal(late.status, 200);
+    base_url = daemon_.base_url;
+}
+
 int main(void)
 {
     test_require_pg();
     unsetenv("DATABASE_URL");
+    rand_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_healthz_ok),
         cmocka_unit_test(test_echo_and_json_errors),
@@ -749,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_thousand_concurrent),
         cmocka_unit_test(test_healthz_database_down),
         cmocka_unit_test(test_config_errors_and_help),
+        cmocka_unit_test(test_queue_full_answers_503),
         cmocka_unit_test(test_sigterm_finishes_in_flight),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

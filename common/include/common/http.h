@@ -122,6 +122,9 @@ struct http_server_config {
     int (*before)(struct http_req *req, struct http_res *res, void *app);
     /* Appends extra Prometheus lines to /metrics. May be NULL. */
     void (*metrics_extra)(struct sbuf *out, void *app);
+    /* Requests waiting for a worker before the server answers 503;
+     * 0 = min(max_connections, 1024). */
+    int queue_max;
 };
 
 struct http_server;
