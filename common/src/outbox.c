@@ -5,7 +5,6 @@
 #include "common/outbox.h"
 
 #include <limits.h>
-#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +117,8 @@ static void outbox_error_text(char *out, size_t outlen, long status, const char 
         unsigned char c = (unsigned char)body[i];
         out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
     }
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ':'))
+        o--;
     out[o] = '\0';
 }
 
