@@ -145,24 +145,37 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
     }
 }
 
+/* Parses a TicketBooking from ticket-app's body: at the top level (201,
+ * 200) or under "booking" (error answers carry it there). */
+static int parse_reply_booking(const json_t *reply, struct ticket_booking *tb)
+{
+    char err[128];
+    if (!reply)
+        return -1;
+    if (ticket_booking_parse(reply, tb, 1, err, sizeof(err)) == 0)
+        return 0;
+    const json_t *inner = json_object_get(reply, "booking");
+    if (inner && ticket_booking_parse(inner, tb, 1, err, sizeof(err)) == 0)
+        return 0;
+    log_warn("ticket-app answer without a usable booking: %s", err);
+    return -1;
+}
+
 /* Reads ticket-app's answer to POST /api/bookings into an outcome; tb is
  * filled (and *have_tb set) when the body is a usable TicketBooking. */
 static enum outcome classify(int rc, long status, const json_t *reply, const char *bid,
                              struct ticket_booking *tb, int *have_tb, const char **code)
 {
-    char err[128];
     *have_tb = 0;
     *code = NULL;
     if (rc < 0)
         return OUT_UNAVAILABLE;
-    if (reply && (status == 200 || status == 201 || status == 409) &&
-        ticket_booking_parse(reply, tb, 1, err, sizeof(err)) == 0) {
+    if ((status == 200 || status == 201 || status == 409 || status == 503) &&
+        parse_reply_booking(reply, tb) == 0) {
         if (strcasecmp(tb->booking_id, bid) == 0)
             *have_tb = 1;
         else
             ticket_booking_cleanup(tb);
-    } else if (status == 200 || status == 201 || status == 409) {
-        log_warn("ticket-app booking answer unusable status=%ld", status);
     }
     if ((status == 200 || status == 201) && *have_tb) {
         if (strcmp(tb->status, "FAILED") != 0)
@@ -318,6 +331,8 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         st = booking_store_insert_requested(c, bid, u->id, &br);
     if (st == DB_OK && claimed)
         st = db_commit(c);
+    else if (st == DB_OK)
+        db_rollback(c);
     db_release(app->pool, c);  /* no connection held during the call */
     c = NULL;
     if (st != DB_OK) {
@@ -492,7 +507,7 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
     PQclear(row);
-    char path[96], err[128];
+    char path[96];
     long status = 0;
     json_t *reply = NULL, *b = NULL;
     struct ticket_booking tb;
@@ -505,9 +520,12 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
         goto out;
     }
-    if (reply && ticket_booking_parse(reply, &tb, 1, err, sizeof(err)) == 0 &&
-        strcasecmp(tb.booking_id, id) == 0)
-        have_tb = 1;
+    if (parse_reply_booking(reply, &tb) == 0) {
+        if (strcasecmp(tb.booking_id, id) == 0)
+            have_tb = 1;
+        else
+            ticket_booking_cleanup(&tb);
+    }
     if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
         goto out;
     if (status == 200 || status == 201) {

@@ -1,0 +1,36 @@
+/* client_testlib.h: HTTP helpers for client-app's http and e2e tests: a call
+ * that keeps the status, raw body (PDFs), parsed JSON and Retry-After, and
+ * user/session shortcuts. */
+#ifndef CLIENT_TESTLIB_H
+#define CLIENT_TESTLIB_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct tresp {
+    long status;
+    char *body;          /* malloc'ed, NUL-terminated */
+    size_t len;
+    json_t *json;        /* NULL unless the body is JSON */
+    char retry_after[32];
+    char content_type[96];
+};
+
+/* method base+path with bearer (may be NULL), body text (may be NULL) and
+ * extra headers (NULL-terminated, may be NULL). Returns the status; r is
+ * always filled (tresp_free it). */
+long tcall(const char *base, const char *method, const char *path, const char *bearer,
+           const char *body, const char *const *headers, struct tresp *r);
+void tresp_free(struct tresp *r);
+/* The error code of an error body, or "". */
+const char *terr(const struct tresp *r);
+/* String member of r->json (path like "booking.status"), or "". */
+const char *tstr(const struct tresp *r, const char *path);
+
+/* POST /api/users; returns the status; id (37 bytes) receives the new id. */
+long tuser_create(const char *base, const char *username, const char *email, const char *pw,
+                  char *id);
+/* POST /api/sessions; returns the status; token (65 bytes) receives it. */
+long tlogin(const char *base, const char *login, const char *pw, char *token);
+
+#endif
