@@ -377,6 +377,15 @@ void db_pool_stats(struct db_pool *pool, int *size, int *in_use, long *waits, lo
 static enum db_status db_prepare(struct db_conn *conn, const struct db_stmt *stmt)
 {
     PGresult *res = PQprepare(conn->pg, stmt->name, stmt->sql, 0, NULL);
+    const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (sqlstate && strcmp(sqlstate, "42P05") == 0 &&
+        PQtransactionStatus(conn->pg) == PQTRANS_IDLE) {
+        /* Prepared already (by SQL PREPARE, or a set we lost track of):
+         * the server's copy serves. */
+        PQclear(res);
+        db_mark_prepared(conn, stmt->name);
+        return DB_OK;
+    }
     enum db_status st = db_result_status(conn, res, stmt->name);
     PQclear(res);
     if (st == DB_OK)

@@ -19,3 +19,8 @@ foreach(t db migrate outbox)
   add_project_test(NAME common_${t} COMMAND $<TARGET_FILE:common_test_${t}> LABELS db
                    TIMEOUT 180)
 endforeach()
+
+# The HTTP client against a server inside the test (no database needed).
+add_executable(common_test_httpc ${CMAKE_CURRENT_SOURCE_DIR}/test_httpc.c)
+target_link_libraries(common_test_httpc PRIVATE testsupport PkgConfig::CMOCKA)
+add_project_test(NAME common_httpc COMMAND $<TARGET_FILE:common_test_httpc> LABELS http TIMEOUT 120)

@@ -195,6 +195,10 @@ static void test_prepared_reused(void **state)
     const char *p[] = {"41"};
     assert_int_equal(scalar_long(c, &st_echo, 1, p, "n"), 42);
     assert_int_equal(scalar_long(c, &st_prepared, 1, name, "c"), 1);
+
+    /* Prepared by someone else first under the same name: used as is. */
+    assert_int_equal(db_exec_simple(c, "PREPARE t_one AS SELECT 1 AS one"), DB_OK);
+    assert_int_equal(scalar_long(c, &st_one, 0, NULL, "one"), 1);
     db_release(pool, c);
     db_pool_destroy(pool);
 }
