@@ -1,0 +1,347 @@
+/* test_e2e.c: the whole user path through client-app with the real
+ * ticket-app and payment-app: register, log in, list events and seats,
+ * book, pay at payment-app, see CONFIRMED arrive by notification (no
+ * refresh), download the PDF; a taken seat gives 409 and a FAILED entry;
+ * another user sees none of it (404); cancel; ticket-app stopped gives 503
+ * with a FAILED entry while the stored PDF is still served. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "client_testlib.h"
+#include "testsupport.h"
+
+#define ADMIN_TOKEN "e2e-ticket-admin-token"
+#define SERVICE_TOKEN "e2e-ticket-service-token"
+#define PAY_TOKEN "e2e-payment-service-token"
+
+static struct test_daemon pay, ticket, client;
+static char client_db[512];
+static const char *C, *T, *P; /* base URLs */
+
+static int setup(void **state)
+{
+    (void)state;
+    test_require_pg();
+    char pdb[512], tdb[512];
+    if (test_db_create("e2e_pay", NULL, pdb, sizeof pdb) < 0 ||
+        test_db_create("e2e_ticket", NULL, tdb, sizeof tdb) < 0 ||
+        test_db_create("e2e_client", NULL, client_db, sizeof client_db) < 0)
+        return -1;
+    int pport = test_free_port(), tport, cport;
+    do
+        tport = test_free_port();
+    while (tport == pport);
+    do
+        cport = test_free_port();
+    while (cport == pport || cport == tport);
+
+    char c_db[600], c_ticket[96];
+    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
+    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
+    const char *cenv[] = {c_db, c_ticket, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "NOTIFY_SECRET=e2e-notify-secret", "ADMIN_PASSWORD=e2e-admin-pass",
+                          "RATE_LIMIT_PER_MINUTE=0", "DB_POOL_SIZE=4", "HTTP_WORKERS=4", NULL};
+    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
+        return -1;
+
+    char p_db[600], p_hook[128], p_public[96];
+    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pdb);
+    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
+    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
+    const char *penv[] = {p_db, p_hook, p_public, "WEBHOOK_SECRET=e2e-webhook-secret",
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN, "PAYMENT_FAILURE_RATE=0",
+                          "PAYMENT_DELAY_MS=0", "WEBHOOK_RETRY_BASE_MS=100", "DB_POOL_SIZE=4",
+                          "HTTP_WORKERS=4", NULL};
+    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
+        return -1;
+
+    char t_db[600], t_pay[96], t_notify[128];
+    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", tdb);
+    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
+    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
+             cport);
+    const char *tenv[] = {t_db, t_pay, t_notify, "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
+                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN, "WEBHOOK_SECRET=e2e-webhook-secret",
+                          "NOTIFY_SECRET=e2e-notify-secret", "TICKET_CODE_SECRET=e2e-code-secret",
+                          "ORGANIZER_FAILURE_RATE=0", "NOTIFY_RETRY_BASE_MS=100",
+                          "DB_POOL_SIZE=4", "HTTP_WORKERS=4", NULL};
+    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
+        return -1;
+    C = client.base_url;
+    T = ticket.base_url;
+    P = pay.base_url;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_daemon_stop(&client);
+    test_daemon_stop(&ticket);
+    test_daemon_stop(&pay);
+    return 0;
+}
+
+/* Creates an event with one row of n seats at price; id into ev. */
+static void create_event(int n, long price, char ev[37])
+{
+    struct tresp r;
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"name\":\"E2E Concert\",\"venue\":\"Hall\",\"starts_at\":\"2030-06-01T19:00:00Z\","
+             "\"description\":\"end to end\",\"currency\":\"IDR\",\"layout\":{\"sections\":["
+             "{\"name\":\"Floor\",\"rows\":[\"A\"],\"seats_per_row\":%d,\"price\":%ld}]}}",
+             n, price);
+    tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r);
+    if (r.status != 201)
+        fprintf(stderr, "create event: %ld %s\n", r.status, r.body);
+    assert_int_equal(r.status, 201);
+    snprintf(ev, 37, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+}
+
+/* GET a booking until its status is want (up to 20 s, no refresh). */
+static int wait_status(const char *token, const char *bid, const char *want, struct tresp *r)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/bookings/%s", bid);
+    for (int i = 0; i < 200; i++) {
+        tcall(C, "GET", path, token, NULL, NULL, r);
+        if (r->status == 200 && strcmp(tstr(r, "status"), want) == 0)
+            return 0;
+        tresp_free(r);
+        usleep(100 * 1000);
+    }
+    tcall(C, "GET", path, token, NULL, NULL, r);
+    fprintf(stderr, "booking %s never became %s: %s\n", bid, want, r->body);
+    return -1;
+}
+
+static long book(const char *token, const char *ev, const char *const *seats, size_t n,
+                 const char *const *headers, struct tresp *r)
+{
+    json_t *ids = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(ids, json_string(seats[i]));
+    json_t *b = json_pack("{s:s, s:o}", "event_id", ev, "seat_ids", ids);
+    char *text = json_dumps(b, 0);
+    long st = tcall(C, "POST", "/api/bookings", token, text, headers, r);
+    free(text);
+    json_decref(b);
+    return st;
+}
+
+static int history_has(const struct tresp *r, const char *status, const char *source_prefix)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(r->json, "history"), i, h) {
+        const char *s = json_string_value(json_object_get(h, "status"));
+        const char *src = json_string_value(json_object_get(h, "source"));
+        if (s && strcmp(s, status) == 0 &&
+            (!source_prefix || (src && strncmp(src, source_prefix, strlen(source_prefix)) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
+static void user_path(void **state)
+{
+    (void)state;
+    struct tresp r;
+    char ev[37], aid[37], atok[65], bid_[37], btok[65], path[160];
+    char seats[5][37];
+
+    create_event(5, 150000, ev);
+    assert_int_equal(tuser_create(C, "alice", "alice@example.com", "alice-password", aid), 201);
+    assert_int_equal(tuser_create(C, "bob", "bob@example.com", "bob-password", bid_), 201);
+    assert_int_equal(tlogin(C, "alice", "alice-password", atok), 201);
+    assert_int_equal(tlogin(C, "bob@example.com", "bob-password", btok), 201);
+
+    /* events and seats through client-app, anonymously */
+    assert_int_equal(tcall(C, "GET", "/api/events", NULL, NULL, NULL, &r), 200);
+    assert_true(strstr(r.body, ev) != NULL);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s", ev);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "name"), "E2E Concert");
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/events/00000000-0000-4000-8000-000000000000", NULL,
+                           NULL, NULL, &r),
+                     404);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    json_t *items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 5);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *s = json_array_get(items, i);
+        assert_string_equal(json_string_value(json_object_get(s, "status")), "OPEN");
+        snprintf(seats[i], 37, "%s", json_string_value(json_object_get(s, "id")));
+    }
+    tresp_free(&r);
+
+    /* book two seats */
+    const char *two[] = {seats[0], seats[1]};
+    assert_int_equal(book(atok, ev, two, 2, NULL, &r), 201);
+    assert_string_equal(tstr(&r, "status"), "PENDING_PAYMENT");
+    assert_string_equal(tstr(&r, "user_id"), aid);
+    assert_string_equal(tstr(&r, "origin"), "direct");
+    assert_int_equal(json_integer_value(json_object_get(r.json, "amount")), 300000);
+    assert_string_equal(tstr(&r, "currency"), "IDR");
+    assert_int_equal(json_array_size(json_object_get(r.json, "seats")), 2);
+    char bk[37], inv[64];
+    snprintf(bk, sizeof bk, "%s", tstr(&r, "id"));
+    snprintf(inv, sizeof inv, "%s", tstr(&r, "payment.invoice_number"));
+    assert_int_equal(strncmp(inv, "INV-", 4), 0);
+    assert_true(strlen(tstr(&r, "payment.payment_url")) > 0);
+    assert_true(strlen(tstr(&r, "payment.expires_at")) > 0);
+    assert_true(json_is_null(json_object_get(r.json, "ticket_url")));
+    tresp_free(&r);
+
+    /* held seats show ON_GOING */
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_non_null(strstr(r.body, "ON_GOING"));
+    tresp_free(&r);
+
+    /* the PDF is not ready before payment */
+    char pdfpath[160];
+    snprintf(pdfpath, sizeof pdfpath, "/api/bookings/%s/ticket.pdf", bk);
+    assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 409);
+    assert_string_equal(terr(&r), "TICKET_NOT_READY");
+    tresp_free(&r);
+
+    /* pay at payment-app; CONFIRMED arrives by notification, no refresh */
+    char paypath[128];
+    snprintf(paypath, sizeof paypath, "/api/invoices/%s/pay", inv);
+    tcall(P, "POST", paypath, NULL, "{\"method\":\"card\"}", NULL, &r);
+    assert_int_equal(r.status, 202);
+    tresp_free(&r);
+    assert_int_equal(wait_status(atok, bk, "CONFIRMED", &r), 0);
+    assert_true(history_has(&r, "CONFIRMED", "notification:"));
+    assert_true(history_has(&r, "PENDING_PAYMENT", "ticket-app"));
+    assert_true(history_has(&r, "REQUESTED", "request"));
+    assert_string_equal(tstr(&r, "ticket_url"), pdfpath);
+    tresp_free(&r);
+
+    /* the PDF, stored by client-app */
+    assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 200);
+    assert_true(r.len > 100);
+    assert_memory_equal(r.body, "%PDF", 4);
+    assert_string_equal(r.content_type, "application/pdf");
+    tresp_free(&r);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = '%s'",
+             bk);
+    char *stored = test_db_scalar(client_db, sql, NULL);
+    assert_string_equal(stored, "t");
+    free(stored);
+
+    /* a taken seat: 409 and a FAILED entry in bob's history */
+    const char *taken[] = {seats[1], seats[2]};
+    assert_int_equal(book(btok, ev, taken, 2, NULL, &r), 409);
+    assert_string_equal(terr(&r), "SEAT_UNAVAILABLE");
+    assert_string_equal(tstr(&r, "booking.status"), "FAILED");
+    assert_string_equal(tstr(&r, "booking.failure_reason"), "SEAT_UNAVAILABLE");
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/bookings?status=FAILED", btok, NULL, NULL, &r), 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    tresp_free(&r);
+    /* nothing stays held: seat 2 is still OPEN */
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    items = json_object_get(r.json, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *s = json_array_get(items, i);
+        const char *id = json_string_value(json_object_get(s, "id"));
+        const char *st = json_string_value(json_object_get(s, "status"));
+        if (strcmp(id, seats[0]) == 0 || strcmp(id, seats[1]) == 0)
+            assert_string_equal(st, "BOOKED");
+        else
+            assert_string_equal(st, "OPEN");
+    }
+    tresp_free(&r);
+
+    /* bob sees none of alice's */
+    char bpath[160];
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s", bk);
+    assert_int_equal(tcall(C, "GET", bpath, btok, NULL, NULL, &r), 404);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", pdfpath, btok, NULL, NULL, &r), 404);
+    tresp_free(&r);
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s/cancel", bk);
+    assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 404);
+    tresp_free(&r);
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s/refresh", bk);
+    assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 404);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/bookings", btok, NULL, NULL, &r), 200);
+    assert_null(strstr(r.body, bk));
+    tresp_free(&r);
+
+    /* refresh by the owner agrees */
+    assert_int_equal(tcall(C, "POST", bpath, atok, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CONFIRMED");
+    tresp_free(&r);
+
+    /* idempotent booking, then cancel it */
+    const char *one[] = {seats[3]};
+    const char *hk[] = {"Idempotency-Key: e2e-key-1", NULL};
+    assert_int_equal(book(btok, ev, one, 1, hk, &r), 201);
+    char bk2[37];
+    snprintf(bk2, sizeof bk2, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    assert_int_equal(book(btok, ev, one, 1, hk, &r), 201);
+    assert_string_equal(tstr(&r, "id"), bk2);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/bookings", btok, NULL, NULL, &r), 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 2);
+    tresp_free(&r);
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s/cancel", bk2);
+    assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CANCELLED");
+    tresp_free(&r);
+    /* cancelling a failed booking */
+    assert_int_equal(tcall(C, "GET", "/api/bookings?status=FAILED", btok, NULL, NULL, &r), 200);
+    char failed_id[37];
+    snprintf(failed_id, sizeof failed_id, "%s",
+             json_string_value(json_object_get(
+                 json_array_get(json_object_get(r.json, "items"), 0), "id")));
+    tresp_free(&r);
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s/cancel", failed_id);
+    assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 409);
+    assert_string_equal(terr(&r), "NOT_CANCELLABLE");
+    tresp_free(&r);
+
+    /* ticket-app stopped: 503 with a FAILED entry; the stored PDF still served */
+    test_daemon_stop(&ticket);
+    const char *last[] = {seats[4]};
+    assert_int_equal(book(btok, ev, last, 1, NULL, &r), 503);
+    assert_string_equal(tstr(&r, "booking.status"), "FAILED");
+    assert_string_equal(tstr(&r, "booking.failure_reason"), "TICKET_SERVICE_UNAVAILABLE");
+    char bk3[37];
+    snprintf(bk3, sizeof bk3, "%s", tstr(&r, "booking.id"));
+    tresp_free(&r);
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s", bk3);
+    assert_int_equal(tcall(C, "GET", bpath, btok, NULL, NULL, &r), 200);
+    assert_true(history_has(&r, "FAILED", NULL));
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 200);
+    assert_memory_equal(r.body, "%PDF", 4);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/events", NULL, NULL, NULL, &r), 503);
+    tresp_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(user_path)};
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
