@@ -26,11 +26,14 @@ struct cfg_entry {
 typedef const char *(*cfg_getter)(const char *name, void *ctx);
 
 /* Loads every entry. Returns 0, or -1 with a message naming the variable,
- * the bad value (not for secrets) and the accepted range in err. */
+ * the bad value (not for secrets) and the accepted range in err. An empty
+ * value counts as unset: the default applies, a required entry is missing.
+ * Integers are strict decimal; doubles must be finite; both within min/max. */
 int cfg_load(const struct cfg_entry *table, size_t n, char *err, size_t errlen);
 int cfg_load_from(const struct cfg_entry *table, size_t n, cfg_getter get, void *ctx, char *err,
                   size_t errlen);
-/* Logs one line per entry at info level, secrets shown as "(set)". */
+/* Logs one line per entry at info level, secrets shown as "(set)" and
+ * passwords inside connection strings masked. */
 void cfg_log(const struct cfg_entry *table, size_t n);
 
 #endif
