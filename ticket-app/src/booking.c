@@ -104,8 +104,10 @@ json_t *booking_json(const struct booking *b)
     json_object_set_new(o, "origin", str_or_null(b->origin ? b->origin : "direct"));
     json_object_set_new(o, "holder", str_or_null(b->holder));
     json_object_set_new(o, "version", json_integer(b->version));
-    json_object_set_new(o, "ticket_ready", json_boolean(b->has_ticket));
-    if (b->has_ticket && b->id) {
+    /* A cancelled booking keeps its stored PDF, but it no longer admits. */
+    int ready = b->has_ticket && b->status && strcmp(b->status, "CONFIRMED") == 0;
+    json_object_set_new(o, "ticket_ready", json_boolean(ready));
+    if (ready && b->id) {
         char url[96];
         snprintf(url, sizeof url, "/api/bookings/%s/ticket.pdf", b->id);
         json_object_set_new(o, "ticket_url", json_string(url));

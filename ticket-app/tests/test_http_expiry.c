@@ -1,0 +1,161 @@
+/* test_http_expiry.c: holds that run out, against real daemons
+ * (HOLD_TTL_SECONDS=2): the sweeper expires the booking, releases the seats
+ * and voids the invoice; a payment that settles after the expiry is
+ * refunded and the seat not sold twice; a hold that ran out is taken
+ * lazily by the next booking even before the sweeper passes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ticket_testlib.h"
+
+static struct suite S;
+static char EV[37];
+static json_t *SEATS;
+
+#define SEAT(i) tt_str(json_array_get(SEATS, (i)), "id")
+
+static int setup(void **state)
+{
+    (void)state;
+    test_require_pg();
+    const char *penv[] = {"PAYMENT_DELAY_MS=3500", NULL};
+    const char *tenv[] = {"HOLD_TTL_SECONDS=2", "SWEEP_INTERVAL_MS=200", NULL};
+    if (suite_start(&S, penv, tenv) != 0)
+        return -1;
+    SEATS = tt_create_event(
+        &S, "[{\"name\":\"Gallery\",\"rows\":[\"G\"],\"seats_per_row\":5,\"price\":700}]", EV);
+    return SEATS ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    json_decref(SEATS);
+    suite_stop(&S);
+    return 0;
+}
+
+static int wait_invoice(const char *number, const char *status, int timeout_ms)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/invoices/%s", number);
+    int64_t until = tt_now_ms() + timeout_ms;
+    char last[32] = "";
+    do {
+        json_t *inv = NULL;
+        tt_pay_call(&S, "GET", path, NULL, &inv);
+        snprintf(last, sizeof last, "%s", tt_str(inv, "status"));
+        json_decref(inv);
+        if (strcmp(last, status) == 0)
+            return 0;
+        tt_sleep_ms(100);
+    } while (tt_now_ms() < until);
+    fprintf(stderr, "invoice %s is %s, wanted %s\n", number, last, status);
+    return -1;
+}
+
+static const char *seat_status(const char *seat_id)
+{
+    static char buf[32];
+    char *v = tt_q(&S, "SELECT status FROM seats WHERE id = $1", seat_id, NULL);
+    snprintf(buf, sizeof buf, "%s", v ? v : "?");
+    free(v);
+    return buf;
+}
+
+static void book(const char *b, const char *seat, char inv[64])
+{
+    const char *seats[] = {seat};
+    json_t *out = NULL;
+    assert_int_equal(tt_book(&S, b, "u", EV, seats, 1, &out), 201);
+    snprintf(inv, 64, "%s", tt_str(out, "invoice_number"));
+    json_decref(out);
+}
+
+static void test_sweeper_expires(void **state)
+{
+    (void)state;
+    char b[37], inv[64];
+    tt_uuid(b);
+    book(b, SEAT(0), inv);
+    assert_string_equal(seat_status(SEAT(0)), "ON_GOING");
+    assert_int_equal(tt_wait_status(&S, b, "EXPIRED", 10000), 0);
+    assert_string_equal(seat_status(SEAT(0)), "OPEN");
+    assert_int_equal(wait_invoice(inv, "VOID", 10000), 0);
+    assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
+}
+
+static void test_late_payment_refunded(void **state)
+{
+    (void)state;
+    char b[37], inv[64];
+    tt_uuid(b);
+    book(b, SEAT(1), inv);
+    /* Paid in time, settled (3.5 s) after the hold ran out (2 s). */
+    assert_int_equal(tt_pay(&S, inv), 202);
+    assert_int_equal(tt_wait_status(&S, b, "EXPIRED", 10000), 0);
+    /* Someone else takes the seat meanwhile. */
+    char b2[37], inv2[64];
+    tt_uuid(b2);
+    book(b2, SEAT(1), inv2);
+    assert_int_equal(wait_invoice(inv, "REFUNDED", 20000), 0);
+    /* Not sold twice: the seat stays with the second booking. */
+    char *holder = tt_q(&S, "SELECT booking_id::text FROM seats WHERE id = $1", SEAT(1), NULL);
+    assert_string_equal(holder, b2);
+    free(holder);
+    char path[128];
+    snprintf(path, sizeof path, "/api/bookings/%s", b);
+    json_t *out = NULL;
+    assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
+    assert_string_equal(tt_str(out, "status"), "EXPIRED");
+    json_decref(out);
+}
+
+static void test_lazy_expiry(void **state)
+{
+    (void)state;
+    /* A sweeper that only looks once a minute: the hold is taken over by
+     * the next booking, which expires the old one in its transaction. */
+    const char *tenv[] = {"HOLD_TTL_SECONDS=2", "SWEEP_INTERVAL_MS=60000", NULL};
+    assert_int_equal(suite_restart_ticket(&S, tenv), 0);
+    tt_sleep_ms(300); /* let the sweeper's first pass go by */
+    char b[37], inv[64];
+    tt_uuid(b);
+    book(b, SEAT(3), inv);
+    tt_sleep_ms(2600);
+    char *st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
+    assert_string_equal(st, "PENDING_PAYMENT"); /* nobody swept it */
+    free(st);
+    /* The seat already shows OPEN to readers. */
+    char path[128];
+    snprintf(path, sizeof path, "/api/events/%s", EV);
+    json_t *ev = NULL;
+    assert_int_equal(tt_call(&S, "GET", path, NULL, NULL, &ev), 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(ev, "seat_counts"), "on_going")), 0);
+    json_decref(ev);
+    char b2[37], inv2[64];
+    tt_uuid(b2);
+    book(b2, SEAT(3), inv2);
+    st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
+    assert_string_equal(st, "EXPIRED");
+    free(st);
+    assert_int_equal(wait_invoice(inv, "VOID", 10000), 0);
+    assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweeper_expires),
+        cmocka_unit_test(test_late_payment_refunded),
+        cmocka_unit_test(test_lazy_expiry),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
