@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -794,6 +795,11 @@ void http_server_stop(struct http_server *srv)
     srv->draining = 1;
     pthread_mutex_unlock(&srv->lock);
     MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
+    /* MHD wants the descriptor kept open until it stops, but nobody accepts
+     * on it any more: shut it down so new clients are refused at once
+     * instead of waiting in the backlog through the drain. */
+    if (lfd != MHD_INVALID_SOCKET)
+        shutdown(lfd, SHUT_RDWR);
 
     /* Requests already begun finish (bounded); keep-alive connections are
      * told to close with their next answer. */

@@ -372,6 +372,22 @@ static void test_body_too_large(void **state)
     assert_non_null(strstr(resp.buf, "PAYLOAD_TOO_LARGE"));
     sbuf_cleanup(&resp);
     close(fd);
+
+    /* A chunked upload that goes on far past the cap (over 8 MiB) is cut
+     * off: the connection is closed rather than read forever. */
+    fd = raw_connect();
+    hl = snprintf(head, sizeof head,
+                  "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    send_all(fd, head, (size_t)hl);
+    int closed = 0;
+    char ch[32];
+    int chl = snprintf(ch, sizeof ch, "%x\r\n", 65536);
+    for (int i = 0; i < 2560 && !closed; i++) /* gives up after 160 MiB */
+        closed = send(fd, ch, (size_t)chl, MSG_NOSIGNAL) < 0 ||
+                 send(fd, big, 65536, MSG_NOSIGNAL) < 0 ||
+                 send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0;
+    assert_true(closed);
+    close(fd);
     free(big);
 
     /* The server is still fine. */
@@ -674,6 +690,15 @@ static void test_sigterm_finishes_in_flight(void **state)
     assert_int_equal(pthread_create(&th, NULL, slow_request, &a), 0);
     usleep(500000); /* the request is in its handler now */
     int64_t t0 = mono_ms();
+    assert_int_equal(kill(daemon_.pid, SIGTERM), 0);
+    usleep(200000);
+    /* Draining: new connections are refused at once, not left waiting. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)daemon_.port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), -1);
+    assert_int_equal(errno, ECONNREFUSED);
+    close(fd);
     int status = test_daemon_stop(&daemon_);
     int64_t took = mono_ms() - t0;
     pthread_join(th, NULL);

@@ -69,9 +69,10 @@ const char *http_req_param(const struct http_req *req, const char *name);
 const char *http_req_bearer(const struct http_req *req);
 
 /* Parses the body as a JSON value of type object. Returns a new reference,
- * or NULL after answering res with 400 MALFORMED_JSON (not JSON, not an
- * object, too deeply nested) or 415 UNSUPPORTED_MEDIA_TYPE (a Content-Type
- * that is present and not application/json). */
+ * or NULL after answering res with 400 MALFORMED_JSON (empty, not UTF-8, not
+ * JSON, a member name twice, not an object, nested deeper than 64 levels)
+ * or 415 UNSUPPORTED_MEDIA_TYPE (a Content-Type that is present and not
+ * application/json, optionally with charset=utf-8). */
 json_t *http_req_json(const struct http_req *req, struct http_res *res);
 
 /* Parses ?limit= (default 50, 1..500) and ?offset= (default 0, >= 0).
@@ -130,8 +131,10 @@ struct http_server_config {
 struct http_server;
 
 /* Starts listening (port 0 = any free port; see http_server_port). The
- * built-in routes GET /healthz and GET /metrics are added. Returns NULL and
- * logs why on failure. */
+ * built-in routes GET /healthz and GET /metrics are added (after the app's
+ * routes; they skip cfg->before). 404, 405, 413 and a full queue (503) are
+ * answered on the event loop; everything else runs on a worker. Returns NULL
+ * and logs why on failure. */
 struct http_server *http_server_start(const struct http_server_config *cfg);
 int http_server_port(const struct http_server *srv);
 /* Stops accepting, lets in-flight requests finish, stops the workers, frees. */
