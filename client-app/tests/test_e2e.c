@@ -320,6 +320,42 @@ static void user_path(void **state)
     assert_string_equal(terr(&r), "NOT_CANCELLABLE");
     tresp_free(&r);
 
+    /* ten seats in one booking: the ticket PDF still fits in a notification */
+    char ev10[37], ten_ids[10][37], bk10[37], inv10[64], pdf10[160];
+    const char *ten[10];
+    create_event(10, 50000, ev10);
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev10);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 10);
+    for (size_t i = 0; i < 10; i++) {
+        snprintf(ten_ids[i], 37, "%s",
+                 json_string_value(json_object_get(
+                     json_array_get(json_object_get(r.json, "items"), i), "id")));
+        ten[i] = ten_ids[i];
+    }
+    tresp_free(&r);
+    assert_int_equal(book(atok, ev10, ten, 10, NULL, &r), 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "amount")), 500000);
+    snprintf(bk10, sizeof bk10, "%s", tstr(&r, "id"));
+    snprintf(inv10, sizeof inv10, "%s", tstr(&r, "payment.invoice_number"));
+    tresp_free(&r);
+    snprintf(paypath, sizeof paypath, "/api/invoices/%s/pay", inv10);
+    assert_int_equal(tcall(P, "POST", paypath, NULL, "{\"method\":\"ewallet\"}", NULL, &r), 202);
+    tresp_free(&r);
+    assert_int_equal(wait_status(atok, bk10, "CONFIRMED", &r), 0);
+    tresp_free(&r);
+    snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) FROM bookings WHERE id = '%s'", bk10);
+    char *len10 = NULL;
+    for (int i = 0; i < 50 && !(len10 = test_db_scalar(client_db, sql, NULL)); i++)
+        usleep(100 * 1000);
+    assert_non_null(len10);
+    fprintf(stderr, "10-seat ticket PDF stored by notification: %s bytes\n", len10);
+    free(len10);
+    snprintf(pdf10, sizeof pdf10, "/api/bookings/%s/ticket.pdf", bk10);
+    assert_int_equal(tcall(C, "GET", pdf10, atok, NULL, NULL, &r), 200);
+    assert_memory_equal(r.body, "%PDF", 4);
+    tresp_free(&r);
+
     /* ticket-app stopped: 503 with a FAILED entry; the stored PDF still served */
     test_daemon_stop(&ticket);
     const char *last[] = {seats[4]};
