@@ -114,9 +114,9 @@ static void test_overlapping_multi_seat(void **state)
     (void)state;
     char ev[37];
     json_t *seats = tt_create_event(
-        &S, "[{\"name\":\"Floor\",\"rows\":[\"A\",\"B\"],\"seats_per_row\":6,\"price\":100}]", ev);
+        &S, "[{\"name\":\"Floor\",\"rows\":[\"A\",\"B\",\"C\",\"D\"],\"seats_per_row\":6,\"price\":100}]", ev);
     assert_non_null(seats);
-    enum { N = 60, NS = 12 };
+    enum { N = 60, NS = 24 };
     static struct attempt as[N];
     for (int i = 0; i < N; i++) {
         as[i] = (struct attempt){.event_id = ev, .n = 3};
