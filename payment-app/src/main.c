@@ -47,19 +47,6 @@ static const struct cfg_entry payment_config[] = {
      "how often the expiry sweeper looks for overdue invoices"},
 };
 
-void payment_wake_settlers(struct payment_app *a)
-{
-    for (long i = 0; i < a->workers && i < PAYMENT_WORKERS_MAX; i++)
-        if (a->settlers[i])
-            bg_wake(a->settlers[i]);
-}
-
-void payment_wake_delivery(struct payment_app *a)
-{
-    if (a->deliverer)
-        bg_wake(a->deliverer);
-}
-
 /* Derives the payment_url base: the configured one without a trailing '/',
  * or http://localhost:<port>. */
 static int public_url_init(struct payment_app *a)
