@@ -196,6 +196,65 @@ int http_req_paging(const struct http_req *req, struct http_res *res, long *limi
     return 0;
 }
 
+void http_body_init(struct http_body *b, size_t limit, size_t expected)
+{
+    memset(b, 0, sizeof *b);
+    b->limit = limit;
+    b->expected = expected;
+}
+
+int http_body_append(struct http_body *b, const void *data, size_t n)
+{
+    if (b->too_large) {
+        b->dropped += n;
+        return -1;
+    }
+    if (n > b->limit - b->len) {
+        b->too_large = 1;
+        b->dropped = b->len + n;
+        free(b->buf);
+        b->buf = NULL;
+        b->len = b->cap = 0;
+        return -1;
+    }
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        /* Doubling, or the declared length at once, but never past the cap:
+         * a lying Content-Length cannot make us allocate more. */
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        if (b->expected && b->expected <= b->limit && cap < b->expected + 1)
+            cap = b->expected + 1;
+        if (cap < need)
+            cap = need;
+        if (cap > b->limit + 1)
+            cap = b->limit + 1;
+        b->buf = xrealloc(b->buf, cap);
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->buf + b->len, data, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+    return 0;
+}
+
+char *http_body_take(struct http_body *b, size_t *len)
+{
+    char *p = b->buf ? b->buf : xcalloc(1, 1);
+    if (len)
+        *len = b->buf ? b->len : 0;
+    b->buf = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void http_body_cleanup(struct http_body *b)
+{
+    free(b->buf);
+    b->buf = NULL;
+    b->len = b->cap = 0;
+}
+
 void http_res_init(struct http_res *res)
 {
     memset(res, 0, sizeof *res);

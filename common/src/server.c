@@ -96,10 +96,8 @@ struct req_state {
     struct http_req req;
     struct http_res res;
     enum req_phase phase;
-    size_t body_cap;
-    size_t declared_len; /* Content-Length, 0 if absent */
-    int too_large;
-    size_t discarded;
+    struct http_body body; /* moved into req.body once complete */
+    size_t declared_len;   /* Content-Length, 0 if absent */
     int route_idx; /* -1 until routed */
     int builtin;
     int64_t start_us;
@@ -379,6 +377,7 @@ static struct req_state *state_create(struct http_server *srv, struct MHD_Connec
             declared = SIZE_MAX;
         st->declared_len = (size_t)declared;
     }
+    http_body_init(&st->body, srv->body_limit, st->declared_len);
     pthread_mutex_lock(&srv->lock);
     srv->inflight++;
     pthread_mutex_unlock(&srv->lock);
@@ -404,6 +403,7 @@ static void state_free(struct req_state *st)
     kv_free(req->query, req->nquery);
     free(req->path);
     free(req->body);
+    http_body_cleanup(&st->body);
     http_res_cleanup(&st->res);
     free(st);
 }
@@ -517,8 +517,7 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
 {
     struct http_server *srv = st->srv;
     struct http_req *req = &st->req;
-    if (!req->body)
-        req->body = xcalloc(1, 1);
+    req->body = http_body_take(&st->body, &req->body_len);
     char allow[128];
     const struct http_route *route;
     enum route_match m = router_match(srv->routes, srv->nroutes, method, req->path, req, &route,
@@ -559,39 +558,17 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
 static enum MHD_Result take_upload(struct req_state *st, const char *data, size_t n)
 {
     struct http_server *srv = st->srv;
-    struct http_req *req = &st->req;
-    if (st->too_large) {
-        st->discarded += n;
-        return st->discarded / DISCARD_FACTOR > srv->body_limit ? MHD_NO : MHD_YES;
-    }
-    if (n > srv->body_limit - req->body_len) {
-        st->too_large = 1;
-        st->discarded = req->body_len + n;
-        free(req->body);
-        req->body = NULL;
-        req->body_len = 0;
+    int was_over = st->body.too_large;
+    if (http_body_append(&st->body, data, n) == 0)
+        return MHD_YES;
+    if (!was_over) {
         http_res_error(&st->res, 413, "PAYLOAD_TOO_LARGE", "request body exceeds %zu bytes",
                        srv->body_limit);
-        /* Answer at once if MHD lets us; otherwise after the upload. */
+        /* Answer at once if MHD allows it mid-upload (0.9.75 does not);
+         * otherwise the rest is read, dropped, and answered at the end. */
         send_res(st, 1);
-        return MHD_YES;
     }
-    size_t need = req->body_len + n + 1;
-    if (need > st->body_cap) {
-        size_t cap = st->body_cap ? st->body_cap * 2 : 4096;
-        if (st->declared_len && st->declared_len <= srv->body_limit && cap < st->declared_len + 1)
-            cap = st->declared_len + 1;
-        if (cap < need)
-            cap = need;
-        if (cap > srv->body_limit + 1)
-            cap = srv->body_limit + 1;
-        req->body = xrealloc(req->body, cap);
-        st->body_cap = cap;
-    }
-    memcpy(req->body + req->body_len, data, n);
-    req->body_len += n;
-    req->body[req->body_len] = '\0';
-    return MHD_YES;
+    return st->body.dropped / DISCARD_FACTOR > srv->body_limit ? MHD_NO : MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -607,7 +584,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = st;
         if (st->declared_len > srv->body_limit) {
             /* Refused before a byte of the body is read (no 100 Continue). */
-            st->too_large = 1;
+            st->body.too_large = 1;
             return answer_now(st, 413, "PAYLOAD_TOO_LARGE", "request body too large");
         }
         return MHD_YES;
@@ -621,7 +598,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     switch (st->phase) {
     case PH_UPLOAD:
-        if (st->too_large)
+        if (st->body.too_large)
             return send_res(st, 0);
         return dispatch(st, method);
     case PH_DONE:

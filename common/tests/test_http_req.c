@@ -424,6 +424,75 @@ static void test_db_error_table(void **state)
     http_res_cleanup(&res);
 }
 
+static void test_body_cap(void **state)
+{
+    (void)state;
+    struct http_body b;
+    char chunk[1000];
+    memset(chunk, 'a', sizeof chunk);
+
+    /* Up to the cap exactly: kept, NUL-terminated, never over limit + 1. */
+    http_body_init(&b, 2500, 0);
+    assert_int_equal(http_body_append(&b, chunk, 1000), 0);
+    assert_int_equal(http_body_append(&b, chunk, 1000), 0);
+    assert_int_equal(http_body_append(&b, chunk, 500), 0);
+    assert_int_equal(b.len, 2500);
+    assert_true(b.cap <= 2501);
+    assert_int_equal(b.buf[2500], '\0');
+    assert_int_equal(http_body_append(&b, chunk, 0), 0);
+    /* One byte more: refused, buffer released, later data only counted. */
+    assert_int_equal(http_body_append(&b, "x", 1), -1);
+    assert_true(b.too_large);
+    assert_null(b.buf);
+    assert_int_equal(b.dropped, 2501);
+    assert_int_equal(http_body_append(&b, chunk, 1000), -1);
+    assert_int_equal(b.dropped, 3501);
+    size_t len = 99;
+    char *p = http_body_take(&b, &len);
+    assert_string_equal(p, "");
+    assert_int_equal(len, 0);
+    free(p);
+    http_body_cleanup(&b);
+
+    /* One chunk larger than the cap at once. */
+    http_body_init(&b, 10, 0);
+    assert_int_equal(http_body_append(&b, chunk, 11), -1);
+    assert_null(b.buf);
+    http_body_cleanup(&b);
+
+    /* A declared length sizes the first allocation... */
+    http_body_init(&b, 100000, 50000);
+    assert_int_equal(http_body_append(&b, chunk, 10), 0);
+    assert_int_equal(b.cap, 50001);
+    http_body_cleanup(&b);
+    /* ...but a lying one never makes it exceed the cap. */
+    http_body_init(&b, 3000, (size_t)-1);
+    assert_int_equal(http_body_append(&b, chunk, 10), 0);
+    assert_true(b.cap <= 3001);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(http_body_append(&b, chunk, 1000), 0);
+    assert_true(b.cap <= 3001);
+    p = http_body_take(&b, &len);
+    assert_int_equal(len, 2010);
+    assert_int_equal(strlen(p), 2010);
+    free(p);
+    assert_null(b.buf);
+    http_body_cleanup(&b);
+
+    /* No data at all: an empty string, not NULL. */
+    http_body_init(&b, 10, 0);
+    p = http_body_take(&b, &len);
+    assert_non_null(p);
+    assert_int_equal(len, 0);
+    free(p);
+
+    /* A zero cap refuses any byte. */
+    http_body_init(&b, 0, 0);
+    assert_int_equal(http_body_append(&b, "", 0), 0);
+    assert_int_equal(http_body_append(&b, "a", 1), -1);
+    http_body_cleanup(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_json_malformed),    cmocka_unit_test(test_json_depth_bomb),
         cmocka_unit_test(test_paging),            cmocka_unit_test(test_error_body_exact),
         cmocka_unit_test(test_res_helpers),       cmocka_unit_test(test_db_error_table),
+        cmocka_unit_test(test_body_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

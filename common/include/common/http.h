@@ -79,6 +79,24 @@ json_t *http_req_json(const struct http_req *req, struct http_res *res);
  * Returns 0, or -1 after answering res with 400 VALIDATION_FAILED. */
 int http_req_paging(const struct http_req *req, struct http_res *res, long *limit, long *offset);
 
+/* A request body as it arrives, copied into a buffer that never grows past
+ * limit bytes (plus the NUL). Pure: the server uses it, tests drive it. */
+struct http_body {
+    char *buf;       /* owned, NUL-terminated, len bytes; NULL until data came */
+    size_t len, cap;
+    size_t limit;    /* the cap */
+    size_t expected; /* declared Content-Length (sizes the first allocation), or 0 */
+    size_t dropped;  /* bytes offered after the cap was passed, counted not kept */
+    int too_large;   /* 1 once more than limit bytes were offered */
+};
+void http_body_init(struct http_body *b, size_t limit, size_t expected);
+/* Appends n bytes. Returns 0, or -1 once the body is over the cap: the
+ * buffer is freed, and these and all later bytes only counted in dropped. */
+int http_body_append(struct http_body *b, const void *data, size_t n);
+/* The body (caller frees; "" when empty, never NULL); b is left empty. */
+char *http_body_take(struct http_body *b, size_t *len);
+void http_body_cleanup(struct http_body *b);
+
 /* Initialise / release a response (for tests that call handlers directly). */
 void http_res_init(struct http_res *res);
 void http_res_cleanup(struct http_res *res);
