@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -84,10 +85,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    test_daemon_stop(&client);
+    int st = test_daemon_stop(&client);
     test_daemon_stop(&ticket);
     test_daemon_stop(&pay);
-    return 0;
+    /* a clean exit: no sanitizer report, graceful shutdown */
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
 /* Creates an event with one row of n seats at price; id into ev. */
@@ -319,6 +321,26 @@ static void user_path(void **state)
     assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 409);
     assert_string_equal(terr(&r), "NOT_CANCELLABLE");
     tresp_free(&r);
+
+    /* refresh reconciles a stale local copy from ticket-app (newer version) */
+    snprintf(sql, sizeof sql,
+             "UPDATE bookings SET status = 'PENDING_PAYMENT', version = 0, ticket_pdf = NULL "
+             "WHERE id = '%s'",
+             bk);
+    assert_int_equal(test_db_exec(client_db, sql), 0);
+    snprintf(bpath, sizeof bpath, "/api/bookings/%s/refresh", bk);
+    assert_int_equal(tcall(C, "POST", bpath, atok, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CONFIRMED");
+    assert_true(history_has(&r, "CONFIRMED", "refresh"));
+    tresp_free(&r);
+    /* a confirmed booking without a stored PDF fetches it once and keeps it */
+    assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 200);
+    assert_memory_equal(r.body, "%PDF", 4);
+    tresp_free(&r);
+    snprintf(sql, sizeof sql, "SELECT ticket_pdf IS NOT NULL FROM bookings WHERE id = '%s'", bk);
+    stored = test_db_scalar(client_db, sql, NULL);
+    assert_string_equal(stored, "t");
+    free(stored);
 
     /* ten seats in one booking: the ticket PDF still fits in a notification */
     char ev10[37], ten_ids[10][37], bk10[37], inv10[64], pdf10[160];

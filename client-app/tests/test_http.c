@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -59,11 +61,21 @@ static int setup(void **state)
     return 0;
 }
 
+/* 0 if the daemon stopped with exit code 0 (no sanitizer report). */
+static int stop_clean(struct test_daemon *d)
+{
+    int st = test_daemon_stop(d);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+        fprintf(stderr, "%s exited with status %d, log %s\n", d->name, st, d->log_path);
+        return -1;
+    }
+    return 0;
+}
+
 static int teardown(void **state)
 {
     (void)state;
-    test_daemon_stop(&app);
-    return 0;
+    return stop_clean(&app);
 }
 
 static long post(const char *path, const char *bearer, const char *body, struct tresp *r)
@@ -477,6 +489,62 @@ static void idempotency_key_replays(void **state)
     tresp_free(&r1);
 }
 
+static void expired_session(void **state)
+{
+    (void)state;
+    struct tresp r;
+    char id[37], tok[65], sql[200];
+    new_user("judy", id, tok);
+    assert_int_equal(get("/api/users/me", tok, &r), 200);
+    tresp_free(&r);
+    snprintf(sql, sizeof sql,
+             "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = '%s'",
+             id);
+    assert_int_equal(test_db_exec(db_uri, sql), 0);
+    assert_int_equal(get("/api/users/me", tok, &r), 401);
+    tresp_free(&r);
+}
+
+struct dup_arg {
+    const char *token;
+    struct tresp r;
+};
+
+static void *dup_post(void *p)
+{
+    struct dup_arg *a = p;
+    const char *hk[] = {"Idempotency-Key: concurrent-key", NULL};
+    tcall(B, "POST", "/api/bookings", a->token,
+          "{\"event_id\":\"" EV "\",\"seat_ids\":[\"" S1 "\"]}", hk, &a->r);
+    return NULL;
+}
+
+static void idempotency_concurrent(void **state)
+{
+    (void)state;
+    char id[37], tok[65];
+    struct tresp r;
+    new_user("mallet", id, tok);
+    enum { N = 8 };
+    pthread_t th[N];
+    struct dup_arg args[N];
+    for (int i = 0; i < N; i++) {
+        args[i].token = tok;
+        pthread_create(&th[i], NULL, dup_post, &args[i]);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(args[i].r.status, 503);
+        assert_string_equal(tstr(&args[i].r, "booking.id"), tstr(&args[0].r, "booking.id"));
+    }
+    for (int i = 0; i < N; i++)
+        tresp_free(&args[i].r);
+    assert_int_equal(get("/api/bookings", tok, &r), 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    tresp_free(&r);
+}
+
 /* POSTs a signed notification; returns the status. */
 static long notify(const char *secret, const char *type, const char *nid, json_t *booking,
                    const char *pdf_b64)
@@ -630,7 +698,7 @@ static void rate_limit(void **state)
     assert_int_equal(tcall(base, "GET", "/metrics", NULL, NULL, NULL, &r), 200);
     assert_non_null(strstr(r.body, "client_rate_limited_total 3"));
     tresp_free(&r);
-    test_daemon_stop(&d);
+    assert_int_equal(stop_clean(&d), 0);
 }
 
 int main(void)
@@ -641,6 +709,8 @@ int main(void)
         cmocka_unit_test(hostile_strings),
         cmocka_unit_test(bookings_with_ticket_app_down),
         cmocka_unit_test(idempotency_key_replays),
+        cmocka_unit_test(idempotency_concurrent),
+        cmocka_unit_test(expired_session),
         cmocka_unit_test(notifications),
         cmocka_unit_test(metrics_and_health),
         cmocka_unit_test(rate_limit),
