@@ -20,12 +20,12 @@ struct client_app {
     const char *ticket_token;
     const char *notify_secret;
     const char *admin_password;
-    long rate_limit_per_minute;   /* 0 = off */
+    long rate_limit_per_minute; /* 0 = off */
     long session_ttl_s;
     long ticket_timeout_ms;
     /* set by init */
     struct db_pool *pool;
-    struct ratelimit *limiter;    /* NULL when rate limiting is off */
+    struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */
@@ -41,16 +41,16 @@ struct client_app {
 /* Route flags (struct http_route.flags). Without ROUTE_AUTH a route is open
  * to anyone; a valid bearer is still recognised (an admin creating users). */
 enum {
-    ROUTE_AUTH = 1,      /* a valid session is required: 401 otherwise */
-    ROUTE_ADMIN = 2,     /* role admin is required: 403 otherwise */
-    ROUTE_INTERNAL = 4,  /* service-to-service: no bearer, no rate limit */
+    ROUTE_AUTH = 1,     /* a valid session is required: 401 otherwise */
+    ROUTE_ADMIN = 2,    /* role admin is required: 403 otherwise */
+    ROUTE_INTERNAL = 4, /* service-to-service: no bearer, no rate limit */
 };
 
 /* The authenticated caller, kept in req->auth by the before hook. */
 struct auth_user {
     char id[37];
     int is_admin;
-    char token_hash[65];  /* hex SHA-256 of the bearer (for logout) */
+    char token_hash[65]; /* hex SHA-256 of the bearer (for logout) */
 };
 
 /* routes.c */

@@ -42,7 +42,8 @@ int booking_request_parse(const json_t *body, struct booking_request *out, json_
     } else {
         size_t i;
         json_t *s;
-        json_array_foreach(seats, i, s) {
+        json_array_foreach(seats, i, s)
+        {
             if (!json_is_string(s) || !uuid_valid(json_string_value(s))) {
                 add_detail(details, "seat_ids", "every element must be a UUID");
                 break;
@@ -80,8 +81,8 @@ json_t *booking_request_seats(const struct booking_request *r)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < r->nseats; i++)
-        json_array_append_new(a, json_pack("{s:s, s:n, s:n}", "id", r->seat_ids[i], "label",
-                                           "price"));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:n, s:n}", "id", r->seat_ids[i], "label", "price"));
     return a;
 }
 
@@ -116,8 +117,8 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-static const char *const statuses[] = {"PENDING_PAYMENT", "CONFIRMED", "FAILED", "EXPIRED",
-                                       "CANCELLED", NULL};
+static const char *const statuses[] = {"PENDING_PAYMENT", "CONFIRMED", "FAILED",
+                                       "EXPIRED",         "CANCELLED", NULL};
 static const char *const reasons[] = {"SEAT_UNAVAILABLE", "HOLD_REJECTED", "PAYMENT_FAILED",
                                       "TICKET_SERVICE_UNAVAILABLE", NULL};
 static const char *const ntypes[] = {"booking.created", "booking.confirmed", "booking.failed",
@@ -178,7 +179,8 @@ static char *normalise_seats(const json_t *seats)
     json_t *a = json_array();
     size_t i;
     json_t *s;
-    json_array_foreach(seats, i, s) {
+    json_array_foreach(seats, i, s)
+    {
         json_t *id = json_object_get(s, "id"), *label = json_object_get(s, "label"),
                *price = json_object_get(s, "price");
         if (!json_is_object(s) || !json_is_string(id) || !uuid_valid(json_string_value(id)) ||
@@ -188,8 +190,8 @@ static char *normalise_seats(const json_t *seats)
             json_decref(a);
             return NULL;
         }
-        json_array_append_new(a, json_pack("{s:O, s:O?, s:O?}", "id", id, "label", label,
-                                           "price", price));
+        json_array_append_new(
+            a, json_pack("{s:O, s:O?, s:O?}", "id", id, "label", label, "price", price));
     }
     char *text = json_dumps(a, JSON_COMPACT);
     json_decref(a);
@@ -231,8 +233,7 @@ int ticket_booking_parse(const json_t *obj, struct ticket_booking *out, long lon
         (out->expires_at && time_parse_rfc3339(out->expires_at, &ms) < 0))
         FAIL("expires_at is not an RFC 3339 time");
     if (opt_str(obj, "origin", 16, &out->origin) < 0 ||
-        (out->origin && strcmp(out->origin, "direct") != 0 &&
-         strcmp(out->origin, "waitlist") != 0))
+        (out->origin && strcmp(out->origin, "direct") != 0 && strcmp(out->origin, "waitlist") != 0))
         FAIL("origin is not direct or waitlist");
 
     json_t *amount = json_object_get(obj, "amount");
@@ -339,8 +340,8 @@ json_t *booking_to_json(const struct booking_view *b)
         seats = json_array();
     json_t *payment = json_null();
     if (b->invoice_number)
-        payment = json_pack("{s:s, s:s?, s:s?}", "invoice_number", b->invoice_number,
-                            "payment_url", b->payment_url, "expires_at", b->payment_expires_at);
+        payment = json_pack("{s:s, s:s?, s:s?}", "invoice_number", b->invoice_number, "payment_url",
+                            b->payment_url, "expires_at", b->payment_expires_at);
     json_t *amount = json_null();
     long v;
     if (b->amount && parse_long(b->amount, &v) == 0)

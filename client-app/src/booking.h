@@ -51,10 +51,10 @@ struct ticket_booking {
     const char *booking_id, *user_id, *event_id, *event_name;
     const char *status, *failure_reason, *currency;
     const char *invoice_number, *payment_url, *expires_at, *origin;
-    char amount[24];       /* "" when absent */
+    char amount[24]; /* "" when absent */
     char version[24];
     long long version_n;
-    char *seats_json;      /* normalised [{id,label,price}] or NULL */
+    char *seats_json; /* normalised [{id,label,price}] or NULL */
 };
 
 /* Parses obj (TicketBooking). default_version is used when "version" is
@@ -66,7 +66,7 @@ void ticket_booking_cleanup(struct ticket_booking *tb);
 /* A ticket-app notification. Strings borrowed from the parsed JSON. */
 struct notification {
     const char *id;
-    const char *type;      /* booking.created|confirmed|failed|expired|cancelled */
+    const char *type; /* booking.created|confirmed|failed|expired|cancelled */
     struct ticket_booking booking;
     const char *pdf_base64; /* confirmed only; may be NULL */
     size_t pdf_base64_len;

@@ -22,14 +22,14 @@
 #include "common/util.h"
 #include "ticket_client.h"
 
-#define IDEM_EXTRA_MS 5000  /* an unfinished key stays locked timeout + this */
+#define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
 #define IDEM_POLL_MS 100
 
 enum outcome {
-    OUT_HELD,         /* 201 PENDING_PAYMENT */
-    OUT_REFUSED,      /* 409 FAILED SEAT_UNAVAILABLE / HOLD_REJECTED */
-    OUT_INVALID,      /* ticket-app's 400/404/422 passed on, attempt removed */
-    OUT_UNAVAILABLE,  /* 503 FAILED TICKET_SERVICE_UNAVAILABLE */
+    OUT_HELD,        /* 201 PENDING_PAYMENT */
+    OUT_REFUSED,     /* 409 FAILED SEAT_UNAVAILABLE / HOLD_REJECTED */
+    OUT_INVALID,     /* ticket-app's 400/404/422 passed on, attempt removed */
+    OUT_UNAVAILABLE, /* 503 FAILED TICKET_SERVICE_UNAVAILABLE */
 };
 
 static json_t *booking_json_row(const PGresult *r, int i)
@@ -61,11 +61,11 @@ static enum db_status load_booking(struct db_conn *c, const char *id, const char
             const char *ver = db_get(h, i, "version");
             long v = 0;
             json_array_append_new(
-                hist, json_pack("{s:s, s:s?, s:s, s:o, s:s}", "status",
-                                db_get(h, i, "status"), "reason", db_get(h, i, "reason"),
-                                "source", db_get(h, i, "source"), "version",
-                                ver && parse_long(ver, &v) == 0 ? json_integer(v) : json_null(),
-                                "at", db_get(h, i, "at")));
+                hist,
+                json_pack("{s:s, s:s?, s:s, s:o, s:s}", "status", db_get(h, i, "status"), "reason",
+                          db_get(h, i, "reason"), "source", db_get(h, i, "source"), "version",
+                          ver && parse_long(ver, &v) == 0 ? json_integer(v) : json_null(), "at",
+                          db_get(h, i, "at")));
         }
         PQclear(h);
         json_object_set_new(b, "history", hist);
@@ -124,8 +124,7 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
             answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
             http_res_header(res, "Idempotent-Replayed", "true");
         } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
-                   (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK &&
-                   taken) {
+                   (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
             snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
             log_warn("idempotency key taken over booking_id=%s", bid);
             answered = 0;
@@ -202,9 +201,8 @@ static enum outcome classify(int rc, long status, const json_t *reply, const cha
 
 /* Calls ticket-app for the recorded attempt bid, stores the outcome (and
  * the answer under key, if any) in one transaction, and answers. */
-static void book_and_answer(struct client_app *app, struct http_res *res,
-                            const struct auth_user *u, const struct booking_request *br,
-                            const char *bid, const char *key)
+static void book_and_answer(struct client_app *app, struct http_res *res, const struct auth_user *u,
+                            const struct booking_request *br, const char *bid, const char *key)
 {
     json_t *tbody = booking_request_ticket_body(br, bid, u->id), *reply = NULL, *b = NULL;
     long status = 0;
@@ -223,7 +221,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res,
 
     struct db_conn *c = app_db(app, res);
     if (!c)
-        goto out;   /* the attempt stays REQUESTED; refresh or a retry settles it */
+        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     enum db_status st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
@@ -325,15 +323,15 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
      * on the key's unique index, then finds it taken */
     st = db_begin(c);
     if (st == DB_OK && key)
-        st = idem_store_claim(c, u->id, key, rhash, bid,
-                              app->ticket_timeout_ms + IDEM_EXTRA_MS, &claimed);
+        st = idem_store_claim(c, u->id, key, rhash, bid, app->ticket_timeout_ms + IDEM_EXTRA_MS,
+                              &claimed);
     if (st == DB_OK && claimed)
         st = booking_store_insert_requested(c, bid, u->id, &br);
     if (st == DB_OK && claimed)
         st = db_commit(c);
     else if (st == DB_OK)
         db_rollback(c);
-    db_release(app->pool, c);  /* no connection held during the call */
+    db_release(app->pool, c); /* no connection held during the call */
     c = NULL;
     if (st != DB_OK) {
         http_res_db_error(res, st);
@@ -442,8 +440,8 @@ static int store_change(struct client_app *app, struct http_res *res, const char
     if (st == DB_OK && tb) {
         st = booking_store_apply(c, tb, &applied);
         if (st == DB_OK && applied)
-            st = booking_store_add_event(c, id, tb->status, tb->failure_reason, source,
-                                         tb->version);
+            st =
+                booking_store_add_event(c, id, tb->status, tb->failure_reason, source, tb->version);
     } else if (st == DB_OK && fail_reason) {
         st = booking_store_fail_requested(c, id, fail_reason, &applied);
         if (st == DB_OK && applied)
@@ -544,8 +542,7 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     }
     const char *code = json_str(json_object_get(reply, "error"), "code");
     http_res_error_full(res, 409, status == 409 && code ? code : "NOT_CANCELLABLE",
-                        "the booking cannot be cancelled", NULL,
-                        json_pack("{s:O}", "booking", b));
+                        "the booking cannot be cancelled", NULL, json_pack("{s:O}", "booking", b));
 out:
     if (have_tb)
         ticket_booking_cleanup(&tb);
@@ -592,8 +589,9 @@ void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app
     }
     snprintf(path, sizeof(path), "/api/bookings/%s/ticket.pdf", id);
     if (ticket_call_raw(app, "GET", path, &tr) < 0 || tr.status >= 500) {
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket is not stored yet and the "
-                                                        "ticket service is unavailable");
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE",
+                       "the ticket is not stored yet and the "
+                       "ticket service is unavailable");
         goto out;
     }
     if (tr.status != 200 || tr.len < 5 || tr.len > BOOKING_PDF_MAX ||

@@ -10,17 +10,18 @@
 #include "common/util.h"
 #include "store.h"
 
-#define BOOKING_COLS                                                                               \
-    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "            \
-    "amount::text AS amount, currency, invoice_number, payment_url, "                              \
-    SQL_TS("payment_expires_at") " AS payment_expires_at, origin, "                                \
-    SQL_TS("created_at") " AS created_at, " SQL_TS("updated_at") " AS updated_at, "                \
-    "version::text AS version"
+#define BOOKING_COLS                                                                                                              \
+    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                                           \
+    "amount::text AS amount, currency, invoice_number, payment_url, " SQL_TS(                                                     \
+        "payment_expires_at") " AS payment_expires_at, origin, " SQL_TS("created_at") " AS "                                      \
+                                                                                      "created_"                                  \
+                                                                                      "at,"                                       \
+                                                                                      " " SQL_TS("updated_at") " AS updated_at, " \
+                                                                                                               "version::text AS version"
 
 static const struct db_stmt st_insert = {
-    "client_booking_insert",
-    "INSERT INTO bookings (id, user_id, event_id, status, seats) "
-    "VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb)"};
+    "client_booking_insert", "INSERT INTO bookings (id, user_id, event_id, status, seats) "
+                             "VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb)"};
 static const struct db_stmt st_event = {
     "client_booking_event",
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
@@ -34,16 +35,16 @@ static const struct db_stmt st_get = {
 #define LIST_WHERE                                                                                 \
     "WHERE ($1::uuid IS NULL OR user_id = $1::uuid) AND ($2::text IS NULL OR status = $2 "         \
     "OR ($2 = 'PENDING_PAYMENT' AND status = 'REQUESTED')) "
-static const struct db_stmt st_list_user = {
-    "client_booking_list_user",
-    "SELECT " BOOKING_COLS " FROM bookings " LIST_WHERE
-    "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
-static const struct db_stmt st_count = {
-    "client_booking_count", "SELECT count(*) FROM bookings " LIST_WHERE};
+static const struct db_stmt st_list_user = {"client_booking_list_user",
+                                            "SELECT " BOOKING_COLS " FROM bookings " LIST_WHERE
+                                            "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
+static const struct db_stmt st_count = {"client_booking_count",
+                                        "SELECT count(*) FROM bookings " LIST_WHERE};
 static const struct db_stmt st_history = {
     "client_booking_history",
-    "SELECT status, reason, source, version::text AS version, " SQL_TS("created_at") " AS at "
-    "FROM booking_events WHERE booking_id = $1 ORDER BY id"};
+    "SELECT status, reason, source, version::text AS version, " SQL_TS(
+        "created_at") " AS at "
+                      "FROM booking_events WHERE booking_id = $1 ORDER BY id"};
 
 #define APPLY_SET                                                                                  \
     "status = $2, failure_reason = $3, seats = COALESCE($4::jsonb, bookings.seats), "              \
@@ -53,9 +54,9 @@ static const struct db_stmt st_history = {
     "payment_url = COALESCE($8, bookings.payment_url), "                                           \
     "payment_expires_at = COALESCE($9::timestamptz, bookings.payment_expires_at), "                \
     "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now() "
-static const struct db_stmt st_apply = {
-    "client_booking_apply",
-    "UPDATE bookings SET " APPLY_SET "WHERE id = $1 AND version < $11::bigint RETURNING id"};
+static const struct db_stmt st_apply = {"client_booking_apply",
+                                        "UPDATE bookings SET " APPLY_SET
+                                        "WHERE id = $1 AND version < $11::bigint RETURNING id"};
 static const struct db_stmt st_upsert = {
     "client_booking_upsert",
     "INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, invoice_number, "
@@ -76,9 +77,8 @@ static const struct db_stmt st_put_pdf = {
     "client_booking_put_pdf",
     "UPDATE bookings SET ticket_pdf = decode($2, 'hex') WHERE id = $1 AND ticket_pdf IS NULL"};
 static const struct db_stmt st_get_pdf = {
-    "client_booking_get_pdf",
-    "SELECT status, encode(ticket_pdf, 'hex') AS pdf_hex FROM bookings "
-    "WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
+    "client_booking_get_pdf", "SELECT status, encode(ticket_pdf, 'hex') AS pdf_hex FROM bookings "
+                              "WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
 
 static const struct db_stmt st_idem_claim = {
     "client_idem_claim",
@@ -95,17 +95,15 @@ static const struct db_stmt st_idem_takeover = {
     "1000.0) WHERE user_id = $1 AND key = $2 AND response IS NULL AND locked_until <= now() "
     "RETURNING booking_id"};
 static const struct db_stmt st_idem_finish = {
-    "client_idem_finish",
-    "UPDATE idempotency_keys SET status_code = $3::integer, response = $4 "
-    "WHERE user_id = $1 AND key = $2"};
+    "client_idem_finish", "UPDATE idempotency_keys SET status_code = $3::integer, response = $4 "
+                          "WHERE user_id = $1 AND key = $2"};
 static const struct db_stmt st_notify_claim = {
     "client_notify_claim",
     "INSERT INTO processed_notifications (id, type, booking_id) VALUES ($1, $2, $3) "
     "ON CONFLICT DO NOTHING RETURNING id"};
-static const struct db_stmt st_purge = {
-    "client_booking_purge",
-    "DELETE FROM idempotency_keys WHERE response IS NOT NULL "
-    "AND created_at < now() - interval '1 day'"};
+static const struct db_stmt st_purge = {"client_booking_purge",
+                                        "DELETE FROM idempotency_keys WHERE response IS NOT NULL "
+                                        "AND created_at < now() - interval '1 day'"};
 
 void booking_view_from(const PGresult *res, int r, struct booking_view *v)
 {
@@ -139,8 +137,7 @@ static enum db_status exec_count(struct db_conn *c, const struct db_stmt *st, in
 }
 
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
-                                       const char *reason, const char *source,
-                                       const char *version)
+                                       const char *reason, const char *source, const char *version)
 {
     const char *p[5] = {id, status, reason, source, version};
     return exec_count(c, &st_event, 5, p, NULL);
@@ -214,8 +211,7 @@ static void apply_params(const struct ticket_booking *tb, const char *p[14])
     p[13] = tb->origin;
 }
 
-enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
-                                   int *applied)
+enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb, int *applied)
 {
     const char *p[14];
     apply_params(tb, p);

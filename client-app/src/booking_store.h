@@ -24,8 +24,7 @@ enum db_status booking_store_list(struct db_conn *c, const char *owner, const ch
 /* History oldest first: status, reason, source, version, at. */
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
-                                       const char *reason, const char *source,
-                                       const char *version);
+                                       const char *reason, const char *source, const char *version);
 
 /* Applies tb over the existing booking if tb's version is newer; *applied
  * 1 if it was. */

@@ -86,7 +86,9 @@ void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
         atomic_fetch_add(&app->n_notifications_applied, 1);
         log_info("notification id=%s type=%s booking_id=%s version=%s %s", n.id, n.type,
                  n.booking.booking_id, n.booking.version,
-                 inserted ? "created" : applied ? "applied" : "not newer or unknown user");
+                 inserted  ? "created"
+                 : applied ? "applied"
+                           : "not newer or unknown user");
     }
     http_res_no_content(res);
 out:

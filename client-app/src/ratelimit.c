@@ -8,7 +8,7 @@
 #include "common/util.h"
 
 #define RL_SHARDS 64
-#define RL_SLOTS 256   /* chain heads per shard */
+#define RL_SLOTS 256 /* chain heads per shard */
 
 void tbucket_init(struct tbucket *b, double capacity, int64_t now_ms)
 {

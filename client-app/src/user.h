@@ -10,14 +10,14 @@
 #define USER_EMAIL_MAX 254
 #define USER_PASSWORD_MIN 8
 #define USER_PASSWORD_MAX 128
-#define USER_FULL_NAME_MAX 100   /* characters (code points) */
+#define USER_FULL_NAME_MAX 100 /* characters (code points) */
 
 /* 1 if valid, else 0. */
 int user_username_valid(const char *s);
 int user_email_valid(const char *s);
 int user_password_valid(const char *s, size_t len);
-int user_full_name_valid(const char *s);   /* valid UTF-8, <= 100 chars, no control chars */
-int user_role_valid(const char *s);        /* "user" or "admin" */
+int user_full_name_valid(const char *s); /* valid UTF-8, <= 100 chars, no control chars */
+int user_role_valid(const char *s);      /* "user" or "admin" */
 /* Code points in a valid UTF-8 string. */
 size_t utf8_chars(const char *s);
 

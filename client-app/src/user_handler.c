@@ -186,7 +186,7 @@ void user_handle_patch(struct http_req *req, struct http_res *res, void *appv)
 out:
     sodium_memzero(hash, sizeof(hash));
     PQclear(r);
-    db_release(app->pool, c);   /* rolls back a transaction left open */
+    db_release(app->pool, c); /* rolls back a transaction left open */
     json_decref(body);
 }
 
@@ -237,8 +237,8 @@ void session_handle_create(struct http_req *req, struct http_res *res, void *app
         json_object_set_new(details, "password", json_string("is required"));
     }
     if (details) {
-        http_res_error_full(res, 400, "VALIDATION_FAILED", "login and password required",
-                            details, NULL);
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "login and password required", details,
+                            NULL);
         goto out;
     }
     const char *login = json_string_value(jl), *pw = json_string_value(jp);
@@ -257,8 +257,8 @@ void session_handle_create(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     /* an unknown login costs one verification too, so timing tells nothing */
-    int ok = password_verify(st == DB_OK ? db_get(r, 0, "password_hash") : app->dummy_hash, pw,
-                             pwlen);
+    int ok =
+        password_verify(st == DB_OK ? db_get(r, 0, "password_hash") : app->dummy_hash, pw, pwlen);
     if (st != DB_OK || !ok)
         goto bad;
 
@@ -273,8 +273,8 @@ void session_handle_create(struct http_req *req, struct http_res *res, void *app
     }
     log_info("session created user_id=%s", db_get(r, 0, "id"));
     http_res_json(res, 201,
-                  json_pack("{s:s, s:s, s:o}", "token", token, "expires_at",
-                            PQgetvalue(s, 0, 0), "user", user_json_row(r, 0)));
+                  json_pack("{s:s, s:s, s:o}", "token", token, "expires_at", PQgetvalue(s, 0, 0),
+                            "user", user_json_row(r, 0)));
     goto out;
 bad:
     atomic_fetch_add(&app->n_logins_failed, 1);

@@ -10,24 +10,22 @@
 #define USER_COLS "id, username, email, full_name, role, " SQL_TS("created_at") " AS created_at"
 
 static const struct db_stmt st_insert = {
-    "client_user_insert",
-    "INSERT INTO users (id, username, email, full_name, password_hash, role) "
-    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " USER_COLS};
+    "client_user_insert", "INSERT INTO users (id, username, email, full_name, password_hash, role) "
+                          "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " USER_COLS};
 static const struct db_stmt st_ensure = {
-    "client_user_ensure",
-    "INSERT INTO users (id, username, email, password_hash, role) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"};
+    "client_user_ensure", "INSERT INTO users (id, username, email, password_hash, role) "
+                          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"};
 static const struct db_stmt st_get = {
     "client_user_get", "SELECT " USER_COLS " FROM users WHERE id = $1 AND deleted_at IS NULL"};
 static const struct db_stmt st_find_login = {
     "client_user_find_login",
     "SELECT " USER_COLS ", password_hash FROM users WHERE deleted_at IS NULL AND "
     "(lower(username) = lower($1) OR lower(email) = lower($1)) LIMIT 1"};
-static const struct db_stmt st_list = {
-    "client_user_list", "SELECT " USER_COLS " FROM users WHERE deleted_at IS NULL "
-                        "ORDER BY created_at, id LIMIT $1 OFFSET $2"};
-static const struct db_stmt st_count = {
-    "client_user_count", "SELECT count(*) FROM users WHERE deleted_at IS NULL"};
+static const struct db_stmt st_list = {"client_user_list",
+                                       "SELECT " USER_COLS " FROM users WHERE deleted_at IS NULL "
+                                       "ORDER BY created_at, id LIMIT $1 OFFSET $2"};
+static const struct db_stmt st_count = {"client_user_count",
+                                        "SELECT count(*) FROM users WHERE deleted_at IS NULL"};
 /* $3 says whether full_name was sent (then $4, possibly NULL, replaces it). */
 static const struct db_stmt st_update = {
     "client_user_update",
@@ -35,23 +33,22 @@ static const struct db_stmt st_update = {
     "full_name = CASE WHEN $3::boolean THEN $4 ELSE full_name END, "
     "password_hash = COALESCE($5, password_hash), role = COALESCE($6, role), "
     "updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING " USER_COLS};
-static const struct db_stmt st_delete = {
-    "client_user_delete", "UPDATE users SET deleted_at = now(), updated_at = now() "
-                          "WHERE id = $1 AND deleted_at IS NULL RETURNING id"};
+static const struct db_stmt st_delete = {"client_user_delete",
+                                         "UPDATE users SET deleted_at = now(), updated_at = now() "
+                                         "WHERE id = $1 AND deleted_at IS NULL RETURNING id"};
 
 static const struct db_stmt st_session_create = {
-    "client_session_create",
-    "INSERT INTO sessions (token_hash, user_id, expires_at) "
-    "VALUES ($1, $2, now() + make_interval(secs => $3::bigint)) "
-    "RETURNING " SQL_TS("expires_at") " AS expires_at"};
+    "client_session_create", "INSERT INTO sessions (token_hash, user_id, expires_at) "
+                             "VALUES ($1, $2, now() + make_interval(secs => $3::bigint)) "
+                             "RETURNING " SQL_TS("expires_at") " AS expires_at"};
 static const struct db_stmt st_session_lookup = {
     "client_session_lookup",
     "SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = $1 AND s.expires_at > now() AND u.deleted_at IS NULL"};
-static const struct db_stmt st_session_delete = {
-    "client_session_delete", "DELETE FROM sessions WHERE token_hash = $1"};
-static const struct db_stmt st_session_delete_user = {
-    "client_session_delete_user", "DELETE FROM sessions WHERE user_id = $1"};
+static const struct db_stmt st_session_delete = {"client_session_delete",
+                                                 "DELETE FROM sessions WHERE token_hash = $1"};
+static const struct db_stmt st_session_delete_user = {"client_session_delete_user",
+                                                      "DELETE FROM sessions WHERE user_id = $1"};
 static const struct db_stmt st_session_purge = {
     "client_session_purge",
     "DELETE FROM sessions WHERE token_hash IN "
@@ -145,8 +142,8 @@ enum db_status user_store_delete(struct db_conn *c, const char *id)
     return st;
 }
 
-enum db_status session_store_create(struct db_conn *c, const char *token_hash,
-                                    const char *user_id, long ttl_s, PGresult **out)
+enum db_status session_store_create(struct db_conn *c, const char *token_hash, const char *user_id,
+                                    long ttl_s, PGresult **out)
 {
     char ttl[24];
     snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
@@ -160,8 +157,8 @@ enum db_status session_store_lookup(struct db_conn *c, const char *token_hash, P
     return one_row(db_exec(c, &st_session_lookup, 1, p, out), out);
 }
 
-static enum db_status exec_noresult(struct db_conn *c, const struct db_stmt *stmt,
-                                    const char *arg, long *n)
+static enum db_status exec_noresult(struct db_conn *c, const struct db_stmt *stmt, const char *arg,
+                                    long *n)
 {
     const char *p[1] = {arg};
     PGresult *res = NULL;

@@ -28,8 +28,7 @@ static size_t header_sink(char *data, size_t size, size_t n, void *p)
     if (strncasecmp(line, "Retry-After:", 12) == 0)
         snprintf(r->retry_after, sizeof r->retry_after, "%s", line + 12 + strspn(line + 12, " "));
     if (strncasecmp(line, "Content-Type:", 13) == 0)
-        snprintf(r->content_type, sizeof r->content_type, "%s",
-                 line + 13 + strspn(line + 13, " "));
+        snprintf(r->content_type, sizeof r->content_type, "%s", line + 13 + strspn(line + 13, " "));
     return len;
 }
 
@@ -106,8 +105,7 @@ long tuser_create(const char *base, const char *username, const char *email, con
                   char *id)
 {
     struct tresp r;
-    json_t *b = json_pack("{s:s, s:s, s:s}", "username", username, "email", email, "password",
-                          pw);
+    json_t *b = json_pack("{s:s, s:s, s:s}", "username", username, "email", email, "password", pw);
     char *text = json_dumps(b, 0);
     long st = tcall(base, "POST", "/api/users", NULL, text, NULL, &r);
     if (id)

@@ -9,9 +9,9 @@
 
 struct tresp {
     long status;
-    char *body;          /* malloc'ed, NUL-terminated */
+    char *body; /* malloc'ed, NUL-terminated */
     size_t len;
-    json_t *json;        /* NULL unless the body is JSON */
+    json_t *json; /* NULL unless the body is JSON */
     char retry_after[32];
     char content_type[96];
 };

@@ -1,12 +1,13 @@
 /* test_booking.c: booking request validation, TicketBooking and
  * notification parsing, the version rule, PDF decoding, the Booking JSON. */
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
-#include <sodium.h>
 
 #include "booking.h"
 
@@ -161,9 +162,9 @@ static void ticket_booking_bad(void **state)
     struct ticket_booking tb;
     char err[128];
     const char *members[][2] = {
-        {"booking_id", "\"nope\""},  {"status", "\"PAID\""},        {"status", "null"},
+        {"booking_id", "\"nope\""},  {"status", "\"PAID\""},         {"status", "null"},
         {"failure_reason", "\"X\""}, {"expires_at", "\"tomorrow\""}, {"origin", "\"web\""},
-        {"amount", "\"10\""},        {"seats", "[{\"id\":\"x\"}]"}, {"seats", "{}"},
+        {"amount", "\"10\""},        {"seats", "[{\"id\":\"x\"}]"},  {"seats", "{}"},
         {"user_id", "\"u\""},
     };
     for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
@@ -278,19 +279,30 @@ static void pdf_decode_limits(void **state)
 static void booking_json(void **state)
 {
     (void)state;
-    struct booking_view v = {
-        BK,   US,   EV,   "Concert", "REQUESTED", NULL, "[{\"id\":\"" S1 "\",\"label\":null,\"price\":null}]",
-        NULL, NULL, NULL, NULL,      NULL,        "direct", "2026-11-23T10:00:00.000Z",
-        "2026-11-23T10:00:00.000Z"};
+    struct booking_view v = {BK,
+                             US,
+                             EV,
+                             "Concert",
+                             "REQUESTED",
+                             NULL,
+                             "[{\"id\":\"" S1 "\",\"label\":null,\"price\":null}]",
+                             NULL,
+                             NULL,
+                             NULL,
+                             NULL,
+                             NULL,
+                             "direct",
+                             "2026-11-23T10:00:00.000Z",
+                             "2026-11-23T10:00:00.000Z"};
     json_t *j = booking_to_json(&v);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "PENDING_PAYMENT");
     assert_true(json_is_null(json_object_get(j, "payment")));
     assert_true(json_is_null(json_object_get(j, "ticket_url")));
     assert_true(json_is_null(json_object_get(j, "amount")));
     assert_int_equal(json_array_size(json_object_get(j, "seats")), 1);
-    const char *keys[] = {"id", "user_id", "event_id", "seats", "status", "failure_reason",
-                          "amount", "currency", "payment", "ticket_url", "origin",
-                          "created_at", "updated_at"};
+    const char *keys[] = {
+        "id",       "user_id", "event_id",   "seats",  "status",     "failure_reason", "amount",
+        "currency", "payment", "ticket_url", "origin", "created_at", "updated_at"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         assert_non_null(json_object_get(j, keys[i]));
     json_decref(j);
@@ -324,11 +336,11 @@ static void booking_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(request_valid),      cmocka_unit_test(request_invalid),
-        cmocka_unit_test(idempotency_keys),   cmocka_unit_test(ticket_booking_ok),
+        cmocka_unit_test(request_valid),           cmocka_unit_test(request_invalid),
+        cmocka_unit_test(idempotency_keys),        cmocka_unit_test(ticket_booking_ok),
         cmocka_unit_test(ticket_booking_versions), cmocka_unit_test(ticket_booking_bad),
-        cmocka_unit_test(notification_ok),    cmocka_unit_test(notification_bad),
-        cmocka_unit_test(pdf_decode_limits),  cmocka_unit_test(booking_json),
+        cmocka_unit_test(notification_ok),         cmocka_unit_test(notification_bad),
+        cmocka_unit_test(pdf_decode_limits),       cmocka_unit_test(booking_json),
     };
     if (sodium_init() < 0)
         return 1;

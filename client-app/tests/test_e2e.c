@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
 #include <cmocka.h>
 
 #include "client_testlib.h"
@@ -46,9 +47,15 @@ static int setup(void **state)
     char c_db[600], c_ticket[96];
     snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
     snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db, c_ticket, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "NOTIFY_SECRET=e2e-notify-secret", "ADMIN_PASSWORD=e2e-admin-pass",
-                          "RATE_LIMIT_PER_MINUTE=0", "DB_POOL_SIZE=4", "HTTP_WORKERS=4", NULL};
+    const char *cenv[] = {c_db,
+                          c_ticket,
+                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "NOTIFY_SECRET=e2e-notify-secret",
+                          "ADMIN_PASSWORD=e2e-admin-pass",
+                          "RATE_LIMIT_PER_MINUTE=0",
+                          "DB_POOL_SIZE=4",
+                          "HTTP_WORKERS=4",
+                          NULL};
     if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
         return -1;
 
@@ -56,10 +63,17 @@ static int setup(void **state)
     snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pdb);
     snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
     snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db, p_hook, p_public, "WEBHOOK_SECRET=e2e-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN, "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0", "WEBHOOK_RETRY_BASE_MS=100", "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4", NULL};
+    const char *penv[] = {p_db,
+                          p_hook,
+                          p_public,
+                          "WEBHOOK_SECRET=e2e-webhook-secret",
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
+                          "PAYMENT_FAILURE_RATE=0",
+                          "PAYMENT_DELAY_MS=0",
+                          "WEBHOOK_RETRY_BASE_MS=100",
+                          "DB_POOL_SIZE=4",
+                          "HTTP_WORKERS=4",
+                          NULL};
     if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
         return -1;
 
@@ -68,12 +82,20 @@ static int setup(void **state)
     snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
     snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
              cport);
-    const char *tenv[] = {t_db, t_pay, t_notify, "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
+    const char *tenv[] = {t_db,
+                          t_pay,
+                          t_notify,
+                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
                           "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN, "WEBHOOK_SECRET=e2e-webhook-secret",
-                          "NOTIFY_SECRET=e2e-notify-secret", "TICKET_CODE_SECRET=e2e-code-secret",
-                          "ORGANIZER_FAILURE_RATE=0", "NOTIFY_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4", "HTTP_WORKERS=4", NULL};
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
+                          "WEBHOOK_SECRET=e2e-webhook-secret",
+                          "NOTIFY_SECRET=e2e-notify-secret",
+                          "TICKET_CODE_SECRET=e2e-code-secret",
+                          "ORGANIZER_FAILURE_RATE=0",
+                          "NOTIFY_RETRY_BASE_MS=100",
+                          "DB_POOL_SIZE=4",
+                          "HTTP_WORKERS=4",
+                          NULL};
     if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
         return -1;
     C = client.base_url;
@@ -145,7 +167,8 @@ static int history_has(const struct tresp *r, const char *status, const char *so
 {
     size_t i;
     json_t *h;
-    json_array_foreach(json_object_get(r->json, "history"), i, h) {
+    json_array_foreach(json_object_get(r->json, "history"), i, h)
+    {
         const char *s = json_string_value(json_object_get(h, "status"));
         const char *src = json_string_value(json_object_get(h, "source"));
         if (s && strcmp(s, status) == 0 &&
@@ -176,9 +199,9 @@ static void user_path(void **state)
     assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
     assert_string_equal(tstr(&r, "name"), "E2E Concert");
     tresp_free(&r);
-    assert_int_equal(tcall(C, "GET", "/api/events/00000000-0000-4000-8000-000000000000", NULL,
-                           NULL, NULL, &r),
-                     404);
+    assert_int_equal(
+        tcall(C, "GET", "/api/events/00000000-0000-4000-8000-000000000000", NULL, NULL, NULL, &r),
+        404);
     tresp_free(&r);
     snprintf(path, sizeof path, "/api/events/%s/seats", ev);
     assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
@@ -241,8 +264,7 @@ static void user_path(void **state)
     assert_string_equal(r.content_type, "application/pdf");
     tresp_free(&r);
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = '%s'",
-             bk);
+    snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = '%s'", bk);
     char *stored = test_db_scalar(client_db, sql, NULL);
     assert_string_equal(stored, "t");
     free(stored);
@@ -314,8 +336,8 @@ static void user_path(void **state)
     assert_int_equal(tcall(C, "GET", "/api/bookings?status=FAILED", btok, NULL, NULL, &r), 200);
     char failed_id[37];
     snprintf(failed_id, sizeof failed_id, "%s",
-             json_string_value(json_object_get(
-                 json_array_get(json_object_get(r.json, "items"), 0), "id")));
+             json_string_value(
+                 json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")));
     tresp_free(&r);
     snprintf(bpath, sizeof bpath, "/api/bookings/%s/cancel", failed_id);
     assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 409);
@@ -351,8 +373,8 @@ static void user_path(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 10);
     for (size_t i = 0; i < 10; i++) {
         snprintf(ten_ids[i], 37, "%s",
-                 json_string_value(json_object_get(
-                     json_array_get(json_object_get(r.json, "items"), i), "id")));
+                 json_string_value(
+                     json_object_get(json_array_get(json_object_get(r.json, "items"), i), "id")));
         ten[i] = ten_ids[i];
     }
     tresp_free(&r);

@@ -2,17 +2,18 @@
  * users, sessions, roles, 404 for others' objects, hostile input, ticket-app
  * unreachable (503 and a FAILED history entry), idempotency, signed
  * notifications (version order, dedupe, stored PDF), rate limiting. */
+#include <pthread.h>
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/wait.h>
 #include <time.h>
+
 #include <cmocka.h>
-#include <sodium.h>
 
 #include "client_testlib.h"
 #include "common/sig.h"
@@ -205,9 +206,9 @@ static void users_crud_and_errors(void **state)
     tresp_free(&r);
     assert_int_equal(get("/api/users/me", "not-a-token", &r), 401);
     tresp_free(&r);
-    assert_int_equal(
-        get("/api/users/me", "0000000000000000000000000000000000000000000000000000000000000000", &r),
-        401);
+    assert_int_equal(get("/api/users/me",
+                         "0000000000000000000000000000000000000000000000000000000000000000", &r),
+                     401);
     tresp_free(&r);
 
     /* someone else's user: 404, never 403 */
@@ -298,9 +299,12 @@ static void hostile_strings(void **state)
     char id[37], tok[65], path[128];
     new_user("hostile", id, tok);
     snprintf(path, sizeof path, "/api/users/%s", id);
-    const char *names[] = {"Robert'); DROP TABLE users;--", "\" OR 1=1 --",
-                           "<script>alert(1)</script>", "Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0 \xf0\x9f\x8e\xab",
-                           "%s%s%n%x", "\\\\ backslash"};
+    const char *names[] = {"Robert'); DROP TABLE users;--",
+                           "\" OR 1=1 --",
+                           "<script>alert(1)</script>",
+                           "Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0 \xf0\x9f\x8e\xab",
+                           "%s%s%n%x",
+                           "\\\\ backslash"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         json_t *b = json_pack("{s:s}", "full_name", names[i]);
         char *text = json_dumps(b, 0);
@@ -474,8 +478,8 @@ static void idempotency_key_replays(void **state)
     assert_int_equal(json_integer_value(json_object_get(r3.json, "total")), 1);
     tresp_free(&r3);
     /* the same key for another request */
-    tcall(B, "POST", "/api/bookings", tok,
-          "{\"event_id\":\"" EV "\",\"seat_ids\":[\"" S2 "\"]}", hk, &r1);
+    tcall(B, "POST", "/api/bookings", tok, "{\"event_id\":\"" EV "\",\"seat_ids\":[\"" S2 "\"]}",
+          hk, &r1);
     assert_int_equal(r1.status, 409);
     assert_string_equal(terr(&r1), "IDEMPOTENCY_KEY_REUSED");
     tresp_free(&r1);
@@ -572,11 +576,11 @@ static json_t *ticket_booking(const char *bid, const char *uid, const char *stat
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:[{s:s, s:s, s:i}], s:i, s:s, s:s, s:s, "
                      "s:s, s:s, s:i}",
                      "booking_id", bid, "user_id", uid, "event_id", EV, "event_name", "Concert",
-                     "status", status, "failure_reason", "seats", "id", S1, "label", "A-1",
-                     "price", 150000, "amount", 150000, "currency", "IDR", "invoice_number",
-                     "INV-ABCDEFGHIJKL", "payment_url", "http://localhost:8082/pay/INV-ABCDEFGHIJKL",
-                     "expires_at", "2030-01-01T00:07:00.000Z", "origin", "waitlist", "version",
-                     version);
+                     "status", status, "failure_reason", "seats", "id", S1, "label", "A-1", "price",
+                     150000, "amount", 150000, "currency", "IDR", "invoice_number",
+                     "INV-ABCDEFGHIJKL", "payment_url",
+                     "http://localhost:8082/pay/INV-ABCDEFGHIJKL", "expires_at",
+                     "2030-01-01T00:07:00.000Z", "origin", "waitlist", "version", version);
 }
 
 static void notifications(void **state)
@@ -646,8 +650,10 @@ static void notifications(void **state)
                         "77777777-7777-4777-8777-777777777777", "PENDING_PAYMENT", 1);
     assert_int_equal(notify(SECRET, "booking.created", "ntf_f", tb, NULL), 204);
     json_decref(tb);
-    char *n = test_db_scalar(db_uri, "SELECT count(*) FROM bookings WHERE id = "
-                                     "'66666666-6666-4666-8666-666666666666'", NULL);
+    char *n = test_db_scalar(db_uri,
+                             "SELECT count(*) FROM bookings WHERE id = "
+                             "'66666666-6666-4666-8666-666666666666'",
+                             NULL);
     assert_string_equal(n, "0");
     free(n);
     n = test_db_scalar(db_uri, "SELECT count(*) FROM processed_notifications", NULL);

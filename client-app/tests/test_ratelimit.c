@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+
 #include <cmocka.h>
 
 #include "ratelimit.h"
@@ -29,7 +30,7 @@ static void bucket_refills_continuously(void **state)
     for (int i = 0; i < 60; i++)
         assert_int_equal(tbucket_take(&b, 60, 0, NULL), 1);
     assert_int_equal(tbucket_take(&b, 60, 500, &retry), 0);
-    assert_int_equal(retry, 1);           /* half a token missing: 0.5 s, rounded up */
+    assert_int_equal(retry, 1); /* half a token missing: 0.5 s, rounded up */
     assert_int_equal(tbucket_take(&b, 60, 1000, &retry), 1);
     assert_int_equal(tbucket_take(&b, 60, 1000, &retry), 0);
     /* never above capacity after a long pause */

@@ -1,13 +1,14 @@
 /* test_seeds.c: seeds/client.sql applies (twice) on the migrated schema and
  * its demo users log in with the documented password. */
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
-#include <sodium.h>
 
 #include "testsupport.h"
 

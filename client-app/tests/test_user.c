@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "password.h"
@@ -13,7 +14,7 @@ static void usernames(void **state)
     (void)state;
     assert_true(user_username_valid("bob"));
     assert_true(user_username_valid("a.b-c_D9"));
-    assert_true(user_username_valid("abcdefghijklmnopqrstuvwxyz012345")); /* 32 */
+    assert_true(user_username_valid("abcdefghijklmnopqrstuvwxyz012345"));   /* 32 */
     assert_false(user_username_valid("abcdefghijklmnopqrstuvwxyz0123456")); /* 33 */
     assert_false(user_username_valid("ab"));
     assert_false(user_username_valid(""));
@@ -146,7 +147,11 @@ static void parse_patch(void **state)
 static void to_json_never_has_hash(void **state)
 {
     (void)state;
-    struct user_view v = {"11111111-1111-4111-8111-111111111111", "bob", "b@x.io", NULL, "user",
+    struct user_view v = {"11111111-1111-4111-8111-111111111111",
+                          "bob",
+                          "b@x.io",
+                          NULL,
+                          "user",
                           "2026-01-01T00:00:00.000Z"};
     json_t *j = user_to_json(&v);
     assert_int_equal(json_object_size(j), 6);
@@ -171,9 +176,9 @@ static void hash_and_verify(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(usernames),      cmocka_unit_test(emails),
+        cmocka_unit_test(usernames),           cmocka_unit_test(emails),
         cmocka_unit_test(passwords_and_names), cmocka_unit_test(parse_create),
-        cmocka_unit_test(parse_patch),    cmocka_unit_test(to_json_never_has_hash),
+        cmocka_unit_test(parse_patch),         cmocka_unit_test(to_json_never_has_hash),
         cmocka_unit_test(hash_and_verify),
     };
     if (sodium_init() < 0)
