@@ -87,7 +87,13 @@ static void test_sweeper_expires(void **state)
     assert_string_equal(seat_status(SEAT(0)), "ON_GOING");
     assert_int_equal(tt_wait_status(&S, b, "EXPIRED", 10000), 0);
     assert_string_equal(seat_status(SEAT(0)), "OPEN");
-    assert_int_equal(wait_invoice(inv, "VOID", 10000), 0);
+    /* Voided by the follow-up; payment-app may have expired it on its own
+     * at the same moment, which the follow-up takes as done. */
+    if (wait_invoice(inv, "VOID", 10000) != 0)
+        assert_int_equal(wait_invoice(inv, "EXPIRED", 1000), 0);
+    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                                   "kind = 'VOID' AND status = 'DONE'", b, NULL),
+                     1);
     assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
 }
 
@@ -121,8 +127,11 @@ static void test_lazy_expiry(void **state)
 {
     (void)state;
     /* A sweeper that only looks once a minute: the hold is taken over by
-     * the next booking, which expires the old one in its transaction. */
+     * the next booking, which expires the old one in its transaction.
+     * ticket-app moves to another port so that payment-app's own
+     * invoice.expired webhook cannot expire the booking first. */
     const char *tenv[] = {"HOLD_TTL_SECONDS=2", "SWEEP_INTERVAL_MS=60000", NULL};
+    S.ticket_port = test_free_port();
     assert_int_equal(suite_restart_ticket(&S, tenv), 0);
     tt_sleep_ms(300); /* let the sweeper's first pass go by */
     char b[37], inv[64];
@@ -146,7 +155,14 @@ static void test_lazy_expiry(void **state)
     st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
     assert_string_equal(st, "EXPIRED");
     free(st);
-    assert_int_equal(wait_invoice(inv, "VOID", 10000), 0);
+    /* Its invoice is voided (or found expired already by payment-app). */
+    int64_t until = tt_now_ms() + 10000;
+    while (tt_q_long(&S, "SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = 'VOID' "
+                         "AND status = 'DONE'", b, NULL) != 1 && tt_now_ms() < until)
+        tt_sleep_ms(100);
+    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                                   "kind = 'VOID' AND status = 'DONE'", b, NULL),
+                     1);
     assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
 }
 
