@@ -336,6 +336,7 @@ static void test_body_too_large(void **state)
                       "Content-Length: %zu\r\n\r\n",
                       n);
     send_all(fd, head, (size_t)hl);
+    send_all(fd, big, n);
     struct sbuf resp;
     sbuf_init(&resp);
     assert_int_equal(raw_read_status(fd, &resp), 413);
