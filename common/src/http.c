@@ -178,7 +178,7 @@ static int paging_arg(const struct http_req *req, const char *name, long def, lo
 
 int http_req_paging(const struct http_req *req, struct http_res *res, long *limit, long *offset)
 {
-    long l, o;
+    long l = 0, o = 0;
     json_t *details = json_object();
     if (paging_arg(req, "limit", PAGING_DEFAULT_LIMIT, 1, PAGING_MAX_LIMIT, &l) != 0)
         json_object_set_new(details, "limit", json_string("must be an integer from 1 to 500"));
