@@ -128,8 +128,7 @@ json_t *http_req_json(const struct http_req *req, struct http_res *res)
 {
     const char *ct = http_req_header(req, "Content-Type");
     if (ct && !content_type_is_json(ct)) {
-        http_res_error(res, 415, "UNSUPPORTED_MEDIA_TYPE",
-                       "Content-Type must be application/json");
+        http_res_error(res, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
         return NULL;
     }
     if (!req->body || req->body_len == 0) {

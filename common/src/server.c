@@ -9,11 +9,11 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,8 +37,7 @@
 #define DEFAULT_MAX_CONNECTIONS 4096
 #define DEFAULT_TIMEOUT_S 30
 
-static const double latency_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                         0.5,   1,    2.5,   5,    10};
+static const double latency_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKETS (sizeof latency_buckets / sizeof latency_buckets[0])
 
 struct route_stats {
@@ -75,7 +74,7 @@ struct http_server {
     pthread_t *workers;
     int nworkers;
 
-    pthread_mutex_t mlock; /* guards the metrics */
+    pthread_mutex_t mlock;      /* guards the metrics */
     struct route_stats *rstats; /* nroutes + 1: the last is "unmatched" */
     struct status_count *counts;
     size_t ncounts, capcounts;
@@ -98,7 +97,7 @@ struct req_state {
     enum req_phase phase;
     struct http_body body; /* moved into req.body once complete */
     size_t declared_len;   /* Content-Length, 0 if absent */
-    int route_idx; /* -1 until routed */
+    int route_idx;         /* -1 until routed */
     int builtin;
     int64_t start_us;
     int status; /* as sent */
@@ -116,8 +115,7 @@ static int64_t mono_us(void)
 
 static const char *method_label(const char *m)
 {
-    static const char *const known[] = {"GET",  "POST",    "PUT",   "PATCH",
-                                        "DELETE", "HEAD", "OPTIONS"};
+    static const char *const known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(m, known[i]) == 0)
             return known[i];
@@ -572,9 +570,8 @@ static enum MHD_Result take_upload(struct req_state *st, const char *data, size_
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct http_server *srv = cls;
     struct req_state *st = *con_cls;
@@ -737,9 +734,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
         }
     }
     /* The logger goes first, so MHD reports option errors through it too. */
-#define SERVER_OPTIONS                                                                           \
-    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,             \
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,  \
+#define SERVER_OPTIONS                                                                             \
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,               \
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,    \
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MHD_THREADS
     if (sa)
         srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,

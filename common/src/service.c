@@ -79,8 +79,8 @@ static void print_table(const struct cfg_entry *t, size_t n)
         else
             def = t[i].def;
         if (t[i].type == CFG_INT || t[i].type == CFG_DOUBLE)
-            printf("  %-22s %s [default %s; %g..%g]\n", t[i].name, t[i].help ? t[i].help : "",
-                   def, t[i].min, t[i].max);
+            printf("  %-22s %s [default %s; %g..%g]\n", t[i].name, t[i].help ? t[i].help : "", def,
+                   t[i].min, t[i].max);
         else
             printf("  %-22s %s [%s%s]\n", t[i].name, t[i].help ? t[i].help : "",
                    t[i].def ? "default " : "", def[0] ? def : "\"\"");
@@ -180,7 +180,8 @@ int service_main(const struct service_def *def, int argc, char **argv)
     log_init(def->name, LOG_INFO);
     char err[512];
     if (cfg_load(common, NCOMMON, err, sizeof err) != 0 ||
-        (def->config && def->nconfig && cfg_load(def->config, def->nconfig, err, sizeof err) != 0)) {
+        (def->config && def->nconfig &&
+         cfg_load(def->config, def->nconfig, err, sizeof err) != 0)) {
         fprintf(stderr, "%s: configuration error: %s\n", def->name, err);
         return 2;
     }

@@ -190,8 +190,12 @@ static void test_json_ok(void **state)
 static void test_json_content_type(void **state)
 {
     (void)state;
-    const char *bad[] = {"text/plain", "application/x-www-form-urlencoded", "application/jsonx",
-                         "application/json-seq", "", "application/json; charset=latin1",
+    const char *bad[] = {"text/plain",
+                         "application/x-www-form-urlencoded",
+                         "application/jsonx",
+                         "application/json-seq",
+                         "",
+                         "application/json; charset=latin1",
                          "multipart/form-data; boundary=x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct http_res res;
@@ -213,13 +217,13 @@ static void test_json_malformed(void **state)
         {"", 0},
         {"{", 1},
         {"{\"a\":}", 6},
-        {"[1,2]", 5},             /* not an object */
+        {"[1,2]", 5}, /* not an object */
         {"\"str\"", 5},
         {"42", 2},
         {"null", 4},
-        {"{\"a\":1}{", 8},        /* trailing garbage */
-        {"{\"a\":1,\"a\":2}", 13}, /* duplicate member */
-        {"{\"a\":\"\xff\"}", 8},   /* bad UTF-8 */
+        {"{\"a\":1}{", 8},                /* trailing garbage */
+        {"{\"a\":1,\"a\":2}", 13},        /* duplicate member */
+        {"{\"a\":\"\xff\"}", 8},          /* bad UTF-8 */
         {"{\"a\":\"\xed\xa0\x80\"}", 10}, /* surrogate */
         {"{\"a\":\"\\u0000\"}", 14},      /* NUL in a string */
         {"{\"a\":1}\0", 8},               /* raw NUL */
@@ -305,8 +309,8 @@ static void test_paging(void **state)
             fail_msg("limit %s accepted", bad_limit[i]);
         assert_error(&res, 400, "VALIDATION_FAILED");
         json_t *v = res_json(&res);
-        assert_non_null(json_object_get(json_object_get(json_object_get(v, "error"), "details"),
-                                        "limit"));
+        assert_non_null(
+            json_object_get(json_object_get(json_object_get(v, "error"), "details"), "limit"));
         json_decref(v);
         http_res_cleanup(&res);
     }
@@ -326,7 +330,8 @@ static void test_error_body_exact(void **state)
     http_res_init(&res);
     http_res_error(&res, 404, "NOT_FOUND", "no event %d", 7);
     assert_int_equal(res.status, 404);
-    assert_string_equal(res.body, "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no event 7\"}}");
+    assert_string_equal(res.body,
+                        "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no event 7\"}}");
     assert_int_equal(res.body_len, strlen(res.body));
     /* Answering again replaces the body. */
     http_res_error_full(&res, 409, "SEAT_UNAVAILABLE", "taken",
@@ -496,11 +501,11 @@ static void test_body_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_header_lookup),     cmocka_unit_test(test_bearer),
-        cmocka_unit_test(test_json_ok),           cmocka_unit_test(test_json_content_type),
-        cmocka_unit_test(test_json_malformed),    cmocka_unit_test(test_json_depth_bomb),
-        cmocka_unit_test(test_paging),            cmocka_unit_test(test_error_body_exact),
-        cmocka_unit_test(test_res_helpers),       cmocka_unit_test(test_db_error_table),
+        cmocka_unit_test(test_header_lookup),  cmocka_unit_test(test_bearer),
+        cmocka_unit_test(test_json_ok),        cmocka_unit_test(test_json_content_type),
+        cmocka_unit_test(test_json_malformed), cmocka_unit_test(test_json_depth_bomb),
+        cmocka_unit_test(test_paging),         cmocka_unit_test(test_error_body_exact),
+        cmocka_unit_test(test_res_helpers),    cmocka_unit_test(test_db_error_table),
         cmocka_unit_test(test_body_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

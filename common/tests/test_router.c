@@ -125,15 +125,15 @@ static void test_not_found(void **state)
     const char *paths[] = {
         "/nope",
         "/api",
-        "/api/events/",            /* trailing slash is not special */
+        "/api/events/", /* trailing slash is not special */
         "/api/events/42/",
         "/api//42",
-        "/api/events//seats",      /* empty parameter */
-        "/api/events/1/seats/",    /* empty last parameter */
-        "api/events",              /* not absolute */
+        "/api/events//seats",   /* empty parameter */
+        "/api/events/1/seats/", /* empty last parameter */
+        "api/events",           /* not absolute */
         "",
         "*",
-        "/API/EVENTS",             /* case matters */
+        "/API/EVENTS", /* case matters */
         "/api/events/1/seats/2/3",
         "//",
     };
@@ -162,9 +162,9 @@ static void test_method_not_allowed(void **state)
     assert_string_equal(f->allow, "GET");
     /* A tiny Allow buffer is never overrun. */
     char small[6];
-    assert_int_equal(router_match(routes, NROUTES, "DELETE", "/api/events", NULL, NULL, small,
-                                  sizeof small),
-                     ROUTE_METHOD_NOT_ALLOWED);
+    assert_int_equal(
+        router_match(routes, NROUTES, "DELETE", "/api/events", NULL, NULL, small, sizeof small),
+        ROUTE_METHOD_NOT_ALLOWED);
     assert_string_equal(small, "GET");
     /* NULL outputs are allowed. */
     assert_int_equal(router_match(routes, NROUTES, "DELETE", "/api/events", NULL, NULL, NULL, 0),
@@ -222,9 +222,9 @@ static void test_too_many_params(void **state)
     static const struct http_route many[] = {
         {"GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}/{j}", h_dummy, 0},
     };
-    assert_int_equal(router_match(many, 1, "GET", "/1/2/3/4/5/6/7/8/9/10", &f->req, &f->route,
-                                  NULL, 0),
-                     ROUTE_FOUND);
+    assert_int_equal(
+        router_match(many, 1, "GET", "/1/2/3/4/5/6/7/8/9/10", &f->req, &f->route, NULL, 0),
+        ROUTE_FOUND);
     assert_int_equal(f->req.nparams, HTTP_MAX_PARAMS);
     assert_string_equal(http_req_param(&f->req, "h"), "8");
     assert_null(http_req_param(&f->req, "i"));

@@ -89,9 +89,8 @@ static const char *reply_header(const struct reply *r, const char *name, char *o
 }
 
 /* One request over handle c (NULL: a fresh one). body_len < 0: no body. */
-static long do_request(CURL *c, const char *method, const char *path,
-                       const char *const *headers, const char *body, long body_len,
-                       struct reply *r)
+static long do_request(CURL *c, const char *method, const char *path, const char *const *headers,
+                       const char *body, long body_len, struct reply *r)
 {
     int own = c == NULL;
     if (own)
@@ -228,8 +227,12 @@ static int group_setup(void **state)
     free(name);
     char env_db[600];
     snprintf(env_db, sizeof env_db, "DATABASE_URL=%s", db_uri);
-    const char *env[] = {env_db,           "DB_POOL_SIZE=4",       "HTTP_WORKERS=8",
-                         "LOG_LEVEL=info", "BIND_ADDR=127.0.0.1",  "DB_STARTUP_WAIT_S=10",
+    const char *env[] = {env_db,
+                         "DB_POOL_SIZE=4",
+                         "HTTP_WORKERS=8",
+                         "LOG_LEVEL=info",
+                         "BIND_ADDR=127.0.0.1",
+                         "DB_STARTUP_WAIT_S=10",
                          NULL};
     if (test_daemon_start(&daemon_, "demo-app", DEMO_DAEMON_BIN, "DEMO_APP_PORT", 0, env) != 0)
         return -1;
@@ -385,8 +388,7 @@ static void test_body_too_large(void **state)
     int chl = snprintf(ch, sizeof ch, "%x\r\n", 65536);
     for (int i = 0; i < 2560 && !closed; i++) /* gives up after 160 MiB */
         closed = send(fd, ch, (size_t)chl, MSG_NOSIGNAL) < 0 ||
-                 send(fd, big, 65536, MSG_NOSIGNAL) < 0 ||
-                 send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0;
+                 send(fd, big, 65536, MSG_NOSIGNAL) < 0 || send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0;
     assert_true(closed);
     close(fd);
     free(big);
@@ -457,8 +459,7 @@ static void test_request_id(void **state)
     reply_free(&r);
 
     /* Handlers see it too. */
-    const char *const both[] = {"X-Request-Id: echo-me", "Content-Type: application/json",
-                                NULL};
+    const char *const both[] = {"X-Request-Id: echo-me", "Content-Type: application/json", NULL};
     assert_int_equal(do_request(NULL, "POST", "/echo", both, "{}", 2, &r), 200);
     json_t *v = reply_json(&r);
     assert_string_equal(json_str(v, "request_id"), "echo-me");
@@ -564,8 +565,8 @@ static void *hammer(void *p)
         if (r.status == 200)
             a->ok++;
         else if (!a->err[0])
-            snprintf(a->err, sizeof a->err, "thread %d request %d: status %ld curl %d %s", a->id,
-                     i, r.status, (int)r.rc, r.body.buf ? r.body.buf : "");
+            snprintf(a->err, sizeof a->err, "thread %d request %d: status %ld curl %d %s", a->id, i,
+                     r.status, (int)r.rc, r.body.buf ? r.body.buf : "");
         reply_free(&r);
     }
     curl_easy_cleanup(c);
@@ -614,14 +615,15 @@ static PGconn *admin_connect(void)
 static void set_allow_connections(PGconn *pg, int allow)
 {
     const char *params[1] = {db_name};
-    PGresult *res = PQexecParams(pg, "SELECT set_config('test.db', $1, false)", 1, NULL, params,
-                                 NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(pg, "SELECT set_config('test.db', $1, false)", 1, NULL, params, NULL, NULL, 0);
     assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
     PQclear(res);
-    res = PQexec(pg, allow ? "DO $$BEGIN EXECUTE format('ALTER DATABASE %I ALLOW_CONNECTIONS true',"
-                             " current_setting('test.db')); END$$"
-                           : "DO $$BEGIN EXECUTE format('ALTER DATABASE %I ALLOW_CONNECTIONS false',"
-                             " current_setting('test.db')); END$$");
+    res =
+        PQexec(pg, allow ? "DO $$BEGIN EXECUTE format('ALTER DATABASE %I ALLOW_CONNECTIONS true',"
+                           " current_setting('test.db')); END$$"
+                         : "DO $$BEGIN EXECUTE format('ALTER DATABASE %I ALLOW_CONNECTIONS false',"
+                           " current_setting('test.db')); END$$");
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         fail_msg("ALTER DATABASE: %s", PQerrorMessage(pg));
     PQclear(res);
@@ -707,8 +709,7 @@ static void test_sigterm_finishes_in_flight(void **state)
     assert_string_equal(a.body, "{\"slept_ms\":2000}");
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
-    print_message("stopped with a 2 s request in flight after %lld ms, exit 0\n",
-                  (long long)took);
+    print_message("stopped with a 2 s request in flight after %lld ms, exit 0\n", (long long)took);
     daemon_.pid = 0;
     /* Nobody listens any more. */
     struct reply r;

@@ -19,37 +19,37 @@ static void test_utf8_valid_inputs(void **state)
     (void)state;
     assert_true(utf8_valid("", 0));
     assert_true(U8("plain ascii"));
-    assert_true(U8("caf\xc3\xa9"));                  /* U+00E9 */
-    assert_true(U8("\xe2\x82\xac"));                 /* U+20AC */
-    assert_true(U8("\xed\x9f\xbf"));                 /* U+D7FF, below surrogates */
-    assert_true(U8("\xee\x80\x80"));                 /* U+E000, above surrogates */
-    assert_true(U8("\xf0\x9f\x8e\x9f"));             /* U+1F39F */
-    assert_true(U8("\xf4\x8f\xbf\xbf"));             /* U+10FFFF, the last one */
-    assert_true(U8("\xc2\x80"));                     /* U+0080, shortest 2-byte */
-    assert_true(U8("\xe0\xa0\x80"));                 /* U+0800, shortest 3-byte */
-    assert_true(U8("\xf0\x90\x80\x80"));             /* U+10000, shortest 4-byte */
+    assert_true(U8("caf\xc3\xa9"));      /* U+00E9 */
+    assert_true(U8("\xe2\x82\xac"));     /* U+20AC */
+    assert_true(U8("\xed\x9f\xbf"));     /* U+D7FF, below surrogates */
+    assert_true(U8("\xee\x80\x80"));     /* U+E000, above surrogates */
+    assert_true(U8("\xf0\x9f\x8e\x9f")); /* U+1F39F */
+    assert_true(U8("\xf4\x8f\xbf\xbf")); /* U+10FFFF, the last one */
+    assert_true(U8("\xc2\x80"));         /* U+0080, shortest 2-byte */
+    assert_true(U8("\xe0\xa0\x80"));     /* U+0800, shortest 3-byte */
+    assert_true(U8("\xf0\x90\x80\x80")); /* U+10000, shortest 4-byte */
 }
 
 static void test_utf8_invalid_inputs(void **state)
 {
     (void)state;
-    assert_false(U8("a\0b"));                 /* NUL */
-    assert_false(U8("\xc0\xaf"));             /* overlong '/' */
-    assert_false(U8("\xc1\xbf"));             /* overlong */
-    assert_false(U8("\xe0\x80\xaf"));         /* overlong 3-byte */
-    assert_false(U8("\xe0\x9f\xbf"));         /* overlong 3-byte, top */
-    assert_false(U8("\xf0\x80\x80\xaf"));     /* overlong 4-byte */
-    assert_false(U8("\xf0\x8f\xbf\xbf"));     /* overlong 4-byte, top */
-    assert_false(U8("\xed\xa0\x80"));         /* U+D800 surrogate */
-    assert_false(U8("\xed\xbf\xbf"));         /* U+DFFF surrogate */
-    assert_false(U8("\xf4\x90\x80\x80"));     /* U+110000 */
-    assert_false(U8("\xf5\x80\x80\x80"));     /* F5 lead */
+    assert_false(U8("a\0b"));             /* NUL */
+    assert_false(U8("\xc0\xaf"));         /* overlong '/' */
+    assert_false(U8("\xc1\xbf"));         /* overlong */
+    assert_false(U8("\xe0\x80\xaf"));     /* overlong 3-byte */
+    assert_false(U8("\xe0\x9f\xbf"));     /* overlong 3-byte, top */
+    assert_false(U8("\xf0\x80\x80\xaf")); /* overlong 4-byte */
+    assert_false(U8("\xf0\x8f\xbf\xbf")); /* overlong 4-byte, top */
+    assert_false(U8("\xed\xa0\x80"));     /* U+D800 surrogate */
+    assert_false(U8("\xed\xbf\xbf"));     /* U+DFFF surrogate */
+    assert_false(U8("\xf4\x90\x80\x80")); /* U+110000 */
+    assert_false(U8("\xf5\x80\x80\x80")); /* F5 lead */
     assert_false(U8("\xff"));
-    assert_false(U8("\x80"));                 /* lone continuation */
-    assert_false(U8("\xc3"));                 /* truncated */
-    assert_false(U8("\xe2\x82"));             /* truncated */
-    assert_false(U8("\xf0\x9f\x8e"));         /* truncated */
-    assert_false(U8("\xc3\x28"));             /* bad continuation */
+    assert_false(U8("\x80"));         /* lone continuation */
+    assert_false(U8("\xc3"));         /* truncated */
+    assert_false(U8("\xe2\x82"));     /* truncated */
+    assert_false(U8("\xf0\x9f\x8e")); /* truncated */
+    assert_false(U8("\xc3\x28"));     /* bad continuation */
     assert_false(U8("\xe2\x28\xa1"));
     assert_false(U8("\xf0\x9f\x28\x9f"));
     /* The length is what counts, not a NUL: a valid prefix is not enough. */
@@ -92,17 +92,17 @@ static void test_rfc3339_parse(void **state)
     const char *bad[] = {
         "",
         "2026-11-23",
-        "2026-11-23T10:00:00",        /* no zone */
-        "2026-11-23 10:00:00Z",       /* space */
-        "2026-13-01T00:00:00Z",       /* month */
+        "2026-11-23T10:00:00",  /* no zone */
+        "2026-11-23 10:00:00Z", /* space */
+        "2026-13-01T00:00:00Z", /* month */
         "2026-00-01T00:00:00Z",
-        "2026-02-29T00:00:00Z",       /* not a leap year */
+        "2026-02-29T00:00:00Z", /* not a leap year */
         "2026-04-31T00:00:00Z",
         "2026-11-23T24:00:00Z",
         "2026-11-23T10:60:00Z",
         "2026-11-23T10:00:61Z",
-        "2026-11-23T10:00:00.Z",      /* empty fraction */
-        "2026-11-23T10:00:00+0700",   /* offset without colon */
+        "2026-11-23T10:00:00.Z",    /* empty fraction */
+        "2026-11-23T10:00:00+0700", /* offset without colon */
         "2026-11-23T10:00:00+24:00",
         "2026-11-23T10:00:00Zjunk",
         "26-11-23T10:00:00Z",
@@ -152,8 +152,17 @@ static void test_parse_long_edges(void **state)
     assert_int_equal(parse_long("-9223372036854775808", &v), 0);
     assert_true(v == (-9223372036854775807L - 1));
     v = 99;
-    const char *bad[] = {"", "-", "+1", " 1", "1 ", "1x", "0x10", "1.5", "1e3",
-                         "9223372036854775808", "-9223372036854775809",
+    const char *bad[] = {"",
+                         "-",
+                         "+1",
+                         " 1",
+                         "1 ",
+                         "1x",
+                         "0x10",
+                         "1.5",
+                         "1e3",
+                         "9223372036854775808",
+                         "-9223372036854775809",
                          "99999999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (parse_long(bad[i], &v) != -1)
@@ -252,11 +261,16 @@ static void test_log_levels(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_valid_inputs),  cmocka_unit_test(test_utf8_invalid_inputs),
-        cmocka_unit_test(test_rfc3339_format),     cmocka_unit_test(test_rfc3339_parse),
-        cmocka_unit_test(test_rfc3339_round_trip), cmocka_unit_test(test_parse_long_edges),
-        cmocka_unit_test(test_sbuf),               cmocka_unit_test(test_xalloc),
-        cmocka_unit_test(test_json_str),           cmocka_unit_test(test_log_levels),
+        cmocka_unit_test(test_utf8_valid_inputs),
+        cmocka_unit_test(test_utf8_invalid_inputs),
+        cmocka_unit_test(test_rfc3339_format),
+        cmocka_unit_test(test_rfc3339_parse),
+        cmocka_unit_test(test_rfc3339_round_trip),
+        cmocka_unit_test(test_parse_long_edges),
+        cmocka_unit_test(test_sbuf),
+        cmocka_unit_test(test_xalloc),
+        cmocka_unit_test(test_json_str),
+        cmocka_unit_test(test_log_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
