@@ -22,7 +22,7 @@ cmake --build "$BUILD" -j"$(nproc)"
 free_port() {
     local p
     for _ in $(seq 1 100); do
-        p=$((20000 + RANDOM % 30000))
+        p=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral ports
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
     done
     echo "no free port found" >&2; return 1
@@ -30,13 +30,16 @@ free_port() {
 
 tmp=$(mktemp -d /tmp/ticketing-test.XXXXXX)
 chmod 755 "$tmp"
-port=$(free_port)
 cleanup() {
     "$REPO/scripts/pg.sh" stop "$tmp/pg" || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-PG_FSYNC=off "$REPO/scripts/pg.sh" start "$tmp/pg" "$port"
+for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    PG_FSYNC=off "$REPO/scripts/pg.sh" start "$tmp/pg" "$port" 2>"$tmp/pg-start.err" && break
+    [ "$attempt" = 5 ] && { cat "$tmp/pg-start.err" >&2; exit 1; }
+done
 eval "$("$REPO/scripts/pg.sh" env "$tmp/pg" "$port")"
 export TEST_PGHOST="$PGHOST" TEST_PGPORT="$PGPORT" TEST_PGUSER="$PGUSER"
 export TEST_TMPDIR="$tmp"
