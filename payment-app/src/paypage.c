@@ -76,6 +76,7 @@ static const char page_script[] =
     "PAID:'Paid. Thank you!',FAILED:'Payment failed',EXPIRED:'This invoice has expired.',"
     "VOID:'This invoice was cancelled.',REFUNDED:'Paid and refunded.'};"
     "function show(s,reason){st.hidden=false;st.className='status s-'+s;"
+    "document.getElementById('current').textContent=s;"
     "var t=text[s]||s;if(s==='FAILED'&&reason){t+=': '+reason;}st.textContent=t;"
     "var fin=s!=='PENDING'&&s!=='PROCESSING';form.hidden=s!=='PENDING';"
     "btn.disabled=s!=='PENDING';return fin;}"
@@ -95,6 +96,8 @@ static const char page_script[] =
     "st.className='status s-ERROR';st.textContent=er;btn.disabled=false;poll();}})"
     ".catch(function(){st.className='status s-ERROR';"
     "st.textContent='Network error, please try again.';btn.disabled=false;});});"
+    "var tm=document.querySelector('time'),d=new Date(tm.getAttribute('datetime'));"
+    "if(!isNaN(d)){tm.textContent=d.toLocaleString();}"
     "var s0=b.getAttribute('data-status');show(s0,b.getAttribute('data-reason'));"
     "if(s0==='PENDING'){st.hidden=true;}if(s0==='PROCESSING'){setTimeout(poll,1000);}"
     "})();";
@@ -113,7 +116,8 @@ static void page_head(struct sbuf *b, const char *title, const char *nonce)
 {
     sbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                 "<meta name=\"referrer\" content=\"no-referrer\"><title>");
+                 "<meta name=\"referrer\" content=\"no-referrer\">"
+                 "<link rel=\"icon\" href=\"data:,\"><title>");
     html_escape(b, title);
     sbuf_puts(b, "</title><style nonce=\"");
     html_escape(b, nonce);
