@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "common/httpc.h"
@@ -122,6 +123,27 @@ static struct db_conn *wait_for_db(struct db_pool *pool, long wait_s, const sigs
     }
 }
 
+/* Every connection is a descriptor: lift the soft limit (often 1024) toward
+ * MAX_CONNECTIONS plus room for the pool, logs and clients. */
+static void raise_fd_limit(long max_connections)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)max_connections + 256;
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+        want = rl.rlim_max;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_warn("cannot raise the open-file limit to %lu", (unsigned long)want);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)max_connections + 64)
+        log_warn("open-file limit %lu is low for MAX_CONNECTIONS=%ld", (unsigned long)rl.rlim_cur,
+                 max_connections);
+}
+
 static int run_migrations(const struct service_def *def, struct db_conn *conn, const char *root)
 {
     size_t n = 0;
@@ -198,6 +220,8 @@ int service_main(const struct service_def *def, int argc, char **argv)
     cfg_log(common, NCOMMON);
     if (def->config && def->nconfig)
         cfg_log(def->config, def->nconfig);
+
+    raise_fd_limit(c.max_connections);
 
     struct db_pool *pool = db_pool_create(c.database_url, (int)c.pool_size);
     struct db_conn *conn = wait_for_db(pool, c.db_wait_s, &sigs);
