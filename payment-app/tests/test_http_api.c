@@ -131,6 +131,22 @@ static void test_create_auth_and_validation(void)
     json_decref(out);
     CHECK_STATUS(post_raw("/api/invoices", auth_hdr, "[1,2]", &out), 400);
     json_decref(out);
+    /* bytes that are not UTF-8, numbers past any integer, a huge body */
+    CHECK_STATUS(post_raw("/api/invoices", auth_hdr, "{\"description\":\"\xff\xfe\"}", &out), 400);
+    json_decref(out);
+    CHECK_STATUS(post_raw("/api/invoices", auth_hdr,
+                          "{\"amount\":123456789012345678901234567890}", &out),
+                 400);
+    json_decref(out);
+    size_t big = 2 * 1024 * 1024;
+    char *huge = malloc(big + 1);
+    memset(huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    huge[big] = '\0';
+    CHECK_STATUS(post_raw("/api/invoices", auth_hdr, huge, &out), 413);
+    json_decref(out);
+    free(huge);
     /* nothing of the above was stored */
     CHECK(pt_sql_long(db, "SELECT count(*) FROM invoices") == 0);
     printf("create: auth and validation errors ok\n");
@@ -568,6 +584,47 @@ static void test_health_metrics(void)
     printf("healthz, metrics ok\n");
 }
 
+/* The database goes away under the daemon (connections refused, its
+ * sessions killed) and comes back: 503 meanwhile, never a crash, then
+ * everything answers again. */
+static void test_database_gone(void)
+{
+    char number[32], admin[600], sql[300], url[300];
+    snprintf(number, sizeof number, "%s", new_invoice(4444, 420000, "outage"));
+    const char *name = strrchr(db, '/') + 1;
+    snprintf(admin, sizeof admin, "%.*spostgres", (int)(name - db), db);
+    snprintf(sql, sizeof sql, "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS false", name);
+    CHECK(test_db_exec(admin, sql) == 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '%s'",
+             name);
+    free(test_db_scalar(admin, sql, NULL));
+
+    json_t *out = NULL;
+    snprintf(url, sizeof url, "%s/healthz", base);
+    CHECK_STATUS(test_http("GET", url, NULL, NULL, NULL), 503);
+    CHECK_STATUS(pt_get(base, number, &out), 503);
+    CHECK(strcmp(pt_error_code(out), "SERVICE_UNAVAILABLE") == 0);
+    json_decref(out);
+    CHECK_STATUS(pt_pay(base, number, "card", &out), 503);
+    json_decref(out);
+    char booking[37];
+    pt_uuid(booking);
+    CHECK_STATUS(pt_create_invoice(base, booking, 100, "IDR", 60000, NULL, &out), 503);
+    json_decref(out);
+    snprintf(url, sizeof url, "%s/pay/%s", base, number);
+    CHECK_STATUS(pt_http_full("GET", url, NULL, NULL, NULL, NULL), 503);
+    pt_sleep_ms(500); /* the loops meet the outage too */
+
+    snprintf(sql, sizeof sql, "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS true", name);
+    CHECK(test_db_exec(admin, sql) == 0);
+    CHECK(test_wait_healthy(base, 10000) == 0);
+    CHECK_STATUS(pt_pay(base, number, "card", &out), 202);
+    json_decref(out);
+    json_decref(wait_status(number, "PAID", 10000));
+    printf("database gone: 503 everywhere, no crash, recovers and settles ok\n");
+}
+
 /* A daemon with PAYMENT_FAILURE_RATE=1 on the same database: FAILED with a
  * reason, invoice.failed, then pay/refund refused. Also shows a restart on
  * an existing database. */
@@ -623,6 +680,7 @@ int main(void)
     test_page();
     test_deliveries();
     test_health_metrics();
+    test_database_gone();
     test_failed_settlement();
 
     CHECK(pt_stop(&daemon_) == 0);
