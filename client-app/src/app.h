@@ -23,6 +23,7 @@ struct client_app {
     long rate_limit_per_minute; /* 0 = off */
     long session_ttl_s;
     long ticket_timeout_ms;
+    long maint_interval_ms;
     /* set by init */
     struct db_pool *pool;
     struct ratelimit *limiter; /* NULL when rate limiting is off */
@@ -92,6 +93,12 @@ void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
+
+/* Settles attempts left REQUESTED by a request that died (process stopped,
+ * database lost after the call): asks ticket-app and stores what it says,
+ * or FAILED TICKET_SERVICE_UNAVAILABLE if it never saw them. Returns the
+ * number settled, -1 if the database could not be reached. */
+int booking_reconcile_stale(struct client_app *app);
 
 /* notify_handler.c */
 void notify_handle_post(struct http_req *req, struct http_res *res, void *app);

@@ -428,13 +428,10 @@ static int fetch_own(struct client_app *app, struct http_req *req, struct http_r
 
 /* Stores a TicketBooking from ticket-app (if newer) with a history entry
  * from source; if fail_reason is set and the booking is still REQUESTED,
- * marks it FAILED instead. 0, or -1 after answering res. */
-static int store_change(struct client_app *app, struct http_res *res, const char *id,
-                        struct ticket_booking *tb, const char *fail_reason, const char *source)
+ * marks it FAILED instead. One transaction. */
+static enum db_status store_change_on(struct db_conn *c, const char *id, struct ticket_booking *tb,
+                                      const char *fail_reason, const char *source)
 {
-    struct db_conn *c = app_db(app, res);
-    if (!c)
-        return -1;
     int applied = 0;
     enum db_status st = db_begin(c);
     if (st == DB_OK && tb) {
@@ -449,12 +446,84 @@ static int store_change(struct client_app *app, struct http_res *res, const char
     }
     if (st == DB_OK)
         st = db_commit(c);
+    else
+        db_rollback(c);
+    return st;
+}
+
+/* As store_change_on with a pooled connection: 0, or -1 after answering res. */
+static int store_change(struct client_app *app, struct http_res *res, const char *id,
+                        struct ticket_booking *tb, const char *fail_reason, const char *source)
+{
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return -1;
+    enum db_status st = store_change_on(c, id, tb, fail_reason, source);
     db_release(app->pool, c);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         return -1;
     }
     return 0;
+}
+
+/* Asks ticket-app about booking id: 1 with *tb filled (200), 0 when it does
+ * not know it (404), -1 when it cannot say (unreachable, 5xx, other). tb
+ * borrows from *reply (a new reference or NULL): json_decref it after tb. */
+static int ticket_status(struct client_app *app, const char *id, struct ticket_booking *tb,
+                         json_t **reply)
+{
+    char path[96], err[128];
+    long status = 0;
+    int rc = -1;
+    *reply = NULL;
+    snprintf(path, sizeof(path), "/api/bookings/%s", id);
+    if (ticket_call_json(app, "GET", path, NULL, &status, reply) == 0) {
+        if (status == 200 && ticket_booking_parse(*reply, tb, 1, err, sizeof(err)) == 0)
+            rc = 1;
+        else if (status == 404)
+            rc = 0;
+    }
+    return rc;
+}
+
+int booking_reconcile_stale(struct client_app *app)
+{
+    /* older than any request could still be waiting on, its key lock included */
+    long age_ms = 2 * app->ticket_timeout_ms + IDEM_EXTRA_MS;
+    struct db_conn *c = db_acquire(app->pool, 1000);
+    if (!c)
+        return -1;
+    PGresult *r = NULL;
+    enum db_status st = booking_store_stale_requested(c, age_ms, 20, &r);
+    db_release(app->pool, c); /* no connection held during the calls */
+    if (st != DB_OK)
+        return -1;
+    int settled = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *id = PQgetvalue(r, i, 0);
+        struct ticket_booking tb;
+        json_t *reply = NULL;
+        int known = ticket_status(app, id, &tb, &reply);
+        if (known < 0 || !(c = db_acquire(app->pool, 1000))) {
+            if (known > 0)
+                ticket_booking_cleanup(&tb);
+            json_decref(reply);
+            break; /* ticket-app or the database unavailable: next round */
+        }
+        st = store_change_on(c, id, known ? &tb : NULL, known ? NULL : "TICKET_SERVICE_UNAVAILABLE",
+                             "reconcile");
+        db_release(app->pool, c);
+        if (known)
+            ticket_booking_cleanup(&tb);
+        json_decref(reply);
+        if (st != DB_OK)
+            break;
+        log_info("stale attempt settled booking_id=%s", id);
+        settled++;
+    }
+    PQclear(r);
+    return settled;
 }
 
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *appv)
@@ -464,37 +533,32 @@ void booking_handle_refresh(struct http_req *req, struct http_res *res, void *ap
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
-    char path[96], err[128];
-    long status = 0, age_ms = 0;
-    json_t *reply = NULL;
+    long age_ms = 0;
     struct ticket_booking tb;
-    int have_tb = 0, rc;
     const char *fail_reason = NULL;
     int requested = strcmp(db_get(row, 0, "status"), "REQUESTED") == 0;
     parse_long(db_get(row, 0, "age_ms"), &age_ms);
     PQclear(row);
 
-    snprintf(path, sizeof(path), "/api/bookings/%s", id);
-    rc = ticket_call_json(app, "GET", path, NULL, &status, &reply);
-    if (rc == 0 && status == 200 && ticket_booking_parse(reply, &tb, 1, err, sizeof(err)) == 0) {
-        have_tb = 1;
-    } else if (rc == 0 && status == 404) {
-        /* ticket-app never saw it: an attempt whose call died with us */
-        if (requested && age_ms > app->ticket_timeout_ms + IDEM_EXTRA_MS)
-            fail_reason = "TICKET_SERVICE_UNAVAILABLE";
-    } else {
+    json_t *reply = NULL;
+    int known = ticket_status(app, id, &tb, &reply);
+    if (known < 0) {
+        json_decref(reply);
         atomic_fetch_add(&app->n_ticket_unavailable, 1);
         http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
-        goto out;
+        return;
     }
-    if ((have_tb || fail_reason) &&
-        store_change(app, res, id, have_tb ? &tb : NULL, fail_reason, "refresh") < 0)
-        goto out;
-    answer_booking(app, res, id, NULL, 200);
-out:
-    if (have_tb)
+    /* ticket-app never saw it: an attempt whose call died with its request */
+    if (!known && requested && age_ms > app->ticket_timeout_ms + IDEM_EXTRA_MS)
+        fail_reason = "TICKET_SERVICE_UNAVAILABLE";
+    int rc = 0;
+    if (known || fail_reason)
+        rc = store_change(app, res, id, known ? &tb : NULL, fail_reason, "refresh");
+    if (known)
         ticket_booking_cleanup(&tb);
     json_decref(reply);
+    if (rc == 0)
+        answer_booking(app, res, id, NULL, 200);
 }
 
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)

@@ -10,14 +10,16 @@
 #include "common/util.h"
 #include "store.h"
 
-#define BOOKING_COLS                                                                                                              \
-    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                                           \
-    "amount::text AS amount, currency, invoice_number, payment_url, " SQL_TS(                                                     \
-        "payment_expires_at") " AS payment_expires_at, origin, " SQL_TS("created_at") " AS "                                      \
-                                                                                      "created_"                                  \
-                                                                                      "at,"                                       \
-                                                                                      " " SQL_TS("updated_at") " AS updated_at, " \
-                                                                                                               "version::text AS version"
+#define BOOKING_COLS                                                                                                 \
+    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                              \
+    "amount::text AS amount, currency, invoice_number, payment_url, " SQL_TS(                                        \
+        "payment_expires_at") " AS payment_expires_at, origin, " SQL_TS("created_at") " AS "                         \
+                                                                                      "created_"                     \
+                                                                                      "at,"                          \
+                                                                                      " " SQL_TS(                    \
+                                                                                          "update"                   \
+                                                                                          "d_at") " AS updated_at, " \
+                                                                                                  "version::text AS version"
 
 static const struct db_stmt st_insert = {
     "client_booking_insert", "INSERT INTO bookings (id, user_id, event_id, status, seats) "
@@ -101,6 +103,11 @@ static const struct db_stmt st_notify_claim = {
     "client_notify_claim",
     "INSERT INTO processed_notifications (id, type, booking_id) VALUES ($1, $2, $3) "
     "ON CONFLICT DO NOTHING RETURNING id"};
+static const struct db_stmt st_stale = {
+    "client_booking_stale",
+    "SELECT id FROM bookings WHERE status = 'REQUESTED' AND version = 0 AND "
+    "created_at < now() - make_interval(secs => $1::bigint / 1000.0) "
+    "ORDER BY created_at LIMIT $2"};
 static const struct db_stmt st_purge = {"client_booking_purge",
                                         "DELETE FROM idempotency_keys WHERE response IS NOT NULL "
                                         "AND created_at < now() - interval '1 day'"};
@@ -322,6 +329,16 @@ enum db_status notify_store_claim(struct db_conn *c, const char *id, const char 
     const char *p[3] = {id, type, booking_id};
     *fresh = 0;
     return exec_count(c, &st_notify_claim, 3, p, fresh);
+}
+
+enum db_status booking_store_stale_requested(struct db_conn *c, long age_ms, int limit,
+                                             PGresult **out)
+{
+    char a[24], l[24];
+    snprintf(a, sizeof(a), "%ld", age_ms);
+    snprintf(l, sizeof(l), "%d", limit);
+    const char *p[2] = {a, l};
+    return db_exec(c, &st_stale, 2, p, out);
 }
 
 enum db_status booking_store_purge(struct db_conn *c)

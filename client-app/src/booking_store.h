@@ -65,6 +65,11 @@ enum db_status idem_store_finish(struct db_conn *c, const char *user_id, const c
 enum db_status notify_store_claim(struct db_conn *c, const char *id, const char *type,
                                   const char *booking_id, int *fresh);
 
+/* Ids of up to limit attempts still REQUESTED older than age_ms, oldest
+ * first. */
+enum db_status booking_store_stale_requested(struct db_conn *c, long age_ms, int limit,
+                                             PGresult **out);
+
 /* Housekeeping: finished idempotency keys older than a day. */
 enum db_status booking_store_purge(struct db_conn *c);
 

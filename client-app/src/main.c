@@ -12,7 +12,6 @@
 #include "ratelimit.h"
 #include "user_store.h"
 
-#define MAINT_INTERVAL_MS 30000
 #define RATELIMIT_MAX_KEYS 100000
 
 static struct client_app app;
@@ -32,10 +31,12 @@ static const struct cfg_entry config[] = {
      "lifetime of a session token"},
     {"TICKET_TIMEOUT_MS", CFG_INT, "10000", 100, 120000, &app.ticket_timeout_ms,
      "timeout of one call to ticket-app"},
+    {"MAINTENANCE_INTERVAL_MS", CFG_INT, "30000", 100, 3600000, &app.maint_interval_ms,
+     "period of housekeeping (sessions, keys, buckets, stale attempts)"},
 };
 
 /* Housekeeping: forget full rate-limit buckets, drop expired sessions and
- * old idempotency keys. */
+ * old idempotency keys, settle attempts whose request died. */
 static int maint_tick(void *arg)
 {
     struct client_app *a = arg;
@@ -51,7 +52,8 @@ static int maint_tick(void *arg)
     db_release(a->pool, c);
     if (st != DB_OK)
         return -1;
-    return n >= 1000 ? 1 : 0;
+    int settled = booking_reconcile_stale(a);
+    return n >= 1000 || settled >= 20 ? 1 : 0;
 }
 
 static int client_init(void *appv, struct db_pool *pool)
@@ -69,7 +71,7 @@ static int client_init(void *appv, struct db_pool *pool)
         return -1;
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
-    a->maint = bg_start("client-maint", maint_tick, a, MAINT_INTERVAL_MS);
+    a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
     return 0;
 }
 

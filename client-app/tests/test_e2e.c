@@ -53,6 +53,7 @@ static int setup(void **state)
                           "NOTIFY_SECRET=e2e-notify-secret",
                           "ADMIN_PASSWORD=e2e-admin-pass",
                           "RATE_LIMIT_PER_MINUTE=0",
+                          "MAINTENANCE_INTERVAL_MS=200",
                           "DB_POOL_SIZE=4",
                           "HTTP_WORKERS=4",
                           NULL};
@@ -263,7 +264,7 @@ static void user_path(void **state)
     assert_memory_equal(r.body, "%PDF", 4);
     assert_string_equal(r.content_type, "application/pdf");
     tresp_free(&r);
-    char sql[160];
+    char sql[512];
     snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = '%s'", bk);
     char *stored = test_db_scalar(client_db, sql, NULL);
     assert_string_equal(stored, "t");
@@ -363,6 +364,27 @@ static void user_path(void **state)
     stored = test_db_scalar(client_db, sql, NULL);
     assert_string_equal(stored, "t");
     free(stored);
+
+    /* attempts left REQUESTED by a request that died are settled in the
+     * background: from ticket-app's state if it knows them, else FAILED */
+    snprintf(sql, sizeof sql,
+             "UPDATE bookings SET status = 'REQUESTED', version = 0, "
+             "created_at = now() - interval '1 hour' WHERE id = '%s'",
+             bk);
+    assert_int_equal(test_db_exec(client_db, sql), 0);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO bookings (id, user_id, event_id, status, seats, created_at) VALUES "
+             "('99999999-9999-4999-8999-999999999999', '%s', '%s', 'REQUESTED', '[]', "
+             "now() - interval '1 hour')",
+             aid, ev);
+    assert_int_equal(test_db_exec(client_db, sql), 0);
+    assert_int_equal(wait_status(atok, bk, "CONFIRMED", &r), 0);
+    assert_true(history_has(&r, "CONFIRMED", "reconcile"));
+    tresp_free(&r);
+    assert_int_equal(wait_status(atok, "99999999-9999-4999-8999-999999999999", "FAILED", &r), 0);
+    assert_string_equal(tstr(&r, "failure_reason"), "TICKET_SERVICE_UNAVAILABLE");
+    assert_true(history_has(&r, "FAILED", "reconcile"));
+    tresp_free(&r);
 
     /* ten seats in one booking: the ticket PDF still fits in a notification */
     char ev10[37], ten_ids[10][37], bk10[37], inv10[64], pdf10[160];
