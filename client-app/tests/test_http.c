@@ -250,6 +250,19 @@ static void users_crud_and_errors(void **state)
                      409);
     assert_string_equal(terr(&r), "EMAIL_TAKEN");
     tresp_free(&r);
+    /* an admin may create admins, and delete anyone */
+    assert_int_equal(post("/api/users", adm,
+                          "{\"username\":\"root2\",\"email\":\"root2@example.com\","
+                          "\"password\":\"password-1\",\"role\":\"admin\"}",
+                          &r),
+                     201);
+    assert_string_equal(tstr(&r, "role"), "admin");
+    snprintf(path, sizeof path, "/api/users/%s", tstr(&r, "id"));
+    tresp_free(&r);
+    assert_int_equal(tcall(B, "DELETE", path, adm, NULL, NULL, &r), 204);
+    tresp_free(&r);
+    assert_int_equal(get(path, adm, &r), 404);
+    tresp_free(&r);
 }
 
 static void password_change_and_logout_revoke(void **state)
