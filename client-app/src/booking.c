@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/rand.h"
 #include "common/util.h"
@@ -360,4 +361,58 @@ json_t *booking_to_json(const struct booking_view *b)
                      "amount", amount, "currency", b->currency, "payment", payment, "ticket_url",
                      ticket_url, "origin", b->origin ? b->origin : "direct", "created_at",
                      b->created_at, "updated_at", b->updated_at);
+}
+
+/* Parses a TicketBooking from ticket-app's body: at the top level (201,
+ * 200) or under "booking" (error answers carry it there). */
+int ticket_reply_booking(const json_t *reply, struct ticket_booking *tb)
+{
+    char err[128];
+    if (!reply)
+        return -1;
+    if (ticket_booking_parse(reply, tb, 1, err, sizeof(err)) == 0)
+        return 0;
+    const json_t *inner = json_object_get(reply, "booking");
+    if (inner && ticket_booking_parse(inner, tb, 1, err, sizeof(err)) == 0)
+        return 0;
+    return -1;
+}
+
+/* Reads ticket-app's answer to POST /api/bookings into an outcome; tb is
+ * filled (and *have_tb set) when the body is a usable TicketBooking. */
+enum booking_outcome booking_classify(int rc, long status, const json_t *reply, const char *bid,
+                                      struct ticket_booking *tb, int *have_tb, const char **code)
+{
+    *have_tb = 0;
+    *code = NULL;
+    if (rc < 0)
+        return OUT_UNAVAILABLE;
+    if ((status == 200 || status == 201 || status == 409 || status == 503) &&
+        ticket_reply_booking(reply, tb) == 0) {
+        if (strcasecmp(tb->booking_id, bid) == 0)
+            *have_tb = 1;
+        else
+            ticket_booking_cleanup(tb);
+    }
+    if ((status == 200 || status == 201) && *have_tb) {
+        if (strcmp(tb->status, "FAILED") != 0)
+            return OUT_HELD;
+        if (tb->failure_reason && strcmp(tb->failure_reason, "TICKET_SERVICE_UNAVAILABLE") == 0)
+            return OUT_UNAVAILABLE;
+    }
+    if (status == 409 || ((status == 200 || status == 201) && *have_tb)) {
+        const char *c = json_str(json_object_get(reply, "error"), "code");
+        if (c && (strcmp(c, "SEAT_UNAVAILABLE") == 0 || strcmp(c, "HOLD_REJECTED") == 0))
+            *code = c;
+        else if (*have_tb && tb->failure_reason &&
+                 (strcmp(tb->failure_reason, "SEAT_UNAVAILABLE") == 0 ||
+                  strcmp(tb->failure_reason, "HOLD_REJECTED") == 0))
+            *code = tb->failure_reason;
+        else
+            *code = "SEAT_UNAVAILABLE";
+        return OUT_REFUSED;
+    }
+    if (status == 400 || status == 404 || status == 422)
+        return OUT_INVALID;
+    return OUT_UNAVAILABLE;
 }

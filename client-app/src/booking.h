@@ -63,6 +63,24 @@ int ticket_booking_parse(const json_t *obj, struct ticket_booking *out, long lon
                          char *err, size_t errlen);
 void ticket_booking_cleanup(struct ticket_booking *tb);
 
+/* Parses a TicketBooking from a ticket-app answer: at the top level (201,
+ * 200) or under "booking" (error answers carry it there). 0 or -1. */
+int ticket_reply_booking(const json_t *reply, struct ticket_booking *tb);
+
+/* What ticket-app's answer to POST /api/bookings means for the attempt. */
+enum booking_outcome {
+    OUT_HELD,        /* 201 PENDING_PAYMENT */
+    OUT_REFUSED,     /* 409 FAILED SEAT_UNAVAILABLE / HOLD_REJECTED */
+    OUT_INVALID,     /* ticket-app's 400/404/422 passed on, attempt removed */
+    OUT_UNAVAILABLE, /* 503 FAILED TICKET_SERVICE_UNAVAILABLE */
+};
+
+/* Classifies an answer (rc < 0: transport failure). When the body holds a
+ * TicketBooking of attempt bid, tb is filled and *have_tb set (cleanup tb
+ * then); *code is the 409's error code (borrowed) for OUT_REFUSED. */
+enum booking_outcome booking_classify(int rc, long status, const json_t *reply, const char *bid,
+                                      struct ticket_booking *tb, int *have_tb, const char **code);
+
 /* A ticket-app notification. Strings borrowed from the parsed JSON. */
 struct notification {
     const char *id;

@@ -25,13 +25,6 @@
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
 #define IDEM_POLL_MS 100
 
-enum outcome {
-    OUT_HELD,        /* 201 PENDING_PAYMENT */
-    OUT_REFUSED,     /* 409 FAILED SEAT_UNAVAILABLE / HOLD_REJECTED */
-    OUT_INVALID,     /* ticket-app's 400/404/422 passed on, attempt removed */
-    OUT_UNAVAILABLE, /* 503 FAILED TICKET_SERVICE_UNAVAILABLE */
-};
-
 static json_t *booking_json_row(const PGresult *r, int i)
 {
     struct booking_view v;
@@ -144,61 +137,6 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
     }
 }
 
-/* Parses a TicketBooking from ticket-app's body: at the top level (201,
- * 200) or under "booking" (error answers carry it there). */
-static int parse_reply_booking(const json_t *reply, struct ticket_booking *tb)
-{
-    char err[128];
-    if (!reply)
-        return -1;
-    if (ticket_booking_parse(reply, tb, 1, err, sizeof(err)) == 0)
-        return 0;
-    const json_t *inner = json_object_get(reply, "booking");
-    if (inner && ticket_booking_parse(inner, tb, 1, err, sizeof(err)) == 0)
-        return 0;
-    log_warn("ticket-app answer without a usable booking: %s", err);
-    return -1;
-}
-
-/* Reads ticket-app's answer to POST /api/bookings into an outcome; tb is
- * filled (and *have_tb set) when the body is a usable TicketBooking. */
-static enum outcome classify(int rc, long status, const json_t *reply, const char *bid,
-                             struct ticket_booking *tb, int *have_tb, const char **code)
-{
-    *have_tb = 0;
-    *code = NULL;
-    if (rc < 0)
-        return OUT_UNAVAILABLE;
-    if ((status == 200 || status == 201 || status == 409 || status == 503) &&
-        parse_reply_booking(reply, tb) == 0) {
-        if (strcasecmp(tb->booking_id, bid) == 0)
-            *have_tb = 1;
-        else
-            ticket_booking_cleanup(tb);
-    }
-    if ((status == 200 || status == 201) && *have_tb) {
-        if (strcmp(tb->status, "FAILED") != 0)
-            return OUT_HELD;
-        *code = tb->failure_reason;
-        return OUT_REFUSED;
-    }
-    if (status == 409) {
-        const char *c = json_str(json_object_get(reply, "error"), "code");
-        if (c && (strcmp(c, "SEAT_UNAVAILABLE") == 0 || strcmp(c, "HOLD_REJECTED") == 0))
-            *code = c;
-        else if (*have_tb && tb->failure_reason &&
-                 (strcmp(tb->failure_reason, "SEAT_UNAVAILABLE") == 0 ||
-                  strcmp(tb->failure_reason, "HOLD_REJECTED") == 0))
-            *code = tb->failure_reason;
-        else
-            *code = "SEAT_UNAVAILABLE";
-        return OUT_REFUSED;
-    }
-    if (status == 400 || status == 404 || status == 422)
-        return OUT_INVALID;
-    return OUT_UNAVAILABLE;
-}
-
 /* Calls ticket-app for the recorded attempt bid, stores the outcome (and
  * the answer under key, if any) in one transaction, and answers. */
 static void book_and_answer(struct client_app *app, struct http_res *res, const struct auth_user *u,
@@ -213,7 +151,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     int have_tb = 0, applied = 0, code_out = 0;
     const char *reason = NULL;
     char *text = NULL;
-    enum outcome out = classify(rc, status, reply, bid, &tb, &have_tb, &reason);
+    enum booking_outcome out = booking_classify(rc, status, reply, bid, &tb, &have_tb, &reason);
     if (out == OUT_UNAVAILABLE) {
         atomic_fetch_add(&app->n_ticket_unavailable, 1);
         log_warn("booking failed, ticket-app unavailable booking_id=%s status=%ld", bid, status);
@@ -275,6 +213,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         st = db_commit(c);
     if (st != DB_OK) {
         http_res_db_error(res, st);
+    } else if (!text) {
+        http_res_error(res, 500, "INTERNAL", "internal error");
     } else {
         if (out == OUT_HELD)
             atomic_fetch_add(&app->n_bookings_created, 1);
@@ -582,7 +522,7 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
         goto out;
     }
-    if (parse_reply_booking(reply, &tb) == 0) {
+    if (ticket_reply_booking(reply, &tb) == 0) {
         if (strcasecmp(tb.booking_id, id) == 0)
             have_tb = 1;
         else

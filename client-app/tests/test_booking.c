@@ -333,6 +333,93 @@ static void booking_json(void **state)
     assert_string_equal(booking_public_status("EXPIRED"), "EXPIRED");
 }
 
+/* ticket_booking_json with status/failure_reason replaced (new reference). */
+static json_t *tb_with(const char *status, const char *reason)
+{
+    json_t *j = parse(ticket_booking_json);
+    json_object_set_new(j, "status", json_string(status));
+    json_object_set_new(j, "failure_reason", reason ? json_string(reason) : json_null());
+    return j;
+}
+
+/* The error-answer shape: error + fields at the top + under "booking". */
+static json_t *error_reply(const char *code, json_t *booking)
+{
+    json_t *r = json_deep_copy(booking);
+    json_object_set_new(r, "error", json_pack("{s:s, s:s}", "code", code, "message", "m"));
+    json_object_set_new(r, "booking", booking);
+    return r;
+}
+
+static void classify_answers(void **state)
+{
+    (void)state;
+    struct ticket_booking tb;
+    int have = 0;
+    const char *code = NULL;
+    json_t *reply;
+
+    /* transport failure, 5xx without a body, unexpected statuses */
+    assert_int_equal(booking_classify(-1, 0, NULL, BK, &tb, &have, &code), OUT_UNAVAILABLE);
+    assert_int_equal(have, 0);
+    assert_int_equal(booking_classify(0, 502, NULL, BK, &tb, &have, &code), OUT_UNAVAILABLE);
+    assert_int_equal(booking_classify(0, 401, NULL, BK, &tb, &have, &code), OUT_UNAVAILABLE);
+    assert_int_equal(booking_classify(0, 302, NULL, BK, &tb, &have, &code), OUT_UNAVAILABLE);
+
+    /* 201 held */
+    reply = tb_with("PENDING_PAYMENT", NULL);
+    assert_int_equal(booking_classify(0, 201, reply, BK, &tb, &have, &code), OUT_HELD);
+    assert_int_equal(have, 1);
+    assert_string_equal(tb.invoice_number, "INV-ABCDEFGHIJKL");
+    ticket_booking_cleanup(&tb);
+    /* ... but for another booking id it is unusable */
+    assert_int_equal(
+        booking_classify(0, 201, reply, "99999999-9999-4999-8999-999999999999", &tb, &have, &code),
+        OUT_UNAVAILABLE);
+    assert_int_equal(have, 0);
+    json_decref(reply);
+
+    /* 409: the code from the error, the booking from under "booking" */
+    reply = error_reply("HOLD_REJECTED", tb_with("FAILED", "HOLD_REJECTED"));
+    json_object_del(reply, "booking_id"); /* only the nested copy is usable */
+    assert_int_equal(booking_classify(0, 409, reply, BK, &tb, &have, &code), OUT_REFUSED);
+    assert_string_equal(code, "HOLD_REJECTED");
+    assert_int_equal(have, 1);
+    assert_string_equal(tb.failure_reason, "HOLD_REJECTED");
+    ticket_booking_cleanup(&tb);
+    json_decref(reply);
+    /* 409 with an unknown code and no booking: SEAT_UNAVAILABLE */
+    reply = parse("{\"error\":{\"code\":\"BOOKING_ID_REUSED\",\"message\":\"x\"}}");
+    assert_int_equal(booking_classify(0, 409, reply, BK, &tb, &have, &code), OUT_REFUSED);
+    assert_string_equal(code, "SEAT_UNAVAILABLE");
+    assert_int_equal(have, 0);
+    json_decref(reply);
+    /* a 201 that says FAILED is a refusal; with no reason, SEAT_UNAVAILABLE */
+    reply = tb_with("FAILED", NULL);
+    assert_int_equal(booking_classify(0, 201, reply, BK, &tb, &have, &code), OUT_REFUSED);
+    assert_string_equal(code, "SEAT_UNAVAILABLE");
+    ticket_booking_cleanup(&tb);
+    json_decref(reply);
+
+    /* 503 from ticket-app (payment-app down there): unavailable, booking kept */
+    reply = error_reply("SERVICE_UNAVAILABLE", tb_with("FAILED", "TICKET_SERVICE_UNAVAILABLE"));
+    assert_int_equal(booking_classify(0, 503, reply, BK, &tb, &have, &code), OUT_UNAVAILABLE);
+    assert_int_equal(have, 1);
+    ticket_booking_cleanup(&tb);
+    json_decref(reply);
+    reply = tb_with("FAILED", "TICKET_SERVICE_UNAVAILABLE");
+    assert_int_equal(booking_classify(0, 201, reply, BK, &tb, &have, &code), OUT_UNAVAILABLE);
+    ticket_booking_cleanup(&tb);
+    json_decref(reply);
+
+    /* invalid requests */
+    reply = parse("{\"error\":{\"code\":\"SEAT_NOT_FOUND\",\"message\":\"x\"}}");
+    assert_int_equal(booking_classify(0, 404, reply, BK, &tb, &have, &code), OUT_INVALID);
+    assert_int_equal(booking_classify(0, 400, reply, BK, &tb, &have, &code), OUT_INVALID);
+    assert_int_equal(booking_classify(0, 422, NULL, BK, &tb, &have, &code), OUT_INVALID);
+    json_decref(reply);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +428,7 @@ int main(void)
         cmocka_unit_test(ticket_booking_versions), cmocka_unit_test(ticket_booking_bad),
         cmocka_unit_test(notification_ok),         cmocka_unit_test(notification_bad),
         cmocka_unit_test(pdf_decode_limits),       cmocka_unit_test(booking_json),
+        cmocka_unit_test(classify_answers),
     };
     if (sodium_init() < 0)
         return 1;
