@@ -31,6 +31,7 @@ struct payment_app {
     long max_amount;
     long max_ttl_s;
     long expiry_interval_ms;
+    long test_settle_pause_ms;    /* fault injection for crash tests; 0 in use */
 
     /* running state */
     struct db_pool *pool;

@@ -45,6 +45,8 @@ static const struct cfg_entry payment_config[] = {
      "how far ahead expires_at may be"},
     {"PAYMENT_EXPIRY_INTERVAL_MS", CFG_INT, "1000", 50, 60000, &app.expiry_interval_ms,
      "how often the expiry sweeper looks for overdue invoices"},
+    {"PAYMENT_TEST_SETTLE_PAUSE_MS", CFG_INT, "0", 0, 10000, &app.test_settle_pause_ms,
+     "tests only: hold each settlement transaction open this long before commit"},
 };
 
 /* Derives the payment_url base: the configured one without a trailing '/',

@@ -111,6 +111,10 @@ int settle_tick(void *arg)
         if (st == DB_OK)
             st = payment_job_finish(conn, job->number, outcome);
     }
+    /* Fault injection for the crash test: a kill -9 lands inside an open
+     * settlement transaction. Never set outside tests. */
+    if (st == DB_OK && app->test_settle_pause_ms > 0)
+        bg_sleep_ms(app->test_settle_pause_ms);
     if (st == DB_OK)
         st = db_commit(conn);
     else

@@ -1,4 +1,5 @@
-/* test_http_crash.c: kill -9 of payment-app while it settles invoices and
+/* test_http_crash.c: kill -9 of payment-app inside an open settlement
+ * transaction (test-only pause), then while it settles invoices and
  * delivers webhooks (the receiver answers 500 at first), several times, each
  * restart on the same database. At the end every paid invoice is settled
  * exactly once (one job outcome, one paid/failed event per invoice) and
@@ -58,16 +59,37 @@ int main(void)
         json_decref(inv);
     }
 
-    /* 1: pay 100, kill -9 while their jobs come due and settle */
-    pay_range(d.base_url, 0, 100);
-    pt_sleep_ms(450);
+    /* 0: a kill -9 inside an open settlement transaction (held open by the
+     * test-only pause, after the invoices were updated and their events
+     * written, before the commit): all of it is rolled back */
+    const char *paused[] = {"PAYMENT_FAILURE_RATE=0.1",    "PAYMENT_DELAY_MS=0",
+                            "PAYMENT_TEST_SETTLE_PAUSE_MS=5000", "LOG_LEVEL=warn",
+                            NULL};
+    pt_kill(&d);
+    CHECK(pt_start(&d, "payment-app-crash0", db, hooks.url, paused) == 0);
+    pay_range(d.base_url, 0, 10);
+    CHECK(pt_wait_sql(db,
+                      "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = "
+                      "current_database() AND state = 'idle in transaction' AND query LIKE "
+                      "'%payment_jobs SET done_at%'",
+                      "t", 10000) == 0);
+    pt_kill(&d);
+    state(db, "after kill -9 #0 (open tx):");
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM invoices WHERE status = 'PROCESSING'") == 10);
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs WHERE done_at IS NOT NULL") == 0);
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox") == 0);
+    CHECK(pt_start(&d, "payment-app-crash1", db, hooks.url, extra) == 0);
+
+    /* 1: pay 90 more, kill -9 while their jobs come due and settle */
+    pay_range(d.base_url, 10, 100);
+    pt_sleep_ms(300);
     pt_kill(&d);
     state(db, "after kill -9 #1:");
 
     /* 2: restart, pay the rest, kill again mid-way */
     CHECK(pt_start(&d, "payment-app-crash2", db, hooks.url, extra) == 0);
     pay_range(d.base_url, 100, N_INVOICES);
-    pt_sleep_ms(300);
+    pt_sleep_ms(450);
     pt_kill(&d);
     state(db, "after kill -9 #2:");
 
@@ -82,9 +104,15 @@ int main(void)
     long wait = (long)(t0 + 7000 - pt_now_ms());
     if (wait > 0)
         pt_sleep_ms(wait);
+    pthread_mutex_lock(&hooks.lock);
+    hooks.delay_ms = 20; /* a slow receiver, so the kill lands mid-delivery */
+    pthread_mutex_unlock(&hooks.lock);
     CHECK(pt_start(&d, "payment-app-crash4", db, hooks.url, extra) == 0);
-    pt_sleep_ms(150);
+    pt_sleep_ms(600);
     pt_kill(&d);
+    pthread_mutex_lock(&hooks.lock);
+    hooks.delay_ms = 0;
+    pthread_mutex_unlock(&hooks.lock);
     state(db, "after kill -9 #4:");
 
     /* final run: everything settles and is delivered (leases of killed
@@ -130,7 +158,7 @@ int main(void)
                 CHECK(strcmp(hooks.hits[i].id, hooks.hits[j].id) == 0);
     pthread_mutex_unlock(&hooks.lock);
     long attempts = pt_sql_long(db, "SELECT count(*) FROM outbox_attempts");
-    printf("kill -9 x4: %d invoices settled once (failed=%ld), %d events delivered; receiver "
+    printf("kill -9 x5: %d invoices settled once (failed=%ld), %d events delivered; receiver "
            "hits=%zu, logged attempts=%ld, max 2xx per event=%d (more than 1 only when a kill "
            "fell between the 2xx and its record)\n",
            N_INVOICES, failed, N_INVOICES, hits, attempts, max_acks);
