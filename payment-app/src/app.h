@@ -19,8 +19,8 @@ struct payment_app {
     const char *webhook_url;
     const char *webhook_secret;
     const char *service_token;
-    const char *public_url_cfg;   /* as configured; "" = from the port */
-    char public_url[512];         /* base of payment_url, no trailing '/' */
+    const char *public_url_cfg; /* as configured; "" = from the port */
+    char public_url[512];       /* base of payment_url, no trailing '/' */
     double failure_rate;
     long delay_ms;
     long seed;
@@ -31,7 +31,7 @@ struct payment_app {
     long max_amount;
     long max_ttl_s;
     long expiry_interval_ms;
-    long test_settle_pause_ms;    /* fault injection for crash tests; 0 in use */
+    long test_settle_pause_ms; /* fault injection for crash tests; 0 in use */
 
     /* running state */
     struct db_pool *pool;

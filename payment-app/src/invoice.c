@@ -10,9 +10,8 @@
 #include "common/util.h"
 
 static const char *const status_names[INVOICE_STATUS_COUNT] = {
-    [INVOICE_PENDING] = "PENDING", [INVOICE_PROCESSING] = "PROCESSING",
-    [INVOICE_PAID] = "PAID",       [INVOICE_FAILED] = "FAILED",
-    [INVOICE_EXPIRED] = "EXPIRED", [INVOICE_VOID] = "VOID",
+    [INVOICE_PENDING] = "PENDING",   [INVOICE_PROCESSING] = "PROCESSING", [INVOICE_PAID] = "PAID",
+    [INVOICE_FAILED] = "FAILED",     [INVOICE_EXPIRED] = "EXPIRED",       [INVOICE_VOID] = "VOID",
     [INVOICE_REFUNDED] = "REFUNDED",
 };
 
@@ -154,8 +153,8 @@ void invoice_number_generate(char out[INVOICE_NUMBER_LEN + 1])
 
 int invoice_method_valid(const char *m)
 {
-    return m && (strcmp(m, "card") == 0 || strcmp(m, "bank_transfer") == 0 ||
-                 strcmp(m, "ewallet") == 0);
+    return m &&
+           (strcmp(m, "card") == 0 || strcmp(m, "bank_transfer") == 0 || strcmp(m, "ewallet") == 0);
 }
 
 /* Number of code points of valid UTF-8 text. */
@@ -202,7 +201,8 @@ int invoice_create_parse(const json_t *body, int64_t now_ms, long long max_amoun
 
     v = json_object_get(body, "currency");
     if (!json_is_string(v) || !currency_valid(json_string_value(v)))
-        json_object_set_new(bad, "currency", json_string("required, 3 uppercase letters (ISO 4217)"));
+        json_object_set_new(bad, "currency",
+                            json_string("required, 3 uppercase letters (ISO 4217)"));
     else
         out->currency = json_string_value(v);
 
@@ -336,9 +336,9 @@ const char *invoice_failure_reason(const char *method, uint64_t r)
 
 int money_exponent(const char *currency)
 {
-    static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "IDR", "ISK", "JPY",
-                                       "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
-                                       "XAF", "XOF", "XPF"};
+    static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "IDR", "ISK",
+                                       "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
+                                       "VND", "VUV", "XAF", "XOF", "XPF"};
     static const char *const three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"};
     for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
         if (strcmp(currency, zero[i]) == 0)
@@ -352,7 +352,8 @@ int money_exponent(const char *currency)
 void money_format(long long amount, const char *currency, char *out, size_t outlen)
 {
     int exp = money_exponent(currency);
-    unsigned long long a = amount < 0 ? 0ULL - (unsigned long long)amount : (unsigned long long)amount;
+    unsigned long long a =
+        amount < 0 ? 0ULL - (unsigned long long)amount : (unsigned long long)amount;
     unsigned long long div = exp == 0 ? 1 : exp == 3 ? 1000 : 100;
     unsigned long long whole = a / div, frac = a % div;
 

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INVOICE_NUMBER_LEN 16         /* "INV-" + 12 uppercase alphanumerics */
-#define INVOICE_DESCRIPTION_MAX 500   /* characters (code points) */
-#define INVOICE_EVENT_ID_LEN 36       /* "evt_" + 32 hex */
+#define INVOICE_NUMBER_LEN 16       /* "INV-" + 12 uppercase alphanumerics */
+#define INVOICE_DESCRIPTION_MAX 500 /* characters (code points) */
+#define INVOICE_EVENT_ID_LEN 36     /* "evt_" + 32 hex */
 
 enum invoice_status {
     INVOICE_PENDING = 0,
@@ -25,12 +25,12 @@ enum invoice_status {
 
 /* What can happen to an invoice. */
 enum invoice_action {
-    INVOICE_ACT_PAY = 0,      /* payer: PENDING -> PROCESSING */
-    INVOICE_ACT_SETTLE_PAID,  /* worker: PROCESSING -> PAID */
-    INVOICE_ACT_SETTLE_FAILED,/* worker: PROCESSING -> FAILED */
-    INVOICE_ACT_EXPIRE,       /* sweeper: PENDING -> EXPIRED */
-    INVOICE_ACT_VOID,         /* service: PENDING -> VOID */
-    INVOICE_ACT_REFUND,       /* service: PAID -> REFUNDED */
+    INVOICE_ACT_PAY = 0,       /* payer: PENDING -> PROCESSING */
+    INVOICE_ACT_SETTLE_PAID,   /* worker: PROCESSING -> PAID */
+    INVOICE_ACT_SETTLE_FAILED, /* worker: PROCESSING -> FAILED */
+    INVOICE_ACT_EXPIRE,        /* sweeper: PENDING -> EXPIRED */
+    INVOICE_ACT_VOID,          /* service: PENDING -> VOID */
+    INVOICE_ACT_REFUND,        /* service: PAID -> REFUNDED */
     INVOICE_ACT_COUNT
 };
 
@@ -41,9 +41,9 @@ struct invoice {
     long long amount;
     char currency[4];
     enum invoice_status status;
-    char method[16];          /* "" when none chosen yet */
-    char failure_reason[32];  /* "" unless FAILED */
-    char *description;        /* owned; free with invoice_cleanup */
+    char method[16];         /* "" when none chosen yet */
+    char failure_reason[32]; /* "" unless FAILED */
+    char *description;       /* owned; free with invoice_cleanup */
     int64_t created_ms, updated_ms, expires_ms, paid_ms;
 };
 
@@ -59,8 +59,7 @@ int invoice_status_final(enum invoice_status st);
 /* The transition table: 1 and *to set if action applies to an invoice in
  * status from, else 0. The database enforces the same with conditional
  * UPDATEs; this table is what the handlers and tests reason with. */
-int invoice_transition(enum invoice_status from, enum invoice_action act,
-                       enum invoice_status *to);
+int invoice_transition(enum invoice_status from, enum invoice_action act, enum invoice_status *to);
 
 /* The answer when a conditional update of act found the invoice in status
  * cur instead (the change did not apply): the HTTP status (200/202 when the
@@ -87,7 +86,7 @@ struct invoice_create {
     long long amount;
     const char *currency;
     int64_t expires_ms;
-    const char *description;  /* "" when absent */
+    const char *description; /* "" when absent */
 };
 
 /* Validates a create body against now_ms, the maximum amount and the

@@ -190,8 +190,8 @@ void invoice_handle_pay(struct http_req *req, struct http_res *res, void *appv)
         json_t *details = json_object();
         json_object_set_new(details, "method",
                             json_string("required, one of card, bank_transfer, ewallet"));
-        http_res_error_full(res, 400, "VALIDATION_FAILED", "a payment method is required",
-                            details, NULL);
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "a payment method is required", details,
+                            NULL);
         goto out;
     }
     if (!(conn = acquire_or_503(app, res)))

@@ -10,12 +10,12 @@
 
 /* The columns every statement returns for an invoice, times as epoch ms so
  * that formatting stays in invoice.c. Spliced by the compiler only. */
-#define INVOICE_COLS                                                                              \
-    "invoice_number, booking_id::text AS booking_id, amount, currency, description, status, "    \
-    "coalesce(method, '') AS method, coalesce(failure_reason, '') AS failure_reason, "            \
-    "(extract(epoch FROM created_at) * 1000)::bigint AS created_ms, "                             \
-    "(extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms, "                             \
-    "(extract(epoch FROM expires_at) * 1000)::bigint AS expires_ms, "                             \
+#define INVOICE_COLS                                                                               \
+    "invoice_number, booking_id::text AS booking_id, amount, currency, description, status, "      \
+    "coalesce(method, '') AS method, coalesce(failure_reason, '') AS failure_reason, "             \
+    "(extract(epoch FROM created_at) * 1000)::bigint AS created_ms, "                              \
+    "(extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms, "                              \
+    "(extract(epoch FROM expires_at) * 1000)::bigint AS expires_ms, "                              \
     "coalesce((extract(epoch FROM paid_at) * 1000)::bigint, 0) AS paid_ms"
 
 static const struct db_stmt stmt_create = {
@@ -24,9 +24,9 @@ static const struct db_stmt stmt_create = {
     "VALUES ($1, $2::uuid, $3::bigint, $4, $5, to_timestamp($6::bigint / 1000.0)) "
     "ON CONFLICT (booking_id) DO NOTHING RETURNING " INVOICE_COLS};
 
-static const struct db_stmt stmt_get_by_booking = {
-    "payment_invoice_get_by_booking",
-    "SELECT " INVOICE_COLS " FROM invoices WHERE booking_id = $1::uuid"};
+static const struct db_stmt stmt_get_by_booking = {"payment_invoice_get_by_booking",
+                                                   "SELECT " INVOICE_COLS
+                                                   " FROM invoices WHERE booking_id = $1::uuid"};
 
 static const struct db_stmt stmt_get = {
     "payment_invoice_get", "SELECT " INVOICE_COLS " FROM invoices WHERE invoice_number = $1"};
@@ -67,11 +67,10 @@ static const struct db_stmt stmt_expire_batch = {
     "                         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
     "  AND status = 'PENDING' RETURNING " INVOICE_COLS};
 
-static const struct db_stmt stmt_job_claim = {
-    "payment_job_claim",
-    "SELECT invoice_number, method FROM payment_jobs "
-    "WHERE done_at IS NULL AND due_at <= now() "
-    "ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"};
+static const struct db_stmt stmt_job_claim = {"payment_job_claim",
+                                              "SELECT invoice_number, method FROM payment_jobs "
+                                              "WHERE done_at IS NULL AND due_at <= now() "
+                                              "ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"};
 
 static const struct db_stmt stmt_settle = {
     "payment_invoice_settle",
@@ -81,9 +80,8 @@ static const struct db_stmt stmt_settle = {
     "WHERE invoice_number = $1 AND status = 'PROCESSING' RETURNING " INVOICE_COLS};
 
 static const struct db_stmt stmt_job_finish = {
-    "payment_job_finish",
-    "UPDATE payment_jobs SET done_at = now(), outcome = $2 "
-    "WHERE invoice_number = $1 AND done_at IS NULL"};
+    "payment_job_finish", "UPDATE payment_jobs SET done_at = now(), outcome = $2 "
+                          "WHERE invoice_number = $1 AND done_at IS NULL"};
 
 static const struct db_stmt stmt_list = {
     "payment_invoice_list",
@@ -100,9 +98,8 @@ static const struct db_stmt stmt_stats_status = {
     "payment_stats_status", "SELECT status, count(*) FROM invoices GROUP BY status"};
 
 static const struct db_stmt stmt_stats_queues = {
-    "payment_stats_queues",
-    "SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL), "
-    "       (SELECT count(*) FROM payment_jobs WHERE done_at IS NULL)"};
+    "payment_stats_queues", "SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL), "
+                            "       (SELECT count(*) FROM payment_jobs WHERE done_at IS NULL)"};
 
 static const struct db_stmt stmt_delivery_get = {
     "payment_delivery_get",
@@ -168,8 +165,7 @@ enum db_status invoice_store_create(struct db_conn *conn, const struct invoice_c
     char amount[32], expires[32];
     snprintf(amount, sizeof amount, "%lld", in->amount);
     snprintf(expires, sizeof expires, "%lld", (long long)in->expires_ms);
-    const char *params[] = {number, in->booking_id, amount, in->currency, in->description,
-                            expires};
+    const char *params[] = {number, in->booking_id, amount, in->currency, in->description, expires};
     enum db_status st = exec_one(conn, &stmt_create, 6, params, out);
     if (st == DB_OK) {
         *created = 1;
@@ -243,8 +239,7 @@ enum db_status invoice_store_expire_batch(struct db_conn *conn, int limit, struc
     return DB_OK;
 }
 
-enum db_status payment_job_claim(struct db_conn *conn, int limit, struct payment_job **jobs,
-                                 int *n)
+enum db_status payment_job_claim(struct db_conn *conn, int limit, struct payment_job **jobs, int *n)
 {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
@@ -259,8 +254,8 @@ enum db_status payment_job_claim(struct db_conn *conn, int limit, struct payment
     if (rows > 0) {
         *jobs = xcalloc((size_t)rows, sizeof **jobs);
         for (int r = 0; r < rows; r++) {
-            col_copy((*jobs)[r].number, sizeof (*jobs)[r].number, res, r, "invoice_number");
-            col_copy((*jobs)[r].method, sizeof (*jobs)[r].method, res, r, "method");
+            col_copy((*jobs)[r].number, sizeof(*jobs)[r].number, res, r, "invoice_number");
+            col_copy((*jobs)[r].method, sizeof(*jobs)[r].method, res, r, "method");
         }
     }
     *n = rows;
@@ -282,9 +277,9 @@ enum db_status payment_job_finish(struct db_conn *conn, const char *number, cons
     return db_exec(conn, &stmt_job_finish, 2, params, NULL);
 }
 
-enum db_status invoice_store_list(struct db_conn *conn, const char *status,
-                                  const char *booking_id, long limit, long offset,
-                                  const char *public_url, json_t **items, long *total)
+enum db_status invoice_store_list(struct db_conn *conn, const char *status, const char *booking_id,
+                                  long limit, long offset, const char *public_url, json_t **items,
+                                  long *total)
 {
     char lim[32], off[32];
     snprintf(lim, sizeof lim, "%ld", limit);

@@ -64,9 +64,9 @@ enum db_status payment_job_finish(struct db_conn *conn, const char *number, cons
 
 /* Invoices newest first, optionally filtered by status and booking id
  * (either may be NULL). *items: new reference, array of invoice objects. */
-enum db_status invoice_store_list(struct db_conn *conn, const char *status,
-                                  const char *booking_id, long limit, long offset,
-                                  const char *public_url, json_t **items, long *total);
+enum db_status invoice_store_list(struct db_conn *conn, const char *status, const char *booking_id,
+                                  long limit, long offset, const char *public_url, json_t **items,
+                                  long *total);
 
 /* Invoice counts by status (indexed by enum invoice_status) and the number
  * of webhook events not yet delivered, for /metrics. */

@@ -17,16 +17,15 @@
 static struct payment_app app;
 
 static const struct cfg_entry payment_config[] = {
-    {"WEBHOOK_URL", CFG_STRING, "http://127.0.0.1:8081/webhooks/payment", 0, 0,
-     &app.webhook_url, "where invoice webhooks are POSTed (ticket-app)"},
+    {"WEBHOOK_URL", CFG_STRING, "http://127.0.0.1:8081/webhooks/payment", 0, 0, &app.webhook_url,
+     "where invoice webhooks are POSTed (ticket-app)"},
     {"WEBHOOK_SECRET", CFG_SECRET, NULL, 0, 0, &app.webhook_secret,
      "HMAC-SHA256 secret of the X-Signature header"},
     {"PAYMENT_SERVICE_TOKEN", CFG_SECRET, NULL, 0, 0, &app.service_token,
      "bearer token of services (create, void, refund, delivery log)"},
     {"PAYMENT_FAILURE_RATE", CFG_DOUBLE, "0.10", 0, 1, &app.failure_rate,
      "probability that a settlement fails"},
-    {"PAYMENT_DELAY_MS", CFG_INT, "2000", 0, 600000, &app.delay_ms,
-     "time from pay to settlement"},
+    {"PAYMENT_DELAY_MS", CFG_INT, "2000", 0, 600000, &app.delay_ms, "time from pay to settlement"},
     {"PAYMENT_PUBLIC_URL", CFG_STRING, "", 0, 0, &app.public_url_cfg,
      "base of payment_url (default http://localhost:<port>)"},
     {"PAYMENT_SEED", CFG_INT, "0", 0, 9007199254740991.0, &app.seed,
@@ -130,13 +129,15 @@ static void payment_shutdown(void *appv)
 static void payment_metrics(struct sbuf *out, void *appv)
 {
     struct payment_app *a = appv;
-    sbuf_printf(out, "# HELP payment_invoices_created_total Invoices created.\n"
-                     "# TYPE payment_invoices_created_total counter\n"
-                     "payment_invoices_created_total %ld\n",
+    sbuf_printf(out,
+                "# HELP payment_invoices_created_total Invoices created.\n"
+                "# TYPE payment_invoices_created_total counter\n"
+                "payment_invoices_created_total %ld\n",
                 atomic_load(&a->created));
-    sbuf_printf(out, "# HELP payment_pay_requests_total Pay requests received.\n"
-                     "# TYPE payment_pay_requests_total counter\n"
-                     "payment_pay_requests_total %ld\n",
+    sbuf_printf(out,
+                "# HELP payment_pay_requests_total Pay requests received.\n"
+                "# TYPE payment_pay_requests_total counter\n"
+                "payment_pay_requests_total %ld\n",
                 atomic_load(&a->pay_requests));
     sbuf_printf(out,
                 "# HELP payment_settlements_total Settlements by outcome (this instance).\n"

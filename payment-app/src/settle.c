@@ -39,8 +39,8 @@ enum db_status payment_emit(struct payment_app *app, struct db_conn *conn,
     return st;
 }
 
-enum db_status payment_expire_now(struct payment_app *app, struct db_conn *conn,
-                                  const char *number, struct invoice *out)
+enum db_status payment_expire_now(struct payment_app *app, struct db_conn *conn, const char *number,
+                                  struct invoice *out)
 {
     enum db_status st = db_begin(conn);
     if (st != DB_OK)

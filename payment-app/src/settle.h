@@ -17,8 +17,8 @@ enum db_status payment_emit(struct payment_app *app, struct db_conn *conn,
 /* Expires number now if it is PENDING and past its deadline, with its
  * webhook, in one transaction. DB_OK with *out (EXPIRED), DB_NOT_FOUND if it
  * did not apply, or a database failure. */
-enum db_status payment_expire_now(struct payment_app *app, struct db_conn *conn,
-                                  const char *number, struct invoice *out);
+enum db_status payment_expire_now(struct payment_app *app, struct db_conn *conn, const char *number,
+                                  struct invoice *out);
 
 /* bg.h ticks; arg is the struct payment_app. */
 int settle_tick(void *arg);

@@ -74,15 +74,16 @@ static void record_hit(struct receiver *r, const char *body, size_t len, int sig
 
 static enum MHD_Result answer(struct MHD_Connection *c, int status)
 {
-    struct MHD_Response *res = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *res =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, res);
     MHD_destroy_response(res);
     return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct receiver *r = cls;
     (void)version;
@@ -104,8 +105,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature");
     const char *body = u->body.buf ? u->body.buf : "";
     size_t len = u->body.len;
-    int sig_ok = sig && sig_verify(PT_SECRET, sig, body, len, (long)time(NULL), SIG_TOLERANCE_S) ==
-                            SIG_OK;
+    int sig_ok =
+        sig && sig_verify(PT_SECRET, sig, body, len, (long)time(NULL), SIG_TOLERANCE_S) == SIG_OK;
     int status = 204;
     if (!sig_ok) {
         status = 401;
@@ -151,10 +152,10 @@ int receiver_start(struct receiver *r, int port)
 {
     if (port == 0 || r->port != port)
         receiver_prepare(r, port);
-    r->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                              (uint16_t)r->port, NULL, NULL, on_request, r,
-                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, r,
-                              MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    r->mhd =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+                         (uint16_t)r->port, NULL, NULL, on_request, r, MHD_OPTION_NOTIFY_COMPLETED,
+                         on_completed, r, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!r->mhd) {
         fprintf(stderr, "receiver: cannot listen on port %d\n", r->port);
         return -1;

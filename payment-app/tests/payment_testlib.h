@@ -24,20 +24,20 @@ struct hook_hit {
     char number[24];
     char status[16];
     char reason[32];
-    int sig_ok;       /* signature verified */
-    int answered;     /* the status the receiver answered */
+    int sig_ok;   /* signature verified */
+    int answered; /* the status the receiver answered */
     int64_t at_ms;
-    char *body;       /* owned */
+    char *body; /* owned */
 };
 
 struct receiver {
-    void *mhd;                /* struct MHD_Daemon */
+    void *mhd; /* struct MHD_Daemon */
     int port;
     char url[128];
     pthread_mutex_t lock;
-    int64_t fail_until_ms;    /* answer fail_status while now < this */
+    int64_t fail_until_ms; /* answer fail_status while now < this */
     int fail_status;
-    long delay_ms;            /* sleep before answering */
+    long delay_ms; /* sleep before answering */
     struct hook_hit *hits;
     size_t n, cap;
 };
@@ -106,21 +106,21 @@ void pt_sleep_ms(long ms);
 int64_t pt_now_ms(void);
 
 /* Reports a failed check with its location and exits 1. */
-#define CHECK(cond)                                                                               \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);            \
-            exit(1);                                                                              \
-        }                                                                                         \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
-#define CHECK_STATUS(got, want)                                                                   \
-    do {                                                                                          \
-        long g_ = (got), w_ = (want);                                                             \
-        if (g_ != w_) {                                                                           \
-            fprintf(stderr, "%s:%d: status %ld, want %ld (%s)\n", __FILE__, __LINE__, g_, w_,    \
-                    #got);                                                                        \
-            exit(1);                                                                              \
-        }                                                                                         \
+#define CHECK_STATUS(got, want)                                                                    \
+    do {                                                                                           \
+        long g_ = (got), w_ = (want);                                                              \
+        if (g_ != w_) {                                                                            \
+            fprintf(stderr, "%s:%d: status %ld, want %ld (%s)\n", __FILE__, __LINE__, g_, w_,      \
+                    #got);                                                                         \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 #endif

@@ -47,8 +47,7 @@ static json_t *wait_status(const char *number, const char *status, int timeout_m
     }
 }
 
-static long post_raw(const char *path, const char *const *headers, const char *body,
-                     json_t **out)
+static long post_raw(const char *path, const char *const *headers, const char *body, json_t **out)
 {
     char url[300], *resp = NULL;
     snprintf(url, sizeof url, "%s%s", base, path);
@@ -97,14 +96,20 @@ static void test_create_auth_and_validation(void)
         json_decref(out);
     }
     const char *bad_bodies[] = {
-        "{\"booking_id\":\"%s\",\"amount\":\"100\",\"currency\":\"IDR\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
-        "{\"booking_id\":\"%s\",\"amount\":1.5,\"currency\":\"IDR\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
-        "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"idr\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
-        "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"2001-01-01T00:00:00Z\"}",
+        "{\"booking_id\":\"%s\",\"amount\":\"100\",\"currency\":\"IDR\",\"expires_at\":\"2099-01-"
+        "01T00:00:00Z\"}",
+        "{\"booking_id\":\"%s\",\"amount\":1.5,\"currency\":\"IDR\",\"expires_at\":\"2099-01-01T00:"
+        "00:00Z\"}",
+        "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"idr\",\"expires_at\":\"2099-01-01T00:"
+        "00:00Z\"}",
+        "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"2001-01-01T00:"
+        "00:00Z\"}",
         "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"soon\"}",
-        "{\"booking_id\":\"%s-x\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
+        "{\"booking_id\":\"%s-x\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"2099-01-"
+        "01T00:00:00Z\"}",
         "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"IDR\"}",
-        "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"2099-01-01T00:00:00Z\",\"description\":7}",
+        "{\"booking_id\":\"%s\",\"amount\":100,\"currency\":\"IDR\",\"expires_at\":\"2099-01-01T00:"
+        "00:00Z\",\"description\":7}",
     };
     for (size_t i = 0; i < sizeof bad_bodies / sizeof bad_bodies[0]; i++) {
         char text[600];
@@ -134,9 +139,9 @@ static void test_create_auth_and_validation(void)
     /* bytes that are not UTF-8, numbers past any integer, a huge body */
     CHECK_STATUS(post_raw("/api/invoices", auth_hdr, "{\"description\":\"\xff\xfe\"}", &out), 400);
     json_decref(out);
-    CHECK_STATUS(post_raw("/api/invoices", auth_hdr,
-                          "{\"amount\":123456789012345678901234567890}", &out),
-                 400);
+    CHECK_STATUS(
+        post_raw("/api/invoices", auth_hdr, "{\"amount\":123456789012345678901234567890}", &out),
+        400);
     json_decref(out);
     size_t big = 2 * 1024 * 1024;
     char *huge = malloc(big + 1);
@@ -157,8 +162,7 @@ static void test_create_idempotent(void)
     char booking[37];
     pt_uuid(booking);
     json_t *a = NULL, *b = NULL, *c = NULL;
-    CHECK_STATUS(pt_create_invoice(base, booking, 250000, "IDR", 420000, "Rock night, A-1 A-2",
-                                   &a),
+    CHECK_STATUS(pt_create_invoice(base, booking, 250000, "IDR", 420000, "Rock night, A-1 A-2", &a),
                  201);
     const char *number = json_str(a, "invoice_number");
     CHECK(number && strlen(number) == 16 && strncmp(number, "INV-", 4) == 0);
@@ -175,8 +179,7 @@ static void test_create_idempotent(void)
     CHECK(strcmp(json_str(a, "payment_url"), want_url) == 0);
 
     /* same booking again: 200 and the same invoice */
-    CHECK_STATUS(pt_create_invoice(base, booking, 250000, "IDR", 420000, "Rock night, A-1 A-2",
-                                   &b),
+    CHECK_STATUS(pt_create_invoice(base, booking, 250000, "IDR", 420000, "Rock night, A-1 A-2", &b),
                  200);
     CHECK(strcmp(json_str(b, "invoice_number"), number) == 0);
     /* same booking, another amount or currency: 409 */
@@ -365,8 +368,7 @@ static void test_void_and_refund(void)
     CHECK_STATUS(call("POST", path, PT_TOKEN, NULL, &out), 200);
     CHECK(strcmp(json_str(out, "status"), "REFUNDED") == 0);
     json_decref(out);
-    CHECK_STATUS(call("POST", "/api/invoices/INV-ZZZZZZZZZZZZ/refund", PT_TOKEN, NULL, &out),
-                 404);
+    CHECK_STATUS(call("POST", "/api/invoices/INV-ZZZZZZZZZZZZ/refund", PT_TOKEN, NULL, &out), 404);
     json_decref(out);
     CHECK_STATUS(pt_pay(base, number, "card", &out), 409);
     CHECK(strcmp(pt_error_code(out), "INVOICE_FINAL") == 0);
@@ -499,9 +501,8 @@ static void test_deliveries(void)
           0);
     long events = pt_sql_long(db, "SELECT count(*) FROM outbox");
     CHECK(events >= 5);
-    CHECK_STATUS(call("GET", "/api/webhook-deliveries?status=delivered&limit=2", PT_TOKEN, NULL,
-                      &out),
-                 200);
+    CHECK_STATUS(
+        call("GET", "/api/webhook-deliveries?status=delivered&limit=2", PT_TOKEN, NULL, &out), 200);
     CHECK(json_integer_value(json_object_get(out, "total")) == events);
     CHECK(json_array_size(json_object_get(out, "items")) == 2);
     CHECK(json_integer_value(json_object_get(out, "limit")) == 2);
@@ -523,8 +524,8 @@ static void test_deliveries(void)
     CHECK(json_str(out, "delivered_at") != NULL);
     json_t *log = json_object_get(out, "attempt_log");
     CHECK(json_array_size(log) >= 1);
-    CHECK(json_integer_value(json_object_get(json_array_get(log, json_array_size(log) - 1),
-                                             "status")) == 204);
+    CHECK(json_integer_value(
+              json_object_get(json_array_get(log, json_array_size(log) - 1), "status")) == 204);
     CHECK(json_is_object(json_object_get(out, "payload")));
     json_decref(out);
     CHECK_STATUS(call("GET", "/api/webhook-deliveries/evt_nope", PT_TOKEN, NULL, &out), 404);
@@ -641,9 +642,9 @@ static void test_failed_settlement(void)
     json_decref(out);
     json_t *inv = wait_status(number, "FAILED", 10000);
     const char *reason = json_str(inv, "failure_reason");
-    CHECK(reason && (strcmp(reason, "CARD_DECLINED") == 0 ||
-                     strcmp(reason, "INSUFFICIENT_FUNDS") == 0 ||
-                     strcmp(reason, "CARD_EXPIRED") == 0));
+    CHECK(reason &&
+          (strcmp(reason, "CARD_DECLINED") == 0 || strcmp(reason, "INSUFFICIENT_FUNDS") == 0 ||
+           strcmp(reason, "CARD_EXPIRED") == 0));
     CHECK(json_is_null(json_object_get(inv, "paid_at")));
     json_decref(inv);
     CHECK_STATUS(pt_pay(base, number, "card", &out), 409);

@@ -62,9 +62,8 @@ int main(void)
     /* 0: a kill -9 inside an open settlement transaction (held open by the
      * test-only pause, after the invoices were updated and their events
      * written, before the commit): all of it is rolled back */
-    const char *paused[] = {"PAYMENT_FAILURE_RATE=0.1",    "PAYMENT_DELAY_MS=0",
-                            "PAYMENT_TEST_SETTLE_PAUSE_MS=5000", "LOG_LEVEL=warn",
-                            NULL};
+    const char *paused[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=0",
+                            "PAYMENT_TEST_SETTLE_PAUSE_MS=5000", "LOG_LEVEL=warn", NULL};
     pt_kill(&d);
     CHECK(pt_start(&d, "payment-app-crash0", db, hooks.url, paused) == 0);
     pay_range(d.base_url, 0, 10);
@@ -119,8 +118,8 @@ int main(void)
      * instances run out first) */
     int64_t t_final = pt_now_ms();
     CHECK(pt_start(&d, "payment-app-final", db, hooks.url, extra) == 0);
-    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID','FAILED')",
-                      "150", 60000) == 0);
+    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID','FAILED')", "150",
+                      60000) == 0);
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", "0", 60000) ==
           0);
     state(db, "final:");
@@ -129,9 +128,9 @@ int main(void)
 
     /* settled once: one job per invoice, done, outcome = status */
     CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs") == N_INVOICES);
-    CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
-                          "(invoice_number) WHERE j.done_at IS NULL OR j.outcome <> i.status") ==
-          0);
+    CHECK(pt_sql_long(db,
+                      "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
+                      "(invoice_number) WHERE j.done_at IS NULL OR j.outcome <> i.status") == 0);
     /* no invoice with two paid/failed events; every final invoice has a
      * delivered event that matches its status */
     CHECK(pt_sql_long(db, "SELECT count(*) FROM (SELECT payload::json->'data'->'invoice'->>"

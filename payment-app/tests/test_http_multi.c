@@ -56,8 +56,8 @@ int main(void)
     /* an empty database: both instances migrate it at once */
     CHECK(test_db_create("payment_multi", NULL, db, sizeof db) == 0);
     CHECK(receiver_start(&hooks, 0) == 0);
-    const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=50",
-                           "PAYMENT_WORKERS=4", "LOG_LEVEL=warn", NULL};
+    const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=50", "PAYMENT_WORKERS=4",
+                           "LOG_LEVEL=warn", NULL};
     struct starter a = {.name = "payment-app-a", .db = db, .url = hooks.url, .extra = extra};
     struct starter b = {.name = "payment-app-b", .db = db, .url = hooks.url, .extra = extra};
     pthread_t ta, tb;
@@ -86,8 +86,8 @@ int main(void)
         json_decref(out);
         json_decref(inv);
     }
-    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID','FAILED')",
-                      "200", 60000) == 0);
+    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID','FAILED')", "200",
+                      60000) == 0);
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", "0", 30000) ==
           0);
 

@@ -26,7 +26,7 @@ int main(void)
     const char *s = getenv("PAYMENT_RATE_SEED");
     snprintf(seed, sizeof seed, "PAYMENT_SEED=%s", s ? s : "42");
     const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=0", seed,
-                           "PAYMENT_WORKERS=2", "LOG_LEVEL=warn", NULL};
+                           "PAYMENT_WORKERS=2",        "LOG_LEVEL=warn",     NULL};
     CHECK(pt_start(&d, "payment-app-rate", db, hooks.url, extra) == 0);
 
     const char *methods[] = {"card", "bank_transfer", "ewallet"};
@@ -42,9 +42,8 @@ int main(void)
         json_decref(inv);
         json_decref(out);
     }
-    CHECK(pt_wait_sql(db,
-                      "SELECT count(*) FROM invoices WHERE status IN ('PAID', 'FAILED')",
-                      "300", 60000) == 0);
+    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID', 'FAILED')", "300",
+                      60000) == 0);
     int64_t settled_ms = pt_now_ms() - t0;
 
     long failed = pt_sql_long(db, "SELECT count(*) FROM invoices WHERE status = 'FAILED'");
@@ -70,16 +69,16 @@ int main(void)
     /* exactly one paid/failed event per invoice, matching its status */
     CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox WHERE topic IN ('invoice.paid', "
                           "'invoice.failed')") == N_INVOICES);
-    CHECK(pt_sql_long(db, "SELECT count(*) FROM (SELECT payload::json->'data'->'invoice'->>"
-                          "'invoice_number' AS n FROM outbox GROUP BY 1 HAVING count(*) <> 1) x") ==
-          0);
+    CHECK(pt_sql_long(db,
+                      "SELECT count(*) FROM (SELECT payload::json->'data'->'invoice'->>"
+                      "'invoice_number' AS n FROM outbox GROUP BY 1 HAVING count(*) <> 1) x") == 0);
     CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox o JOIN invoices i ON i.invoice_number = "
                           "o.payload::json->'data'->'invoice'->>'invoice_number' "
                           "WHERE o.topic <> 'invoice.' || lower(i.status)") == 0);
     /* jobs are all done, their outcome is the invoice's status */
-    CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
-                          "(invoice_number) WHERE j.done_at IS NULL OR j.outcome <> i.status") ==
-          0);
+    CHECK(pt_sql_long(db,
+                      "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
+                      "(invoice_number) WHERE j.done_at IS NULL OR j.outcome <> i.status") == 0);
 
     /* the receiver acknowledged each event once, all signatures good */
     CHECK(receiver_wait_acked(&hooks, N_INVOICES, 30000) == 0);

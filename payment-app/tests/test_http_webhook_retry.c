@@ -9,8 +9,8 @@
 #include "payment_testlib.h"
 
 #define N_INVOICES 20
-#define DOWN_MS 1500  /* nobody listening */
-#define FAIL_MS 3000  /* then 500s */
+#define DOWN_MS 1500 /* nobody listening */
+#define FAIL_MS 3000 /* then 500s */
 
 int main(void)
 {
@@ -35,8 +35,8 @@ int main(void)
         json_decref(inv);
         json_decref(out);
     }
-    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID', 'FAILED')",
-                      "20", 20000) == 0);
+    CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID', 'FAILED')", "20",
+                      20000) == 0);
     long elapsed = (long)(pt_now_ms() - t0);
     if (elapsed < DOWN_MS)
         pt_sleep_ms(DOWN_MS - elapsed);
@@ -116,8 +116,8 @@ int main(void)
     CHECK((long)json_array_size(log) == max_attempts);
     CHECK(json_is_null(json_object_get(json_array_get(log, 0), "status"))); /* refused */
     CHECK(json_str(json_array_get(log, 0), "error") != NULL);
-    CHECK(json_integer_value(json_object_get(json_array_get(log, json_array_size(log) - 1),
-                                             "status")) == 204);
+    CHECK(json_integer_value(
+              json_object_get(json_array_get(log, json_array_size(log) - 1), "status")) == 204);
     CHECK(json_str(dl, "delivered_at") != NULL);
     json_decref(dl);
     free(id);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* cmocka needs the four above first */
 #include <cmocka.h>
 
 #include <stdlib.h>
@@ -80,8 +81,8 @@ static void test_transition_table(void **state)
     for (int s = INVOICE_PAID; s < INVOICE_STATUS_COUNT; s++)
         for (int a = 0; a < INVOICE_ACT_COUNT; a++)
             if (!(s == INVOICE_PAID && a == INVOICE_ACT_REFUND))
-                assert_false(invoice_transition((enum invoice_status)s, (enum invoice_action)a,
-                                                NULL));
+                assert_false(
+                    invoice_transition((enum invoice_status)s, (enum invoice_action)a, NULL));
     assert_false(invoice_transition(INVOICE_PENDING, INVOICE_ACT_COUNT, NULL));
 }
 
@@ -109,9 +110,8 @@ static void test_conflict_answers(void **state)
     for (int s = 0; s < INVOICE_STATUS_COUNT; s++) {
         if (s == INVOICE_VOID)
             continue;
-        assert_int_equal(invoice_conflict_answer(INVOICE_ACT_VOID, (enum invoice_status)s, 0,
-                                                 &code),
-                         409);
+        assert_int_equal(
+            invoice_conflict_answer(INVOICE_ACT_VOID, (enum invoice_status)s, 0, &code), 409);
         assert_string_equal(code, "INVOICE_NOT_PENDING");
     }
     assert_int_equal(invoice_conflict_answer(INVOICE_ACT_REFUND, INVOICE_REFUNDED, 0, &code), 200);
@@ -119,9 +119,8 @@ static void test_conflict_answers(void **state)
     for (int s = 0; s < INVOICE_STATUS_COUNT; s++) {
         if (s == INVOICE_REFUNDED)
             continue;
-        assert_int_equal(invoice_conflict_answer(INVOICE_ACT_REFUND, (enum invoice_status)s, 0,
-                                                 &code),
-                         409);
+        assert_int_equal(
+            invoice_conflict_answer(INVOICE_ACT_REFUND, (enum invoice_status)s, 0, &code), 409);
         assert_string_equal(code, "INVOICE_NOT_PAID");
     }
 }
@@ -178,10 +177,10 @@ static void test_methods(void **state)
 /* A valid body whose member key is replaced by value (stolen; NULL = drop). */
 static json_t *body_with(const char *key, json_t *value)
 {
-    json_t *b = json_pack("{s:s, s:I, s:s, s:s, s:s}", "booking_id",
-                          "0b7e6a4c-3f1d-4e2a-9c8b-5d6e7f8a9b0c", "amount", (json_int_t)150000,
-                          "currency", "IDR", "expires_at", "2026-11-18T20:33:20Z", "description",
-                          "Concert, seats A-1 A-2");
+    json_t *b =
+        json_pack("{s:s, s:I, s:s, s:s, s:s}", "booking_id", "0b7e6a4c-3f1d-4e2a-9c8b-5d6e7f8a9b0c",
+                  "amount", (json_int_t)150000, "currency", "IDR", "expires_at",
+                  "2026-11-18T20:33:20Z", "description", "Concert, seats A-1 A-2");
     if (key) {
         if (value)
             json_object_set_new(b, key, value);
@@ -418,12 +417,18 @@ int main(void)
 {
     rand_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_names),    cmocka_unit_test(test_transition_table),
-        cmocka_unit_test(test_conflict_answers), cmocka_unit_test(test_invoice_numbers),
-        cmocka_unit_test(test_invoice_number_generate), cmocka_unit_test(test_methods),
-        cmocka_unit_test(test_create_valid),    cmocka_unit_test(test_create_invalid),
-        cmocka_unit_test(test_to_json),         cmocka_unit_test(test_event_payload),
-        cmocka_unit_test(test_failure_reasons), cmocka_unit_test(test_money),
+        cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_transition_table),
+        cmocka_unit_test(test_conflict_answers),
+        cmocka_unit_test(test_invoice_numbers),
+        cmocka_unit_test(test_invoice_number_generate),
+        cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_create_valid),
+        cmocka_unit_test(test_create_invalid),
+        cmocka_unit_test(test_to_json),
+        cmocka_unit_test(test_event_payload),
+        cmocka_unit_test(test_failure_reasons),
+        cmocka_unit_test(test_money),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

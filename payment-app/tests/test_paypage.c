@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* cmocka needs the four above first */
 #include <cmocka.h>
 
 #include <stdlib.h>
@@ -26,8 +27,7 @@ static void test_escape(void **state)
 {
     (void)state;
     char *e = escaped("<script>alert('x')</script> & \"q\"");
-    assert_string_equal(e,
-                        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+    assert_string_equal(e, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
     free(e);
     e = escaped("plain caf\xc3\xa9");
     assert_string_equal(e, "plain caf\xc3\xa9");
