@@ -4,6 +4,7 @@
 #ifndef TICKET_APP_H
 #define TICKET_APP_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "common/bg.h"
@@ -51,6 +52,15 @@ struct app {
     struct bg_loop *notifier;          /* delivers the outbox */
     struct bg_loop *followup_http;     /* void / refund / organizer release */
     struct bg_loop *followup_render;   /* renders ticket PDFs, then notifies */
+
+    /* Counters for /metrics (metrics.c). */
+    atomic_long n_holds;               /* every seat held */
+    atomic_long n_seat_unavailable;    /* hold refused: a seat was taken */
+    atomic_long n_hold_rejected;       /* the organizer refused */
+    atomic_long n_payment_unavailable; /* invoice could not be created */
+    atomic_long n_webhooks;            /* payment events applied */
+    atomic_long n_webhooks_duplicate;  /* payment events already applied */
+    atomic_long n_webhooks_refused;    /* bad signature */
 };
 
 /* How long a handler waits for a pooled connection before answering 503. */

@@ -120,6 +120,7 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
         for (size_t i = 0; i < b.nseats && n < BOOKING_MAX_SEATS; i++)
             seat_ids[n++] = b.seats[i].id;
         if (app->organizer->hold(app->organizer, id, b.event_id, seat_ids, n) != 0) {
+            atomic_fetch_add(&app->n_hold_rejected, 1);
             fail_booking(app, id, "HOLD_REJECTED", 0);
             goto out;
         }
@@ -149,6 +150,7 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
              * invoice that may never come. The invoice might exist even so
              * (a lost answer): the VOID follow-up finds and voids it. */
             log_warn("invoice for booking=%s failed: %s", id, err);
+            atomic_fetch_add(&app->n_payment_unavailable, 1);
             fail_booking(app, id, "TICKET_SERVICE_UNAVAILABLE", 1);
             goto out;
         }
@@ -254,6 +256,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     if (st != DB_OK)
         goto db_error;
     if (outcome == HOLD_UNAVAILABLE) {
+        atomic_fetch_add(&app->n_seat_unavailable, 1);
         int inserted = 0;
         for (int i = 0; i < DB_TRIES; i++) {
             st = booking_store_record_failed(c, rq, "SEAT_UNAVAILABLE", &inserted);
@@ -281,6 +284,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         return;
     }
     db_release(app->pool, c);
+    atomic_fetch_add(&app->n_holds, 1);
     app_wake(app);
     continue_flow(app, rq->booking_id, res);
     return;

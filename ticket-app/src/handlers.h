@@ -28,6 +28,10 @@ HANDLER(notification_handle_list);
 /* Written by the check-in part (checkin_handler.c): POST /api/checkins. */
 HANDLER(checkin_handle_create);
 
+struct sbuf;
+/* ticket-app's lines for GET /metrics (metrics.c). */
+void ticket_metrics(struct sbuf *out, void *app);
+
 /* The auth check run before every handler (route flags, app.h). */
 int ticket_before(struct http_req *req, struct http_res *res, void *app);
 

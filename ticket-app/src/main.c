@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         .init = ticket_init,
         .shutdown = ticket_shutdown,
         .before = ticket_before,
-        .metrics_extra = NULL,
+        .metrics_extra = ticket_metrics,
     };
     return service_main(&def, argc, argv);
 }

@@ -23,6 +23,7 @@ HANDLER(webhook_handle_payment)
                                     req->body_len, (long)time(NULL), SIG_TOLERANCE_S);
     if (sr != SIG_OK) {
         log_warn("payment webhook refused: %s", sig_result_name(sr));
+        atomic_fetch_add(&a->n_webhooks_refused, 1);
         http_res_error(res, 401, "UNAUTHENTICATED", "bad webhook signature (%s)",
                        sig_result_name(sr));
         return;
@@ -73,6 +74,7 @@ HANDLER(webhook_handle_payment)
              has_booking ? booking_id : "-", duplicate ? " (already applied)" : "",
              confirmed ? " confirmed" : "");
     json_decref(body);
+    atomic_fetch_add(duplicate ? &a->n_webhooks_duplicate : &a->n_webhooks, 1);
     if (!duplicate)
         app_wake(a);
     http_res_no_content(res);

@@ -379,6 +379,16 @@ static void test_webhooks(void **state)
     assert_int_equal(tt_webhook(&S, "{\"type\":\"invoice.paid\"}", 0, NULL), 400);
     assert_int_equal(tt_webhook(&S, "not json", 0, NULL), 400);
     assert_int_equal(S.notes.bad_sigs, 0);
+
+    /* The refusals (five here, one in the bad-input test) and the
+     * duplicate show in /metrics. */
+    char url[256], *m = NULL;
+    snprintf(url, sizeof url, "%s/metrics", S.ticket.base_url);
+    assert_int_equal(test_http("GET", url, NULL, NULL, &m), 200);
+    assert_non_null(strstr(m, "ticket_payment_webhooks_total{result=\"refused\"} 6"));
+    assert_non_null(strstr(m, "ticket_payment_webhooks_total{result=\"duplicate\"} 1"));
+    assert_non_null(strstr(m, "ticket_booking_attempts_total{outcome=\"held\"}"));
+    free(m);
 }
 
 int main(void)
