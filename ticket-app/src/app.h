@@ -16,10 +16,10 @@ struct organizer;
 
 /* Route flags (struct http_route.flags): who may call. */
 enum ticket_route_auth {
-    AUTH_PUBLIC = 0,   /* anyone (GET events/seats) */
-    AUTH_ADMIN = 1,    /* TICKET_ADMIN_TOKEN */
-    AUTH_SERVICE = 2,  /* TICKET_SERVICE_TOKEN (client-app) or the admin token */
-    AUTH_SIGNED = 3,   /* no bearer: the handler verifies X-Signature */
+    AUTH_PUBLIC = 0,  /* anyone (GET events/seats) */
+    AUTH_ADMIN = 1,   /* TICKET_ADMIN_TOKEN */
+    AUTH_SERVICE = 2, /* TICKET_SERVICE_TOKEN (client-app) or the admin token */
+    AUTH_SIGNED = 3,  /* no bearer: the handler verifies X-Signature */
 };
 
 struct app {
@@ -43,15 +43,15 @@ struct app {
     long sweep_interval_ms;            /* SWEEP_INTERVAL_MS: hold sweeper idle period */
 
     /* Runtime. */
-    struct db_pool *pool;              /* the service's pool (borrowed from service_main) */
-    struct rng rng;                    /* seeded by ORGANIZER_SEED */
-    struct organizer *organizer;       /* in-process simulation by default */
-    struct outbox_config notify_cfg;   /* outbox delivery to NOTIFY_URL */
+    struct db_pool *pool;            /* the service's pool (borrowed from service_main) */
+    struct rng rng;                  /* seeded by ORGANIZER_SEED */
+    struct organizer *organizer;     /* in-process simulation by default */
+    struct outbox_config notify_cfg; /* outbox delivery to NOTIFY_URL */
 
-    struct bg_loop *sweeper;           /* expires unpaid holds */
-    struct bg_loop *notifier;          /* delivers the outbox */
-    struct bg_loop *followup_http;     /* void / refund / organizer release */
-    struct bg_loop *followup_render;   /* renders ticket PDFs, then notifies */
+    struct bg_loop *sweeper;         /* expires unpaid holds */
+    struct bg_loop *notifier;        /* delivers the outbox */
+    struct bg_loop *followup_http;   /* void / refund / organizer release */
+    struct bg_loop *followup_render; /* renders ticket PDFs, then notifies */
 
     /* Counters for /metrics (metrics.c). */
     atomic_long n_holds;               /* every seat held */

@@ -34,7 +34,8 @@ int booking_parse_request(const json_t *body, struct booking_request *rq, json_t
     } else {
         size_t i;
         json_t *v;
-        json_array_foreach(seats, i, v) {
+        json_array_foreach(seats, i, v)
+        {
             char id[37];
             if (!json_is_string(v) || valid_uuid_norm(json_string_value(v), id) != 0) {
                 valid_fail(details, "seat_ids", "every seat id must be a UUID");
@@ -56,11 +57,11 @@ int booking_parse_request(const json_t *body, struct booking_request *rq, json_t
 
 void booking_cleanup(struct booking *b)
 {
-    char **strs[] = {&b->id,         &b->user_id,        &b->event_id,   &b->event_name,
-                     &b->venue,      &b->starts_at,      &b->status,     &b->failure_reason,
-                     &b->holder,     &b->origin,         &b->currency,   &b->invoice_number,
-                     &b->payment_url, &b->expires_at,    &b->created_at, &b->updated_at,
-                     &b->organizer_held_at};
+    char **strs[] = {
+        &b->id,         &b->user_id,          &b->event_id,       &b->event_name, &b->venue,
+        &b->starts_at,  &b->status,           &b->failure_reason, &b->holder,     &b->origin,
+        &b->currency,   &b->invoice_number,   &b->payment_url,    &b->expires_at, &b->created_at,
+        &b->updated_at, &b->organizer_held_at};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;

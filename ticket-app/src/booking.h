@@ -42,7 +42,7 @@ struct booking {
     long amount;
     long version;
     long seat_count;
-    int has_ticket;                  /* a PDF is stored */
+    int has_ticket; /* a PDF is stored */
     struct booking_seat *seats;
     size_t nseats;
 };

@@ -16,9 +16,9 @@
 #include "payment_client.h"
 #include "seat_store.h"
 
-#define DB_TRIES 3               /* a deadlock victim is run again */
-#define INVOICE_TRIES 3          /* quick retries before giving up on payment-app */
-#define REPLAY_WAIT_MS 5000      /* a replay waits this long for the first attempt */
+#define DB_TRIES 3          /* a deadlock victim is run again */
+#define INVOICE_TRIES 3     /* quick retries before giving up on payment-app */
+#define REPLAY_WAIT_MS 5000 /* a replay waits this long for the first attempt */
 
 void app_wake(struct app *app)
 {
@@ -185,8 +185,7 @@ static void replay(struct app *app, const struct booking_request *rq, struct boo
     /* The first attempt may still be at the organizer or at payment-app:
      * give it a moment, then resume (each step is idempotent). */
     int64_t until = mono_ms() + REPLAY_WAIT_MS;
-    while (strcmp(b->status, "PENDING_PAYMENT") == 0 && !b->invoice_number &&
-           mono_ms() < until) {
+    while (strcmp(b->status, "PENDING_PAYMENT") == 0 && !b->invoice_number && mono_ms() < until) {
         sleep_ms(100);
         struct booking again = {0};
         if (load(app, rq->booking_id, &again) != DB_OK)
@@ -242,8 +241,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     if (foreign) {
         db_release(app->pool, c);
         http_res_error_full(res, 400, "VALIDATION_FAILED", "a seat belongs to another event",
-                            json_pack("{s:s}", "seat_ids", "seats must belong to event_id"),
-                            NULL);
+                            json_pack("{s:s}", "seat_ids", "seats must belong to event_id"), NULL);
         return;
     }
 

@@ -15,14 +15,40 @@
 static const struct db_stmt st_load = {
     "ticket_booking_load",
     "SELECT b.id::text AS id, b.user_id, b.event_id::text AS event_id, e.name AS event_name, "
-    "       e.venue, " SQL_TS("e.starts_at") " AS starts_at, b.status, b.failure_reason, "
-    "       b.holder, b.origin, b.currency, b.invoice_number, b.payment_url, "
-    "       " SQL_TS("b.expires_at") " AS expires_at, " SQL_TS("b.created_at") " AS created_at, "
-    "       " SQL_TS("b.updated_at") " AS updated_at, "
-    "       " SQL_TS("b.organizer_held_at") " AS organizer_held_at, "
-    "       b.amount, b.version, b.seat_count, "
-    "       EXISTS (SELECT 1 FROM booking_tickets t WHERE t.booking_id = b.id) AS has_ticket "
-    "  FROM bookings b JOIN events e ON e.id = b.event_id WHERE b.id = $1"};
+    "       e.venue, " SQL_TS(
+        "e.starts_at") " AS starts_at, b.status, b.failure_reason, "
+                       "       b.holder, b.origin, b.currency, b.invoice_number, b.payment_url, "
+                       "       " SQL_TS("b.expires_at") " AS expires_at, " SQL_TS(
+                           "b.created_at") " AS created_at, "
+                                           "       " SQL_TS("b.updated_at") " AS updated_at, "
+                                                                            "       " SQL_TS(
+                                                                                "b.organizer_held_"
+                                                                                "at") " AS "
+                                                                                      "organizer_"
+                                                                                      "held_at, "
+                                                                                      "       "
+                                                                                      "b.amount, "
+                                                                                      "b.version, "
+                                                                                      "b.seat_"
+                                                                                      "count, "
+                                                                                      "       "
+                                                                                      "EXISTS "
+                                                                                      "(SELECT 1 "
+                                                                                      "FROM "
+                                                                                      "booking_"
+                                                                                      "tickets t "
+                                                                                      "WHERE "
+                                                                                      "t.booking_"
+                                                                                      "id = b.id) "
+                                                                                      "AS "
+                                                                                      "has_ticket "
+                                                                                      "  FROM "
+                                                                                      "bookings b "
+                                                                                      "JOIN events "
+                                                                                      "e ON e.id = "
+                                                                                      "b.event_id "
+                                                                                      "WHERE b.id "
+                                                                                      "= $1"};
 
 static const struct db_stmt st_load_seats = {
     "ticket_booking_load_seats",
@@ -87,8 +113,8 @@ static const struct db_stmt st_lock = {
     "ticket_booking_lock",
     "SELECT status, seat_count, invoice_number FROM bookings WHERE id = $1 FOR UPDATE"};
 
-static const struct db_stmt st_lock_share = {
-    "ticket_booking_lock_share", "SELECT status FROM bookings WHERE id = $1 FOR SHARE"};
+static const struct db_stmt st_lock_share = {"ticket_booking_lock_share",
+                                             "SELECT status FROM bookings WHERE id = $1 FOR SHARE"};
 
 static const struct db_stmt st_set_invoice = {
     "ticket_booking_set_invoice",
@@ -188,8 +214,7 @@ static enum db_status exec_count(struct db_conn *c, const struct db_stmt *s, int
 
 static int is_release_target(const char *to)
 {
-    return strcmp(to, "FAILED") == 0 || strcmp(to, "EXPIRED") == 0 ||
-           strcmp(to, "CANCELLED") == 0;
+    return strcmp(to, "FAILED") == 0 || strcmp(to, "EXPIRED") == 0 || strcmp(to, "CANCELLED") == 0;
 }
 
 /* Inside a transaction: moves booking id from one of from (a text[]
@@ -198,8 +223,8 @@ static int is_release_target(const char *to)
  * but CONFIRMED (whose notification carries the PDF) is notified. old gets
  * the status before, invoice the invoice number ("" if none). */
 static enum db_status tx_transition(struct db_conn *c, const char *id, const char *to,
-                                    const char *reason, const char *from, char *old,
-                                    size_t oldlen, char *invoice, size_t invlen, int *changed)
+                                    const char *reason, const char *from, char *old, size_t oldlen,
+                                    char *invoice, size_t invlen, int *changed)
 {
     PGresult *r = NULL;
     const char *p[] = {id, to, reason, from};
@@ -257,9 +282,8 @@ static enum db_status tx_expire(struct db_conn *c, const char *id, int void_invo
 {
     char inv[64];
     int changed;
-    enum db_status st =
-        tx_transition(c, id, "EXPIRED", NULL, "{PENDING_PAYMENT}", NULL, 0, inv, sizeof inv,
-                      &changed);
+    enum db_status st = tx_transition(c, id, "EXPIRED", NULL, "{PENDING_PAYMENT}", NULL, 0, inv,
+                                      sizeof inv, &changed);
     if (st == DB_OK && changed && void_invoice)
         st = followup_add(c, id, FOLLOWUP_VOID, inv);
     return st;
@@ -397,8 +421,8 @@ enum db_status booking_store_cancel(struct db_conn *c, const char *id, char *old
     st = tx_transition(c, id, "CANCELLED", NULL, "{PENDING_PAYMENT,CONFIRMED}", old, oldlen, inv,
                        sizeof inv, changed);
     if (st == DB_OK && *changed)
-        st = followup_add(c, id,
-                          strcmp(old, "CONFIRMED") == 0 ? FOLLOWUP_REFUND : FOLLOWUP_VOID, inv);
+        st = followup_add(c, id, strcmp(old, "CONFIRMED") == 0 ? FOLLOWUP_REFUND : FOLLOWUP_VOID,
+                          inv);
     if (st == DB_OK && !*changed && !old[0]) {
         db_rollback(c);
         return DB_NOT_FOUND;
@@ -516,8 +540,8 @@ enum db_status booking_store_apply_payment(struct db_conn *c, const char *event_
             }
         } else if (strcmp(type, "invoice.failed") == 0) {
             int changed;
-            st = tx_transition(c, booking_id, "FAILED", "PAYMENT_FAILED", "{PENDING_PAYMENT}",
-                               NULL, 0, NULL, 0, &changed);
+            st = tx_transition(c, booking_id, "FAILED", "PAYMENT_FAILED", "{PENDING_PAYMENT}", NULL,
+                               0, NULL, 0, &changed);
         } else if (strcmp(type, "invoice.expired") == 0) {
             st = tx_expire(c, booking_id, 0);
         }

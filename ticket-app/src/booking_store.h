@@ -15,9 +15,9 @@
 enum db_status booking_store_load(struct db_conn *c, const char *id, struct booking *b);
 
 enum hold_outcome {
-    HOLD_OK,           /* every seat held, booking PENDING_PAYMENT inserted */
-    HOLD_UNAVAILABLE,  /* some seat is not free: nothing changed */
-    HOLD_EXISTS,       /* the booking id is already known: replay */
+    HOLD_OK,          /* every seat held, booking PENDING_PAYMENT inserted */
+    HOLD_UNAVAILABLE, /* some seat is not free: nothing changed */
+    HOLD_EXISTS,      /* the booking id is already known: replay */
 };
 /* The atomic hold: inserts the booking PENDING_PAYMENT with expires_at =
  * now + ttl_s, flips every requested seat to ON_GOING (all or none, id

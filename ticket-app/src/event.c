@@ -42,7 +42,8 @@ json_t *event_layout_expand(const json_t *layout, long *total, json_t *details)
     size_t i;
     json_t *sec;
     int ok = 1;
-    json_array_foreach(sections, i, sec) {
+    json_array_foreach(sections, i, sec)
+    {
         json_t *d = json_object();
         const char *name = NULL;
         long per_row = 0, price = 0;
@@ -65,7 +66,8 @@ json_t *event_layout_expand(const json_t *layout, long *total, json_t *details)
         if (json_object_size(d) > 0) {
             json_t *k;
             const char *key;
-            json_object_foreach(d, key, k) {
+            json_object_foreach(d, key, k)
+            {
                 char path[160];
                 snprintf(path, sizeof path, "layout.sections[%zu].%s", i, key);
                 valid_fail(details, path, json_string_value(k));
@@ -78,7 +80,8 @@ json_t *event_layout_expand(const json_t *layout, long *total, json_t *details)
         json_object_set_new(seen_sections, name, json_true());
         size_t j;
         json_t *row;
-        json_array_foreach(rows, j, row) {
+        json_array_foreach(rows, j, row)
+        {
             const char *rn = json_is_string(row) ? json_string_value(row) : NULL;
             char path[96];
             snprintf(path, sizeof path, "layout.sections[%zu].rows[%zu]", i, j);

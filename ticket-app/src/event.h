@@ -9,21 +9,21 @@
 
 #define EVENT_NAME_MAX 200
 #define EVENT_DESCRIPTION_MAX 4000
-#define LAYOUT_MAX_SEATS 100000      /* per event */
+#define LAYOUT_MAX_SEATS 100000 /* per event */
 #define LAYOUT_MAX_SECTIONS 100
-#define LAYOUT_MAX_ROWS 200          /* per section */
+#define LAYOUT_MAX_ROWS 200 /* per section */
 #define LAYOUT_MAX_SEATS_PER_ROW 1000
 #define SECTION_NAME_MAX 100
 #define ROW_NAME_MAX 16
 #define SEAT_LABEL_MAX 40
-#define PRICE_MAX 1000000000000L     /* 10^12 smallest units */
+#define PRICE_MAX 1000000000000L /* 10^12 smallest units */
 
 /* A validated POST /api/events or PATCH body. Strings borrowed from the
  * JSON body, except starts_at, normalised to RFC 3339 UTC. */
 struct event_input {
     const char *name, *venue, *description, *currency;
-    char starts_at[40];              /* "" when absent (PATCH) */
-    json_t *layout_rows;             /* new reference or NULL: [{section,row,seats,price}] */
+    char starts_at[40];  /* "" when absent (PATCH) */
+    json_t *layout_rows; /* new reference or NULL: [{section,row,seats,price}] */
     long total_seats;
 };
 
@@ -47,7 +47,7 @@ int event_row_name_valid(const char *s);
 
 /* A validated POST /api/events/{id}/seats or PATCH /api/seats/{id} body. */
 struct seat_input {
-    const char *label, *section, *row;   /* borrowed */
+    const char *label, *section, *row; /* borrowed */
     long number, price;
     int has_number, has_price;
 };

@@ -8,23 +8,23 @@
 #include "common/util.h"
 #include "sqlts.h"
 
-#define EVENT_COLS                                                                                \
-    "e.id::text AS id, e.name, e.venue, " SQL_TS("e.starts_at") " AS starts_at, e.description, " \
-    "e.currency, " SQL_TS("e.created_at") " AS created_at, " SQL_TS("e.updated_at")              \
-    " AS updated_at, c.total, c.open, c.on_going, c.booked"
+#define EVENT_COLS                                                                                 \
+    "e.id::text AS id, e.name, e.venue, " SQL_TS(                                                  \
+        "e.starts_at") " AS starts_at, e.description, "                                            \
+                       "e.currency, " SQL_TS("e.created_at") " AS created_at, " SQL_TS(            \
+                           "e.updated_at") " AS updated_at, c.total, c.open, c.on_going, c.booked"
 
-#define EVENT_COUNTS                                                                              \
-    "LEFT JOIN LATERAL (SELECT count(*) AS total, "                                             \
-    "  count(*) FILTER (WHERE status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now())) " \
-    "    AS open, "                                                                             \
-    "  count(*) FILTER (WHERE status = 'ON_GOING' AND held_until >= now()) AS on_going, "        \
-    "  count(*) FILTER (WHERE status = 'BOOKED') AS booked "                                    \
+#define EVENT_COUNTS                                                                               \
+    "LEFT JOIN LATERAL (SELECT count(*) AS total, "                                                \
+    "  count(*) FILTER (WHERE status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now())) "   \
+    "    AS open, "                                                                                \
+    "  count(*) FILTER (WHERE status = 'ON_GOING' AND held_until >= now()) AS on_going, "          \
+    "  count(*) FILTER (WHERE status = 'BOOKED') AS booked "                                       \
     "  FROM seats s WHERE s.event_id = e.id) c ON true "
 
 static const struct db_stmt st_insert = {
-    "ticket_event_insert",
-    "INSERT INTO events (id, name, venue, starts_at, description, currency) "
-    "VALUES ($1, $2, $3, $4::timestamptz, $5, $6)"};
+    "ticket_event_insert", "INSERT INTO events (id, name, venue, starts_at, description, currency) "
+                           "VALUES ($1, $2, $3, $4::timestamptz, $5, $6)"};
 
 static const struct db_stmt st_insert_seats = {
     "ticket_event_insert_seats",
@@ -79,17 +79,16 @@ static const struct db_stmt st_stats_bookings = {
 
 static json_t *event_row_json(const PGresult *r, int i)
 {
-    json_t *counts = json_pack("{s:I, s:I, s:I, s:I}", "total",
-                               (json_int_t)atoll(db_get(r, i, "total")), "open",
-                               (json_int_t)atoll(db_get(r, i, "open")), "on_going",
-                               (json_int_t)atoll(db_get(r, i, "on_going")), "booked",
-                               (json_int_t)atoll(db_get(r, i, "booked")));
+    json_t *counts =
+        json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)atoll(db_get(r, i, "total")), "open",
+                  (json_int_t)atoll(db_get(r, i, "open")), "on_going",
+                  (json_int_t)atoll(db_get(r, i, "on_going")), "booked",
+                  (json_int_t)atoll(db_get(r, i, "booked")));
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", db_get(r, i, "id"),
                      "name", db_get(r, i, "name"), "venue", db_get(r, i, "venue"), "starts_at",
                      db_get(r, i, "starts_at"), "description", db_get(r, i, "description"),
-                     "currency", db_get(r, i, "currency"), "created_at",
-                     db_get(r, i, "created_at"), "updated_at", db_get(r, i, "updated_at"),
-                     "seat_counts", counts);
+                     "currency", db_get(r, i, "currency"), "created_at", db_get(r, i, "created_at"),
+                     "updated_at", db_get(r, i, "updated_at"), "seat_counts", counts);
 }
 
 enum db_status event_store_get(struct db_conn *c, const char *id, json_t **event)
@@ -182,8 +181,9 @@ enum db_status event_store_currency(struct db_conn *c, const char *id, char *out
 enum db_status event_store_patch(struct db_conn *c, const char *id, const struct event_input *in,
                                  json_t **event)
 {
-    const char *p[] = {id, in->name, in->venue, in->starts_at[0] ? in->starts_at : NULL,
-                       in->description, in->currency};
+    const char *p[] = {
+        id,          in->name, in->venue, in->starts_at[0] ? in->starts_at : NULL, in->description,
+        in->currency};
     PGresult *r = NULL;
     enum db_status st = db_exec(c, &st_patch, 6, p, &r);
     if (st != DB_OK)
@@ -228,13 +228,13 @@ enum db_status event_store_stats(struct db_conn *c, const char *id, json_t **sta
         PQclear(r);
         return DB_NOT_FOUND;
     }
-    json_t *seats = json_pack("{s:I, s:I, s:I, s:I}", "total",
-                              (json_int_t)atoll(db_get(r, 0, "total")), "open",
-                              (json_int_t)atoll(db_get(r, 0, "open")), "on_going",
-                              (json_int_t)atoll(db_get(r, 0, "on_going")), "booked",
-                              (json_int_t)atoll(db_get(r, 0, "booked")));
-    json_t *out = json_pack("{s:s, s:o, s:I, s:I, s:s}", "event_id", id, "seats", seats,
-                            "revenue", (json_int_t)atoll(db_get(r, 0, "revenue")), "checked_in",
+    json_t *seats =
+        json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)atoll(db_get(r, 0, "total")), "open",
+                  (json_int_t)atoll(db_get(r, 0, "open")), "on_going",
+                  (json_int_t)atoll(db_get(r, 0, "on_going")), "booked",
+                  (json_int_t)atoll(db_get(r, 0, "booked")));
+    json_t *out = json_pack("{s:s, s:o, s:I, s:I, s:s}", "event_id", id, "seats", seats, "revenue",
+                            (json_int_t)atoll(db_get(r, 0, "revenue")), "checked_in",
                             (json_int_t)atoll(db_get(r, 0, "checked_in")), "currency",
                             db_get(r, 0, "currency"));
     PQclear(r);
@@ -246,8 +246,7 @@ enum db_status event_store_stats(struct db_conn *c, const char *id, json_t **sta
     json_t *by = json_pack("{s:i, s:i, s:i, s:i, s:i}", "PENDING_PAYMENT", 0, "CONFIRMED", 0,
                            "FAILED", 0, "EXPIRED", 0, "CANCELLED", 0);
     for (int i = 0; i < PQntuples(r); i++)
-        json_object_set_new(by, db_get(r, i, "status"),
-                            json_integer(atoll(db_get(r, i, "n"))));
+        json_object_set_new(by, db_get(r, i, "status"), json_integer(atoll(db_get(r, i, "n"))));
     PQclear(r);
     json_object_set_new(out, "bookings", by);
     *stats = out;

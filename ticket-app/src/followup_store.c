@@ -17,9 +17,10 @@ static const struct db_stmt st_add_org = {
     "SELECT id, 'ORG_RELEASE' FROM bookings WHERE id = $1 AND organizer_held_at IS NOT NULL "
     "ON CONFLICT (booking_id, kind) DO NOTHING"};
 
-#define CLAIM_RETURNING                                                                           \
-    "RETURNING f.id, f.booking_id::text AS booking_id, f.kind, "                                 \
-    "COALESCE(f.invoice_number, (SELECT invoice_number FROM bookings b WHERE b.id = f.booking_id), " \
+#define CLAIM_RETURNING                                                                            \
+    "RETURNING f.id, f.booking_id::text AS booking_id, f.kind, "                                   \
+    "COALESCE(f.invoice_number, (SELECT invoice_number FROM bookings b WHERE b.id = "              \
+    "f.booking_id), "                                                                              \
     "'') AS invoice_number, f.attempts"
 
 static const struct db_stmt st_claim = {
@@ -77,16 +78,15 @@ static int read_claimed(PGresult *r, int max, struct followup *out)
         f->id = atol(db_get(r, i, "id"));
         snprintf(f->booking_id, sizeof f->booking_id, "%s", db_get(r, i, "booking_id"));
         snprintf(f->kind, sizeof f->kind, "%s", db_get(r, i, "kind"));
-        snprintf(f->invoice_number, sizeof f->invoice_number, "%s",
-                 db_get(r, i, "invoice_number"));
+        snprintf(f->invoice_number, sizeof f->invoice_number, "%s", db_get(r, i, "invoice_number"));
         f->attempts = atoi(db_get(r, i, "attempts"));
     }
     PQclear(r);
     return n;
 }
 
-int followup_claim(struct db_conn *c, const char *kinds, int max, long lease_ms,
-                   const char *token, struct followup *out)
+int followup_claim(struct db_conn *c, const char *kinds, int max, long lease_ms, const char *token,
+                   struct followup *out)
 {
     char m[16], l[24];
     snprintf(m, sizeof m, "%d", max);

@@ -25,15 +25,15 @@ struct followup {
     long id;
     char booking_id[37];
     char kind[16];
-    char invoice_number[64];  /* "" when not known */
-    int attempts;             /* including this one */
+    char invoice_number[64]; /* "" when not known */
+    int attempts;            /* including this one */
 };
 
 /* Claims up to max due followups whose kind is in kinds (a text[] literal
  * such as "{VOID,REFUND}") for lease_ms under token (autocommit). Returns
  * the number written to out, or -1 if the database failed. */
-int followup_claim(struct db_conn *c, const char *kinds, int max, long lease_ms,
-                   const char *token, struct followup *out);
+int followup_claim(struct db_conn *c, const char *kinds, int max, long lease_ms, const char *token,
+                   struct followup *out);
 /* Claims the followup (booking_id, kind) if due, for an inline attempt;
  * 1 claimed, 0 not (taken or done), -1 database failure. */
 int followup_claim_one(struct db_conn *c, const char *booking_id, const char *kind, long lease_ms,

@@ -85,9 +85,9 @@ static enum pay_result resolve_invoice(struct app *app, const char *booking_id, 
     }
     struct invoice_ref inv;
     char *desc = booking_invoice_description(b.event_name, b.seats, b.nseats);
-    enum pay_result r = payment_invoice_create(app, b.id, b.amount, b.currency,
-                                               b.expires_at ? b.expires_at : b.created_at, desc,
-                                               &inv, err, errlen);
+    enum pay_result r =
+        payment_invoice_create(app, b.id, b.amount, b.currency,
+                               b.expires_at ? b.expires_at : b.created_at, desc, &inv, err, errlen);
     free(desc);
     booking_cleanup(&b);
     if (r == PAY_OK)

@@ -49,7 +49,8 @@ static int ticket_init(void *arg, struct db_pool *pool)
     struct app *a = arg;
     a->pool = pool;
     rng_init(&a->rng, (uint64_t)a->organizer_seed);
-    a->organizer = organizer_sim_create(&a->rng, a->organizer_failure_rate, a->organizer_latency_ms);
+    a->organizer =
+        organizer_sim_create(&a->rng, a->organizer_failure_rate, a->organizer_latency_ms);
     a->notify_cfg = (struct outbox_config){
         .url = a->notify_url,
         .secret = a->notify_secret,

@@ -17,8 +17,8 @@ char *notify_payload(const struct booking *b, const char *type, const char *pdf_
     json_object_set_new(data, "booking", booking_json(b));
     if (pdf_b64)
         json_object_set_new(data, "ticket_pdf_base64", json_string(pdf_b64));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "id", id, "type", type, "created_at", ts,
-                          "data", data);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:o}", "id", id, "type", type, "created_at", ts, "data", data);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;

@@ -40,8 +40,8 @@ static enum pay_result call(const struct app *app, const char *method, const cha
     snprintf(url, sizeof url, "%s%s", app->payment_app_url, path);
     long status = 0;
     json_t *resp = NULL;
-    if (httpc_json(method, url, app->payment_service_token, body, app->payment_timeout_ms,
-                   &status, &resp) != 0) {
+    if (httpc_json(method, url, app->payment_service_token, body, app->payment_timeout_ms, &status,
+                   &resp) != 0) {
         snprintf(err, errlen, "payment-app unreachable (%s %s)", method, path);
         return PAY_RETRY;
     }
@@ -65,8 +65,8 @@ static enum pay_result call(const struct app *app, const char *method, const cha
 
 enum pay_result payment_invoice_create(const struct app *app, const char *booking_id, long amount,
                                        const char *currency, const char *expires_at,
-                                       const char *description, struct invoice_ref *out,
-                                       char *err, size_t errlen)
+                                       const char *description, struct invoice_ref *out, char *err,
+                                       size_t errlen)
 {
     json_t *body = json_pack("{s:s, s:I, s:s, s:s, s:s}", "booking_id", booking_id, "amount",
                              (json_int_t)amount, "currency", currency, "expires_at", expires_at,
@@ -92,8 +92,8 @@ static int number_ok(const char *n)
     return 1;
 }
 
-static enum pay_result invoice_action(const struct app *app, const char *number,
-                                      const char *action, char *err, size_t errlen)
+static enum pay_result invoice_action(const struct app *app, const char *number, const char *action,
+                                      char *err, size_t errlen)
 {
     if (!number_ok(number)) {
         snprintf(err, errlen, "bad invoice number");

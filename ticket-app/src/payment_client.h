@@ -17,18 +17,18 @@ struct invoice_ref {
 
 enum pay_result {
     PAY_OK = 0,
-    PAY_RETRY,       /* transport failure, timeout or 5xx: try again later */
-    PAY_CONFLICT,    /* 409: the invoice is not in a state that allows it */
-    PAY_NOT_FOUND,   /* 404 */
-    PAY_REJECTED,    /* another 4xx: our request is wrong, retrying will not help */
+    PAY_RETRY,     /* transport failure, timeout or 5xx: try again later */
+    PAY_CONFLICT,  /* 409: the invoice is not in a state that allows it */
+    PAY_NOT_FOUND, /* 404 */
+    PAY_REJECTED,  /* another 4xx: our request is wrong, retrying will not help */
 };
 
 /* POST /api/invoices {booking_id, amount, currency, expires_at, description}
  * (200 or 201). err (>= 128 bytes) gets a reason on failure. */
 enum pay_result payment_invoice_create(const struct app *app, const char *booking_id, long amount,
                                        const char *currency, const char *expires_at,
-                                       const char *description, struct invoice_ref *out,
-                                       char *err, size_t errlen);
+                                       const char *description, struct invoice_ref *out, char *err,
+                                       size_t errlen);
 /* POST /api/invoices/{n}/void, /refund; GET /api/invoices/{n}. */
 enum pay_result payment_invoice_void(const struct app *app, const char *number, char *err,
                                      size_t errlen);

@@ -6,8 +6,8 @@
 
 #include "sqlts.h"
 
-#define SEAT_COLS                                                                                 \
-    "id::text AS id, event_id::text AS event_id, label, section, row, number, price, "           \
+#define SEAT_COLS                                                                                  \
+    "id::text AS id, event_id::text AS event_id, label, section, row, number, price, "             \
     "CASE WHEN status = 'ON_GOING' AND held_until < now() THEN 'OPEN' ELSE status END AS status"
 
 static const struct db_stmt st_release = {
@@ -142,8 +142,7 @@ static json_t *seat_row_json(const PGresult *r, int i)
                      "event_id", db_get(r, i, "event_id"), "label", db_get(r, i, "label"),
                      "section", db_get(r, i, "section"), "row", db_get(r, i, "row"), "number",
                      (json_int_t)atoll(db_get(r, i, "number")), "price",
-                     (json_int_t)atoll(db_get(r, i, "price")), "status",
-                     db_get(r, i, "status"));
+                     (json_int_t)atoll(db_get(r, i, "price")), "status", db_get(r, i, "status"));
 }
 
 enum db_status seat_store_list(struct db_conn *c, const char *event_id, json_t **items)

@@ -47,8 +47,8 @@ int ticket_render_booking(struct app *app, const char *booking_id, char *err, si
             snprintf(err, errlen, "ticket code for seat %s", b.seats[i].id);
             goto out;
         }
-        seats[i] = (struct ticket_pdf_seat){b.seats[i].label, b.seats[i].section,
-                                            b.seats[i].price, codes[i]};
+        seats[i] = (struct ticket_pdf_seat){b.seats[i].label, b.seats[i].section, b.seats[i].price,
+                                            codes[i]};
     }
     struct ticket_pdf_info info = {
         .event_name = b.event_name,
@@ -69,8 +69,7 @@ int ticket_render_booking(struct app *app, const char *booking_id, char *err, si
     sodium_bin2hex(hex, len * 2 + 1, (const unsigned char *)pdf, len);
     size_t b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
     b64 = xmalloc(b64len);
-    sodium_bin2base64(b64, b64len, (const unsigned char *)pdf, len,
-                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b64, b64len, (const unsigned char *)pdf, len, sodium_base64_VARIANT_ORIGINAL);
 
     c = db_acquire(app->pool, APP_DB_WAIT_MS);
     if (!c) {

@@ -13,8 +13,8 @@ void valid_fail(json_t *details, const char *key, const char *msg)
         json_object_set_new(details, key, json_string(msg));
 }
 
-int valid_string(const json_t *obj, const char *key, int required, size_t maxlen,
-                 const char **out, json_t *details)
+int valid_string(const json_t *obj, const char *key, int required, size_t maxlen, const char **out,
+                 json_t *details)
 {
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {

@@ -10,8 +10,8 @@
 /* A string member of 1..maxlen bytes (after checking UTF-8). Returns 1 if
  * present and valid (*out borrowed from obj), 0 if absent or null (and not
  * required), -1 if invalid or required and absent (details gets a message). */
-int valid_string(const json_t *obj, const char *key, int required, size_t maxlen,
-                 const char **out, json_t *details);
+int valid_string(const json_t *obj, const char *key, int required, size_t maxlen, const char **out,
+                 json_t *details);
 
 /* An integer member in [min, max]; same returns as valid_string. */
 int valid_long(const json_t *obj, const char *key, int required, long min, long max, long *out,

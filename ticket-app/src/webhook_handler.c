@@ -70,9 +70,8 @@ HANDLER(webhook_handle_payment)
         http_res_db_error(res, st); /* payment-app retries */
         return;
     }
-    log_info("payment event %s type=%s booking=%s%s%s", id, type,
-             has_booking ? booking_id : "-", duplicate ? " (already applied)" : "",
-             confirmed ? " confirmed" : "");
+    log_info("payment event %s type=%s booking=%s%s%s", id, type, has_booking ? booking_id : "-",
+             duplicate ? " (already applied)" : "", confirmed ? " confirmed" : "");
     json_decref(body);
     atomic_fetch_add(duplicate ? &a->n_webhooks_duplicate : &a->n_webhooks, 1);
     if (!duplicate)

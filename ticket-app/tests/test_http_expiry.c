@@ -7,10 +7,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "ticket_testlib.h"
 
@@ -91,8 +92,10 @@ static void test_sweeper_expires(void **state)
      * at the same moment, which the follow-up takes as done. */
     if (wait_invoice(inv, "VOID", 10000) != 0)
         assert_int_equal(wait_invoice(inv, "EXPIRED", 1000), 0);
-    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
-                                   "kind = 'VOID' AND status = 'DONE'", b, NULL),
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                               "kind = 'VOID' AND status = 'DONE'",
+                               b, NULL),
                      1);
     assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
 }
@@ -157,11 +160,16 @@ static void test_lazy_expiry(void **state)
     free(st);
     /* Its invoice is voided (or found expired already by payment-app). */
     int64_t until = tt_now_ms() + 10000;
-    while (tt_q_long(&S, "SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = 'VOID' "
-                         "AND status = 'DONE'", b, NULL) != 1 && tt_now_ms() < until)
+    while (tt_q_long(&S,
+                     "SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = 'VOID' "
+                     "AND status = 'DONE'",
+                     b, NULL) != 1 &&
+           tt_now_ms() < until)
         tt_sleep_ms(100);
-    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
-                                   "kind = 'VOID' AND status = 'DONE'", b, NULL),
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                               "kind = 'VOID' AND status = 'DONE'",
+                               b, NULL),
                      1);
     assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
 }

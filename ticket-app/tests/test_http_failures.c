@@ -6,10 +6,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "ticket_testlib.h"
 
@@ -81,8 +82,7 @@ static void test_organizer_refuses(void **state)
     assert_string_equal(tt_str(json_object_get(out, "error"), "code"), "HOLD_REJECTED");
     assert_string_equal(tt_str(out, "status"), "FAILED");
     assert_string_equal(tt_str(out, "failure_reason"), "HOLD_REJECTED");
-    assert_string_equal(tt_str(json_object_get(out, "booking"), "failure_reason"),
-                        "HOLD_REJECTED");
+    assert_string_equal(tt_str(json_object_get(out, "booking"), "failure_reason"), "HOLD_REJECTED");
     json_decref(out);
     assert_int_equal(open_seats(), 6);
     /* The replay answers the same. */

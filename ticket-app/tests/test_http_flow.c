@@ -6,11 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <cmocka.h>
 
 #include "ticket_code.h"
 #include "ticket_testlib.h"
@@ -135,18 +136,15 @@ static void test_auth_and_bad_input(void **state)
     assert_int_equal(tt_book(&S, b, "u1", EV, eleven, 11, NULL), 400);
     /* None of those was recorded, no seat moved. */
     assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM bookings", NULL, NULL), 0);
-    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM seats WHERE status <> 'OPEN'", NULL,
-                               NULL),
+    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM seats WHERE status <> 'OPEN'", NULL, NULL),
                      0);
     assert_int_equal(raw("GET", "/api/bookings/nope", TT_SERVICE, NULL), 404);
-    assert_int_equal(raw("GET", "/api/bookings/11111111-1111-4111-8111-111111111111",
-                         TT_SERVICE, NULL),
-                     404);
+    assert_int_equal(
+        raw("GET", "/api/bookings/11111111-1111-4111-8111-111111111111", TT_SERVICE, NULL), 404);
     /* Webhooks never take a bearer instead of a signature. */
     assert_int_equal(raw("POST", "/webhooks/payment", TT_ADMIN, "{}"), 401);
     /* Check-in with garbage. */
-    assert_int_equal(raw("POST", "/api/checkins", TT_ADMIN, "{\"ticket_code\":\"garbage\"}"),
-                     404);
+    assert_int_equal(raw("POST", "/api/checkins", TT_ADMIN, "{\"ticket_code\":\"garbage\"}"), 404);
     assert_int_equal(raw("POST", "/api/checkins", TT_SERVICE, "{\"ticket_code\":\"x\"}"), 403);
 }
 
@@ -185,8 +183,7 @@ static void test_paid_path(void **state)
     snprintf(path, sizeof path, "/api/events/%s", EV);
     assert_int_equal(raw("DELETE", path, TT_ADMIN, NULL), 409);
     assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"currency\":\"USD\"}"), 409);
-    assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"description\":\"Now with fireworks\"}"),
-                     200);
+    assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"description\":\"Now with fireworks\"}"), 200);
     snprintf(path, sizeof path, "/api/bookings/%s/ticket.pdf", b);
     assert_int_equal(raw("GET", path, TT_SERVICE, NULL), 409);
 
@@ -333,9 +330,11 @@ static void test_webhooks(void **state)
              "\"status\":\"PAID\"}}}",
              evt, inv, b);
     /* Forged: wrong secret, stale, missing, garbage. */
-    assert_int_equal(tt_webhook(&S, body, 0,
-                                "t=1700000000,v1=0000000000000000000000000000000000000000000000000000000000000000"),
-                     401);
+    assert_int_equal(
+        tt_webhook(
+            &S, body, 0,
+            "t=1700000000,v1=0000000000000000000000000000000000000000000000000000000000000000"),
+        401);
     assert_int_equal(tt_webhook(&S, body, (long)time(NULL) - 1000, NULL), 401);
     assert_int_equal(tt_webhook(&S, body, (long)time(NULL) + 1000, NULL), 401);
     assert_int_equal(tt_webhook(&S, body, 0, "garbage"), 401);
@@ -346,9 +345,8 @@ static void test_webhooks(void **state)
     assert_string_equal(tt_str(out, "status"), "PENDING_PAYMENT");
     assert_int_equal(json_integer_value(json_object_get(out, "version")), version);
     json_decref(out);
-    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt,
-                               NULL),
-                     0);
+    assert_int_equal(
+        tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt, NULL), 0);
 
     /* A signed invoice.failed, delivered twice: applied once. */
     snprintf(evt, sizeof evt, "evt_fail_%ld", (long)tt_now_ms());
@@ -369,9 +367,8 @@ static void test_webhooks(void **state)
     assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
     assert_int_equal(json_integer_value(json_object_get(out, "version")), v2);
     json_decref(out);
-    assert_int_equal(tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt,
-                               NULL),
-                     1);
+    assert_int_equal(
+        tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt, NULL), 1);
     assert_true(notes_wait(&S.notes, b, "booking.failed", 10000, NULL));
     assert_int_equal(notes_count(&S.notes, b, "booking.failed"), 1);
 

@@ -2,15 +2,16 @@
  * 200 threads racing for one seat (exactly one hold), then overlapping
  * multi-seat requests (each all or none, no seat held twice), checked in
  * the database. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "ticket_testlib.h"
 
@@ -101,8 +102,10 @@ static void test_one_seat_200_threads(void **state)
                                "AND status = 'FAILED' AND failure_reason = 'SEAT_UNAVAILABLE'",
                                ev, NULL),
                      N - 1);
-    char *holder = tt_q(&S, "SELECT booking_id::text FROM seats WHERE event_id = $1 "
-                            "AND status = 'ON_GOING'", ev, NULL);
+    char *holder = tt_q(&S,
+                        "SELECT booking_id::text FROM seats WHERE event_id = $1 "
+                        "AND status = 'ON_GOING'",
+                        ev, NULL);
     assert_non_null(holder);
     assert_string_equal(holder, winner);
     free(holder);
@@ -113,8 +116,10 @@ static void test_overlapping_multi_seat(void **state)
 {
     (void)state;
     char ev[37];
-    json_t *seats = tt_create_event(
-        &S, "[{\"name\":\"Floor\",\"rows\":[\"A\",\"B\",\"C\",\"D\"],\"seats_per_row\":6,\"price\":100}]", ev);
+    json_t *seats = tt_create_event(&S,
+                                    "[{\"name\":\"Floor\",\"rows\":[\"A\",\"B\",\"C\",\"D\"],"
+                                    "\"seats_per_row\":6,\"price\":100}]",
+                                    ev);
     assert_non_null(seats);
     enum { N = 60, NS = 24 };
     static struct attempt as[N];

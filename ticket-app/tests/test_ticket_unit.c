@@ -5,9 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "booking.h"
 #include "event.h"
@@ -107,8 +108,8 @@ static void test_booking_request_bad(void **state)
                "\",\"seat_ids\":[\"" U3 "\"],\"origin\":\"other\"}",
                "origin");
     /* Eleven distinct seats. */
-    char buf[2048] = "{\"booking_id\":\"" U1 "\",\"user_id\":\"u\",\"event_id\":\"" U2
-                     "\",\"seat_ids\":[";
+    char buf[2048] =
+        "{\"booking_id\":\"" U1 "\",\"user_id\":\"u\",\"event_id\":\"" U2 "\",\"seat_ids\":[";
     for (int i = 0; i < 11; i++) {
         char s[64];
         snprintf(s, sizeof s, "%s\"%08d-3333-4333-8333-333333333333\"", i ? "," : "", i);
@@ -430,11 +431,16 @@ static void test_backoff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_booking_request_ok), cmocka_unit_test(test_booking_request_bad),
-        cmocka_unit_test(test_layout),             cmocka_unit_test(test_event_parse),
-        cmocka_unit_test(test_seat_parse),         cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_booking_outcome),    cmocka_unit_test(test_booking_json),
-        cmocka_unit_test(test_invoice_description), cmocka_unit_test(test_payment_mapping),
+        cmocka_unit_test(test_booking_request_ok),
+        cmocka_unit_test(test_booking_request_bad),
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_event_parse),
+        cmocka_unit_test(test_seat_parse),
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_booking_outcome),
+        cmocka_unit_test(test_booking_json),
+        cmocka_unit_test(test_invoice_description),
+        cmocka_unit_test(test_payment_mapping),
         cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,8 @@ struct upload {
 
 static enum MHD_Result answer(struct MHD_Connection *c, int status)
 {
-    struct MHD_Response *res = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *res =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, res);
     MHD_destroy_response(res);
     return ret;
@@ -74,8 +75,8 @@ static void record(struct notes *n, const char *body, size_t len)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct notes *n = cls;
     (void)version;
@@ -126,10 +127,10 @@ static int notes_start(struct notes *n)
     pthread_mutex_init(&n->lock, NULL);
     n->port = test_free_port();
     snprintf(n->url, sizeof n->url, "http://127.0.0.1:%d/internal/notifications", n->port);
-    n->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                              (uint16_t)n->port, NULL, NULL, on_request, n,
-                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, n,
-                              MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    n->mhd =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+                         (uint16_t)n->port, NULL, NULL, on_request, n, MHD_OPTION_NOTIFY_COMPLETED,
+                         on_completed, n, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     return n->mhd ? 0 : -1;
 }
 
@@ -248,8 +249,7 @@ int suite_start(struct suite *s, const char *const *pay_env, const char *const *
     snprintf(d[nd++], 600, "WEBHOOK_RETRY_BASE_MS=200");
     const char *env[32];
     env_build(env, 32, d, nd, pay_env);
-    if (test_daemon_start(&s->pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", 0, env) !=
-        0)
+    if (test_daemon_start(&s->pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", 0, env) != 0)
         return -1;
     s->pay_running = 1;
     return start_ticket(s, ticket_env);
@@ -292,8 +292,7 @@ long tt_call(struct suite *s, const char *method, const char *path, const char *
     return test_http_json(method, url, bearer, body, out);
 }
 
-long tt_pay_call(struct suite *s, const char *method, const char *path, json_t *body,
-                 json_t **out)
+long tt_pay_call(struct suite *s, const char *method, const char *path, json_t *body, json_t **out)
 {
     char url[512];
     snprintf(url, sizeof url, "%s%s", s->pay.base_url, path);

@@ -65,8 +65,7 @@ size_t notes_count(struct notes *n, const char *booking_id, const char *type);
 long tt_call(struct suite *s, const char *method, const char *path, const char *bearer,
              json_t *body, json_t **out);
 /* HTTP on payment-app. */
-long tt_pay_call(struct suite *s, const char *method, const char *path, json_t *body,
-                 json_t **out);
+long tt_pay_call(struct suite *s, const char *method, const char *path, json_t *body, json_t **out);
 
 /* Creates an event from a layout (JSON text of the "sections" array);
  * writes its id and returns its seats (new ref, ordered as the API lists). */
