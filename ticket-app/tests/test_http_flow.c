@@ -388,12 +388,70 @@ static void test_webhooks(void **state)
     free(m);
 }
 
+static void test_admin_crud(void **state)
+{
+    (void)state;
+    json_t *ev = NULL, *seat = NULL;
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s}", "name", "Train JKT-BDG", "venue", "Gambir", "starts_at",
+                  "2030-02-01T07:00:00+07:00", "description", "Carriages by class");
+    assert_int_equal(tt_call(&S, "POST", "/api/events", TT_ADMIN, body, &ev), 201);
+    json_decref(body);
+    assert_string_equal(tt_str(ev, "starts_at"), "2030-02-01T00:00:00.000Z");
+    assert_string_equal(tt_str(ev, "currency"), "IDR");
+    char id[37], path[128], sid[37];
+    snprintf(id, sizeof id, "%s", tt_str(ev, "id"));
+    json_decref(ev);
+
+    snprintf(path, sizeof path, "/api/events/%s/seats", id);
+    body = json_pack("{s:s, s:s, s:i, s:i}", "section", "Executive", "row", "E1", "number", 4,
+                     "price", 350000);
+    assert_int_equal(tt_call(&S, "POST", path, TT_ADMIN, body, &seat), 201);
+    assert_string_equal(tt_str(seat, "label"), "E1-4");
+    assert_string_equal(tt_str(seat, "status"), "OPEN");
+    snprintf(sid, sizeof sid, "%s", tt_str(seat, "id"));
+    json_decref(seat);
+    assert_int_equal(tt_call(&S, "POST", path, TT_ADMIN, body, NULL), 409); /* same label */
+    json_decref(body);
+    assert_int_equal(raw("POST", "/api/events/11111111-1111-4111-8111-111111111111/seats", TT_ADMIN,
+                         "{\"section\":\"S\",\"row\":\"A\",\"number\":1,\"price\":1}"),
+                     404);
+
+    snprintf(path, sizeof path, "/api/seats/%s", sid);
+    assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"price\":400000,\"label\":\"E1-04\"}"), 200);
+    assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"price\":-5}"), 400);
+    assert_int_equal(tt_q_long(&S, "SELECT price FROM seats WHERE id = $1", sid, NULL), 400000);
+    assert_int_equal(raw("DELETE", path, TT_ADMIN, NULL), 204);
+    assert_int_equal(raw("DELETE", path, TT_ADMIN, NULL), 404);
+    assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"price\":1}"), 404);
+
+    snprintf(path, sizeof path, "/api/events/%s", id);
+    assert_int_equal(raw("PATCH", path, TT_ADMIN, "{\"currency\":\"USD\",\"name\":\"Argo\"}"), 200);
+    assert_int_equal(tt_call(&S, "GET", path, NULL, NULL, &ev), 200);
+    assert_string_equal(tt_str(ev, "currency"), "USD");
+    assert_string_equal(tt_str(ev, "name"), "Argo");
+    json_decref(ev);
+    snprintf(path, sizeof path, "/api/events/%s/stats", id);
+    assert_int_equal(tt_call(&S, "GET", path, TT_ADMIN, NULL, &ev), 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ev, "seats"), "total")), 0);
+    json_decref(ev);
+    assert_int_equal(tt_call(&S, "GET", path, NULL, NULL, NULL), 401);
+    snprintf(path, sizeof path, "/api/events/%s", id);
+    assert_int_equal(raw("DELETE", path, TT_ADMIN, NULL), 204);
+    assert_int_equal(raw("GET", path, NULL, NULL), 404);
+
+    json_t *list = NULL;
+    assert_int_equal(tt_call(&S, "GET", "/api/events?limit=1&offset=0", NULL, NULL, &list), 200);
+    assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
+    assert_true(json_integer_value(json_object_get(list, "total")) >= 2);
+    json_decref(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_auth_and_bad_input),
-        cmocka_unit_test(test_paid_path),
-        cmocka_unit_test(test_cancellations),
+        cmocka_unit_test(test_auth_and_bad_input), cmocka_unit_test(test_admin_crud),
+        cmocka_unit_test(test_paid_path),          cmocka_unit_test(test_cancellations),
         cmocka_unit_test(test_webhooks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
