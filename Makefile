@@ -1,6 +1,6 @@
 # The two commands: `make up` (install what is missing, build, start
 # PostgreSQL and the three services) and `make test` (every test).
-.PHONY: all deps build up down test test-asan logs clean
+.PHONY: all deps build daemons up down test test-asan logs clean
 
 BUILD_DIR ?= build
 
@@ -13,7 +13,11 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$$(nproc)
 
-up: build
+daemons: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j$$(nproc) --target payment-app ticket-app client-app
+
+up: daemons
 	@scripts/up.sh
 
 down:

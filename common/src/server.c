@@ -23,8 +23,6 @@
 #include "common/router.h"
 #include "common/util.h"
 
-/* Requests waiting for a worker; past it the server sheds load with 503. */
-#define QUEUE_MAX 1024
 /* How long http_server_stop waits for in-flight requests. */
 #define STOP_DRAIN_MS 20000
 /* Event-loop threads: parsing and sending only, so two cover two cores. */
@@ -685,8 +683,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
     srv->rstats = xcalloc(srv->nroutes + 1, sizeof *srv->rstats);
     if (cfg->queue_max > 0)
         srv->qcap = (size_t)cfg->queue_max;
-    else
-        srv->qcap = max_conn < QUEUE_MAX ? max_conn : QUEUE_MAX;
+    else /* a connection has at most one request queued: a burst up to the
+            connection limit waits for a worker instead of getting 503 */
+        srv->qcap = max_conn;
     srv->queue = xcalloc(srv->qcap, sizeof *srv->queue);
 
     pthread_mutex_init(&srv->lock, NULL);

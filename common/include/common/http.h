@@ -142,7 +142,7 @@ struct http_server_config {
     /* Appends extra Prometheus lines to /metrics. May be NULL. */
     void (*metrics_extra)(struct sbuf *out, void *app);
     /* Requests waiting for a worker before the server answers 503;
-     * 0 = min(max_connections, 1024). */
+     * 0 = max_connections (no request of an accepted connection is shed). */
     int queue_max;
 };
 
