@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# deps.sh: installs the Debian packages the project needs, only those that
-# are missing. Works as root or through sudo, never asks anything.
+# deps.sh [run|test|bench|compose]: installs the Debian packages the project
+# needs for that purpose (default: run), only those that are missing. Works
+# as root or through sudo, never asks anything.
 set -euo pipefail
+profile=${1:-run}
 
 packages=(
     gcc make cmake pkg-config git curl ca-certificates procps iproute2
@@ -10,6 +12,19 @@ packages=(
     postgresql postgresql-contrib
     poppler-utils zbar-tools
 )
+case "$profile" in
+run) ;;
+test)
+    packages+=(chromium clang libclang-rt-14-dev valgrind)
+    # A machine may carry its own Node.js build with npm inside it; Debian's
+    # npm would conflict with it, so only what is absent is installed.
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
+    ;;
+bench) packages+=(wrk) ;;
+compose) packages+=(podman podman-compose debootstrap runc) ;;
+*) echo "deps: unknown profile $profile" >&2; exit 2 ;;
+esac
 [ -n "${EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
 missing=()

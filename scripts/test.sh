@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-"$REPO/scripts/deps.sh"
+"$REPO/scripts/deps.sh" test
 if [ "${SANITIZE:-0}" = 1 ]; then
     BUILD="$REPO/build-asan"
     cmake_flags=(-DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
