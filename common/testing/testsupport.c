@@ -171,6 +171,12 @@ int test_db_create(const char *prefix, const char *const *migration_dirs, char *
 
 char *test_db_scalar(const char *uri, const char *sql, int *ok)
 {
+    return test_db_scalar_params(uri, sql, 0, NULL, ok);
+}
+
+char *test_db_scalar_params(const char *uri, const char *sql, int nparams,
+                            const char *const *params, int *ok)
+{
     char err[512];
     if (ok)
         *ok = 0;
@@ -179,7 +185,9 @@ char *test_db_scalar(const char *uri, const char *sql, int *ok)
         fprintf(stderr, "test_db_scalar: cannot connect: %s\n", err);
         return NULL;
     }
-    PGresult *res = PQexec(db_pgconn(conn), sql);
+    PGresult *res = nparams > 0
+                        ? PQexecParams(db_pgconn(conn), sql, nparams, NULL, params, NULL, NULL, 0)
+                        : PQexec(db_pgconn(conn), sql);
     ExecStatusType st = PQresultStatus(res);
     char *out = NULL;
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {

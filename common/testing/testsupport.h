@@ -32,6 +32,9 @@ void test_db_uri(const char *dbname, char *uri, size_t urilen);
  * column of the first row as a malloc'ed string (or NULL if no row or on
  * error; *ok set to 0 on error if ok not NULL). */
 char *test_db_scalar(const char *uri, const char *sql, int *ok);
+/* As test_db_scalar, with $1..$n text parameters (one statement). */
+char *test_db_scalar_params(const char *uri, const char *sql, int nparams,
+                            const char *const *params, int *ok);
 /* Runs SQL, returns 0 or -1. */
 int test_db_exec(const char *uri, const char *sql);
 
