@@ -3,6 +3,7 @@
  * and a clean stop on SIGTERM/SIGINT. */
 #include "common/service.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -40,9 +41,10 @@ struct common_cfg {
     const char *log_level;
     const char *migrations_dir;
     long db_wait_s;
+    const char *seed_file;
 };
 
-enum { NCOMMON = 10 };
+enum { NCOMMON = 11 };
 
 static void common_table(const struct service_def *def, struct common_cfg *c, char *port_def,
                          size_t port_def_len, struct cfg_entry t[NCOMMON])
@@ -65,6 +67,8 @@ static void common_table(const struct service_def *def, struct common_cfg *c, ch
          "folder holding migrations/<service>/NNN_name.sql"},
         {"DB_STARTUP_WAIT_S", CFG_INT, "30", 0, 3600, &c->db_wait_s,
          "seconds to wait for PostgreSQL at start-up"},
+        {"SEED_FILE", CFG_STRING, "", 0, 0, &c->seed_file,
+         "idempotent SQL file run after the migrations at every start (empty = none)"},
     };
     memcpy(t, entries, sizeof entries);
 }
@@ -171,6 +175,42 @@ static int run_migrations(const struct service_def *def, struct db_conn *conn, c
     return 0;
 }
 
+/* SEED_FILE: demo data for a container, where no `make up` loads seeds/
+ * after the daemon migrated. It runs at every start, so it must be
+ * idempotent (ON CONFLICT DO NOTHING); several instances may run it at once.
+ * The file is trusted configuration, like a migration. */
+static int run_seed(struct db_conn *conn, const char *path)
+{
+    enum { SEED_FILE_MAX = 16 * 1024 * 1024 };
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        log_error("SEED_FILE %s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct sbuf b;
+    sbuf_init(&b);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= SEED_FILE_MAX)
+        sbuf_add(&b, chunk, n);
+    int bad = ferror(f) || b.len > SEED_FILE_MAX || (b.len && memchr(b.buf, '\0', b.len));
+    fclose(f);
+    if (bad) {
+        log_error("SEED_FILE %s: unreadable, larger than 16 MiB or not text", path);
+        sbuf_cleanup(&b);
+        return -1;
+    }
+    char *sql = sbuf_steal(&b, NULL);
+    enum db_status st = db_exec_simple(conn, sql ? sql : "");
+    free(sql);
+    if (st != DB_OK) {
+        log_error("SEED_FILE %s failed: %s", path, db_last_error(conn));
+        return -1;
+    }
+    log_info("seed file %s applied", path);
+    return 0;
+}
+
 int service_main(const struct service_def *def, int argc, char **argv)
 {
     struct common_cfg c;
@@ -233,6 +273,8 @@ int service_main(const struct service_def *def, int argc, char **argv)
         return stopped ? 0 : 1;
     }
     int rc = run_migrations(def, conn, c.migrations_dir);
+    if (rc == 0 && c.seed_file[0])
+        rc = run_seed(conn, c.seed_file);
     db_release(pool, conn);
     if (rc != 0) {
         db_pool_destroy(pool);

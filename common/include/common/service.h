@@ -2,15 +2,18 @@
  * <svc>-app/src/main.c only declares what is its own. service_main:
  *   1. logging (LOG_LEVEL), libsodium, libcurl;
  *   2. configuration: the common entries below, then the service's table;
- *   3. the database pool; waits for PostgreSQL (DB_STARTUP_WAIT_S) and
- *      applies migrations (MIGRATIONS_DIR/<dir> for each of def->migrations);
+ *   3. the database pool; waits for PostgreSQL (DB_STARTUP_WAIT_S),
+ *      applies migrations (MIGRATIONS_DIR/<dir> for each of def->migrations)
+ *      and then, if SEED_FILE is set, runs that idempotent SQL file (the
+ *      container images load their demo data this way);
  *   4. def->init (start background loops), then the HTTP server;
  *   5. on SIGTERM/SIGINT: stop accepting, finish in-flight requests,
  *      def->shutdown, exit 0.
  * Common variables: <def->port_var> (default def->default_port), BIND_ADDR
  * (0.0.0.0), DATABASE_URL (required), DB_POOL_SIZE (8), HTTP_WORKERS (8),
  * MAX_CONNECTIONS (4096), CONNECTION_TIMEOUT_S (30), LOG_LEVEL (info),
- * MIGRATIONS_DIR (the source tree's migrations/), DB_STARTUP_WAIT_S (30). */
+ * MIGRATIONS_DIR (the source tree's migrations/), DB_STARTUP_WAIT_S (30),
+ * SEED_FILE (empty: none). */
 #ifndef COMMON_SERVICE_H
 #define COMMON_SERVICE_H
 
