@@ -485,9 +485,21 @@ int pt_wait_sql(const char *uri, const char *sql, const char *expect, int timeou
 
 long pt_sql_long(const char *uri, const char *sql)
 {
+    return pt_sql_long_params(uri, sql, 0, NULL);
+}
+
+long pt_sql_long_params(const char *uri, const char *sql, int nparams, const char *const *params)
+{
     int ok = 1;
-    char *v = test_db_scalar(uri, sql, &ok);
+    char *v = test_db_scalar_params(uri, sql, nparams, params, &ok);
     long n = v && ok ? strtol(v, NULL, 10) : -1;
     free(v);
     return n;
+}
+
+int pt_exec_params(const char *uri, const char *sql, int nparams, const char *const *params)
+{
+    int ok = 0;
+    free(test_db_scalar_params(uri, sql, nparams, params, &ok));
+    return ok ? 0 : -1;
 }

@@ -99,6 +99,10 @@ long pt_http_full(const char *method, const char *url, const char *const *req_he
 int pt_wait_sql(const char *uri, const char *sql, const char *expect, int timeout_ms);
 /* The scalar as a long (-1 on error). */
 long pt_sql_long(const char *uri, const char *sql);
+/* As pt_sql_long, with $1..$n text parameters (one statement). */
+long pt_sql_long_params(const char *uri, const char *sql, int nparams, const char *const *params);
+/* Runs one statement with $1..$n text parameters; 0 or -1. */
+int pt_exec_params(const char *uri, const char *sql, int nparams, const char *const *params);
 
 /* A fresh UUID (static buffer per call site: copy it). */
 void pt_uuid(char out[37]);

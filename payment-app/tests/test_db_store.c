@@ -117,10 +117,8 @@ static void test_conditional_updates(struct db_conn *c)
         pthread_join(t[i], NULL);
     printf("16 concurrent pays of one invoice: %d applied, %d refused\n", r.wins, r.lost);
     CHECK(r.wins == 1 && r.lost == 15);
-    char sql[200];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM payment_jobs WHERE invoice_number = '%s'",
-             number);
-    CHECK(pt_sql_long(db, sql) == 1);
+    CHECK(pt_sql_long_params(db, "SELECT count(*) FROM payment_jobs WHERE invoice_number = $1", 1,
+                             (const char *[]){number}) == 1);
 
     struct invoice inv;
     CHECK(invoice_store_void(c, number, &inv) == DB_NOT_FOUND); /* PROCESSING */
@@ -143,10 +141,10 @@ static void test_conditional_updates(struct db_conn *c)
 
     /* an expired PENDING invoice cannot be paid, and is expired once */
     make_invoice(c, 1000, now_ms() + 600000, number);
-    snprintf(sql, sizeof sql,
-             "UPDATE invoices SET expires_at = now() - interval '1 s' WHERE invoice_number = '%s'",
-             number);
-    CHECK(test_db_exec(db, sql) == 0);
+    CHECK(pt_exec_params(db,
+                         "UPDATE invoices SET expires_at = now() - interval '1 s' "
+                         "WHERE invoice_number = $1",
+                         1, (const char *[]){number}) == 0);
     CHECK(invoice_store_pay(c, number, "card", 0, &inv) == DB_NOT_FOUND);
     CHECK(db_begin(c) == DB_OK);
     CHECK(invoice_store_expire_one(c, number, &inv) == DB_OK && inv.status == INVOICE_EXPIRED);
@@ -235,15 +233,14 @@ static void test_ticks(struct db_conn *c)
     make_invoice(c, 77, now_ms() + 600000, number);
     CHECK(invoice_store_pay(c, number, "card", 0, &inv) == DB_OK);
     invoice_cleanup(&inv);
-    char sql[300];
-    snprintf(sql, sizeof sql,
-             "UPDATE invoices SET status = 'PAID', paid_at = now() WHERE invoice_number = '%s'",
-             number);
-    CHECK(test_db_exec(db, sql) == 0);
+    CHECK(pt_exec_params(db,
+                         "UPDATE invoices SET status = 'PAID', paid_at = now() "
+                         "WHERE invoice_number = $1",
+                         1, (const char *[]){number}) == 0);
     CHECK(settle_tick(&app) == 1);
-    snprintf(sql, sizeof sql, "SELECT outcome FROM payment_jobs WHERE invoice_number = '%s'",
-             number);
-    char *outcome = test_db_scalar(db, sql, NULL);
+    char *outcome =
+        test_db_scalar_params(db, "SELECT outcome FROM payment_jobs WHERE invoice_number = $1", 1,
+                              (const char *[]){number}, NULL);
     CHECK(outcome && strcmp(outcome, "SKIPPED") == 0);
     free(outcome);
     CHECK(settle_tick(&app) == 0);

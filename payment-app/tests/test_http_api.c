@@ -189,9 +189,8 @@ static void test_create_idempotent(void)
     CHECK_STATUS(pt_create_invoice(base, booking, 250000, "USD", 420000, NULL, &c), 409);
     CHECK(strcmp(pt_error_code(c), "IDEMPOTENCY_MISMATCH") == 0);
     json_decref(c);
-    char sql[200];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM invoices WHERE booking_id = '%s'", booking);
-    CHECK(pt_sql_long(db, sql) == 1);
+    const char *count_sql = "SELECT count(*) FROM invoices WHERE booking_id = $1";
+    CHECK(pt_sql_long_params(db, count_sql, 1, (const char *[]){booking}) == 1);
 
     /* list, filtered by booking id (service only) */
     char path[200];
@@ -213,7 +212,7 @@ static void test_create_idempotent(void)
         CHECK_STATUS(pt_create_invoice(base, booking, 250000, "IDR", 420000, NULL, &c), 200);
         json_decref(c);
     }
-    CHECK(pt_sql_long(db, sql) == 1);
+    CHECK(pt_sql_long_params(db, count_sql, 1, (const char *[]){booking}) == 1);
     json_decref(a);
     json_decref(b);
     printf("create: 201, replay 200 same invoice, mismatch 409 ok\n");
@@ -282,7 +281,7 @@ static void test_pay_twice_while_processing(void)
 {
     char number[32];
     snprintf(number, sizeof number, "%s", new_invoice(5000, 420000, "x"));
-    char sql[300];
+    char path[200];
     /* Hold settlement back: a trigger makes the job the pay creates due in
      * an hour, until the test releases it. */
     json_t *out = NULL;
@@ -300,25 +299,23 @@ static void test_pay_twice_while_processing(void)
     CHECK(strcmp(json_str(out, "method"), "bank_transfer") == 0); /* the first choice stands */
     json_decref(out);
     /* void and refund refuse a PROCESSING invoice */
-    snprintf(sql, sizeof sql, "/api/invoices/%s/void", number);
-    CHECK_STATUS(call("POST", sql, PT_TOKEN, NULL, &out), 409);
+    snprintf(path, sizeof path, "/api/invoices/%s/void", number);
+    CHECK_STATUS(call("POST", path, PT_TOKEN, NULL, &out), 409);
     CHECK(strcmp(pt_error_code(out), "INVOICE_NOT_PENDING") == 0);
     json_decref(out);
-    snprintf(sql, sizeof sql, "/api/invoices/%s/refund", number);
-    CHECK_STATUS(call("POST", sql, PT_TOKEN, NULL, &out), 409);
+    snprintf(path, sizeof path, "/api/invoices/%s/refund", number);
+    CHECK_STATUS(call("POST", path, PT_TOKEN, NULL, &out), 409);
     CHECK(strcmp(pt_error_code(out), "INVOICE_NOT_PAID") == 0);
     json_decref(out);
     CHECK(test_db_exec(db, "DROP TRIGGER hold_job ON payment_jobs") == 0);
     /* release it: due now */
-    snprintf(sql, sizeof sql, "UPDATE payment_jobs SET due_at = now() WHERE invoice_number = '%s'",
-             number);
-    CHECK(test_db_exec(db, sql) == 0);
+    CHECK(pt_exec_params(db, "UPDATE payment_jobs SET due_at = now() WHERE invoice_number = $1", 1,
+                         (const char *[]){number}) == 0);
     json_decref(wait_status(number, "PAID", 10000));
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM outbox WHERE payload::json->'data'->'invoice'->>"
-             "'invoice_number' = '%s'",
-             number);
-    CHECK(pt_sql_long(db, sql) == 1);
+    CHECK(pt_sql_long_params(db,
+                             "SELECT count(*) FROM outbox WHERE payload::json->'data'->'invoice'->>"
+                             "'invoice_number' = $1",
+                             1, (const char *[]){number}) == 1);
     printf("pay while PROCESSING: 202 same invoice, first method kept, settled once ok\n");
 }
 
@@ -379,12 +376,10 @@ static void test_void_and_refund(void)
         pt_sleep_ms(50);
     CHECK(receiver_find(&hooks, number, "invoice.refunded", &h));
     CHECK(strcmp(h.status, "REFUNDED") == 0);
-    char sql[300];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM outbox WHERE topic = 'invoice.refunded' AND "
-             "payload::json->'data'->'invoice'->>'invoice_number' = '%s'",
-             number);
-    CHECK(pt_sql_long(db, sql) == 1);
+    CHECK(pt_sql_long_params(db,
+                             "SELECT count(*) FROM outbox WHERE topic = 'invoice.refunded' AND "
+                             "payload::json->'data'->'invoice'->>'invoice_number' = $1",
+                             1, (const char *[]){number}) == 1);
     printf("void/refund: 401, 404, 409 wrong state, 200 idempotent, refunded webhook ok\n");
 }
 
@@ -408,12 +403,10 @@ static void test_expiry(void)
     /* a pay that arrives after expires_at but before the sweeper: 409
      * INVOICE_EXPIRED, and the invoice is expired (one event only) */
     snprintf(number, sizeof number, "%s", new_invoice(1234, 600000, "late payer"));
-    char sql[300];
-    snprintf(sql, sizeof sql,
-             "UPDATE invoices SET expires_at = now() - interval '1 second' "
-             "WHERE invoice_number = '%s'",
-             number);
-    CHECK(test_db_exec(db, sql) == 0);
+    CHECK(pt_exec_params(db,
+                         "UPDATE invoices SET expires_at = now() - interval '1 second' "
+                         "WHERE invoice_number = $1",
+                         1, (const char *[]){number}) == 0);
     CHECK_STATUS(pt_pay(base, number, "card", &out), 409);
     CHECK(strcmp(pt_error_code(out), "INVOICE_EXPIRED") == 0);
     CHECK(strcmp(json_str(json_object_get(out, "invoice"), "status"), "EXPIRED") == 0);
@@ -422,14 +415,14 @@ static void test_expiry(void)
     CHECK(strcmp(json_str(out, "status"), "EXPIRED") == 0);
     json_decref(out);
     pt_sleep_ms(600); /* give the sweeper a turn: it must not add a second event */
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM outbox WHERE topic = 'invoice.expired' AND "
-             "payload::json->'data'->'invoice'->>'invoice_number' = '%s'",
-             number);
-    CHECK(pt_sql_long(db, sql) == 1);
+    CHECK(pt_sql_long_params(db,
+                             "SELECT count(*) FROM outbox WHERE topic = 'invoice.expired' AND "
+                             "payload::json->'data'->'invoice'->>'invoice_number' = $1",
+                             1, (const char *[]){number}) == 1);
     /* void of an expired invoice is refused like any non-PENDING one */
-    snprintf(sql, sizeof sql, "/api/invoices/%s/void", number);
-    CHECK_STATUS(call("POST", sql, PT_TOKEN, NULL, &out), 409);
+    char path[200];
+    snprintf(path, sizeof path, "/api/invoices/%s/void", number);
+    CHECK_STATUS(call("POST", path, PT_TOKEN, NULL, &out), 409);
     CHECK(strcmp(pt_error_code(out), "INVOICE_NOT_PENDING") == 0);
     json_decref(out);
     printf("expiry: sweeper EXPIRED + webhook, late pay 409 INVOICE_EXPIRED, one event ok\n");
@@ -585,21 +578,34 @@ static void test_health_metrics(void)
     printf("healthz, metrics ok\n");
 }
 
+/* ALTER DATABASE takes no parameters: the server quotes the name (format
+ * %I) and the statement it returns runs as is. 0 or -1. */
+static int allow_connections(const char *admin, const char *name, int allow)
+{
+    char *stmt = test_db_scalar_params(
+        admin,
+        allow ? "SELECT format('ALTER DATABASE %I ALLOW_CONNECTIONS true', $1::text)"
+              : "SELECT format('ALTER DATABASE %I ALLOW_CONNECTIONS false', $1::text)",
+        1, (const char *[]){name}, NULL);
+    int rc = stmt ? test_db_exec(admin, stmt) : -1;
+    free(stmt);
+    return rc;
+}
+
 /* The database goes away under the daemon (connections refused, its
  * sessions killed) and comes back: 503 meanwhile, never a crash, then
  * everything answers again. */
 static void test_database_gone(void)
 {
-    char number[32], admin[600], sql[300], url[300];
+    char number[32], admin[600], url[300];
     snprintf(number, sizeof number, "%s", new_invoice(4444, 420000, "outage"));
     const char *name = strrchr(db, '/') + 1;
     snprintf(admin, sizeof admin, "%.*spostgres", (int)(name - db), db);
-    snprintf(sql, sizeof sql, "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS false", name);
-    CHECK(test_db_exec(admin, sql) == 0);
-    snprintf(sql, sizeof sql,
-             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '%s'",
-             name);
-    free(test_db_scalar(admin, sql, NULL));
+    CHECK(allow_connections(admin, name, 0) == 0);
+    CHECK(pt_sql_long_params(admin,
+                             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE datname = $1",
+                             1, (const char *[]){name}) >= 0);
 
     json_t *out = NULL;
     snprintf(url, sizeof url, "%s/healthz", base);
@@ -617,8 +623,7 @@ static void test_database_gone(void)
     CHECK_STATUS(pt_http_full("GET", url, NULL, NULL, NULL, NULL), 503);
     pt_sleep_ms(500); /* the loops meet the outage too */
 
-    snprintf(sql, sizeof sql, "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS true", name);
-    CHECK(test_db_exec(admin, sql) == 0);
+    CHECK(allow_connections(admin, name, 1) == 0);
     CHECK(test_wait_healthy(base, 10000) == 0);
     CHECK_STATUS(pt_pay(base, number, "card", &out), 202);
     json_decref(out);
