@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "common/util.h"
+#include "testsupport.h"
 
 static size_t sink(char *data, size_t size, size_t n, void *p)
 {
@@ -128,4 +129,11 @@ long tlogin(const char *base, const char *login, const char *pw, char *token)
     json_decref(b);
     tresp_free(&r);
     return st;
+}
+
+int texec(const char *uri, const char *sql, int nparams, const char *const *params)
+{
+    int ok = 0;
+    free(test_db_scalar_params(uri, sql, nparams, params, &ok));
+    return ok ? 0 : -1;
 }

@@ -1,6 +1,6 @@
 /* client_testlib.h: HTTP helpers for client-app's http and e2e tests: a call
- * that keeps the status, raw body (PDFs), parsed JSON and Retry-After, and
- * user/session shortcuts. */
+ * that keeps the status, raw body (PDFs), parsed JSON and Retry-After,
+ * user/session shortcuts, and a SQL statement with parameters. */
 #ifndef CLIENT_TESTLIB_H
 #define CLIENT_TESTLIB_H
 
@@ -32,5 +32,9 @@ long tuser_create(const char *base, const char *username, const char *email, con
                   char *id);
 /* POST /api/sessions; returns the status; token (65 bytes) receives it. */
 long tlogin(const char *base, const char *login, const char *pw, char *token);
+
+/* Runs one statement with $1..$n text parameters on the database at uri
+ * (values never go into the SQL text); 0 or -1. */
+int texec(const char *uri, const char *sql, int nparams, const char *const *params);
 
 #endif

@@ -264,9 +264,9 @@ static void user_path(void **state)
     assert_memory_equal(r.body, "%PDF", 4);
     assert_string_equal(r.content_type, "application/pdf");
     tresp_free(&r);
-    char sql[512];
-    snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = '%s'", bk);
-    char *stored = test_db_scalar(client_db, sql, NULL);
+    char *stored = test_db_scalar_params(
+        client_db, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = $1", 1,
+        (const char *[]){bk}, NULL);
     assert_string_equal(stored, "t");
     free(stored);
 
@@ -346,11 +346,11 @@ static void user_path(void **state)
     tresp_free(&r);
 
     /* refresh reconciles a stale local copy from ticket-app (newer version) */
-    snprintf(sql, sizeof sql,
-             "UPDATE bookings SET status = 'PENDING_PAYMENT', version = 0, ticket_pdf = NULL "
-             "WHERE id = '%s'",
-             bk);
-    assert_int_equal(test_db_exec(client_db, sql), 0);
+    assert_int_equal(texec(client_db,
+                           "UPDATE bookings SET status = 'PENDING_PAYMENT', version = 0, "
+                           "ticket_pdf = NULL WHERE id = $1",
+                           1, (const char *[]){bk}),
+                     0);
     snprintf(bpath, sizeof bpath, "/api/bookings/%s/refresh", bk);
     assert_int_equal(tcall(C, "POST", bpath, atok, NULL, NULL, &r), 200);
     assert_string_equal(tstr(&r, "status"), "CONFIRMED");
@@ -360,24 +360,26 @@ static void user_path(void **state)
     assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 200);
     assert_memory_equal(r.body, "%PDF", 4);
     tresp_free(&r);
-    snprintf(sql, sizeof sql, "SELECT ticket_pdf IS NOT NULL FROM bookings WHERE id = '%s'", bk);
-    stored = test_db_scalar(client_db, sql, NULL);
+    stored = test_db_scalar_params(client_db,
+                                   "SELECT ticket_pdf IS NOT NULL FROM bookings WHERE id = $1", 1,
+                                   (const char *[]){bk}, NULL);
     assert_string_equal(stored, "t");
     free(stored);
 
     /* attempts left REQUESTED by a request that died are settled in the
      * background: from ticket-app's state if it knows them, else FAILED */
-    snprintf(sql, sizeof sql,
-             "UPDATE bookings SET status = 'REQUESTED', version = 0, "
-             "created_at = now() - interval '1 hour' WHERE id = '%s'",
-             bk);
-    assert_int_equal(test_db_exec(client_db, sql), 0);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO bookings (id, user_id, event_id, status, seats, created_at) VALUES "
-             "('99999999-9999-4999-8999-999999999999', '%s', '%s', 'REQUESTED', '[]', "
-             "now() - interval '1 hour')",
-             aid, ev);
-    assert_int_equal(test_db_exec(client_db, sql), 0);
+    assert_int_equal(texec(client_db,
+                           "UPDATE bookings SET status = 'REQUESTED', version = 0, "
+                           "created_at = now() - interval '1 hour' WHERE id = $1",
+                           1, (const char *[]){bk}),
+                     0);
+    assert_int_equal(
+        texec(client_db,
+              "INSERT INTO bookings (id, user_id, event_id, status, seats, created_at) "
+              "VALUES ('99999999-9999-4999-8999-999999999999', $1, $2, 'REQUESTED', "
+              "'[]', now() - interval '1 hour')",
+              2, (const char *[]){aid, ev}),
+        0);
     assert_int_equal(wait_status(atok, bk, "CONFIRMED", &r), 0);
     assert_true(history_has(&r, "CONFIRMED", "reconcile"));
     tresp_free(&r);
@@ -410,9 +412,11 @@ static void user_path(void **state)
     tresp_free(&r);
     assert_int_equal(wait_status(atok, bk10, "CONFIRMED", &r), 0);
     tresp_free(&r);
-    snprintf(sql, sizeof sql, "SELECT length(ticket_pdf) FROM bookings WHERE id = '%s'", bk10);
+    const char *len_sql = "SELECT length(ticket_pdf) FROM bookings WHERE id = $1";
     char *len10 = NULL;
-    for (int i = 0; i < 50 && !(len10 = test_db_scalar(client_db, sql, NULL)); i++)
+    for (int i = 0; i < 50 && !(len10 = test_db_scalar_params(client_db, len_sql, 1,
+                                                              (const char *[]){bk10}, NULL));
+         i++)
         usleep(100 * 1000);
     assert_non_null(len10);
     fprintf(stderr, "10-seat ticket PDF stored by notification: %s bytes\n", len10);

@@ -298,9 +298,8 @@ static void password_change_and_logout_revoke(void **state)
     assert_int_equal(tlogin(B, "carol", "new-password-9", NULL), 401);
     assert_int_equal(tuser_create(B, "carol", "carol@example.com", "password-456", NULL), 201);
     /* the token is stored only hashed */
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM sessions WHERE token_hash = '%s'", t2);
-    char *n = test_db_scalar(db_uri, sql, NULL);
+    char *n = test_db_scalar_params(db_uri, "SELECT count(*) FROM sessions WHERE token_hash = $1",
+                                    1, (const char *[]){t2}, NULL);
     assert_string_equal(n, "0");
     free(n);
 }
@@ -510,14 +509,15 @@ static void expired_session(void **state)
 {
     (void)state;
     struct tresp r;
-    char id[37], tok[65], sql[200];
+    char id[37], tok[65];
     new_user("judy", id, tok);
     assert_int_equal(get("/api/users/me", tok, &r), 200);
     tresp_free(&r);
-    snprintf(sql, sizeof sql,
-             "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = '%s'",
-             id);
-    assert_int_equal(test_db_exec(db_uri, sql), 0);
+    assert_int_equal(texec(db_uri,
+                           "UPDATE sessions SET expires_at = now() - interval '1 second' "
+                           "WHERE user_id = $1",
+                           1, (const char *[]){id}),
+                     0);
     assert_int_equal(get("/api/users/me", tok, &r), 401);
     tresp_free(&r);
 }

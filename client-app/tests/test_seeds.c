@@ -41,9 +41,8 @@ static void seeds_apply_and_verify(void **state)
     free(n);
     const char *names[] = {"alice", "bob", "carol"};
     for (int i = 0; i < 3; i++) {
-        char q[128];
-        snprintf(q, sizeof q, "SELECT password_hash FROM users WHERE username = '%s'", names[i]);
-        char *h = test_db_scalar(uri, q, NULL);
+        char *h = test_db_scalar_params(uri, "SELECT password_hash FROM users WHERE username = $1",
+                                        1, (const char *[]){names[i]}, NULL);
         assert_non_null(h);
         assert_int_equal(crypto_pwhash_str_verify(h, "demo-password", 13), 0);
         assert_int_not_equal(crypto_pwhash_str_verify(h, "demo-passwore", 13), 0);
