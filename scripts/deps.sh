@@ -10,7 +10,7 @@ packages=(
     libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
     libcmocka-dev libqrencode-dev libsodium-dev
     postgresql postgresql-contrib
-    poppler-utils zbar-tools
+    poppler-utils zbar-tools jq
 )
 case "$profile" in
 run) ;;
