@@ -21,6 +21,11 @@ static struct db_conn *conn_or_503(struct app *app, struct http_res *res)
     return c;
 }
 
+static void conn_release(struct app *app, struct db_conn *c)
+{
+    db_release(app->pool, c);
+}
+
 /* The {id} path parameter as a lowercase UUID, or a 404 answer. */
 static int path_id(struct http_req *req, struct http_res *res, char id[37], const char *what)
 {
@@ -31,18 +36,55 @@ static int path_id(struct http_req *req, struct http_res *res, char id[37], cons
     return 0;
 }
 
-static void answer_invalid(struct http_res *res, json_t *details)
+/* path_id, then a borrowed connection (else a 503 answer); NULL when
+ * answered. */
+static struct db_conn *conn_for_id(struct app *app, struct http_req *req, struct http_res *res,
+                                   char id[37], const char *what)
 {
-    http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields", details,
-                        NULL);
+    return path_id(req, res, id, what) == 0 ? conn_or_503(app, res) : NULL;
 }
 
-static void answer_status(struct http_res *res, enum db_status st, const char *what)
+/* After a parser ran (rc its result): on failure answers 400 with details
+ * and releases body, returning -1; else releases details and returns 0. */
+static int parse_failed(struct http_res *res, int rc, json_t *body, json_t *details)
 {
-    if (st == DB_NOT_FOUND)
+    if (rc != 0) {
+        json_decref(body);
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
+                            details, NULL);
+        return -1;
+    }
+    json_decref(details);
+    return 0;
+}
+
+/* Answers a store result: status with json (taken; NULL: 204) on DB_OK,
+ * 404 for what on DB_NOT_FOUND, else the status's own answer. */
+static void answer(struct http_res *res, enum db_status st, int status, json_t *json,
+                   const char *what)
+{
+    if (st == DB_OK && json)
+        http_res_json(res, status, json);
+    else if (st == DB_OK)
+        http_res_no_content(res);
+    else if (st == DB_NOT_FOUND)
         http_res_error(res, 404, "NOT_FOUND", "%s not found", what);
     else
         http_res_db_error(res, st);
+}
+
+/* A GET by {id}: fetch's JSON answered 200, or 404/503. */
+static void get_by_id(struct app *app, struct http_req *req, struct http_res *res, const char *what,
+                      enum db_status (*fetch)(struct db_conn *, const char *, json_t **))
+{
+    char id[37];
+    struct db_conn *c = conn_for_id(app, req, res, id, what);
+    if (!c)
+        return;
+    json_t *out = NULL;
+    enum db_status st = fetch(c, id, &out);
+    conn_release(app, c);
+    answer(res, st, 200, out, what);
 }
 
 HANDLER(event_handle_create)
@@ -52,23 +94,16 @@ HANDLER(event_handle_create)
         return;
     json_t *details = json_object();
     struct event_input in;
-    if (event_parse_create(body, &in, details) != 0) {
-        json_decref(body);
-        answer_invalid(res, details);
+    if (parse_failed(res, event_parse_create(body, &in, details), body, details) != 0)
         return;
-    }
-    json_decref(details);
     struct db_conn *c = conn_or_503(app, res);
     if (c) {
         char id[37];
         rand_uuid(id);
         json_t *event = NULL;
         enum db_status st = event_store_create(c, id, &in, &event);
-        db_release(((struct app *)app)->pool, c);
-        if (st == DB_OK)
-            http_res_json(res, 201, event);
-        else
-            http_res_db_error(res, st);
+        conn_release(app, c);
+        answer(res, st, 201, event, "event");
     }
     event_input_cleanup(&in);
     json_decref(body);
@@ -85,7 +120,7 @@ HANDLER(event_handle_list)
     json_t *items = NULL;
     long total = 0;
     enum db_status st = event_store_list(c, limit, offset, &items, &total);
-    db_release(((struct app *)app)->pool, c);
+    conn_release(app, c);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         return;
@@ -97,19 +132,7 @@ HANDLER(event_handle_list)
 
 HANDLER(event_handle_get)
 {
-    char id[37];
-    if (path_id(req, res, id, "event") != 0)
-        return;
-    struct db_conn *c = conn_or_503(app, res);
-    if (!c)
-        return;
-    json_t *event = NULL;
-    enum db_status st = event_store_get(c, id, &event);
-    db_release(((struct app *)app)->pool, c);
-    if (st == DB_OK)
-        http_res_json(res, 200, event);
-    else
-        answer_status(res, st, "event");
+    get_by_id(app, req, res, "event", event_store_get);
 }
 
 HANDLER(event_handle_patch)
@@ -122,24 +145,18 @@ HANDLER(event_handle_patch)
         return;
     json_t *details = json_object();
     struct event_input in;
-    if (event_parse_patch(body, &in, details) != 0) {
-        json_decref(body);
-        answer_invalid(res, details);
+    if (parse_failed(res, event_parse_patch(body, &in, details), body, details) != 0)
         return;
-    }
-    json_decref(details);
     struct db_conn *c = conn_or_503(app, res);
     if (c) {
         json_t *event = NULL;
         enum db_status st = event_store_patch(c, id, &in, &event);
-        db_release(((struct app *)app)->pool, c);
-        if (st == DB_OK)
-            http_res_json(res, 200, event);
-        else if (st == DB_CONFLICT)
+        conn_release(app, c);
+        if (st == DB_CONFLICT)
             http_res_error(res, 409, "EVENT_HAS_BOOKINGS",
                            "starts_at and currency cannot change while the event has bookings");
         else
-            answer_status(res, st, "event");
+            answer(res, st, 200, event, "event");
     }
     event_input_cleanup(&in);
     json_decref(body);
@@ -148,28 +165,22 @@ HANDLER(event_handle_patch)
 HANDLER(event_handle_delete)
 {
     char id[37];
-    if (path_id(req, res, id, "event") != 0)
-        return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = conn_for_id(app, req, res, id, "event");
     if (!c)
         return;
     enum db_status st = event_store_delete(c, id);
-    db_release(((struct app *)app)->pool, c);
-    if (st == DB_OK)
-        http_res_no_content(res);
-    else if (st == DB_CONFLICT)
+    conn_release(app, c);
+    if (st == DB_CONFLICT)
         http_res_error(res, 409, "EVENT_HAS_BOOKINGS",
                        "the event has bookings or held seats and cannot be deleted");
     else
-        answer_status(res, st, "event");
+        answer(res, st, 204, NULL, "event");
 }
 
 HANDLER(event_handle_seats)
 {
     char id[37];
-    if (path_id(req, res, id, "event") != 0)
-        return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = conn_for_id(app, req, res, id, "event");
     if (!c)
         return;
     char cur[8];
@@ -177,28 +188,13 @@ HANDLER(event_handle_seats)
     json_t *items = NULL;
     if (st == DB_OK)
         st = seat_store_list(c, id, &items);
-    db_release(((struct app *)app)->pool, c);
-    if (st == DB_OK)
-        http_res_json(res, 200, json_pack("{s:o}", "items", items));
-    else
-        answer_status(res, st, "event");
+    conn_release(app, c);
+    answer(res, st, 200, st == DB_OK ? json_pack("{s:o}", "items", items) : NULL, "event");
 }
 
 HANDLER(event_handle_stats)
 {
-    char id[37];
-    if (path_id(req, res, id, "event") != 0)
-        return;
-    struct db_conn *c = conn_or_503(app, res);
-    if (!c)
-        return;
-    json_t *stats = NULL;
-    enum db_status st = event_store_stats(c, id, &stats);
-    db_release(((struct app *)app)->pool, c);
-    if (st == DB_OK)
-        http_res_json(res, 200, stats);
-    else
-        answer_status(res, st, "event");
+    get_by_id(app, req, res, "event", event_store_stats);
 }
 
 HANDLER(seat_handle_add)
@@ -211,23 +207,17 @@ HANDLER(seat_handle_add)
         return;
     json_t *details = json_object();
     struct seat_input in;
-    if (seat_parse_create(body, &in, details) != 0) {
-        json_decref(body);
-        answer_invalid(res, details);
+    if (parse_failed(res, seat_parse_create(body, &in, details), body, details) != 0)
         return;
-    }
-    json_decref(details);
     struct db_conn *c = conn_or_503(app, res);
     if (c) {
         json_t *seat = NULL;
         enum db_status st = seat_store_add(c, id, &in, &seat);
-        db_release(((struct app *)app)->pool, c);
-        if (st == DB_OK)
-            http_res_json(res, 201, seat);
-        else if (st == DB_CONFLICT)
+        conn_release(app, c);
+        if (st == DB_CONFLICT)
             http_res_error(res, 409, "SEAT_EXISTS", "the event already has a seat with this label");
         else
-            answer_status(res, st, "event");
+            answer(res, st, 201, seat, "event");
     }
     json_decref(body);
 }
@@ -242,26 +232,20 @@ HANDLER(seat_handle_patch)
         return;
     json_t *details = json_object();
     struct seat_input in;
-    if (seat_parse_patch(body, &in, details) != 0) {
-        json_decref(body);
-        answer_invalid(res, details);
+    if (parse_failed(res, seat_parse_patch(body, &in, details), body, details) != 0)
         return;
-    }
-    json_decref(details);
     struct db_conn *c = conn_or_503(app, res);
     if (c) {
         json_t *seat = NULL;
         int held = 0;
         enum db_status st = seat_store_patch(c, id, &in, &seat, &held);
-        db_release(((struct app *)app)->pool, c);
-        if (st == DB_OK)
-            http_res_json(res, 200, seat);
-        else if (st == DB_CONFLICT && held)
+        conn_release(app, c);
+        if (st == DB_CONFLICT && held)
             http_res_error(res, 409, "SEAT_HELD", "the seat is held or booked");
         else if (st == DB_CONFLICT)
             http_res_error(res, 409, "SEAT_EXISTS", "the event already has a seat with this label");
         else
-            answer_status(res, st, "seat");
+            answer(res, st, 200, seat, "seat");
     }
     json_decref(body);
 }
@@ -269,17 +253,13 @@ HANDLER(seat_handle_patch)
 HANDLER(seat_handle_delete)
 {
     char id[37];
-    if (path_id(req, res, id, "seat") != 0)
-        return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = conn_for_id(app, req, res, id, "seat");
     if (!c)
         return;
     enum db_status st = seat_store_delete(c, id);
-    db_release(((struct app *)app)->pool, c);
-    if (st == DB_OK)
-        http_res_no_content(res);
-    else if (st == DB_CONFLICT)
+    conn_release(app, c);
+    if (st == DB_CONFLICT)
         http_res_error(res, 409, "SEAT_HELD", "the seat is held or booked");
     else
-        answer_status(res, st, "seat");
+        answer(res, st, 204, NULL, "seat");
 }
