@@ -11,6 +11,7 @@
 #include "notify.h"
 #include "seat_store.h"
 #include "sqlts.h"
+#include "waitlist_store.h"
 
 static const struct db_stmt st_load = {
     "ticket_booking_load",
@@ -261,6 +262,9 @@ static enum db_status tx_transition(struct db_conn *c, const char *id, const cha
         if (st == DB_OK)
             st = followup_add_org_release(c, id);
     }
+    /* An offered waitlist entry follows its booking (no-op for others). */
+    if (st == DB_OK)
+        st = waitlist_store_booking_changed(c, id, to);
     if (st == DB_OK && strcmp(to, "CONFIRMED") != 0)
         st = notify_booking(c, id, NULL);
     return st;
@@ -427,6 +431,19 @@ enum db_status booking_store_cancel(struct db_conn *c, const char *id, char *old
         db_rollback(c);
         return DB_NOT_FOUND;
     }
+    return tx_end(c, st);
+}
+
+enum db_status booking_store_withdraw_offer(struct db_conn *c, const char *id, int *changed)
+{
+    enum db_status st = db_begin(c);
+    if (st != DB_OK)
+        return st;
+    char inv[64];
+    st = tx_transition(c, id, "CANCELLED", NULL, "{PENDING_PAYMENT}", NULL, 0, inv, sizeof inv,
+                       changed);
+    if (st == DB_OK && *changed)
+        st = followup_add(c, id, FOLLOWUP_VOID, inv);
     return tx_end(c, st);
 }
 

@@ -53,6 +53,12 @@ enum db_status booking_store_fail(struct db_conn *c, const char *id, const char 
 enum db_status booking_store_cancel(struct db_conn *c, const char *id, char *old, size_t oldlen,
                                     int *changed);
 
+/* A waitlist entry's user leaves while its offer is pending:
+ * PENDING_PAYMENT -> CANCELLED (+ VOID), the seat passed on to the next in
+ * line, the entry CANCELLED; notified. *changed = 0 when the booking was no
+ * longer pending (paid or lapsed meanwhile). One transaction. */
+enum db_status booking_store_withdraw_offer(struct db_conn *c, const char *id, int *changed);
+
 /* Hold sweeper: expires up to batch PENDING_PAYMENT bookings whose
  * expires_at passed (claimed FOR UPDATE SKIP LOCKED): EXPIRED, seats
  * released, invoice VOID follow-up, notified. One transaction. *n gets the

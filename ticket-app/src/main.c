@@ -6,6 +6,8 @@
 #include "handlers.h"
 #include "loops.h"
 #include "organizer.h"
+#include "waitlist_offer.h"
+#include "waitlist_store.h"
 
 static struct app app;
 
@@ -60,6 +62,8 @@ static int ticket_init(void *arg, struct db_pool *pool)
         .batch = 16,
         .lease_ms = a->notify_timeout_ms * 2 + 5000,
     };
+    waitlist_store_configure(a->hold_ttl_s);
+    waitlist_offer_start(a);
     a->sweeper = bg_start("hold-sweeper", loops_sweep_tick, a, (int)a->sweep_interval_ms);
     a->notifier = bg_start("notify-outbox", loops_notify_tick, a, 1000);
     a->followup_http = bg_start("followup-http", loops_followup_http_tick, a, 1000);
@@ -71,6 +75,7 @@ static void ticket_shutdown(void *arg)
 {
     struct app *a = arg;
     bg_stop(a->sweeper);
+    waitlist_offer_stop();
     bg_stop(a->followup_render);
     bg_stop(a->followup_http);
     bg_stop(a->notifier);

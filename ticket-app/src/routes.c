@@ -5,6 +5,7 @@
 #include "app.h"
 #include "common/sig.h"
 #include "handlers.h"
+#include "waitlist_handler.h"
 
 const struct http_route ticket_routes[] = {
     {"GET", "/api/events", event_handle_list, AUTH_PUBLIC},
@@ -21,6 +22,9 @@ const struct http_route ticket_routes[] = {
     {"GET", "/api/bookings/{id}", booking_handle_get, AUTH_SERVICE},
     {"POST", "/api/bookings/{id}/cancel", booking_handle_cancel, AUTH_SERVICE},
     {"GET", "/api/bookings/{id}/ticket.pdf", booking_handle_ticket, AUTH_SERVICE},
+    {"POST", "/api/waitlist", waitlist_handle_join, AUTH_SERVICE},
+    {"GET", "/api/waitlist", waitlist_handle_list, AUTH_SERVICE},
+    {"DELETE", "/api/waitlist/{id}", waitlist_handle_leave, AUTH_SERVICE},
     {"POST", "/api/checkins", checkin_handle_create, AUTH_ADMIN},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
     {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED},

@@ -5,24 +5,33 @@
 #include <string.h>
 
 #include "sqlts.h"
+#include "waitlist_store.h"
+
+/* A hold that ran out frees its seat for anyone only when nobody waits for
+ * it; otherwise the seat goes to the head of its waitlist (the sweeper's
+ * release), so it neither shows OPEN nor can be taken by a new hold. */
+#define SEAT_NO_WAITERS                                                                            \
+    "NOT EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.seat_id = seats.id "                     \
+    "AND w.status = 'WAITING')"
 
 #define SEAT_COLS                                                                                  \
     "id::text AS id, event_id::text AS event_id, label, section, row, number, price, "             \
-    "CASE WHEN status = 'ON_GOING' AND held_until < now() THEN 'OPEN' ELSE status END AS status"
+    "CASE WHEN status = 'ON_GOING' AND held_until < now() AND " SEAT_NO_WAITERS                    \
+    " THEN 'OPEN' ELSE status END AS status"
 
+/* The seats a booking gives back, locked in id order; each then goes to
+ * the head of its waitlist or back to OPEN (waitlist_store_pass_on). */
 static const struct db_stmt st_release = {
     "ticket_seat_release",
-    "UPDATE seats s SET status = 'OPEN', booking_id = NULL, held_until = NULL, updated_at = now() "
-    "  FROM (SELECT id FROM seats WHERE booking_id = $1 ORDER BY id FOR UPDATE) l "
-    " WHERE s.id = l.id AND s.booking_id = $1 "
-    "RETURNING s.id::text"};
+    "SELECT id::text FROM seats WHERE booking_id = $1 ORDER BY id FOR UPDATE"};
 
 static const struct db_stmt st_hold = {
     "ticket_seat_hold",
     "WITH want AS ("
     "  SELECT id, booking_id AS old_booking FROM seats "
     "   WHERE event_id = $1 AND id = ANY($2::uuid[]) "
-    "     AND (status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now())) "
+    "     AND (status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now() "
+    "                              AND " SEAT_NO_WAITERS ")) "
     "   ORDER BY id FOR UPDATE), "
     "held AS ("
     "  UPDATE seats s SET status = 'ON_GOING', booking_id = $3, updated_at = now(), "
@@ -94,13 +103,15 @@ enum db_status seat_store_release(struct db_conn *c, const char *booking_id, int
     enum db_status st = db_exec(c, &st_release, 1, p, &r);
     if (st != DB_OK)
         return st;
-    if (released)
-        *released = PQntuples(r);
-    /* Waitlist hook (issue 6): the rows of r are the seats just released;
-     * offering each to its first WAITING entry belongs here, in this same
-     * transaction, before the seat can be taken by anyone else. */
+    int n = PQntuples(r);
+    /* Each seat to its own queue, in this transaction, so a released seat
+     * is never OPEN while someone waits for it. */
+    for (int i = 0; st == DB_OK && i < n; i++)
+        st = waitlist_store_pass_on(c, PQgetvalue(r, i, 0), booking_id, NULL);
     PQclear(r);
-    return DB_OK;
+    if (st == DB_OK && released)
+        *released = n;
+    return st;
 }
 
 enum db_status seat_store_hold(struct db_conn *c, const char *event_id, const char *seat_ids,

@@ -10,16 +10,17 @@
 #include "common/db.h"
 #include "event.h"
 
-/* Releases every seat booking_id holds (ON_GOING or BOOKED) back to OPEN.
- * Call inside the transaction that moves the booking out of
- * PENDING_PAYMENT/CONFIRMED. *released (may be NULL) gets the count.
- * This is the ONE place seats go back: the waitlist (issue 6) hooks in
- * here to offer each released seat to the first WAITING entry instead. */
+/* Releases every seat booking_id holds (ON_GOING or BOOKED), locked in id
+ * order: each goes to the first WAITING entry of its waitlist (a new
+ * one-seat booking holds it at once, waitlist_store_pass_on) or, with
+ * nobody waiting, back to OPEN. Call inside the transaction that moves the
+ * booking out of PENDING_PAYMENT/CONFIRMED. *released (may be NULL) gets
+ * the count. This is the ONE place seats go back. */
 enum db_status seat_store_release(struct db_conn *c, const char *booking_id, int *released);
 
 /* Holds seat_ids (a PostgreSQL uuid[] literal) of event_id for booking_id
  * until the booking's expires_at: every seat that is OPEN or whose hold ran
- * out goes ON_GOING, locked in id order. Inside a transaction. *res gets
+ * out with nobody on its waitlist goes ON_GOING, locked in id order. Inside a transaction. *res gets
  * rows (id, old_booking): the caller compares the count with what it asked
  * and rolls back when short; old_booking is the expired hold it replaced. */
 enum db_status seat_store_hold(struct db_conn *c, const char *event_id, const char *seat_ids,
