@@ -2,7 +2,6 @@
 #include "payment_testlib.h"
 
 #include <curl/curl.h>
-#include <microhttpd.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -38,10 +37,6 @@ void pt_uuid(char out[37])
 
 /* ---- webhook receiver ---- */
 
-struct upload {
-    struct sbuf body;
-};
-
 static void record_hit(struct receiver *r, const char *body, size_t len, int sig_ok, int answered)
 {
     struct hook_hit h;
@@ -72,41 +67,14 @@ static void record_hit(struct receiver *r, const char *body, size_t len, int sig
     pthread_mutex_unlock(&r->lock);
 }
 
-static enum MHD_Result answer(struct MHD_Connection *c, int status)
+/* Every delivery is recorded, with a bad signature too (answered 401). */
+static int on_hook(void *ctx, const struct test_delivery *d)
 {
-    struct MHD_Response *res =
-        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, res);
-    MHD_destroy_response(res);
-    return ret;
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_size, void **con_cls)
-{
-    struct receiver *r = cls;
-    (void)version;
-    struct upload *u = *con_cls;
-    if (!u) {
-        u = xcalloc(1, sizeof *u);
-        sbuf_init(&u->body);
-        *con_cls = u;
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        sbuf_add(&u->body, upload_data, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    if (strcmp(method, "POST") != 0 || strcmp(url, "/hooks/payment") != 0)
-        return answer(c, 404);
-
-    const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature");
-    const char *body = u->body.buf ? u->body.buf : "";
-    size_t len = u->body.len;
-    int sig_ok =
-        sig && sig_verify(PT_SECRET, sig, body, len, (long)time(NULL), SIG_TOLERANCE_S) == SIG_OK;
+    struct receiver *r = ctx;
+    if (strcmp(d->method, "POST") != 0 || strcmp(d->path, "/hooks/payment") != 0)
+        return 404;
+    int sig_ok = d->signature && sig_verify(PT_SECRET, d->signature, d->body, d->len,
+                                            (long)time(NULL), SIG_TOLERANCE_S) == SIG_OK;
     int status = 204;
     if (!sig_ok) {
         status = 401;
@@ -121,53 +89,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (pt_now_ms() < until)
             status = fail_status;
     }
-    record_hit(r, body, len, sig_ok, status);
-    return answer(c, status);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    (void)cls;
-    (void)c;
-    (void)toe;
-    struct upload *u = *con_cls;
-    if (u) {
-        sbuf_cleanup(&u->body);
-        free(u);
-        *con_cls = NULL;
-    }
+    record_hit(r, d->body, d->len, sig_ok, status);
+    return status;
 }
 
 void receiver_prepare(struct receiver *r, int port)
 {
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->lock, NULL);
-    r->port = port ? port : test_free_port();
     r->fail_status = 500;
-    snprintf(r->url, sizeof r->url, "http://127.0.0.1:%d/hooks/payment", r->port);
+    test_receiver_prepare(&r->rx, port, "/hooks/payment", on_hook, r);
 }
 
 int receiver_start(struct receiver *r, int port)
 {
-    if (port == 0 || r->port != port)
-        receiver_prepare(r, port);
-    r->mhd =
-        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                         (uint16_t)r->port, NULL, NULL, on_request, r, MHD_OPTION_NOTIFY_COMPLETED,
-                         on_completed, r, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
-    if (!r->mhd) {
-        fprintf(stderr, "receiver: cannot listen on port %d\n", r->port);
-        return -1;
+    if (port == 0) {
+        receiver_prepare(r, 0);
+        return test_receiver_start(&r->rx, "/hooks/payment", on_hook, r);
     }
-    return 0;
+    if (r->rx.port != port)
+        receiver_prepare(r, port);
+    return test_receiver_listen(&r->rx);
 }
 
 void receiver_stop(struct receiver *r)
 {
-    if (r->mhd)
-        MHD_stop_daemon(r->mhd);
-    r->mhd = NULL;
+    test_receiver_stop(&r->rx);
     for (size_t i = 0; i < r->n; i++)
         free(r->hits[i].body);
     free(r->hits);

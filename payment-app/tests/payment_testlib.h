@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "test_receiver.h"
 #include "testsupport.h"
 
 #define PT_SECRET "whsec_test_0123456789abcdef"
@@ -31,9 +32,7 @@ struct hook_hit {
 };
 
 struct receiver {
-    void *mhd; /* struct MHD_Daemon */
-    int port;
-    char url[128];
+    struct test_receiver rx; /* rx.url: where payment-app sends webhooks */
     pthread_mutex_t lock;
     int64_t fail_until_ms; /* answer fail_status while now < this */
     int fail_status;
@@ -42,7 +41,7 @@ struct receiver {
     size_t n, cap;
 };
 
-/* Starts listening on port (0 = a free one). url becomes
+/* Starts listening on port (0 = a free one). r->rx.url becomes
  * http://127.0.0.1:<port>/hooks/payment. 0 or -1. */
 int receiver_start(struct receiver *r, int port);
 /* Sets url for port without listening yet (to start it later). */

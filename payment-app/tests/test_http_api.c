@@ -638,7 +638,7 @@ static void test_failed_settlement(void)
 {
     CHECK(pt_stop(&daemon_) == 0);
     const char *extra[] = {"PAYMENT_FAILURE_RATE=1", "PAYMENT_PUBLIC_URL=http://pay.test/", NULL};
-    CHECK(pt_start(&daemon_, "payment-app-fail", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&daemon_, "payment-app-fail", db, hooks.rx.url, extra) == 0);
     base = daemon_.base_url;
     char number[32];
     json_t *out = NULL;
@@ -674,7 +674,7 @@ int main(void)
     CHECK(pt_db_create("payment_api", db, sizeof db) == 0);
     CHECK(receiver_start(&hooks, 0) == 0);
     const char *extra[] = {"PAYMENT_PUBLIC_URL=http://pay.test", NULL};
-    CHECK(pt_start(&daemon_, "payment-app", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&daemon_, "payment-app", db, hooks.rx.url, extra) == 0);
     base = daemon_.base_url;
 
     test_create_auth_and_validation();

@@ -47,7 +47,7 @@ int main(void)
                            "WEBHOOK_TIMEOUT_MS=500",   "WEBHOOK_RETRY_BASE_MS=100",
                            "WEBHOOK_RETRY_MAX_MS=800", "PAYMENT_WORKERS=3",
                            "LOG_LEVEL=warn",           NULL};
-    CHECK(pt_start(&d, "payment-app-crash1", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-crash1", db, hooks.rx.url, extra) == 0);
 
     for (int i = 0; i < N_INVOICES; i++) {
         char booking[37];
@@ -65,7 +65,7 @@ int main(void)
     const char *paused[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=0",
                             "PAYMENT_TEST_SETTLE_PAUSE_MS=5000", "LOG_LEVEL=warn", NULL};
     pt_kill(&d);
-    CHECK(pt_start(&d, "payment-app-crash0", db, hooks.url, paused) == 0);
+    CHECK(pt_start(&d, "payment-app-crash0", db, hooks.rx.url, paused) == 0);
     pay_range(d.base_url, 0, 10);
     CHECK(pt_wait_sql(db,
                       "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = "
@@ -77,7 +77,7 @@ int main(void)
     CHECK(pt_sql_long(db, "SELECT count(*) FROM invoices WHERE status = 'PROCESSING'") == 10);
     CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs WHERE done_at IS NOT NULL") == 0);
     CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox") == 0);
-    CHECK(pt_start(&d, "payment-app-crash1", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-crash1", db, hooks.rx.url, extra) == 0);
 
     /* 1: pay 90 more, kill -9 while their jobs come due and settle */
     pay_range(d.base_url, 10, 100);
@@ -86,14 +86,14 @@ int main(void)
     state(db, "after kill -9 #1:");
 
     /* 2: restart, pay the rest, kill again mid-way */
-    CHECK(pt_start(&d, "payment-app-crash2", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-crash2", db, hooks.rx.url, extra) == 0);
     pay_range(d.base_url, 100, N_INVOICES);
     pt_sleep_ms(450);
     pt_kill(&d);
     state(db, "after kill -9 #2:");
 
     /* 3: restart, let it settle and deliver (into 500s) for a while, kill */
-    CHECK(pt_start(&d, "payment-app-crash3", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-crash3", db, hooks.rx.url, extra) == 0);
     pt_sleep_ms(700);
     pt_kill(&d);
     state(db, "after kill -9 #3:");
@@ -106,7 +106,7 @@ int main(void)
     pthread_mutex_lock(&hooks.lock);
     hooks.delay_ms = 20; /* a slow receiver, so the kill lands mid-delivery */
     pthread_mutex_unlock(&hooks.lock);
-    CHECK(pt_start(&d, "payment-app-crash4", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-crash4", db, hooks.rx.url, extra) == 0);
     pt_sleep_ms(600);
     pt_kill(&d);
     pthread_mutex_lock(&hooks.lock);
@@ -117,7 +117,7 @@ int main(void)
     /* final run: everything settles and is delivered (leases of killed
      * instances run out first) */
     int64_t t_final = pt_now_ms();
-    CHECK(pt_start(&d, "payment-app-final", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-final", db, hooks.rx.url, extra) == 0);
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID','FAILED')", "150",
                       60000) == 0);
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", "0", 60000) ==

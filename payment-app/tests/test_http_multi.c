@@ -58,8 +58,8 @@ int main(void)
     CHECK(receiver_start(&hooks, 0) == 0);
     const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=50", "PAYMENT_WORKERS=4",
                            "LOG_LEVEL=warn", NULL};
-    struct starter a = {.name = "payment-app-a", .db = db, .url = hooks.url, .extra = extra};
-    struct starter b = {.name = "payment-app-b", .db = db, .url = hooks.url, .extra = extra};
+    struct starter a = {.name = "payment-app-a", .db = db, .url = hooks.rx.url, .extra = extra};
+    struct starter b = {.name = "payment-app-b", .db = db, .url = hooks.rx.url, .extra = extra};
     pthread_t ta, tb;
     pthread_create(&ta, NULL, start_one, &a);
     pthread_create(&tb, NULL, start_one, &b);

@@ -27,7 +27,7 @@ int main(void)
     snprintf(seed, sizeof seed, "PAYMENT_SEED=%s", s ? s : "42");
     const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=0", seed,
                            "PAYMENT_WORKERS=2",        "LOG_LEVEL=warn",     NULL};
-    CHECK(pt_start(&d, "payment-app-rate", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-rate", db, hooks.rx.url, extra) == 0);
 
     const char *methods[] = {"card", "bank_transfer", "ewallet"};
     int64_t t0 = pt_now_ms();

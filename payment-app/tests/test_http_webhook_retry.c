@@ -22,7 +22,7 @@ int main(void)
     receiver_prepare(&hooks, 0); /* the URL exists, the port is closed */
     const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "WEBHOOK_RETRY_BASE_MS=200",
                            "WEBHOOK_RETRY_MAX_MS=1500", "WEBHOOK_TIMEOUT_MS=1000", NULL};
-    CHECK(pt_start(&d, "payment-app-retry", db, hooks.url, extra) == 0);
+    CHECK(pt_start(&d, "payment-app-retry", db, hooks.rx.url, extra) == 0);
 
     int64_t t0 = pt_now_ms();
     for (int i = 0; i < N_INVOICES; i++) {
@@ -45,7 +45,7 @@ int main(void)
     CHECK(refused >= N_INVOICES); /* each event tried at least once while down */
 
     /* up, but failing */
-    CHECK(receiver_start(&hooks, hooks.port) == 0);
+    CHECK(receiver_start(&hooks, hooks.rx.port) == 0);
     receiver_fail_for(&hooks, FAIL_MS, 500);
     int64_t recovered_at = pt_now_ms() + FAIL_MS;
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", "0", 60000) ==

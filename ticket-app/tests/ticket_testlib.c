@@ -1,7 +1,6 @@
 /* ticket_testlib.c: see ticket_testlib.h. */
 #include "ticket_testlib.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +36,6 @@ const char *tt_str(json_t *o, const char *key)
 
 /* ---- notification receiver ---- */
 
-struct upload {
-    struct sbuf body;
-};
-
-static enum MHD_Result answer(struct MHD_Connection *c, int status)
-{
-    struct MHD_Response *res =
-        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, res);
-    MHD_destroy_response(res);
-    return ret;
-}
-
 static void record(struct notes *n, const char *body, size_t len)
 {
     json_error_t err;
@@ -74,71 +60,33 @@ static void record(struct notes *n, const char *body, size_t len)
     pthread_mutex_unlock(&n->lock);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_size, void **con_cls)
+/* Only notifications with a good signature are recorded. */
+static int on_note(void *ctx, const struct test_delivery *d)
 {
-    struct notes *n = cls;
-    (void)version;
-    struct upload *u = *con_cls;
-    if (!u) {
-        u = xcalloc(1, sizeof *u);
-        sbuf_init(&u->body);
-        *con_cls = u;
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        sbuf_add(&u->body, upload_data, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    if (strcmp(method, "POST") != 0 || strcmp(url, "/internal/notifications") != 0)
-        return answer(c, 404);
-    const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature");
-    const char *body = u->body.buf ? u->body.buf : "";
-    if (!sig || sig_verify(TT_NOTIFY_SECRET, sig, body, u->body.len, (long)time(NULL),
-                           SIG_TOLERANCE_S) != SIG_OK) {
+    struct notes *n = ctx;
+    if (strcmp(d->method, "POST") != 0 || strcmp(d->path, "/internal/notifications") != 0)
+        return 404;
+    if (!d->signature || sig_verify(TT_NOTIFY_SECRET, d->signature, d->body, d->len,
+                                    (long)time(NULL), SIG_TOLERANCE_S) != SIG_OK) {
         pthread_mutex_lock(&n->lock);
         n->bad_sigs++;
         pthread_mutex_unlock(&n->lock);
-        return answer(c, 401);
+        return 401;
     }
-    record(n, body, u->body.len);
-    return answer(c, 204);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    (void)cls;
-    (void)c;
-    (void)toe;
-    struct upload *u = *con_cls;
-    if (u) {
-        sbuf_cleanup(&u->body);
-        free(u);
-        *con_cls = NULL;
-    }
+    record(n, d->body, d->len);
+    return 204;
 }
 
 static int notes_start(struct notes *n)
 {
     memset(n, 0, sizeof *n);
     pthread_mutex_init(&n->lock, NULL);
-    n->port = test_free_port();
-    snprintf(n->url, sizeof n->url, "http://127.0.0.1:%d/internal/notifications", n->port);
-    n->mhd =
-        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                         (uint16_t)n->port, NULL, NULL, on_request, n, MHD_OPTION_NOTIFY_COMPLETED,
-                         on_completed, n, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
-    return n->mhd ? 0 : -1;
+    return test_receiver_start(&n->rx, "/internal/notifications", on_note, n);
 }
 
 static void notes_stop(struct notes *n)
 {
-    if (n->mhd)
-        MHD_stop_daemon(n->mhd);
-    n->mhd = NULL;
+    test_receiver_stop(&n->rx);
     free(n->v);
     n->v = NULL;
     n->n = n->cap = 0;
@@ -215,7 +163,7 @@ static int start_ticket(struct suite *s, const char *const *ticket_env)
     snprintf(d[nd++], 600, "NOTIFY_SECRET=%s", TT_NOTIFY_SECRET);
     snprintf(d[nd++], 600, "TICKET_CODE_SECRET=%s", TT_CODE_SECRET);
     snprintf(d[nd++], 600, "PAYMENT_APP_URL=%s", s->pay.base_url);
-    snprintf(d[nd++], 600, "NOTIFY_URL=%s", s->notes.url);
+    snprintf(d[nd++], 600, "NOTIFY_URL=%s", s->notes.rx.url);
     snprintf(d[nd++], 600, "ORGANIZER_FAILURE_RATE=0");
     snprintf(d[nd++], 600, "NOTIFY_RETRY_BASE_MS=200");
     snprintf(d[nd++], 600, "DB_POOL_SIZE=8");

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "test_receiver.h"
 #include "testsupport.h"
 
 #define TT_ADMIN "adm_test_token_0123456789"
@@ -30,9 +31,7 @@ struct note {
 };
 
 struct notes {
-    void *mhd;
-    int port;
-    char url[128];
+    struct test_receiver rx; /* rx.url: ticket-app's NOTIFY_URL */
     pthread_mutex_t lock;
     struct note *v;
     size_t n, cap;
