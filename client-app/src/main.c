@@ -11,6 +11,7 @@
 #include "password.h"
 #include "ratelimit.h"
 #include "user_store.h"
+#include "webui.h"
 
 #define RATELIMIT_MAX_KEYS 100000
 
@@ -33,6 +34,10 @@ static const struct cfg_entry config[] = {
      "timeout of one call to ticket-app"},
     {"MAINTENANCE_INTERVAL_MS", CFG_INT, "30000", 100, 3600000, &app.maint_interval_ms,
      "period of housekeeping (sessions, keys, buckets, stale attempts)"},
+    {"WEB_ROOT", CFG_STRING, WEB_ROOT_DEFAULT, 0, 0, &webui_cfg.web_root,
+     "folder of the web UI (index.html, assets/)"},
+    {"TICKET_ADMIN_TOKEN", CFG_SECRET, "", 0, 0, &webui_cfg.admin_token,
+     "ticket-app's admin bearer, for the admin pages (unset: 503 ADMIN_UNAVAILABLE)"},
 };
 
 /* Housekeeping: forget full rate-limit buckets, drop expired sessions and

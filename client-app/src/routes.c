@@ -1,5 +1,6 @@
 /* routes.c: every endpoint of client-app, with who may call it. */
 #include "app.h"
+#include "webui.h"
 
 const struct http_route client_routes[] = {
     {"POST", "/api/users", user_handle_create, 0},
@@ -20,6 +21,16 @@ const struct http_route client_routes[] = {
     {"POST", "/api/bookings/{id}/cancel", booking_handle_cancel, ROUTE_AUTH},
     {"GET", "/api/bookings/{id}/ticket.pdf", booking_handle_ticket, ROUTE_AUTH},
     /* waitlist routes come with the waitlist issue */
+    /* web UI: static files, event posters, admin event management */
+    {"GET", "/", static_handle_index, 0},
+    {"GET", "/assets/{name}", static_handle_asset, 0},
+    {"GET", "/api/events/{id}/poster", poster_handle_get, 0},
+    {"PUT", "/api/admin/events/{id}/poster", poster_handle_put, ROUTE_AUTH | ROUTE_ADMIN},
+    {"DELETE", "/api/admin/events/{id}/poster", poster_handle_delete, ROUTE_AUTH | ROUTE_ADMIN},
+    {"POST", "/api/admin/events", admin_handle_event_create, ROUTE_AUTH | ROUTE_ADMIN},
+    {"PATCH", "/api/admin/events/{id}", admin_handle_event_patch, ROUTE_AUTH | ROUTE_ADMIN},
+    {"DELETE", "/api/admin/events/{id}", admin_handle_event_delete, ROUTE_AUTH | ROUTE_ADMIN},
+    {"GET", "/api/admin/events/{id}/stats", admin_handle_event_stats, ROUTE_AUTH | ROUTE_ADMIN},
     {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL},
 };
 const size_t client_nroutes = sizeof(client_routes) / sizeof(client_routes[0]);
