@@ -344,6 +344,29 @@ int test_daemon_start(struct test_daemon *d, const char *name, const char *binar
     return -1;
 }
 
+/* 1 if extra sets the variable named like entry ("NAME=..."). */
+static int env_overridden(const char *entry, const char *const *extra)
+{
+    size_t n = strcspn(entry, "=");
+    for (size_t i = 0; extra && extra[i]; i++)
+        if (strncmp(extra[i], entry, n + 1) == 0)
+            return 1;
+    return 0;
+}
+
+size_t test_env_merge(const char **out, size_t cap, const char *const *defaults,
+                      const char *const *extra)
+{
+    size_t k = 0;
+    for (size_t i = 0; defaults && defaults[i] && k + 1 < cap; i++)
+        if (!env_overridden(defaults[i], extra))
+            out[k++] = defaults[i];
+    for (size_t i = 0; extra && extra[i] && k + 1 < cap; i++)
+        out[k++] = extra[i];
+    out[k] = NULL;
+    return k;
+}
+
 int test_daemon_stop(struct test_daemon *d)
 {
     if (!d || d->pid <= 0)

@@ -57,6 +57,13 @@ struct test_daemon {
  * printed to stderr). */
 int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
                       const char *port_var, int port, const char *const *env);
+/* The env for test_daemon_start from a starter's defaults and a test's
+ * extra entries (both NULL-terminated "NAME=value" lists; extra may be
+ * NULL): the defaults whose NAME extra does not set again, then extra, so
+ * the test's setting wins. out gets at most cap - 1 entries (borrowed) and a
+ * NULL; returns how many. */
+size_t test_env_merge(const char **out, size_t cap, const char *const *defaults,
+                      const char *const *extra);
 /* SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit status
  * (waitpid's) or -1. */
 int test_daemon_stop(struct test_daemon *d);

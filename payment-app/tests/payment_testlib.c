@@ -269,16 +269,6 @@ int pt_db_create(const char *prefix, char *uri, size_t len)
     return test_db_create(prefix, dirs, uri, len);
 }
 
-/* 1 if extra sets the variable named like entry ("NAME=..."). */
-static int overridden(const char *entry, const char *const *extra)
-{
-    size_t n = strcspn(entry, "=");
-    for (size_t i = 0; extra && extra[i]; i++)
-        if (strncmp(extra[i], entry, n + 1) == 0)
-            return 1;
-    return 0;
-}
-
 int pt_start(struct test_daemon *d, const char *name, const char *db_uri, const char *hook_url,
              const char *const *extra)
 {
@@ -301,13 +291,7 @@ int pt_start(struct test_daemon *d, const char *name, const char *db_uri, const 
                           "LOG_LEVEL=info",
                           NULL};
     const char *env[64];
-    size_t k = 0;
-    for (size_t i = 0; extra && extra[i] && k < 40; i++)
-        env[k++] = extra[i];
-    for (size_t i = 0; base[i]; i++)
-        if (!overridden(base[i], extra))
-            env[k++] = base[i];
-    env[k] = NULL;
+    test_env_merge(env, 64, base, extra);
     if (test_daemon_start(d, name, PAYMENT_APP_BIN, "PAYMENT_APP_PORT", 0, env) != 0)
         return -1;
     track(d, 1);

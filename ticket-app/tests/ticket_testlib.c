@@ -131,44 +131,27 @@ size_t notes_count(struct notes *n, const char *booking_id, const char *type)
 
 /* ---- daemons ---- */
 
-/* The daemon's extra environment: the defaults, less those that extra
- * names again, then extra (so a test's setting wins). */
-static void env_build(const char **out, size_t cap, char defaults[][600], size_t nd,
-                      const char *const *extra)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < nd && k + 1 < cap; i++) {
-        size_t nl = strcspn(defaults[i], "=");
-        int over = 0;
-        for (size_t j = 0; extra && extra[j]; j++)
-            if (strncmp(extra[j], defaults[i], nl) == 0 && extra[j][nl] == '=')
-                over = 1;
-        if (!over)
-            out[k++] = defaults[i];
-    }
-    for (size_t j = 0; extra && extra[j] && k + 1 < cap; j++)
-        out[k++] = extra[j];
-    out[k] = NULL;
-}
-
 static int start_ticket(struct suite *s, const char *const *ticket_env)
 {
-    char d[12][600];
-    size_t nd = 0;
-    snprintf(d[nd++], 600, "DATABASE_URL=%s", s->ticket_db);
-    snprintf(d[nd++], 600, "TICKET_ADMIN_TOKEN=%s", TT_ADMIN);
-    snprintf(d[nd++], 600, "TICKET_SERVICE_TOKEN=%s", TT_SERVICE);
-    snprintf(d[nd++], 600, "PAYMENT_SERVICE_TOKEN=%s", TT_PAY_TOKEN);
-    snprintf(d[nd++], 600, "WEBHOOK_SECRET=%s", TT_WEBHOOK_SECRET);
-    snprintf(d[nd++], 600, "NOTIFY_SECRET=%s", TT_NOTIFY_SECRET);
-    snprintf(d[nd++], 600, "TICKET_CODE_SECRET=%s", TT_CODE_SECRET);
-    snprintf(d[nd++], 600, "PAYMENT_APP_URL=%s", s->pay.base_url);
-    snprintf(d[nd++], 600, "NOTIFY_URL=%s", s->notes.rx.url);
-    snprintf(d[nd++], 600, "ORGANIZER_FAILURE_RATE=0");
-    snprintf(d[nd++], 600, "NOTIFY_RETRY_BASE_MS=200");
-    snprintf(d[nd++], 600, "DB_POOL_SIZE=8");
+    char db[600], pay_url[600], notify_url[600];
+    snprintf(db, sizeof db, "DATABASE_URL=%s", s->ticket_db);
+    snprintf(pay_url, sizeof pay_url, "PAYMENT_APP_URL=%s", s->pay.base_url);
+    snprintf(notify_url, sizeof notify_url, "NOTIFY_URL=%s", s->notes.rx.url);
+    const char *defaults[] = {db,
+                              "TICKET_ADMIN_TOKEN=" TT_ADMIN,
+                              "TICKET_SERVICE_TOKEN=" TT_SERVICE,
+                              "PAYMENT_SERVICE_TOKEN=" TT_PAY_TOKEN,
+                              "WEBHOOK_SECRET=" TT_WEBHOOK_SECRET,
+                              "NOTIFY_SECRET=" TT_NOTIFY_SECRET,
+                              "TICKET_CODE_SECRET=" TT_CODE_SECRET,
+                              pay_url,
+                              notify_url,
+                              "ORGANIZER_FAILURE_RATE=0",
+                              "NOTIFY_RETRY_BASE_MS=200",
+                              "DB_POOL_SIZE=8",
+                              NULL};
     const char *env[48];
-    env_build(env, 48, d, nd, ticket_env);
+    test_env_merge(env, 48, defaults, ticket_env);
     if (test_daemon_start(&s->ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT",
                           s->ticket_port, env) != 0)
         return -1;
@@ -186,17 +169,20 @@ int suite_start(struct suite *s, const char *const *pay_env, const char *const *
     if (notes_start(&s->notes) != 0)
         return -1;
     s->ticket_port = test_free_port();
-    char d[8][600];
-    size_t nd = 0;
-    snprintf(d[nd++], 600, "DATABASE_URL=%s", s->pay_db);
-    snprintf(d[nd++], 600, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", s->ticket_port);
-    snprintf(d[nd++], 600, "WEBHOOK_SECRET=%s", TT_WEBHOOK_SECRET);
-    snprintf(d[nd++], 600, "PAYMENT_SERVICE_TOKEN=%s", TT_PAY_TOKEN);
-    snprintf(d[nd++], 600, "PAYMENT_FAILURE_RATE=0");
-    snprintf(d[nd++], 600, "PAYMENT_DELAY_MS=0");
-    snprintf(d[nd++], 600, "WEBHOOK_RETRY_BASE_MS=200");
+    char db[600], hook_url[600];
+    snprintf(db, sizeof db, "DATABASE_URL=%s", s->pay_db);
+    snprintf(hook_url, sizeof hook_url, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment",
+             s->ticket_port);
+    const char *defaults[] = {db,
+                              hook_url,
+                              "WEBHOOK_SECRET=" TT_WEBHOOK_SECRET,
+                              "PAYMENT_SERVICE_TOKEN=" TT_PAY_TOKEN,
+                              "PAYMENT_FAILURE_RATE=0",
+                              "PAYMENT_DELAY_MS=0",
+                              "WEBHOOK_RETRY_BASE_MS=200",
+                              NULL};
     const char *env[32];
-    env_build(env, 32, d, nd, pay_env);
+    test_env_merge(env, 32, defaults, pay_env);
     if (test_daemon_start(&s->pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", 0, env) != 0)
         return -1;
     s->pay_running = 1;
