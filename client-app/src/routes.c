@@ -1,5 +1,6 @@
 /* routes.c: every endpoint of client-app, with who may call it. */
 #include "app.h"
+#include "waitlist_handler.h"
 #include "webui.h"
 
 const struct http_route client_routes[] = {
@@ -20,7 +21,9 @@ const struct http_route client_routes[] = {
     {"POST", "/api/bookings/{id}/refresh", booking_handle_refresh, ROUTE_AUTH},
     {"POST", "/api/bookings/{id}/cancel", booking_handle_cancel, ROUTE_AUTH},
     {"GET", "/api/bookings/{id}/ticket.pdf", booking_handle_ticket, ROUTE_AUTH},
-    /* waitlist routes come with the waitlist issue */
+    {"POST", "/api/waitlist", waitlist_handle_join, ROUTE_AUTH},
+    {"GET", "/api/waitlist", waitlist_handle_list, ROUTE_AUTH},
+    {"DELETE", "/api/waitlist/{id}", waitlist_handle_leave, ROUTE_AUTH},
     /* web UI: static files, event posters, admin event management */
     {"GET", "/", static_handle_index, 0},
     {"GET", "/assets/{name}", static_handle_asset, 0},
