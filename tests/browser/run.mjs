@@ -11,7 +11,7 @@
 // screenshots of docs/screenshots/ there. A failing scenario saves a
 // screenshot of every open page to a temporary folder and prints its path.
 //
-// Usage: node run.mjs --client BIN --ticket BIN --payment BIN
+// Usage: node run.mjs [--repo SRC] --client BIN --ticket BIN --payment BIN [--only 1,3]
 // Exit: 0 all passed, 1 a failure, 77 skipped (no PostgreSQL or chromium).
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -23,13 +23,15 @@ import { fileURLToPath } from 'node:url';
 
 const SKIP = 77;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
 
 function arg(name, env) {
   const i = process.argv.indexOf('--' + name);
   if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1];
   return process.env[env] || null;
 }
+
+// run.sh runs a copy of this file in the build tree: --repo names the source
+const repo = path.resolve(arg('repo', 'REPO_ROOT') || path.join(here, '..', '..'));
 
 const bins = {
   client: arg('client', 'CLIENT_APP_BIN'),
