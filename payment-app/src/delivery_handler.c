@@ -38,25 +38,17 @@ void delivery_handle_list(struct http_req *req, struct http_res *res, void *appv
         http_res_error(res, 400, "VALIDATION_FAILED", "status must be pending or delivered");
         return;
     }
-    struct db_conn *conn = db_acquire(app->pool, 3000);
-    if (!conn) {
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the database is not reachable");
+    struct db_conn *conn = payment_acquire_or_503(app, res);
+    if (!conn)
         return;
-    }
     json_t *items = NULL;
     long total = 0;
     enum db_status st = outbox_list(conn, status, limit, offset, &items, &total);
     db_release(app->pool, conn);
-    if (st != DB_OK) {
+    if (st != DB_OK)
         http_res_db_error(res, st);
-        return;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "total", json_integer(total));
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    http_res_json(res, 200, o);
+    else
+        payment_answer_page(res, items, total, limit, offset);
 }
 
 /* The delivery object with "attempt_log": every attempt, oldest first. */
@@ -80,13 +72,9 @@ void delivery_handle_get(struct http_req *req, struct http_res *res, void *appv)
 {
     struct payment_app *app = appv;
     const char *id = id_or_404(req, res);
-    if (!id)
+    struct db_conn *conn = id ? payment_acquire_or_503(app, res) : NULL;
+    if (!conn)
         return;
-    struct db_conn *conn = db_acquire(app->pool, 3000);
-    if (!conn) {
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the database is not reachable");
-        return;
-    }
     json_t *d = NULL;
     enum db_status st = delivery_load(conn, id, &d);
     db_release(app->pool, conn);
@@ -102,13 +90,9 @@ void delivery_handle_replay(struct http_req *req, struct http_res *res, void *ap
 {
     struct payment_app *app = appv;
     const char *id = id_or_404(req, res);
-    if (!id)
+    struct db_conn *conn = id ? payment_acquire_or_503(app, res) : NULL;
+    if (!conn)
         return;
-    struct db_conn *conn = db_acquire(app->pool, 3000);
-    if (!conn) {
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the database is not reachable");
-        return;
-    }
     json_t *d = NULL;
     enum db_status st = outbox_replay(conn, id);
     if (st == DB_OK)

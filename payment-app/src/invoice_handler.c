@@ -14,17 +14,6 @@
 #include "invoice_store.h"
 #include "settle.h"
 
-#define ACQUIRE_WAIT_MS 3000
-
-/* Borrows a connection or answers 503. */
-static struct db_conn *acquire_or_503(struct payment_app *app, struct http_res *res)
-{
-    struct db_conn *conn = db_acquire(app->pool, ACQUIRE_WAIT_MS);
-    if (!conn)
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the database is not reachable");
-    return conn;
-}
-
 /* The {number} path parameter if well-formed, else answers 404. */
 static const char *number_or_404(struct http_req *req, struct http_res *res)
 {
@@ -34,6 +23,18 @@ static const char *number_or_404(struct http_req *req, struct http_res *res)
         return NULL;
     }
     return number;
+}
+
+/* Reads invoice number into inv, or answers 404/5xx; 0 or -1. */
+static int load_or_answer(struct db_conn *conn, struct http_res *res, const char *number,
+                          struct invoice *inv)
+{
+    enum db_status st = invoice_store_get(conn, number, inv);
+    if (st == DB_NOT_FOUND)
+        http_res_error(res, 404, "NOT_FOUND", "no such invoice");
+    else if (st != DB_OK)
+        http_res_db_error(res, st);
+    return st == DB_OK ? 0 : -1;
 }
 
 static void answer_invoice(struct payment_app *app, struct http_res *res, int status,
@@ -73,7 +74,7 @@ void invoice_handle_create(struct http_req *req, struct http_res *res, void *app
                             details, NULL);
         goto out;
     }
-    if (!(conn = acquire_or_503(app, res)))
+    if (!(conn = payment_acquire_or_503(app, res)))
         goto out;
 
     struct invoice inv;
@@ -129,7 +130,7 @@ void invoice_handle_list(struct http_req *req, struct http_res *res, void *appv)
         http_res_error(res, 400, "VALIDATION_FAILED", "booking_id must be a UUID");
         return;
     }
-    struct db_conn *conn = acquire_or_503(app, res);
+    struct db_conn *conn = payment_acquire_or_503(app, res);
     if (!conn)
         return;
     json_t *items = NULL;
@@ -137,38 +138,24 @@ void invoice_handle_list(struct http_req *req, struct http_res *res, void *appv)
     enum db_status st =
         invoice_store_list(conn, status, booking, limit, offset, app->public_url, &items, &total);
     db_release(app->pool, conn);
-    if (st != DB_OK) {
+    if (st != DB_OK)
         http_res_db_error(res, st);
-        return;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "total", json_integer(total));
-    json_object_set_new(o, "limit", json_integer(limit));
-    json_object_set_new(o, "offset", json_integer(offset));
-    http_res_json(res, 200, o);
+    else
+        payment_answer_page(res, items, total, limit, offset);
 }
 
 void invoice_handle_get(struct http_req *req, struct http_res *res, void *appv)
 {
     struct payment_app *app = appv;
     const char *number = number_or_404(req, res);
-    if (!number)
-        return;
-    struct db_conn *conn = acquire_or_503(app, res);
+    struct db_conn *conn = number ? payment_acquire_or_503(app, res) : NULL;
     if (!conn)
         return;
     struct invoice inv;
-    enum db_status st = invoice_store_get(conn, number, &inv);
+    int rc = load_or_answer(conn, res, number, &inv);
     db_release(app->pool, conn);
-    if (st == DB_NOT_FOUND) {
-        http_res_error(res, 404, "NOT_FOUND", "no such invoice");
+    if (rc != 0)
         return;
-    }
-    if (st != DB_OK) {
-        http_res_db_error(res, st);
-        return;
-    }
     answer_invoice(app, res, 200, &inv);
     invoice_cleanup(&inv);
 }
@@ -194,7 +181,7 @@ void invoice_handle_pay(struct http_req *req, struct http_res *res, void *appv)
                             NULL);
         goto out;
     }
-    if (!(conn = acquire_or_503(app, res)))
+    if (!(conn = payment_acquire_or_503(app, res)))
         goto out;
 
     /* The conditional update decides; when it does not apply, the invoice as
@@ -210,16 +197,12 @@ void invoice_handle_pay(struct http_req *req, struct http_res *res, void *appv)
             payment_wake_settlers(app);
             goto out;
         }
-        if (st == DB_NOT_FOUND)
-            st = invoice_store_get(conn, number, &inv);
-        if (st == DB_NOT_FOUND) {
-            http_res_error(res, 404, "NOT_FOUND", "no such invoice");
-            goto out;
-        }
-        if (st != DB_OK) {
+        if (st != DB_NOT_FOUND) {
             http_res_db_error(res, st);
             goto out;
         }
+        if (load_or_answer(conn, res, number, &inv) != 0)
+            goto out;
         if (inv.status == INVOICE_PENDING) {
             invoice_cleanup(&inv);
             st = payment_expire_now(app, conn, number, &inv);
@@ -251,15 +234,8 @@ static void answer_not_applied(struct payment_app *app, struct db_conn *conn, st
                                const char *number, enum invoice_action act)
 {
     struct invoice inv;
-    enum db_status st = invoice_store_get(conn, number, &inv);
-    if (st == DB_NOT_FOUND) {
-        http_res_error(res, 404, "NOT_FOUND", "no such invoice");
+    if (load_or_answer(conn, res, number, &inv) != 0)
         return;
-    }
-    if (st != DB_OK) {
-        http_res_db_error(res, st);
-        return;
-    }
     const char *code;
     int status = invoice_conflict_answer(act, inv.status, 0, &code);
     if (code)
@@ -273,9 +249,7 @@ void invoice_handle_void(struct http_req *req, struct http_res *res, void *appv)
 {
     struct payment_app *app = appv;
     const char *number = number_or_404(req, res);
-    if (!number)
-        return;
-    struct db_conn *conn = acquire_or_503(app, res);
+    struct db_conn *conn = number ? payment_acquire_or_503(app, res) : NULL;
     if (!conn)
         return;
     struct invoice inv;
@@ -297,9 +271,7 @@ void invoice_handle_refund(struct http_req *req, struct http_res *res, void *app
 {
     struct payment_app *app = appv;
     const char *number = number_or_404(req, res);
-    if (!number)
-        return;
-    struct db_conn *conn = acquire_or_503(app, res);
+    struct db_conn *conn = number ? payment_acquire_or_503(app, res) : NULL;
     if (!conn)
         return;
     struct invoice inv;

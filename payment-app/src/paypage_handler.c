@@ -33,11 +33,9 @@ void paypage_handle_get(struct http_req *req, struct http_res *res, void *appv)
     struct invoice inv;
     enum db_status st = DB_NOT_FOUND;
     if (invoice_number_valid(number)) {
-        struct db_conn *conn = db_acquire(app->pool, 3000);
-        if (!conn) {
-            http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the database is not reachable");
+        struct db_conn *conn = payment_acquire_or_503(app, res);
+        if (!conn)
             return;
-        }
         st = invoice_store_get(conn, number, &inv);
         db_release(app->pool, conn);
     }
