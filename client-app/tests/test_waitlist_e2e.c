@@ -1,0 +1,635 @@
+/* test_waitlist_e2e.c: the waitlist through client-app with the real
+ * ticket-app and payment-app (HOLD_TTL_SECONDS=5): A books and pays; B and
+ * C join (positions 1 and 2); A cancels -> B is offered and sees a pending
+ * booking with its payment URL in the history (by notification); B lets it
+ * expire -> C is offered; C pays -> CONFIRMED with a PDF; D, who joins once
+ * the seat is confirmed, keeps waiting. The errors (409/404/400/401) as a
+ * user sees them; another user's entry is 404. 50 users joining at once get
+ * positions 1..50, each once, in the order the joins took effect. Two
+ * releases of one event at once: each seat to the head of its own queue.
+ * Leaving at the moment the seat is released does not lose the seat. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "client_testlib.h"
+#include "testsupport.h"
+
+#define ADMIN_TOKEN "wl-e2e-ticket-admin-token"
+#define SERVICE_TOKEN "wl-e2e-ticket-service-token"
+#define PAY_TOKEN "wl-e2e-payment-service-token"
+#define TTL_S 5
+#define PW "waitlist-password"
+
+static struct test_daemon pay, ticket, client;
+static char client_db[512], ticket_db[512];
+static const char *C, *T, *P; /* base URLs */
+
+static int setup(void **state)
+{
+    (void)state;
+    test_require_pg();
+    char pdb[512];
+    if (test_db_create("wl_pay", NULL, pdb, sizeof pdb) < 0 ||
+        test_db_create("wl_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
+        test_db_create("wl_client", NULL, client_db, sizeof client_db) < 0)
+        return -1;
+    int pport = test_free_port(), tport, cport;
+    do
+        tport = test_free_port();
+    while (tport == pport);
+    do
+        cport = test_free_port();
+    while (cport == pport || cport == tport);
+
+    char c_db[600], c_ticket[96];
+    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
+    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
+    const char *cenv[] = {c_db,
+                          c_ticket,
+                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "NOTIFY_SECRET=wl-e2e-notify-secret",
+                          "ADMIN_PASSWORD=wl-e2e-admin-pass",
+                          "RATE_LIMIT_PER_MINUTE=0",
+                          "DB_POOL_SIZE=6",
+                          "HTTP_WORKERS=8",
+                          NULL};
+    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
+        return -1;
+
+    char p_db[600], p_hook[128], p_public[96];
+    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pdb);
+    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
+    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
+    const char *penv[] = {p_db,
+                          p_hook,
+                          p_public,
+                          "WEBHOOK_SECRET=wl-e2e-webhook-secret",
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
+                          "PAYMENT_FAILURE_RATE=0",
+                          "PAYMENT_DELAY_MS=0",
+                          "WEBHOOK_RETRY_BASE_MS=100",
+                          "DB_POOL_SIZE=4",
+                          "HTTP_WORKERS=4",
+                          NULL};
+    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
+        return -1;
+
+    char t_db[600], t_pay[96], t_notify[128];
+    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
+    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
+    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
+             cport);
+    const char *tenv[] = {t_db,
+                          t_pay,
+                          t_notify,
+                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
+                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
+                          "WEBHOOK_SECRET=wl-e2e-webhook-secret",
+                          "NOTIFY_SECRET=wl-e2e-notify-secret",
+                          "TICKET_CODE_SECRET=wl-e2e-code-secret",
+                          "ORGANIZER_FAILURE_RATE=0",
+                          "NOTIFY_RETRY_BASE_MS=100",
+                          "HOLD_TTL_SECONDS=5",
+                          "SWEEP_INTERVAL_MS=200",
+                          "DB_POOL_SIZE=6",
+                          "HTTP_WORKERS=8",
+                          NULL};
+    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
+        return -1;
+    C = client.base_url;
+    T = ticket.base_url;
+    P = pay.base_url;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    int st = test_daemon_stop(&client);
+    int st2 = test_daemon_stop(&ticket);
+    test_daemon_stop(&pay);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && WIFEXITED(st2) && WEXITSTATUS(st2) == 0 ? 0
+                                                                                            : -1;
+}
+
+/* ---- helpers ---- */
+
+struct user {
+    char name[24];
+    char id[37];
+    char token[65];
+};
+
+static void user_new(struct user *u, const char *name)
+{
+    char email[64];
+    snprintf(u->name, sizeof u->name, "%s", name);
+    snprintf(email, sizeof email, "%s@example.com", name);
+    assert_int_equal(tuser_create(C, name, email, PW, u->id), 201);
+    assert_int_equal(tlogin(C, name, PW, u->token), 201);
+}
+
+/* An event with one row of n seats; seat ids into ids. */
+static void new_event(int n, char ev[37], char ids[][37])
+{
+    struct tresp r;
+    char body[512], path[96];
+    snprintf(
+        body, sizeof body,
+        "{\"name\":\"Waitlist Night\",\"venue\":\"Hall\",\"starts_at\":\"2030-06-01T19:00:00Z\","
+        "\"currency\":\"IDR\",\"layout\":{\"sections\":[{\"name\":\"Floor\",\"rows\":[\"A\"],"
+        "\"seats_per_row\":%d,\"price\":75000}]}}",
+        n);
+    assert_int_equal(tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r), 201);
+    snprintf(ev, 37, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    json_t *items = json_object_get(r.json, "items");
+    assert_int_equal((int)json_array_size(items), n);
+    for (int i = 0; i < n; i++)
+        snprintf(ids[i], 37, "%s",
+                 json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
+    tresp_free(&r);
+}
+
+/* Books seats as u through client-app: 201; booking id and invoice out. */
+static void book(const struct user *u, const char *ev, const char *const *seats, size_t n,
+                 char bid[37], char inv[64])
+{
+    json_t *ids = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(ids, json_string(seats[i]));
+    json_t *b = json_pack("{s:s, s:o}", "event_id", ev, "seat_ids", ids);
+    char *text = json_dumps(b, 0);
+    struct tresp r;
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u->token, text, NULL, &r), 201);
+    snprintf(bid, 37, "%s", tstr(&r, "id"));
+    if (inv)
+        snprintf(inv, 64, "%s", tstr(&r, "payment.invoice_number"));
+    tresp_free(&r);
+    free(text);
+    json_decref(b);
+}
+
+static void pay_invoice(const char *inv)
+{
+    char path[128];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/invoices/%s/pay", inv);
+    assert_int_equal(tcall(P, "POST", path, NULL, "{\"method\":\"card\"}", NULL, &r), 202);
+    tresp_free(&r);
+}
+
+/* Polls u's booking until status (up to timeout_ms; no refresh: the
+ * notifications bring it). r keeps the last answer. */
+static int wait_booking(const struct user *u, const char *bid, const char *want, int timeout_ms,
+                        struct tresp *r)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/bookings/%s", bid);
+    for (int waited = 0;; waited += 100) {
+        tcall(C, "GET", path, u->token, NULL, NULL, r);
+        if (r->status == 200 && strcmp(tstr(r, "status"), want) == 0)
+            return 0;
+        if (waited >= timeout_ms)
+            break;
+        tresp_free(r);
+        usleep(100 * 1000);
+    }
+    fprintf(stderr, "booking %s of %s never became %s: %ld %s\n", bid, u->name, want, r->status,
+            r->body);
+    return -1;
+}
+
+static long join(const struct user *u, const char *ev, const char *seat, struct tresp *r)
+{
+    char body[160];
+    snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_id\":\"%s\"}", ev, seat);
+    return tcall(C, "POST", "/api/waitlist", u ? u->token : NULL, body, NULL, r);
+}
+
+static long leave(const struct user *u, const char *entry)
+{
+    char path[128];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/waitlist/%s", entry);
+    long st = tcall(C, "DELETE", path, u->token, NULL, NULL, &r);
+    tresp_free(&r);
+    return st;
+}
+
+/* u's entry (a copy, new ref) from GET /api/waitlist. */
+static json_t *entry_of(const struct user *u, const char *entry)
+{
+    struct tresp r;
+    assert_int_equal(tcall(C, "GET", "/api/waitlist?limit=500", u->token, NULL, NULL, &r), 200);
+    json_t *found = NULL, *e;
+    size_t i;
+    json_array_foreach(json_object_get(r.json, "items"), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "id")), entry) == 0)
+            found = json_deep_copy(e);
+    }
+    tresp_free(&r);
+    return found;
+}
+
+/* Waits until u's entry is want; its booking_id into bid (may be NULL). */
+static int wait_entry(const struct user *u, const char *entry, const char *want, int timeout_ms,
+                      char bid[37])
+{
+    char last[20] = "";
+    for (int waited = 0;; waited += 100) {
+        json_t *e = entry_of(u, entry);
+        assert_non_null(e);
+        snprintf(last, sizeof last, "%s", json_string_value(json_object_get(e, "status")));
+        if (strcmp(last, want) == 0) {
+            if (bid) {
+                const char *b = json_string_value(json_object_get(e, "booking_id"));
+                snprintf(bid, 37, "%s", b ? b : "");
+            }
+            json_decref(e);
+            return 0;
+        }
+        json_decref(e);
+        if (waited >= timeout_ms)
+            break;
+        usleep(100 * 1000);
+    }
+    fprintf(stderr, "entry %s of %s is %s, wanted %s\n", entry, u->name, last, want);
+    return -1;
+}
+
+static long position(const struct user *u, const char *entry)
+{
+    json_t *e = entry_of(u, entry);
+    assert_non_null(e);
+    json_t *p = json_object_get(e, "position");
+    long v = json_is_integer(p) ? (long)json_integer_value(p) : 0;
+    json_decref(e);
+    return v;
+}
+
+/* The offered booking in u's history (by booking.created): PENDING_PAYMENT,
+ * origin waitlist, its payment URL; invoice number into inv. */
+static void expect_offer_in_history(const struct user *u, const char *bid, char inv[64])
+{
+    struct tresp r;
+    assert_int_equal(wait_booking(u, bid, "PENDING_PAYMENT", 10000, &r), 0);
+    assert_string_equal(tstr(&r, "origin"), "waitlist");
+    assert_string_equal(tstr(&r, "user_id"), u->id);
+    assert_int_equal(strncmp(tstr(&r, "payment.invoice_number"), "INV-", 4), 0);
+    assert_non_null(strstr(tstr(&r, "payment.payment_url"), "/pay/"));
+    assert_int_equal(json_array_size(json_object_get(r.json, "seats")), 1);
+    if (inv)
+        snprintf(inv, 64, "%s", tstr(&r, "payment.invoice_number"));
+    tresp_free(&r);
+    /* and in the list of the user's bookings */
+    assert_int_equal(
+        tcall(C, "GET", "/api/bookings?status=PENDING_PAYMENT", u->token, NULL, NULL, &r), 200);
+    assert_non_null(strstr(r.body, bid));
+    tresp_free(&r);
+}
+
+static char *seat_status(const char *seat)
+{
+    const char *p[] = {seat};
+    return test_db_scalar_params(ticket_db, "SELECT status FROM seats WHERE id = $1", 1, p, NULL);
+}
+
+struct leave_arg {
+    const struct user *u;
+    const char *entry;
+    long status;
+};
+
+static void *leave_run(void *arg)
+{
+    struct leave_arg *a = arg;
+    a->status = leave(a->u, a->entry);
+    return NULL;
+}
+
+/* ---- tests ---- */
+
+static void offer_chain(void **state)
+{
+    (void)state;
+    struct user A, B, Cu, D, E;
+    user_new(&A, "ann");
+    user_new(&B, "ben");
+    user_new(&Cu, "cat");
+    user_new(&D, "dan");
+    user_new(&E, "eve");
+    char ev[37], seats[2][37], a_bid[37], a_inv[64];
+    new_event(2, ev, seats);
+    struct tresp r;
+
+    /* an OPEN seat: book it instead */
+    assert_int_equal(join(&B, ev, seats[0], &r), 409);
+    assert_string_equal(terr(&r), "SEAT_AVAILABLE");
+    tresp_free(&r);
+
+    /* A books and pays */
+    const char *s[] = {seats[0]};
+    book(&A, ev, s, 1, a_bid, a_inv);
+    pay_invoice(a_inv);
+    assert_int_equal(wait_booking(&A, a_bid, "CONFIRMED", 15000, &r), 0);
+    tresp_free(&r);
+
+    /* errors as a user sees them */
+    assert_int_equal(join(NULL, ev, seats[0], &r), 401);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "POST", "/api/waitlist", B.token, "{\"event_id\":1}", NULL, &r), 400);
+    assert_string_equal(terr(&r), "VALIDATION_FAILED");
+    tresp_free(&r);
+    assert_int_equal(join(&B, ev, "00000000-0000-4000-8000-000000000000", &r), 404);
+    tresp_free(&r);
+    assert_int_equal(join(&B, "00000000-0000-4000-8000-000000000000", seats[0], &r), 404);
+    tresp_free(&r);
+    assert_int_equal(join(&A, ev, seats[0], &r), 409);
+    assert_string_equal(terr(&r), "SEAT_HELD_BY_YOU");
+    tresp_free(&r);
+
+    /* B and C join: positions 1 and 2 */
+    char eb[37], ec[37], ed[37];
+    assert_int_equal(join(&B, ev, seats[0], &r), 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "position")), 1);
+    assert_string_equal(tstr(&r, "status"), "WAITING");
+    snprintf(eb, sizeof eb, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    assert_int_equal(join(&Cu, ev, seats[0], &r), 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "position")), 2);
+    snprintf(ec, sizeof ec, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    assert_int_equal(join(&B, ev, seats[0], &r), 409);
+    assert_string_equal(terr(&r), "ALREADY_WAITING");
+    tresp_free(&r);
+    fprintf(stderr, "B joined at position 1, C at position 2\n");
+
+    /* others' entries: invisible and 404 */
+    assert_null(entry_of(&Cu, eb));
+    assert_int_equal(leave(&Cu, eb), 404);
+    assert_int_equal(leave(&Cu, "not-a-uuid"), 404);
+    assert_int_equal(position(&B, eb), 1);
+
+    /* A cancels: B is offered and sees a pending booking with its payment URL */
+    char path[128];
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", a_bid);
+    assert_int_equal(tcall(C, "POST", path, A.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    char b_bid[37], b_inv[64];
+    assert_int_equal(wait_entry(&B, eb, "OFFERED", 5000, b_bid), 0);
+    expect_offer_in_history(&B, b_bid, b_inv);
+    char *st = seat_status(seats[0]);
+    assert_string_equal(st, "ON_GOING");
+    free(st);
+    assert_int_equal(position(&Cu, ec), 1);
+    fprintf(stderr, "A cancelled: B offered %s (%s), C now position 1\n", b_bid, b_inv);
+
+    /* B lets it expire: C is offered; B's history shows EXPIRED */
+    char c_bid[37], c_inv[64];
+    assert_int_equal(wait_entry(&Cu, ec, "OFFERED", (TTL_S + 10) * 1000, c_bid), 0);
+    expect_offer_in_history(&Cu, c_bid, c_inv);
+    assert_int_equal(wait_booking(&B, b_bid, "EXPIRED", 10000, &r), 0);
+    tresp_free(&r);
+    assert_int_equal(wait_entry(&B, eb, "EXPIRED", 0, NULL), 0);
+    fprintf(stderr, "B let it expire: C offered %s (%s)\n", c_bid, c_inv);
+
+    /* C pays: CONFIRMED with a PDF */
+    pay_invoice(c_inv);
+    assert_int_equal(wait_booking(&Cu, c_bid, "CONFIRMED", 15000, &r), 0);
+    snprintf(path, sizeof path, "%s", tstr(&r, "ticket_url"));
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", path, Cu.token, NULL, NULL, &r), 200);
+    assert_true(r.len > 100);
+    assert_memory_equal(r.body, "%PDF", 4);
+    fprintf(stderr, "C paid: CONFIRMED, ticket PDF %zu bytes\n", r.len);
+    tresp_free(&r);
+    assert_int_equal(wait_entry(&Cu, ec, "FULFILLED", 5000, NULL), 0);
+    assert_int_equal(leave(&Cu, ec), 409); /* paid: cancel the booking instead */
+
+    /* D joins with nobody ahead and keeps waiting */
+    assert_int_equal(join(&D, ev, seats[0], &r), 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "position")), 1);
+    snprintf(ed, sizeof ed, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    sleep(TTL_S + 1);
+    json_t *e = entry_of(&D, ed);
+    assert_string_equal(json_string_value(json_object_get(e, "status")), "WAITING");
+    assert_int_equal(json_integer_value(json_object_get(e, "position")), 1);
+    json_decref(e);
+    st = seat_status(seats[0]);
+    assert_string_equal(st, "BOOKED");
+    free(st);
+    fprintf(stderr, "D joined after C paid: still WAITING at position 1 after %d s\n", TTL_S + 1);
+
+    /* leaving at the moment the seat is released: E books seat 2, D waits
+     * for it and leaves when E cancels; the seat is not lost: OPEN */
+    const char *s2[] = {seats[1]};
+    char e_bid[37], ed2[37];
+    book(&E, ev, s2, 1, e_bid, NULL);
+    assert_int_equal(join(&D, ev, seats[1], &r), 201);
+    snprintf(ed2, sizeof ed2, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", e_bid);
+    struct leave_arg la = {&D, ed2, 0};
+    pthread_t lt;
+    assert_int_equal(pthread_create(&lt, NULL, leave_run, &la), 0);
+    assert_int_equal(tcall(C, "POST", path, E.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    pthread_join(lt, NULL);
+    assert_int_equal(la.status, 204);
+    assert_int_equal(wait_entry(&D, ed2, "CANCELLED", 0, NULL), 0);
+    for (int i = 0; i < 50; i++) {
+        st = seat_status(seats[1]);
+        int open = strcmp(st, "OPEN") == 0;
+        free(st);
+        if (open)
+            break;
+        usleep(100 * 1000);
+    }
+    st = seat_status(seats[1]);
+    assert_string_equal(st, "OPEN");
+    free(st);
+}
+
+#define NJOIN 50
+
+struct joiner {
+    struct user u;
+    const char *ev, *seat;
+    long status, position;
+    char entry[37];
+};
+
+static pthread_barrier_t gate;
+
+static void *join_run(void *arg)
+{
+    struct joiner *j = arg;
+    struct tresp r;
+    pthread_barrier_wait(&gate);
+    j->status = join(&j->u, j->ev, j->seat, &r);
+    j->position = (long)json_integer_value(json_object_get(r.json, "position"));
+    snprintf(j->entry, sizeof j->entry, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    return NULL;
+}
+
+static void concurrent_joins(void **state)
+{
+    (void)state;
+    struct user owner;
+    user_new(&owner, "owner");
+    char ev[37], seat[1][37], bid[37], inv[64];
+    new_event(1, ev, seat);
+    const char *s[] = {seat[0]};
+    book(&owner, ev, s, 1, bid, inv);
+    pay_invoice(inv);
+    struct tresp r;
+    assert_int_equal(wait_booking(&owner, bid, "CONFIRMED", 15000, &r), 0);
+    tresp_free(&r);
+
+    static struct joiner js[NJOIN];
+    for (int i = 0; i < NJOIN; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "fan%02d", i);
+        memset(&js[i], 0, sizeof js[i]);
+        user_new(&js[i].u, name);
+        js[i].ev = ev;
+        js[i].seat = seat[0];
+    }
+    pthread_t th[NJOIN];
+    pthread_barrier_init(&gate, NULL, NJOIN);
+    for (int i = 0; i < NJOIN; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, join_run, &js[i]), 0);
+    for (int i = 0; i < NJOIN; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&gate);
+
+    int seen[NJOIN + 1] = {0}, by_pos[NJOIN + 1];
+    for (int i = 0; i < NJOIN; i++) {
+        assert_int_equal(js[i].status, 201);
+        assert_true(js[i].position >= 1 && js[i].position <= NJOIN);
+        seen[js[i].position]++;
+        by_pos[js[i].position] = i;
+        /* join order: the answered position is the entry's rank by seq */
+        const char *p[] = {js[i].entry};
+        char *rank = test_db_scalar_params(
+            ticket_db,
+            "SELECT count(*) FROM waitlist_entries w, waitlist_entries me WHERE me.id = $1 "
+            "AND w.seat_id = me.seat_id AND w.seq <= me.seq",
+            1, p, NULL);
+        assert_non_null(rank);
+        assert_int_equal(atol(rank), js[i].position);
+        free(rank);
+        assert_int_equal(position(&js[i].u, js[i].entry), js[i].position);
+    }
+    for (int p = 1; p <= NJOIN; p++)
+        assert_int_equal(seen[p], 1);
+    fprintf(stderr, "%d users joined at once through client-app: positions 1..%d, each once\n",
+            NJOIN, NJOIN);
+
+    /* the seat goes to position 1, then (position 1 leaves) to position 2 */
+    char path[128], o1[37], o2[37];
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", bid);
+    assert_int_equal(tcall(C, "POST", path, owner.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    struct joiner *first = &js[by_pos[1]], *second = &js[by_pos[2]];
+    assert_int_equal(wait_entry(&first->u, first->entry, "OFFERED", 5000, o1), 0);
+    expect_offer_in_history(&first->u, o1, NULL);
+    assert_int_equal(leave(&first->u, first->entry), 204);
+    assert_int_equal(wait_entry(&second->u, second->entry, "OFFERED", 5000, o2), 0);
+    assert_int_equal(wait_booking(&first->u, o1, "CANCELLED", 10000, &r), 0);
+    tresp_free(&r);
+    assert_int_equal(position(&js[by_pos[3]].u, js[by_pos[3]].entry), 1);
+}
+
+struct cancel_arg {
+    const struct user *u;
+    const char *bid;
+    long status;
+};
+
+static void *cancel_run(void *arg)
+{
+    struct cancel_arg *a = arg;
+    char path[128];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", a->bid);
+    pthread_barrier_wait(&gate);
+    a->status = tcall(C, "POST", path, a->u->token, NULL, NULL, &r);
+    tresp_free(&r);
+    return NULL;
+}
+
+/* Two seats of one event released at once, their queues holding the same
+ * users in opposite orders: each seat goes to the head of its own queue. */
+static void concurrent_releases(void **state)
+{
+    (void)state;
+    struct user x1, x2, q[3];
+    user_new(&x1, "xone");
+    user_new(&x2, "xtwo");
+    const char *names[] = {"qua", "qub", "quc"};
+    for (int i = 0; i < 3; i++)
+        user_new(&q[i], names[i]);
+    char ev[37], seats[2][37], b1[37], b2[37];
+    new_event(2, ev, seats);
+    const char *s1[] = {seats[0]}, *s2[] = {seats[1]};
+    book(&x1, ev, s1, 1, b1, NULL);
+    book(&x2, ev, s2, 1, b2, NULL);
+    char e1[3][37], e2[3][37];
+    struct tresp r;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(join(&q[i], ev, seats[0], &r), 201);
+        snprintf(e1[i], 37, "%s", tstr(&r, "id"));
+        tresp_free(&r);
+        assert_int_equal(join(&q[2 - i], ev, seats[1], &r), 201);
+        snprintf(e2[2 - i], 37, "%s", tstr(&r, "id"));
+        tresp_free(&r);
+    }
+    struct cancel_arg a[2] = {{&x1, b1, 0}, {&x2, b2, 0}};
+    pthread_t th[2];
+    pthread_barrier_init(&gate, NULL, 2);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, cancel_run, &a[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&gate);
+    assert_int_equal(a[0].status, 200);
+    assert_int_equal(a[1].status, 200);
+    char o1[37], o2[37];
+    assert_int_equal(wait_entry(&q[0], e1[0], "OFFERED", 5000, o1), 0); /* seat 1: qua */
+    assert_int_equal(wait_entry(&q[2], e2[2], "OFFERED", 5000, o2), 0); /* seat 2: quc */
+    assert_int_equal(wait_entry(&q[1], e1[1], "WAITING", 0, NULL), 0);
+    assert_int_equal(wait_entry(&q[1], e2[1], "WAITING", 0, NULL), 0);
+    assert_int_equal(position(&q[1], e1[1]), 1);
+    assert_int_equal(position(&q[1], e2[1]), 1);
+    expect_offer_in_history(&q[0], o1, NULL);
+    expect_offer_in_history(&q[2], o2, NULL);
+    fprintf(stderr, "two releases at once: seat 1 to its first (qua), seat 2 to its first (quc)\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(offer_chain),
+        cmocka_unit_test(concurrent_joins),
+        cmocka_unit_test(concurrent_releases),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
