@@ -72,10 +72,35 @@ struct http_server {
     pthread_t *workers;
     int nworkers;
 
+    /* Slow clients (see struct conn_track). */
+    pthread_mutex_t clock;
+    pthread_cond_t reaper_cond;
+    struct conn_track *conns;
+    pthread_t reaper;
+    int reaper_running, reaper_stop;
+    int64_t deadline_us;
+    long cut_total;
+
     pthread_mutex_t mlock;      /* guards the metrics */
     struct route_stats *rstats; /* nroutes + 1: the last is "unmatched" */
     struct status_count *counts;
     size_t ncounts, capcounts;
+};
+
+/* MHD's CONNECTION_TIMEOUT is an idle timeout: a client that trickles a
+ * byte now and then would hold its connection (and a slot of the connection
+ * limit) for ever. So a request must arrive whole, headers and body, within
+ * the timeout of the connection's start or of the previous answer; a reaper
+ * thread shuts down the socket of one that does not, and MHD then closes it.
+ * Time spent in a handler or sending the answer does not count. One per
+ * connection, in srv->conns under srv->clock; removed when MHD reports the
+ * connection closed, which it does before closing the socket. */
+struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    int64_t since_us; /* start of the request being received */
+    int receiving;    /* 0 while a handler runs or the answer is sent */
+    int cut;
 };
 
 enum req_phase {
@@ -224,6 +249,14 @@ static void metrics_render(struct http_server *srv, struct sbuf *out)
                 "# HELP http_workers_busy Workers running a handler now.\n"
                 "# TYPE http_workers_busy gauge\nhttp_workers_busy %d\n",
                 inflight, qlen, srv->qcap, srv->nworkers, busy);
+    pthread_mutex_lock(&srv->clock);
+    long cut = srv->cut_total;
+    pthread_mutex_unlock(&srv->clock);
+    sbuf_printf(out,
+                "# HELP http_slow_clients_cut_total Connections closed for not sending a whole "
+                "request within the connection timeout.\n"
+                "# TYPE http_slow_clients_cut_total counter\nhttp_slow_clients_cut_total %ld\n",
+                cut);
     if (srv->cfg.pool) {
         int size = 0, in_use = 0;
         long waits = 0, timeouts = 0;
@@ -457,6 +490,96 @@ static enum MHD_Result answer_now(struct req_state *st, int status, const char *
     return send_res(st, 0);
 }
 
+/* ---- slow clients ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn_track *t = xcalloc(1, sizeof *t);
+        t->fd = ci ? ci->connect_fd : -1;
+        t->since_us = mono_us();
+        t->receiving = 1;
+        pthread_mutex_lock(&srv->clock);
+        t->next = srv->conns;
+        if (srv->conns)
+            srv->conns->prev = t;
+        srv->conns = t;
+        pthread_mutex_unlock(&srv->clock);
+        *socket_context = t;
+        return;
+    }
+    struct conn_track *t = *socket_context;
+    if (!t)
+        return;
+    pthread_mutex_lock(&srv->clock);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        srv->conns = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    pthread_mutex_unlock(&srv->clock);
+    free(t);
+    *socket_context = NULL;
+}
+
+/* receiving 1: a new request may start arriving now; 0: it has arrived. */
+static void conn_receiving(struct http_server *srv, struct MHD_Connection *conn, int receiving)
+{
+    const union MHD_ConnectionInfo *ci =
+        conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    struct conn_track *t = ci ? ci->socket_context : NULL;
+    if (!t)
+        return;
+    pthread_mutex_lock(&srv->clock);
+    t->receiving = receiving;
+    if (receiving)
+        t->since_us = mono_us();
+    pthread_mutex_unlock(&srv->clock);
+}
+
+static void *reaper_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->clock);
+    while (!srv->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->reaper_cond, &srv->clock, &ts);
+        int64_t now = mono_us();
+        for (struct conn_track *t = srv->conns; t; t = t->next) {
+            if (t->receiving && !t->cut && t->fd >= 0 && now - t->since_us > srv->deadline_us) {
+                shutdown(t->fd, SHUT_RDWR);
+                t->cut = 1;
+                srv->cut_total++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&srv->clock);
+    return NULL;
+}
+
+static void reaper_stop(struct http_server *srv)
+{
+    if (!srv->reaper_running)
+        return;
+    pthread_mutex_lock(&srv->clock);
+    srv->reaper_stop = 1;
+    pthread_cond_signal(&srv->reaper_cond);
+    pthread_mutex_unlock(&srv->clock);
+    pthread_join(srv->reaper, NULL);
+    srv->reaper_running = 0;
+}
+
 /* ---- the queue and workers ---- */
 
 static void run_handler(struct http_server *srv, struct req_state *st)
@@ -513,6 +636,7 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
 {
     struct http_server *srv = st->srv;
     struct http_req *req = &st->req;
+    conn_receiving(srv, st->conn, 0);
     req->body = http_body_take(&st->body, &req->body_len);
     char allow[128];
     const struct http_route *route;
@@ -610,7 +734,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct http_server *srv = cls;
     struct req_state *st = *con_cls;
-    (void)conn;
+    conn_receiving(srv, conn, 1);
     if (!st)
         return;
     *con_cls = NULL;
@@ -641,6 +765,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static void server_free(struct http_server *srv)
 {
     pthread_mutex_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->clock);
+    pthread_cond_destroy(&srv->reaper_cond);
     pthread_mutex_destroy(&srv->mlock);
     pthread_cond_destroy(&srv->work_cond);
     pthread_cond_destroy(&srv->idle_cond);
@@ -689,12 +815,15 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
     srv->queue = xcalloc(srv->qcap, sizeof *srv->queue);
 
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->clock, NULL);
     pthread_mutex_init(&srv->mlock, NULL);
+    srv->deadline_us = (int64_t)timeout * 1000000;
     pthread_cond_init(&srv->work_cond, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&srv->idle_cond, &ca);
+    pthread_cond_init(&srv->reaper_cond, &ca);
     pthread_condattr_destroy(&ca);
 
     srv->workers = xcalloc((size_t)workers, sizeof *srv->workers);
@@ -736,7 +865,8 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 #define SERVER_OPTIONS                                                                             \
     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,               \
         MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,    \
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MHD_THREADS
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_THREAD_POOL_SIZE,             \
+        (unsigned)MHD_THREADS
     if (sa)
         srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
                                        SERVER_OPTIONS, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_END);
@@ -752,6 +882,10 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : cfg->port;
+    int rc = pthread_create(&srv->reaper, NULL, reaper_main, srv);
+    if (rc != 0)
+        log_warn("no slow-client reaper: %s", strerror(rc));
+    srv->reaper_running = rc == 0;
     return srv;
 }
 
@@ -793,6 +927,7 @@ void http_server_stop(struct http_server *srv)
      * MHD_stop_daemon must not meet one. */
     workers_stop(srv);
     MHD_stop_daemon(srv->daemon);
+    reaper_stop(srv);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
     server_free(srv);

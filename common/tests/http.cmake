@@ -18,3 +18,13 @@ target_compile_definitions(common_test_server
 add_dependencies(common_test_server common_demo_daemon)
 add_project_test(NAME common_server COMMAND $<TARGET_FILE:common_test_server> LABELS http
                  TIMEOUT 300)
+
+# Slow clients (slowloris): trickled headers and bodies are cut at the
+# connection timeout, slow handlers and timely keep-alive are not.
+add_executable(common_test_server_slow ${CMAKE_CURRENT_LIST_DIR}/test_server_slow.c)
+target_link_libraries(common_test_server_slow PRIVATE testsupport PkgConfig::CMOCKA)
+target_compile_definitions(common_test_server_slow
+                           PRIVATE DEMO_DAEMON_BIN="$<TARGET_FILE:common_demo_daemon>")
+add_dependencies(common_test_server_slow common_demo_daemon)
+add_project_test(NAME common_server_slow COMMAND $<TARGET_FILE:common_test_server_slow>
+                 LABELS http TIMEOUT 120)
