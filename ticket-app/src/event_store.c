@@ -77,13 +77,18 @@ static const struct db_stmt st_stats_bookings = {
     "ticket_event_stats_bookings",
     "SELECT status, count(*) AS n FROM bookings WHERE event_id = $1 GROUP BY status"};
 
+/* The EVENT_COUNTS columns of row i as {total, open, on_going, booked}. */
+static json_t *seat_counts_json(const PGresult *r, int i)
+{
+    return json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)atoll(db_get(r, i, "total")),
+                     "open", (json_int_t)atoll(db_get(r, i, "open")), "on_going",
+                     (json_int_t)atoll(db_get(r, i, "on_going")), "booked",
+                     (json_int_t)atoll(db_get(r, i, "booked")));
+}
+
 static json_t *event_row_json(const PGresult *r, int i)
 {
-    json_t *counts =
-        json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)atoll(db_get(r, i, "total")), "open",
-                  (json_int_t)atoll(db_get(r, i, "open")), "on_going",
-                  (json_int_t)atoll(db_get(r, i, "on_going")), "booked",
-                  (json_int_t)atoll(db_get(r, i, "booked")));
+    json_t *counts = seat_counts_json(r, i);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", db_get(r, i, "id"),
                      "name", db_get(r, i, "name"), "venue", db_get(r, i, "venue"), "starts_at",
                      db_get(r, i, "starts_at"), "description", db_get(r, i, "description"),
@@ -91,17 +96,44 @@ static json_t *event_row_json(const PGresult *r, int i)
                      "updated_at", db_get(r, i, "updated_at"), "seat_counts", counts);
 }
 
+/* Runs s with the one parameter id: DB_OK with at least one row in *r (the
+ * caller clears it), DB_NOT_FOUND when there is none, or the error. */
+static enum db_status query_by_id(struct db_conn *c, const struct db_stmt *s, const char *id,
+                                  PGresult **r)
+{
+    const char *p[] = {id};
+    enum db_status st = db_exec(c, s, 1, p, r);
+    if (st == DB_OK && PQntuples(*r) == 0) {
+        PQclear(*r);
+        *r = NULL;
+        st = DB_NOT_FOUND;
+    }
+    return st;
+}
+
+/* The outcome of a conditional change of event id (st and r from its
+ * RETURNING statement; r is cleared): DB_OK if it matched a row, else
+ * DB_CONFLICT if the event exists (the condition refused), else why not. */
+static enum db_status applied_or_why(struct db_conn *c, const char *id, enum db_status st,
+                                     PGresult *r)
+{
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(r);
+    PQclear(r);
+    if (n > 0)
+        return DB_OK;
+    char cur[8];
+    st = event_store_currency(c, id, cur, sizeof cur);
+    return st == DB_OK ? DB_CONFLICT : st;
+}
+
 enum db_status event_store_get(struct db_conn *c, const char *id, json_t **event)
 {
     PGresult *r = NULL;
-    const char *p[] = {id};
-    enum db_status st = db_exec(c, &st_get, 1, p, &r);
+    enum db_status st = query_by_id(c, &st_get, id, &r);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
     *event = event_row_json(r, 0);
     PQclear(r);
     return DB_OK;
@@ -165,14 +197,9 @@ enum db_status event_store_list(struct db_conn *c, long limit, long offset, json
 enum db_status event_store_currency(struct db_conn *c, const char *id, char *out, size_t outlen)
 {
     PGresult *r = NULL;
-    const char *p[] = {id};
-    enum db_status st = db_exec(c, &st_exists, 1, p, &r);
+    enum db_status st = query_by_id(c, &st_exists, id, &r);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
     snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return DB_OK;
@@ -186,16 +213,8 @@ enum db_status event_store_patch(struct db_conn *c, const char *id, const struct
         in->currency};
     PGresult *r = NULL;
     enum db_status st = db_exec(c, &st_patch, 6, p, &r);
-    if (st != DB_OK)
-        return st;
-    int n = PQntuples(r);
-    PQclear(r);
-    if (n == 0) {
-        char cur[8];
-        st = event_store_currency(c, id, cur, sizeof cur);
-        return st == DB_OK ? DB_CONFLICT : st;
-    }
-    return event_store_get(c, id, event);
+    st = applied_or_why(c, id, st, r);
+    return st == DB_OK ? event_store_get(c, id, event) : st;
 }
 
 enum db_status event_store_delete(struct db_conn *c, const char *id)
@@ -205,39 +224,22 @@ enum db_status event_store_delete(struct db_conn *c, const char *id)
     enum db_status st = db_exec(c, &st_delete, 1, p, &r);
     if (st == DB_INVALID)
         return DB_CONFLICT; /* a booking appeared meanwhile: the foreign key refused */
-    if (st != DB_OK)
-        return st;
-    int n = PQntuples(r);
-    PQclear(r);
-    if (n == 0) {
-        char cur[8];
-        st = event_store_currency(c, id, cur, sizeof cur);
-        return st == DB_OK ? DB_CONFLICT : st;
-    }
-    return DB_OK;
+    return applied_or_why(c, id, st, r);
 }
 
 enum db_status event_store_stats(struct db_conn *c, const char *id, json_t **stats)
 {
     PGresult *r = NULL;
-    const char *p[] = {id};
-    enum db_status st = db_exec(c, &st_stats, 1, p, &r);
+    enum db_status st = query_by_id(c, &st_stats, id, &r);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
-    json_t *seats =
-        json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)atoll(db_get(r, 0, "total")), "open",
-                  (json_int_t)atoll(db_get(r, 0, "open")), "on_going",
-                  (json_int_t)atoll(db_get(r, 0, "on_going")), "booked",
-                  (json_int_t)atoll(db_get(r, 0, "booked")));
+    json_t *seats = seat_counts_json(r, 0);
     json_t *out = json_pack("{s:s, s:o, s:I, s:I, s:s}", "event_id", id, "seats", seats, "revenue",
                             (json_int_t)atoll(db_get(r, 0, "revenue")), "checked_in",
                             (json_int_t)atoll(db_get(r, 0, "checked_in")), "currency",
                             db_get(r, 0, "currency"));
     PQclear(r);
+    const char *p[] = {id};
     st = db_exec(c, &st_stats_bookings, 1, p, &r);
     if (st != DB_OK) {
         json_decref(out);
