@@ -69,6 +69,13 @@ void app_metrics(struct sbuf *out, void *app);
 /* A pooled connection, or NULL after answering res 503. */
 struct db_conn *app_db(struct client_app *app, struct http_res *res);
 
+/* handler_common.c: a list page: 200 {items, total, limit, offset} with
+ * row_json of every row of r (r is cleared), or the answer for st (r is
+ * NULL then). */
+void app_answer_rows(struct http_res *res, enum db_status st, PGresult *r,
+                     json_t *(*row_json)(const PGresult *r, int i), long total, long limit,
+                     long offset);
+
 /* user_handler.c */
 void user_handle_create(struct http_req *req, struct http_res *res, void *app);
 void user_handle_me(struct http_req *req, struct http_res *res, void *app);

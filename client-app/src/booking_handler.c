@@ -312,17 +312,7 @@ void booking_handle_list(struct http_req *req, struct http_res *res, void *appv)
     PGresult *r = NULL;
     enum db_status st = booking_store_list(c, owner, status, limit, offset, &r, &total);
     db_release(app->pool, c);
-    if (st != DB_OK) {
-        http_res_db_error(res, st);
-        return;
-    }
-    json_t *items = json_array();
-    for (int i = 0; i < PQntuples(r); i++)
-        json_array_append_new(items, booking_json_row(r, i));
-    PQclear(r);
-    http_res_json(res, 200,
-                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    app_answer_rows(res, st, r, booking_json_row, total, limit, offset);
 }
 
 /* Answers 200 with the booking (and history), or the error. */
