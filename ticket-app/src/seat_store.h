@@ -20,9 +20,10 @@ enum db_status seat_store_release(struct db_conn *c, const char *booking_id, int
 
 /* Holds seat_ids (a PostgreSQL uuid[] literal) of event_id for booking_id
  * until the booking's expires_at: every seat that is OPEN or whose hold ran
- * out with nobody on its waitlist goes ON_GOING, locked in id order. Inside a transaction. *res gets
- * rows (id, old_booking): the caller compares the count with what it asked
- * and rolls back when short; old_booking is the expired hold it replaced. */
+ * out with nobody on its waitlist goes ON_GOING, locked in id order.
+ * Inside a transaction. *res gets rows (id, old_booking): the caller
+ * compares the count with what it asked and rolls back when short;
+ * old_booking is the expired hold it replaced. */
 enum db_status seat_store_hold(struct db_conn *c, const char *event_id, const char *seat_ids,
                                const char *booking_id, PGresult **res);
 
