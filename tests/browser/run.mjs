@@ -361,7 +361,7 @@ function seat(page, label) {
 }
 
 // A small real PNG (a screenshot of a styled box), for poster uploads.
-async function makePoster(context, title) {
+async function makePoster(context, title, type = 'png') {
   const p = await context.newPage();
   p._used = true;
   await p.setViewportSize({ width: 480, height: 270 });
@@ -372,9 +372,9 @@ async function makePoster(context, title) {
   await p.evaluate((t) => {
     document.getElementById('t').textContent = t;
   }, title);
-  const png = await p.screenshot({ type: 'png' });
+  const img = await p.screenshot(type === 'jpeg' ? { type, quality: 80 } : { type });
   await p.close();
-  return png;
+  return img;
 }
 
 // ---------- scenarios ----------
@@ -431,7 +431,6 @@ async function scenarioBookAndPay(env) {
     await page.bringToFront();
     await page.waitForSelector('#booking-status [data-status=CONFIRMED]', { timeout: 30000 });
     expect((await page.textContent('#booking-seats')) === 'A-1, A-2', 'the seats on the booking');
-    if (screenshotDir) await page.screenshot({ path: path.join(tmp, 'phone-confirmed.png'), fullPage: true });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-ticket')]);
     const file = await download.path();
@@ -575,6 +574,11 @@ async function scenarioAdminCreates(env) {
     await page.waitForFunction(() => /Poster refused/.test(document.body.textContent));
     const refused = await alertText(page);
     expect(/PNG or JPEG/.test(refused), `the poster refusal in words (got "${refused}")`);
+    // a real JPEG (Chromium's encoder) replaces the PNG
+    const jpeg = await makePoster(ctx.context, name, 'jpeg');
+    await page.setInputFiles('#poster-file', { name: 'poster.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await page.click('#upload-poster');
+    await page.waitForFunction(() => /Poster saved \(image\/jpeg, 480×270/.test(document.body.textContent));
 
     // log out: the event is there for everyone, with its poster and seats
     await page.click('#logout');
@@ -633,16 +637,22 @@ async function docsScreenshots(env) {
     await uiLogin(page, env.C, 'alice', 'demo-password');
     await page.goto(`${env.C}/#/bookings/${mine.json.id}`);
     await page.waitForSelector('#booking-status [data-status=CONFIRMED]', { timeout: 30000 });
+    await page.click('details.history summary');
+    await page.setViewportSize({ width: 1100, height: 760 });
     await page.screenshot({ path: path.join(screenshotDir, 'booking-confirmed.png') });
+    await page.setViewportSize({ width: 1100, height: 900 });
 
     await page.goto(`${env.C}/#/events/${concert}`);
     await page.waitForSelector('#seatmap button.seat[data-label="A-5"][data-status=BOOKED]');
     await seat(page, 'G-9').click();
     await seat(page, 'G-10').click();
-    await page.evaluate(() => document.querySelector('#seatmap').scrollIntoView());
+    // tall enough for the whole map, so the sticky selection bar sits below it
+    await page.setViewportSize({ width: 1100, height: 1300 });
     await page.screenshot({ path: path.join(screenshotDir, 'seat-map.png') });
+    await page.setViewportSize({ width: 1100, height: 900 });
 
     await page.click('#logout');
+    await page.waitForSelector('nav a[data-nav=login]:visible');
     await uiLogin(page, env.C, 'admin', ADMIN_PASSWORD);
     await page.goto(`${env.C}/#/admin/events/${concert}/stats`);
     await page.waitForSelector('[data-stat=revenue]');
@@ -653,6 +663,8 @@ async function docsScreenshots(env) {
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${env.C}/#/events/${concert}`);
     await phone.waitForSelector('#seatmap button.seat[data-status=BOOKED]');
+    await seat(phone, 'B-10').click();
+    await seat(phone, 'B-11').click();
     await phone.screenshot({ path: path.join(screenshotDir, 'seat-map-phone.png') });
     return { ctx };
   } catch (e) {

@@ -16,6 +16,12 @@ command -v npm >/dev/null 2>&1 || skip "npm is not installed"
 [ -n "${TEST_PGHOST:-}" ] && [ -n "${TEST_PGPORT:-}" ] || skip "TEST_PGHOST/TEST_PGPORT not set"
 command -v psql >/dev/null 2>&1 || skip "psql is not installed"
 
+# SCREENSHOT_DIR (docs screenshots) is relative to where we were started
+if [ -n "${SCREENSHOT_DIR:-}" ]; then
+    mkdir -p "$SCREENSHOT_DIR"
+    SCREENSHOT_DIR=$(cd "$SCREENSHOT_DIR" && pwd)
+    export SCREENSHOT_DIR
+fi
 mkdir -p "$work"
 cp "$here/package.json" "$here/package-lock.json" "$here/run.mjs" "$work/"
 cd "$work"

@@ -571,6 +571,11 @@
         var rows = bySection[s.section];
         (rows[s.row] = rows[s.row] || []).push(s);
       });
+      /* sections in the order of their first row (VIP rows A-C before
+       * Gold rows D-J), which is how a venue reads front to back */
+      var firstRow = {};
+      sections.forEach(function (name) { firstRow[name] = Object.keys(bySection[name]).sort(naturalCompare)[0]; });
+      sections.sort(function (a, b) { return naturalCompare(firstRow[a], firstRow[b]) || naturalCompare(a, b); });
       seatEls = {};
       map.replaceChildren();
       sections.forEach(function (name) {
@@ -581,6 +586,8 @@
         var sec = h('section', { class: 'section', 'data-section': name },
           h('h2', null, name, ' ', h('span', { class: 'muted small' },
             lo === hi ? money(lo, event.currency) : money(lo, event.currency) + ' – ' + money(hi, event.currency))));
+        var body = h('div', { class: 'section-body' });
+        sec.appendChild(body);
         Object.keys(rows).sort(naturalCompare).forEach(function (r) {
           var rowEl = h('div', { class: 'row', 'data-row': r }, h('span', { class: 'rowname' }, r));
           var seatsWrap = h('div', { class: 'seats' });
@@ -592,7 +599,7 @@
             seatsWrap.appendChild(b);
           });
           rowEl.appendChild(seatsWrap);
-          sec.appendChild(rowEl);
+          body.appendChild(rowEl);
         });
         map.appendChild(sec);
       });
@@ -717,7 +724,7 @@
   /* ---------- views: bookings ---------- */
 
   function seatLabels(b) {
-    return (b.seats || []).map(function (s) { return s.label; }).join(', ');
+    return (b.seats || []).map(function (s) { return s.label; }).sort(naturalCompare).join(', ');
   }
 
   function viewBookings(ctx) {
@@ -779,7 +786,7 @@
     if (!requireLogin(ctx)) return;
     var path = '/api/bookings/' + encodeURIComponent(id);
     var msg = statusLine();
-    var body = h('div', { id: 'booking' });
+    var body = h('div', { id: 'booking', class: 'card' });
     var note = sessionStorage.getItem('notice');
     sessionStorage.removeItem('notice');
     var noteEl = statusLine();
