@@ -66,7 +66,9 @@ try {
 }
 
 const tmp = fs.mkdtempSync(path.join(process.env.TEST_TMPDIR || os.tmpdir(), 'browser-test-'));
-const failDir = path.join(tmp, 'failures');
+// failures go to the system's temp folder: TEST_TMPDIR is removed when
+// make test ends, and the screenshots must outlive it
+let failDir = null;
 const daemons = [];
 const databases = [];
 
@@ -320,8 +322,13 @@ async function newPage(ctx) {
   return ctx.context.newPage();
 }
 
+function failureDir() {
+  if (!failDir) failDir = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-failures-'));
+  return failDir;
+}
+
 async function saveFailure(ctx, name) {
-  fs.mkdirSync(failDir, { recursive: true });
+  failureDir();
   const saved = [];
   for (const [i, p] of (ctx ? ctx.context.pages() : []).entries()) {
     const file = path.join(failDir, `${name}-${i}.png`);
@@ -732,7 +739,9 @@ try {
 }
 console.log(`${passed} passed, ${failed} failed`);
 if (failed) {
-  console.log(`daemon logs and failure screenshots kept in ${tmp}`);
+  for (const d of daemons) fs.copyFileSync(d.log, path.join(failureDir(), path.basename(d.log)));
+  console.log(`daemon logs and failure screenshots kept in ${failureDir()}`);
+  fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(1);
 }
 fs.rmSync(tmp, { recursive: true, force: true });
