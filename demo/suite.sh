@@ -16,7 +16,8 @@
 #   up    (re)starts the suite with the current environment: ports from
 #         CLIENT_APP_PORT, TICKET_APP_PORT, PAYMENT_APP_PORT, PG_PORT, and
 #         every other variable of `make up` (rates, delays, secrets).
-#         Builds the daemons first (make daemons). Prints the URLs.
+#         Builds the daemons first (make daemons; SUITE_BUILD=0 skips that
+#         and uses the binaries already in build/). Prints the URLs.
 #   down  stops it (data stays); wipe: stops it and removes its data.
 # `make clean` removes .run, hence every suite, too.
 set -euo pipefail
@@ -50,7 +51,7 @@ stop() {
 case "$cmd" in
 up)
     mkdir -p "$base"
-    if ! make -s -C "$REPO" daemons >"$base/build.log" 2>&1; then
+    if [ "${SUITE_BUILD:-1}" != 0 ] && ! make -s -C "$REPO" daemons >"$base/build.log" 2>&1; then
         cat "$base/build.log" >&2
         exit 1
     fi
