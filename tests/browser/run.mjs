@@ -450,6 +450,14 @@ async function scenarioBookAndPay(env) {
     await page.waitForSelector(`article.booking[data-booking-id="${bookingId}"] [data-status=CONFIRMED]`);
     await openEvent(page, env.C, 'Browser Concert');
     await page.waitForSelector('#seatmap button.seat[data-label="A-1"][data-status=BOOKED]');
+
+    // cancel it (asked twice): CANCELLED, and the seats open again
+    await page.goto(`${env.C}/#/bookings/${bookingId}`);
+    await page.click('#cancel-booking');
+    await page.click('#confirm-cancel');
+    await page.waitForSelector('#booking-status [data-status=CANCELLED]');
+    await openEvent(page, env.C, 'Browser Concert');
+    await page.waitForSelector('#seatmap button.seat[data-label="A-1"][data-status=OPEN]');
     expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
     return { ctx, event: ev };
   } catch (e) {
@@ -573,9 +581,14 @@ async function scenarioAdminCreates(env) {
     expect((await page.textContent('[data-stat=booked]')).includes('0 / 46'), 'no seat booked yet');
     expect((await page.textContent('[data-stat=open]')).includes('46'), '46 seats open');
 
-    // a text file named .png is refused as a poster, in words
+    // edit the venue
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.waitForSelector('#poster-file');
+    await page.fill('#edit-form input[name=venue]', 'Grand Ballroom, East Wing');
+    await page.click('#save-event');
+    await page.waitForFunction(() => /Saved\./.test(document.querySelector('#edit-form').textContent));
+
+    // a text file named .png is refused as a poster, in words
     await page.setInputFiles('#poster-file', { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not a picture\n') });
     await page.click('#upload-poster');
     await page.waitForFunction(() => /Poster refused/.test(document.body.textContent));
@@ -587,6 +600,11 @@ async function scenarioAdminCreates(env) {
     await page.click('#upload-poster');
     await page.waitForFunction(() => /Poster saved \(image\/jpeg, 480×270/.test(document.body.textContent));
 
+    // the users list
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.waitForSelector('#users tbody tr');
+    expect((await page.textContent('#users')).includes('admin'), 'the admin in the users list');
+
     // log out: the event is there for everyone, with its poster and seats
     await page.click('#logout');
     await page.waitForSelector('nav a[data-nav=login]:visible');
@@ -594,6 +612,7 @@ async function scenarioAdminCreates(env) {
     const card = page.locator('article.event', { hasText: name });
     await card.waitFor();
     expect((await card.textContent()).includes('46 of 46 seats open'), 'availability on the card');
+    expect((await card.textContent()).includes('East Wing'), 'the edited venue on the card');
     await card.locator('img.poster').waitFor();
     await page.waitForFunction((n) => {
       const c = [...document.querySelectorAll('article.event')].find((a) => a.textContent.includes(n));
