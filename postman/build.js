@@ -1,0 +1,748 @@
+// build.js: writes ticketing.postman_collection.json (Postman v2.1) from the
+// compact description below, so that the collection is reviewed as code:
+// one call per line of `R(name, method, url, {auth, body, headers, pre, test})`
+// and test scripts as plain JavaScript. `node build.js` (npm run build).
+//
+// The folders follow a real session: health, users and sessions, browsing,
+// booking and paying, the ticket, the gate, the waitlist, cancelling, the
+// end of the session, then the admin and service endpoints of ticket-app
+// and payment-app, signatures; the last three folders need outcomes forced
+// by API.md's variables and are run against a suite started with them
+// (postman/run.sh does that):
+//   "Forced: hold rejected"           ORGANIZER_FAILURE_RATE=1
+//   "Forced: payment fails, hold expires"  PAYMENT_FAILURE_RATE=1 HOLD_TTL_SECONDS=4
+// Everything else expects ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=0.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+// ---- what every test script starts with ----
+const PRELUDE = `
+let body; try { body = pm.response.json(); } catch (e) { body = undefined; }
+const get = (k) => pm.collectionVariables.get(k);
+const save = (k, v) => pm.collectionVariables.set(k, v);
+const status = (c) => pm.test('status ' + c, () => pm.response.to.have.status(c));
+const error = (c, code) => { status(c); pm.test('error ' + code, () => pm.expect(body && body.error && body.error.code).to.eql(code)); };
+const check = (what, fn) => pm.test(what, fn);
+const expect = pm.expect;
+// poll(done, what): runs this request again (pre-request waits a little)
+// until done or ~60 s; then records the test.
+const poll = (done, what) => {
+  const n = Number(get('poll_n') || 0);
+  if (!done && n < 150) { save('poll_n', n + 1); pm.execution.setNextRequest(pm.info.requestName); return true; }
+  save('poll_n', 0);
+  pm.test(what + (n ? ' (after ' + n + ' polls)' : ''), () => expect(done).to.be.true);
+  return false;
+};
+`.trim();
+
+const POLL_PRE = `if (Number(pm.collectionVariables.get('poll_n') || 0) > 0) setTimeout(() => {}, 400);`;
+
+function script(type, src) {
+  return { listen: type, script: { type: 'text/javascript', exec: src.trim().split('\n') } };
+}
+
+const names = new Set();
+// R(name, method, url, opts): one request. opts.auth names the variable
+// holding the bearer token; opts.body is an object (JSON) or a string (sent
+// as is); opts.test / opts.pre are script bodies; opts.poll adds the wait.
+function R(name, method, url, opts = {}) {
+  if (names.has(name)) throw new Error('duplicate request name: ' + name);
+  names.add(name);
+  const header = [];
+  if (opts.auth) header.push({ key: 'Authorization', value: 'Bearer {{' + opts.auth + '}}' });
+  for (const [k, v] of Object.entries(opts.headers || {})) header.push({ key: k, value: v });
+  const item = { name, request: { method, header, url } };
+  if (opts.file) {
+    header.push({ key: 'Content-Type', value: opts.fileType });
+    item.request.body = { mode: 'file', file: { src: opts.file } };
+  }
+  if (opts.body !== undefined) {
+    if (!Object.keys(opts.headers || {}).some((k) => k.toLowerCase() === 'content-type')) {
+      header.push({ key: 'Content-Type', value: 'application/json' });
+    }
+    item.request.body = {
+      mode: 'raw',
+      raw: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body, null, 2),
+      options: { raw: { language: 'json' } },
+    };
+  }
+  if (opts.desc) item.request.description = opts.desc;
+  const events = [];
+  const pre = [opts.poll ? POLL_PRE : '', opts.pre || ''].filter(Boolean).join('\n');
+  if (pre) events.push(script('prerequest', pre));
+  events.push(script('test', PRELUDE + '\n' + (opts.test || '')));
+  item.event = events;
+  return item;
+}
+const F = (name, description, item) => ({ name, description, item });
+
+const C = '{{client_url}}';
+const T = '{{ticket_url}}';
+const P = '{{payment_url}}';
+const CONCERT = '5eed0000-0000-4000-8000-000000000001';
+
+// Checks shared by several requests.
+const isUser = `
+check('a User, never a password or hash', () => {
+  expect(body).to.include.keys('id', 'username', 'email', 'full_name', 'role', 'created_at');
+  expect(body).to.not.have.any.keys('password', 'password_hash', 'hash');
+});`;
+const isBooking = `
+check('a Booking', () => expect(body).to.include.keys('id', 'user_id', 'event_id', 'seats', 'status',
+  'failure_reason', 'amount', 'currency', 'payment', 'ticket_url', 'origin', 'created_at', 'updated_at'));`;
+const isInvoice = `
+check('an Invoice', () => expect(body).to.include.keys('invoice_number', 'booking_id', 'amount', 'currency',
+  'status', 'method', 'payment_url', 'failure_reason', 'created_at', 'expires_at', 'paid_at'));`;
+const isList = `
+check('a list', () => { expect(body.items).to.be.an('array'); expect(body).to.include.keys('total', 'limit', 'offset'); });`;
+
+// Pre-request: signs the raw body as payment-app does (X-Signature:
+// t=<unix>,v1=hex(HMAC-SHA256(secret, "<t>.<body>"))); pm.variables
+// "sig_age" shifts t into the past.
+const signWith = (secretVar, headerVar) => `
+const cryptojs = require('crypto-js');
+const secret = pm.environment.get('${secretVar}') || pm.variables.get('${secretVar}');
+const raw = pm.variables.replaceIn(pm.request.body.raw);
+pm.request.body.raw = raw;
+const t = Math.floor(Date.now() / 1000) - Number(pm.variables.get('sig_age') || 0);
+const mac = cryptojs.HmacSHA256(t + '.' + raw, secret).toString(cryptojs.enc.Hex);
+pm.variables.set('${headerVar}', 't=' + t + ',v1=' + mac);`;
+
+// ---------------------------------------------------------------------------
+const folders = [];
+
+folders.push(F('0 Health', 'Each service answers /healthz when its database does, and /metrics.', [
+  R('client-app healthz', 'GET', C + '/healthz', { test: `status(200); check('ok', () => expect(body.status).to.eql('ok'));` }),
+  R('ticket-app healthz', 'GET', T + '/healthz', { test: `status(200); check('ok', () => expect(body.status).to.eql('ok'));` }),
+  R('payment-app healthz', 'GET', P + '/healthz', { test: `status(200); check('ok', () => expect(body.status).to.eql('ok'));` }),
+  R('client-app metrics', 'GET', C + '/metrics', { test: `status(200); check('Prometheus text', () => expect(pm.response.text()).to.match(/^# (HELP|TYPE) /m));` }),
+  R('ticket-app metrics', 'GET', T + '/metrics', { test: `status(200); check('Prometheus text', () => expect(pm.response.text()).to.match(/^# (HELP|TYPE) /m));` }),
+  R('payment-app metrics', 'GET', P + '/metrics', { test: `status(200); check('Prometheus text', () => expect(pm.response.text()).to.match(/^# (HELP|TYPE) /m));` }),
+  R('X-Request-Id is echoed', 'GET', C + '/healthz', {
+    headers: { 'X-Request-Id': 'postman-req-42' },
+    test: `check('echoed', () => expect(pm.response.headers.get('X-Request-Id')).to.eql('postman-req-42'));`,
+  }),
+]));
+
+folders.push(F('1 Users and sessions', 'Three fresh users (A, B, C) per run, the seeded admin.', [
+  R('Register user A', 'POST', C + '/api/users', {
+    pre: `const s = Date.now().toString(36) + Math.floor(Math.random() * 1e4);
+pm.collectionVariables.set('run', s);
+pm.collectionVariables.set('userA', 'pm_a_' + s);
+pm.collectionVariables.set('userB', 'pm_b_' + s);
+pm.collectionVariables.set('userC', 'pm_c_' + s);`,
+    body: { username: '{{userA}}', email: '{{userA}}@example.com', password: 'postman-pass-A', full_name: 'Postman A' },
+    test: `status(201); ${isUser}
+check('as sent', () => { expect(body.username).to.eql(get('userA')); expect(body.role).to.eql('user'); });
+save('idA', body.id);`,
+  }),
+  R('Register: username taken', 'POST', C + '/api/users', {
+    body: { username: '{{userA}}', email: 'other_{{userA}}@example.com', password: 'postman-pass-A' },
+    test: `error(409, 'USERNAME_TAKEN');`,
+  }),
+  R('Register: email taken', 'POST', C + '/api/users', {
+    body: { username: 'x{{userA}}', email: '{{userA}}@example.com', password: 'postman-pass-A' },
+    test: `error(409, 'EMAIL_TAKEN');`,
+  }),
+  R('Register: invalid fields', 'POST', C + '/api/users', {
+    body: { username: 'a', email: 'not-an-email', password: 'short' },
+    test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R('Register: malformed JSON', 'POST', C + '/api/users', {
+    body: '{"username": "oops",',
+    test: `error(400, 'MALFORMED_JSON');`,
+  }),
+  R('Register: role is for admins', 'POST', C + '/api/users', {
+    body: { username: 'r{{userA}}', email: 'r{{userA}}@example.com', password: 'postman-pass-A', role: 'admin' },
+    test: `error(403, 'FORBIDDEN');`,
+  }),
+  R('Register user B', 'POST', C + '/api/users', {
+    body: { username: '{{userB}}', email: '{{userB}}@example.com', password: 'postman-pass-B' },
+    test: `status(201); save('idB', body.id);`,
+  }),
+  R('Register user C', 'POST', C + '/api/users', {
+    body: { username: '{{userC}}', email: '{{userC}}@example.com', password: 'postman-pass-C' },
+    test: `status(201); save('idC', body.id);`,
+  }),
+  R('Log in: wrong password', 'POST', C + '/api/sessions', {
+    body: { login: '{{userA}}', password: 'wrong-password' },
+    test: `error(401, 'INVALID_CREDENTIALS');`,
+  }),
+  R('Log in: unknown user', 'POST', C + '/api/sessions', {
+    body: { login: 'nobody_{{run}}', password: 'wrong-password' },
+    test: `error(401, 'INVALID_CREDENTIALS');`,
+  }),
+  R('Log in A (username)', 'POST', C + '/api/sessions', {
+    body: { login: '{{userA}}', password: 'postman-pass-A' },
+    test: `status(201);
+check('token, expiry, user', () => { expect(body.token).to.be.a('string').and.not.empty; expect(body.expires_at).to.be.a('string'); expect(body.user.username).to.eql(get('userA')); });
+save('tokenA', body.token);`,
+  }),
+  R('Log in B (email)', 'POST', C + '/api/sessions', {
+    body: { login: '{{userB}}@example.com', password: 'postman-pass-B' },
+    test: `status(201); save('tokenB', body.token);`,
+  }),
+  R('Log in C', 'POST', C + '/api/sessions', {
+    body: { login: '{{userC}}', password: 'postman-pass-C' },
+    test: `status(201); save('tokenC', body.token);`,
+  }),
+  R('Log in admin', 'POST', C + '/api/sessions', {
+    body: { login: 'admin', password: '{{admin_password}}' },
+    test: `status(201); check('role admin', () => expect(body.user.role).to.eql('admin')); save('tokenAdmin', body.token);`,
+  }),
+  R('Me (A)', 'GET', C + '/api/users/me', { auth: 'tokenA', test: `status(200); ${isUser} check('A', () => expect(body.id).to.eql(get('idA')));` }),
+  R('Me without a token', 'GET', C + '/api/users/me', { test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Me with a bad token', 'GET', C + '/api/users/me', {
+    headers: { Authorization: 'Bearer not-a-real-token' },
+    test: `error(401, 'UNAUTHENTICATED');`,
+  }),
+  R('Get own user (A)', 'GET', C + '/api/users/{{idA}}', { auth: 'tokenA', test: `status(200); ${isUser}` }),
+  R("Get someone else's user: 404", 'GET', C + '/api/users/{{idB}}', { auth: 'tokenA', test: `error(404, 'NOT_FOUND');` }),
+  R('Update own full name (A)', 'PATCH', C + '/api/users/{{idA}}', {
+    auth: 'tokenA', body: { full_name: 'Postman A. Updated' },
+    test: `status(200); check('changed', () => expect(body.full_name).to.eql('Postman A. Updated'));`,
+  }),
+  R('Update own role: forbidden', 'PATCH', C + '/api/users/{{idA}}', {
+    auth: 'tokenA', body: { role: 'admin' }, test: `error(403, 'FORBIDDEN');`,
+  }),
+  R('Update: invalid email', 'PATCH', C + '/api/users/{{idA}}', {
+    auth: 'tokenA', body: { email: 'no at sign' }, test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R('List users as a user: forbidden', 'GET', C + '/api/users', { auth: 'tokenA', test: `error(403, 'FORBIDDEN');` }),
+  R('List users (admin)', 'GET', C + '/api/users?limit=500', {
+    auth: 'tokenAdmin',
+    test: `status(200); ${isList} check('A is listed', () => expect(body.items.map((u) => u.id)).to.include(get('idA')));`,
+  }),
+  R('Get user B (admin)', 'GET', C + '/api/users/{{idB}}', { auth: 'tokenAdmin', test: `status(200); check('B', () => expect(body.id).to.eql(get('idB')));` }),
+]));
+
+folders.push(F('2 Browse events and seats', 'Anyone may read events and seat maps, at client-app and at ticket-app.', [
+  R('List events', 'GET', C + '/api/events', {
+    test: `status(200); ${isList}
+check('the seeded events', () => expect(body.total).to.be.at.least(4));
+const ev = body.items.find((e) => e.id === '${CONCERT}') || body.items[0];
+check('Event fields', () => { expect(ev).to.include.keys('id', 'name', 'venue', 'starts_at', 'description', 'currency', 'seat_counts'); expect(ev.seat_counts).to.include.keys('total', 'open', 'on_going', 'booked'); });
+save('eventId', ev.id);`,
+  }),
+  R('List events, paged', 'GET', C + '/api/events?limit=1&offset=1', {
+    test: `status(200); check('one item, limit and offset echoed', () => { expect(body.items.length).to.eql(1); expect(body.limit).to.eql(1); expect(body.offset).to.eql(1); });`,
+  }),
+  R('List events: limit out of range', 'GET', C + '/api/events?limit=100000', { test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Get event', 'GET', C + '/api/events/{{eventId}}', {
+    test: `status(200); check('the event', () => { expect(body.id).to.eql(get('eventId')); expect(body.currency).to.eql('IDR'); });
+save('openBefore', body.seat_counts.open);`,
+  }),
+  R('Get event: unknown id', 'GET', C + '/api/events/00000000-0000-4000-8000-00000000dead', { test: `error(404, 'NOT_FOUND');` }),
+  R('Get event: not a UUID', 'GET', C + '/api/events/not-a-uuid', { test: `check('4xx', () => expect(pm.response.code).to.be.oneOf([400, 404]));` }),
+  R('Seats of the event', 'GET', C + '/api/events/{{eventId}}/seats', {
+    test: `status(200);
+check('Seat fields', () => expect(body.items[0]).to.include.keys('id', 'event_id', 'label', 'section', 'row', 'number', 'price', 'status'));
+const open = body.items.filter((s) => s.status === 'OPEN' && s.section === 'Silver');
+check('open seats to book', () => expect(open.length).to.be.at.least(4));
+// From the back of the Silver tribune, so runs leave the front rows alone.
+const pick = open.slice(-4);
+save('seat1', pick[3].id); save('seat1Label', pick[3].label); save('seat1Price', pick[3].price);
+save('seat2', pick[2].id); save('seat3', pick[1].id); save('seat4', pick[0].id);`,
+  }),
+  R('ticket-app: list events', 'GET', T + '/api/events', { test: `status(200); ${isList}` }),
+  R('ticket-app: get event', 'GET', T + '/api/events/{{eventId}}', { test: `status(200); check('same event', () => expect(body.id).to.eql(get('eventId')));` }),
+  R('ticket-app: seats', 'GET', T + '/api/events/{{eventId}}/seats', {
+    test: `status(200); check('seat 1 OPEN', () => expect(body.items.find((s) => s.id === get('seat1')).status).to.eql('OPEN'));`,
+  }),
+]));
+
+folders.push(F('3 Book and pay', 'A books seat 1 and pays; B tries the same seat.', [
+  R('Book: no token', 'POST', C + '/api/bookings', { body: { event_id: '{{eventId}}', seat_ids: ['{{seat1}}'] }, test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Book: no seats', 'POST', C + '/api/bookings', { auth: 'tokenA', body: { event_id: '{{eventId}}', seat_ids: [] }, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Book: eleven seats', 'POST', C + '/api/bookings', {
+    auth: 'tokenA',
+    pre: `pm.variables.set('eleven', JSON.stringify(Array.from({ length: 11 }, (_, i) => '00000000-0000-4000-8000-0000000000' + String(10 + i))));`,
+    body: '{"event_id": "{{eventId}}", "seat_ids": {{eleven}}}',
+    test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R('Book: seat id not a UUID', 'POST', C + '/api/bookings', { auth: 'tokenA', body: { event_id: '{{eventId}}', seat_ids: ['A-1'] }, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Book: unknown event', 'POST', C + '/api/bookings', {
+    auth: 'tokenA', body: { event_id: '00000000-0000-4000-8000-00000000dead', seat_ids: ['{{seat1}}'] },
+    test: `check('404 or 400', () => expect(pm.response.code).to.be.oneOf([404, 400]));`,
+  }),
+  R('Book seat 1 (A)', 'POST', C + '/api/bookings', {
+    auth: 'tokenA',
+    pre: `pm.collectionVariables.set('idemKey', 'pm-' + Date.now() + '-' + Math.random().toString(36).slice(2));`,
+    headers: { 'Idempotency-Key': '{{idemKey}}' },
+    body: { event_id: '{{eventId}}', seat_ids: ['{{seat1}}'] },
+    test: `status(201); ${isBooking}
+check('PENDING_PAYMENT with an invoice', () => {
+  expect(body.status).to.eql('PENDING_PAYMENT');
+  expect(body.payment.invoice_number).to.match(/^INV-[A-Z0-9]{12}$/);
+  expect(body.payment.payment_url).to.include(body.payment.invoice_number);
+  expect(body.origin).to.eql('direct');
+  expect(body.amount).to.eql(Number(get('seat1Price')));
+  expect(body.seats[0].label).to.eql(get('seat1Label'));
+});
+save('bookingA', body.id); save('invoiceA', body.payment.invoice_number);`,
+  }),
+  R('Book again with the same Idempotency-Key', 'POST', C + '/api/bookings', {
+    auth: 'tokenA', headers: { 'Idempotency-Key': '{{idemKey}}' },
+    body: { event_id: '{{eventId}}', seat_ids: ['{{seat1}}'] },
+    test: `status(201); check('the first answer again', () => { expect(body.id).to.eql(get('bookingA')); expect(body.payment.invoice_number).to.eql(get('invoiceA')); });`,
+  }),
+  R('Same key, other body', 'POST', C + '/api/bookings', {
+    auth: 'tokenA', headers: { 'Idempotency-Key': '{{idemKey}}' },
+    body: { event_id: '{{eventId}}', seat_ids: ['{{seat2}}'] },
+    test: `error(409, 'IDEMPOTENCY_KEY_REUSED');`,
+  }),
+  R('Seat 1 is ON_GOING', 'GET', C + '/api/events/{{eventId}}/seats', {
+    test: `status(200); check('ON_GOING', () => expect(body.items.find((s) => s.id === get('seat1')).status).to.eql('ON_GOING'));`,
+  }),
+  R('B books the taken seat: 409', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', body: { event_id: '{{eventId}}', seat_ids: ['{{seat1}}'] },
+    test: `error(409, 'SEAT_UNAVAILABLE');
+check('the attempt is recorded FAILED', () => { expect(body.booking.status).to.eql('FAILED'); expect(body.booking.failure_reason).to.eql('SEAT_UNAVAILABLE'); expect(body.booking.payment).to.eql(null); });
+save('bookingBFailed', body.booking.id);`,
+  }),
+  R('Get booking (A)', 'GET', C + '/api/bookings/{{bookingA}}', { auth: 'tokenA', test: `status(200); ${isBooking} check('PENDING_PAYMENT', () => expect(body.status).to.eql('PENDING_PAYMENT'));` }),
+  R("Get A's booking as B: 404", 'GET', C + '/api/bookings/{{bookingA}}', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
+  R("Get A's booking as admin", 'GET', C + '/api/bookings/{{bookingA}}', { auth: 'tokenAdmin', test: `status(200);` }),
+  R('Ticket before payment: 409', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', { auth: 'tokenA', test: `error(409, 'TICKET_NOT_READY');` }),
+  R('Payment page', 'GET', P + '/pay/{{invoiceA}}', {
+    test: `status(200); check('HTML naming the invoice', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/html'); expect(pm.response.text()).to.include(get('invoiceA')); });`,
+  }),
+  R('Payment page: unknown invoice', 'GET', P + '/pay/INV-UNKNOWN00000', { test: `status(404);` }),
+  R('Invoice (A)', 'GET', P + '/api/invoices/{{invoiceA}}', {
+    test: `status(200); ${isInvoice} check('PENDING, the amount of the booking', () => { expect(body.status).to.eql('PENDING'); expect(body.booking_id).to.eql(get('bookingA')); expect(body.amount).to.eql(Number(get('seat1Price'))); });`,
+  }),
+  R('Invoice: unknown', 'GET', P + '/api/invoices/INV-UNKNOWN00000', { test: `error(404, 'NOT_FOUND');` }),
+  R('Pay: unknown method', 'POST', P + '/api/invoices/{{invoiceA}}/pay', { body: { method: 'bitcoin' }, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Pay (card)', 'POST', P + '/api/invoices/{{invoiceA}}/pay', {
+    body: { method: 'card' },
+    test: `status(202); check('PROCESSING', () => { expect(body.status).to.eql('PROCESSING'); expect(body.method).to.eql('card'); });`,
+  }),
+  R('Pay again while processing', 'POST', P + '/api/invoices/{{invoiceA}}/pay', {
+    body: { method: 'ewallet' },
+    test: `status(202); check('same invoice, the first method stands', () => { expect(body.status).to.eql('PROCESSING'); expect(body.method).to.eql('card'); });`,
+  }),
+  R('Wait until CONFIRMED', 'GET', C + '/api/bookings/{{bookingA}}', {
+    auth: 'tokenA', poll: true,
+    test: `if (!poll(body && body.status === 'CONFIRMED', 'booking CONFIRMED')) {
+  check('ticket_url', () => expect(body.ticket_url).to.eql('/api/bookings/' + get('bookingA') + '/ticket.pdf'));
+}`,
+  }),
+  R('Refresh (manual status check)', 'POST', C + '/api/bookings/{{bookingA}}/refresh', {
+    auth: 'tokenA', test: `status(200); ${isBooking} check('CONFIRMED', () => expect(body.status).to.eql('CONFIRMED'));`,
+  }),
+  R("Refresh B's view of A's booking: 404", 'POST', C + '/api/bookings/{{bookingA}}/refresh', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
+  R('Invoice is PAID', 'GET', P + '/api/invoices/{{invoiceA}}', {
+    test: `status(200); check('PAID with paid_at', () => { expect(body.status).to.eql('PAID'); expect(body.paid_at).to.be.a('string'); });`,
+  }),
+  R('Pay a paid invoice: 409', 'POST', P + '/api/invoices/{{invoiceA}}/pay', { body: { method: 'card' }, test: `error(409, 'INVOICE_FINAL');` }),
+  R('Seat 1 is BOOKED', 'GET', C + '/api/events/{{eventId}}/seats', {
+    test: `status(200); check('BOOKED', () => expect(body.items.find((s) => s.id === get('seat1')).status).to.eql('BOOKED'));`,
+  }),
+  R('My bookings (A, CONFIRMED)', 'GET', C + '/api/bookings?status=CONFIRMED', {
+    auth: 'tokenA', test: `status(200); ${isList} check('includes the booking', () => expect(body.items.map((b) => b.id)).to.include(get('bookingA')));`,
+  }),
+  R('My bookings (B): the failed attempt too', 'GET', C + '/api/bookings', {
+    auth: 'tokenB', test: `status(200); check('FAILED attempt listed', () => expect(body.items.find((b) => b.id === get('bookingBFailed')).status).to.eql('FAILED'));`,
+  }),
+  R('Bookings: bad status filter', 'GET', C + '/api/bookings?status=SOMETHING', { auth: 'tokenA', test: `error(400, 'VALIDATION_FAILED');` }),
+  R('All bookings of A (admin)', 'GET', C + '/api/bookings?user_id={{idA}}', {
+    auth: 'tokenAdmin', test: `status(200); check('only A', () => { expect(body.items.length).to.be.at.least(1); body.items.forEach((b) => expect(b.user_id).to.eql(get('idA'))); });`,
+  }),
+]));
+
+folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app (gate staff use the admin token). The ticket code is the content of the QR code on the PDF: "TK1.<booking>.<seat>." and 32 hex of HMAC-SHA256(TICKET_CODE_SECRET, "TK1.<booking>.<seat>"); Postman cannot scan a QR image, so the pre-request script computes it the way the PDF encodes it (demo/05-checkin.sh and the ticket-app tests decode the real QR).', [
+  R('Ticket PDF (A)', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', {
+    auth: 'tokenA',
+    test: `status(200); check('a PDF', () => { expect(pm.response.headers.get('Content-Type')).to.include('application/pdf'); expect(pm.response.stream.slice(0, 5).toString()).to.eql('%PDF-'); });`,
+  }),
+  R('Ticket PDF as B: 404', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
+  R('ticket-app: booking status (admin)', 'GET', T + '/api/bookings/{{bookingA}}', {
+    auth: 'ticket_admin_token',
+    test: `status(200); check('TicketBooking CONFIRMED', () => { expect(body).to.include.keys('booking_id', 'user_id', 'event_id', 'status', 'seats', 'amount', 'currency', 'invoice_number', 'payment_url', 'origin', 'version', 'created_at', 'updated_at'); expect(body.status).to.eql('CONFIRMED'); });`,
+  }),
+  R('ticket-app: booking status with the service token', 'GET', T + '/api/bookings/{{bookingA}}', { auth: 'ticket_service_token', test: `status(200);` }),
+  R('ticket-app: ticket PDF (admin)', 'GET', T + '/api/bookings/{{bookingA}}/ticket.pdf', {
+    auth: 'ticket_admin_token', test: `status(200); check('a PDF', () => expect(pm.response.stream.slice(0, 5).toString()).to.eql('%PDF-'));`,
+  }),
+  R('Check-in: no token', 'POST', T + '/api/checkins', { body: { ticket_code: 'TK1.x' }, test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Check-in: missing code', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: {}, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Check-in: admit', 'POST', T + '/api/checkins', {
+    auth: 'ticket_admin_token',
+    pre: `const cryptojs = require('crypto-js');
+const signed = 'TK1.' + pm.collectionVariables.get('bookingA') + '.' + pm.collectionVariables.get('seat1');
+const mac = cryptojs.HmacSHA256(signed, pm.environment.get('ticket_code_secret')).toString(cryptojs.enc.Hex).slice(0, 32);
+pm.collectionVariables.set('ticketCode', signed + '.' + mac);`,
+    body: { ticket_code: '{{ticketCode}}' },
+    test: `status(200); check('ADMITTED, the seat', () => { expect(body.status).to.eql('ADMITTED'); expect(body.booking_id).to.eql(get('bookingA')); expect(body.seat.id).to.eql(get('seat1')); });`,
+  }),
+  R('Check-in again: 409', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
+  R('Check-in: forged code', 'POST', T + '/api/checkins', {
+    auth: 'ticket_admin_token',
+    pre: `const c = pm.collectionVariables.get('ticketCode'); pm.variables.set('forged', c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'));`,
+    body: { ticket_code: '{{forged}}' }, test: `error(404, 'INVALID_TICKET');`,
+  }),
+  R('Check-in: service token is not enough', 'POST', T + '/api/checkins', { auth: 'ticket_service_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(403, 'FORBIDDEN');` }),
+]));
+
+folders.push(F('5 Waitlist', 'B and C wait for seat 1 (A holds it).', [
+  R('Join: seat is OPEN, book it', 'POST', C + '/api/waitlist', { auth: 'tokenB', body: { event_id: '{{eventId}}', seat_id: '{{seat4}}' }, test: `error(409, 'SEAT_AVAILABLE');` }),
+  R('Join: invalid seat id', 'POST', C + '/api/waitlist', { auth: 'tokenB', body: { event_id: '{{eventId}}', seat_id: 'nope' }, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Join: no token', 'POST', C + '/api/waitlist', { body: { event_id: '{{eventId}}', seat_id: '{{seat1}}' }, test: `error(401, 'UNAUTHENTICATED');` }),
+  R('B joins the waitlist of seat 1', 'POST', C + '/api/waitlist', {
+    auth: 'tokenB', body: { event_id: '{{eventId}}', seat_id: '{{seat1}}' },
+    test: `status(201);
+check('WaitlistEntry WAITING, first', () => { expect(body).to.include.keys('id', 'event_id', 'seat_id', 'status', 'position', 'booking_id', 'created_at'); expect(body.status).to.eql('WAITING'); expect(body.position).to.eql(1); });
+save('waitB', body.id);`,
+  }),
+  R('B joins again: 409', 'POST', C + '/api/waitlist', { auth: 'tokenB', body: { event_id: '{{eventId}}', seat_id: '{{seat1}}' }, test: `error(409, 'ALREADY_WAITING');` }),
+  R('C joins, second', 'POST', C + '/api/waitlist', {
+    auth: 'tokenC', body: { event_id: '{{eventId}}', seat_id: '{{seat1}}' },
+    test: `status(201); check('position 2', () => expect(body.position).to.eql(2)); save('waitC', body.id);`,
+  }),
+  R('B lists the waitlist', 'GET', C + '/api/waitlist', {
+    auth: 'tokenB', test: `status(200); check('own entry, position 1', () => { const e = body.items.find((x) => x.id === get('waitB')); expect(e.status).to.eql('WAITING'); expect(e.position).to.eql(1); expect(body.items.map((x) => x.id)).to.not.include(get('waitC')); });`,
+  }),
+  R("B deletes C's entry: 404", 'DELETE', C + '/api/waitlist/{{waitC}}', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
+  R('ticket-app: waitlist of a user (service)', 'GET', T + '/api/waitlist?user_id={{idC}}', {
+    auth: 'ticket_service_token', test: `status(200); check("C's entry", () => expect(body.items.map((x) => x.id)).to.include(get('waitC')));`,
+  }),
+  R('ticket-app: waitlist without token', 'GET', T + '/api/waitlist?user_id={{idC}}', { test: `error(401, 'UNAUTHENTICATED');` }),
+]));
+
+folders.push(F('6 Cancel', 'A cancels: refunded, the seat goes to B (head of the waitlist) as a new waitlist booking; B pays. A second booking is cancelled before payment (invoice voided).', [
+  R("B cancels A's booking: 404", 'POST', C + '/api/bookings/{{bookingA}}/cancel', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
+  R('A cancels the paid booking', 'POST', C + '/api/bookings/{{bookingA}}/cancel', {
+    auth: 'tokenA', test: `status(200); ${isBooking} check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
+  }),
+  R('Cancel again: the same answer', 'POST', C + '/api/bookings/{{bookingA}}/cancel', {
+    auth: 'tokenA', test: `status(200); check('still CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
+  }),
+  R('Cancel a FAILED booking: 409', 'POST', C + '/api/bookings/{{bookingBFailed}}/cancel', {
+    auth: 'tokenB', test: `error(409, 'NOT_CANCELLABLE'); check('carries the booking', () => expect(body.booking.status).to.eql('FAILED'));`,
+  }),
+  R('Wait until the invoice is REFUNDED', 'GET', P + '/api/invoices/{{invoiceA}}', {
+    poll: true, test: `poll(body && body.status === 'REFUNDED', 'invoice REFUNDED');`,
+  }),
+  R('Cancelled ticket at the gate: 404', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(404, 'INVALID_TICKET');` }),
+  R('Ticket of a cancelled booking: 409', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', {
+    auth: 'tokenA', test: `check('409 or 404', () => expect(pm.response.code).to.be.oneOf([409, 404]));`,
+  }),
+  R('Wait until B is OFFERED the seat', 'GET', C + '/api/waitlist', {
+    auth: 'tokenB', poll: true,
+    test: `const e = body && body.items && body.items.find((x) => x.id === get('waitB'));
+if (!poll(!!e && e.status === 'OFFERED' && !!e.booking_id, "B's entry OFFERED with a booking")) save('bookingBWait', e.booking_id);`,
+  }),
+  R("Wait until B's waitlist booking has its invoice", 'GET', C + '/api/bookings/{{bookingBWait}}', {
+    auth: 'tokenB', poll: true,
+    test: `if (!poll(!!body && body.status === 'PENDING_PAYMENT' && !!body.payment, 'PENDING_PAYMENT with payment')) {
+  check('origin waitlist, seat 1', () => { expect(body.origin).to.eql('waitlist'); expect(body.seats[0].id).to.eql(get('seat1')); });
+  save('invoiceBWait', body.payment.invoice_number);
+}`,
+  }),
+  R('C is now first in line', 'GET', C + '/api/waitlist', {
+    auth: 'tokenC', test: `status(200); check('WAITING, position 1', () => { const e = body.items.find((x) => x.id === get('waitC')); expect(e.status).to.eql('WAITING'); expect(e.position).to.eql(1); });`,
+  }),
+  R('C leaves the waitlist', 'DELETE', C + '/api/waitlist/{{waitC}}', { auth: 'tokenC', test: `status(204);` }),
+  R('B pays the waitlist booking', 'POST', P + '/api/invoices/{{invoiceBWait}}/pay', { body: { method: 'bank_transfer' }, test: `status(202);` }),
+  R("Wait until B's waitlist booking is CONFIRMED", 'GET', C + '/api/bookings/{{bookingBWait}}', {
+    auth: 'tokenB', poll: true, test: `poll(!!body && body.status === 'CONFIRMED', 'CONFIRMED');`,
+  }),
+  R('A books seat 2', 'POST', C + '/api/bookings', {
+    auth: 'tokenA', body: { event_id: '{{eventId}}', seat_ids: ['{{seat2}}'] },
+    test: `status(201); save('bookingA2', body.id); save('invoiceA2', body.payment.invoice_number);`,
+  }),
+  R('A cancels it before paying', 'POST', C + '/api/bookings/{{bookingA2}}/cancel', { auth: 'tokenA', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));` }),
+  R('Wait until its invoice is VOID', 'GET', P + '/api/invoices/{{invoiceA2}}', { poll: true, test: `poll(body && body.status === 'VOID', 'invoice VOID');` }),
+  R('Paying a void invoice: 409', 'POST', P + '/api/invoices/{{invoiceA2}}/pay', { body: { method: 'card' }, test: `check('409', () => expect(pm.response.code).to.eql(409));` }),
+  R('Seat 2 is OPEN again', 'GET', C + '/api/events/{{eventId}}/seats', {
+    test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('seat2')).status).to.eql('OPEN'));`,
+  }),
+]));
+
+folders.push(F('7 End of the session', 'Log out, delete a user.', [
+  R('Log out (A)', 'DELETE', C + '/api/sessions/current', { auth: 'tokenA', test: `status(204);` }),
+  R('The old token no longer works', 'GET', C + '/api/users/me', { auth: 'tokenA', test: `error(401, 'UNAUTHENTICATED');` }),
+  R('C deletes own account', 'DELETE', C + '/api/users/{{idC}}', { auth: 'tokenC', test: `status(204);` }),
+  R("C's session is gone with the account", 'GET', C + '/api/users/me', { auth: 'tokenC', test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Admin deletes user A', 'DELETE', C + '/api/users/{{idA}}', { auth: 'tokenAdmin', test: `status(204);` }),
+  R('A is gone', 'GET', C + '/api/users/{{idA}}', { auth: 'tokenAdmin', test: `error(404, 'NOT_FOUND');` }),
+]));
+
+folders.push(F('8 ticket-app admin', 'Events and seats (admin token), statistics, bookings as client-app sees them, notifications.', [
+  R('Create event: no token', 'POST', T + '/api/events', { body: { name: 'x' }, test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Create event: service token is not admin', 'POST', T + '/api/events', { auth: 'ticket_service_token', body: { name: 'x' }, test: `error(403, 'FORBIDDEN');` }),
+  R('Create event: invalid layout', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: { name: 'Broken', venue: 'Nowhere', starts_at: '2030-01-01T19:00:00Z', description: '', currency: 'IDR', layout: { sections: [] } },
+    test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R('Create event', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: {
+      name: 'Postman Jazz Evening {{run}}', venue: 'Taman Ismail Marzuki', starts_at: '2030-06-01T12:00:00Z',
+      description: 'Created by the Postman collection.', currency: 'IDR',
+      layout: { sections: [{ name: 'Floor', rows: ['A', 'B'], seats_per_row: 5, price: 300000 }, { name: 'Balcony', rows: ['C'], seats_per_row: 4, price: 150000 }] },
+    },
+    test: `status(201); check('14 OPEN seats', () => { expect(body.seat_counts.total).to.eql(14); expect(body.seat_counts.open).to.eql(14); });
+save('newEvent', body.id);`,
+  }),
+  R('Get the new event', 'GET', T + '/api/events/{{newEvent}}', { test: `status(200); check('name', () => expect(body.name).to.include('Postman Jazz Evening'));` }),
+  R('Rename the event', 'PATCH', T + '/api/events/{{newEvent}}', {
+    auth: 'ticket_admin_token', body: { name: 'Postman Jazz Night {{run}}' },
+    test: `status(200); check('renamed', () => expect(body.name).to.include('Postman Jazz Night'));`,
+  }),
+  R('Patch event: bad date', 'PATCH', T + '/api/events/{{newEvent}}', { auth: 'ticket_admin_token', body: { starts_at: 'tomorrow' }, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Add a seat', 'POST', T + '/api/events/{{newEvent}}/seats', {
+    auth: 'ticket_admin_token', body: { label: 'C-5', section: 'Balcony', row: 'C', number: 5, price: 150000 },
+    test: `status(201); check('OPEN seat C-5', () => { expect(body.label).to.eql('C-5'); expect(body.status).to.eql('OPEN'); }); save('newSeat', body.id);`,
+  }),
+  R('Add a seat: label taken', 'POST', T + '/api/events/{{newEvent}}/seats', {
+    auth: 'ticket_admin_token', body: { label: 'C-5', section: 'Balcony', row: 'C', number: 5, price: 150000 },
+    test: `check('409', () => expect(pm.response.code).to.eql(409));`,
+  }),
+  R('Reprice the seat', 'PATCH', T + '/api/seats/{{newSeat}}', {
+    auth: 'ticket_admin_token', body: { price: 175000 }, test: `status(200); check('price', () => expect(body.price).to.eql(175000));`,
+  }),
+  R('Delete the seat', 'DELETE', T + '/api/seats/{{newSeat}}', { auth: 'ticket_admin_token', test: `status(204);` }),
+  R('B holds seat 3', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', body: { event_id: '{{eventId}}', seat_ids: ['{{seat3}}'] },
+    test: `status(201); save('bookingB3', body.id);`,
+  }),
+  R('Delete a held seat: 409', 'DELETE', T + '/api/seats/{{seat3}}', { auth: 'ticket_admin_token', test: `check('409', () => expect(pm.response.code).to.eql(409));` }),
+  R('Reprice a held seat: 409', 'PATCH', T + '/api/seats/{{seat3}}', { auth: 'ticket_admin_token', body: { price: 1 }, test: `check('409', () => expect(pm.response.code).to.eql(409));` }),
+  R('Cancel at ticket-app (admin)', 'POST', T + '/api/bookings/{{bookingB3}}/cancel', {
+    auth: 'ticket_admin_token', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
+  }),
+  R('Seats of the new event', 'GET', T + '/api/events/{{newEvent}}/seats', { test: `status(200); check('14 seats', () => expect(body.items.length).to.eql(14));` }),
+  R('Delete the new event', 'DELETE', T + '/api/events/{{newEvent}}', { auth: 'ticket_admin_token', test: `status(204);` }),
+  R('The deleted event is gone', 'GET', T + '/api/events/{{newEvent}}', { test: `error(404, 'NOT_FOUND');` }),
+  R('Delete an event with bookings: 409', 'DELETE', T + '/api/events/{{eventId}}', { auth: 'ticket_admin_token', test: `error(409, 'EVENT_HAS_BOOKINGS');` }),
+  R('Event statistics', 'GET', T + '/api/events/{{eventId}}/stats', {
+    auth: 'ticket_admin_token',
+    test: `status(200); check('seats, bookings, revenue, checked_in', () => { expect(body.seats).to.include.keys('open', 'on_going', 'booked'); expect(body.bookings).to.be.an('object'); expect(body.revenue).to.be.a('number'); expect(body.checked_in).to.be.at.least(1); });`,
+  }),
+  R('Statistics without token', 'GET', T + '/api/events/{{eventId}}/stats', { test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Cancel at ticket-app: a FAILED booking', 'POST', T + '/api/bookings/{{bookingBFailed}}/cancel', { auth: 'ticket_admin_token', test: `error(409, 'NOT_CANCELLABLE');` }),
+  R('Booking status at ticket-app (admin)', 'GET', T + '/api/bookings/{{bookingB3}}', {
+    auth: 'ticket_admin_token', test: `status(200); check('CANCELLED, version counts the changes', () => { expect(body.status).to.eql('CANCELLED'); expect(body.version).to.be.at.least(2); });`,
+  }),
+  R('ticket-app bookings: no token', 'POST', T + '/api/bookings', { body: {}, test: `error(401, 'UNAUTHENTICATED');` }),
+  R('ticket-app bookings: invalid (service)', 'POST', T + '/api/bookings', {
+    auth: 'ticket_service_token', body: { booking_id: 'x', user_id: 'y', event_id: '{{eventId}}', seat_ids: [] },
+    test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R('ticket-app booking: unknown id', 'GET', T + '/api/bookings/00000000-0000-4000-8000-00000000dead', { auth: 'ticket_admin_token', test: `error(404, 'NOT_FOUND');` }),
+  R('Notifications sent to client-app (admin)', 'GET', T + '/api/notifications?limit=5', { auth: 'ticket_admin_token', test: `status(200); ${isList}` }),
+]));
+
+folders.push(F('9 client-app admin and web UI', 'The web UI files and what client-app adds for it: event management passed to ticket-app (the admin token stays on the server), posters (postman/poster.png, a 16x16 PNG; in the Postman app, pick that file for the upload request).', [
+  R('Web UI page', 'GET', C + '/', {
+    test: `status(200); check('HTML with a strict CSP', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/html'); expect(pm.response.headers.get('Content-Security-Policy')).to.include("script-src 'self'"); expect(pm.response.headers.get('X-Frame-Options')).to.eql('DENY'); });`,
+  }),
+  R('Web UI script', 'GET', C + '/assets/app.js', {
+    test: `status(200); check('JavaScript with an ETag', () => { expect(pm.response.headers.get('Content-Type')).to.include('javascript'); expect(pm.response.headers.get('ETag')).to.be.a('string'); });
+save('etag', pm.response.headers.get('ETag'));`,
+  }),
+  R('Web UI script, unchanged: 304', 'GET', C + '/assets/app.js', { headers: { 'If-None-Match': '{{etag}}' }, test: `status(304);` }),
+  R('Web UI: traversal attempt', 'GET', C + '/assets/..%2f..%2fetc%2fpasswd', { test: `status(404);` }),
+  R('Admin event: as a user, forbidden', 'POST', C + '/api/admin/events', { auth: 'tokenB', body: { name: 'x' }, test: `error(403, 'FORBIDDEN');` }),
+  R('Admin event: invalid (ticket-app answers)', 'POST', C + '/api/admin/events', {
+    auth: 'tokenAdmin', body: { name: '', layout: {} }, test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R('Admin event: create', 'POST', C + '/api/admin/events', {
+    auth: 'tokenAdmin',
+    body: { name: 'Postman Gamelan Night {{run}}', venue: 'Bentara Budaya', starts_at: '2030-07-01T12:00:00Z', description: 'Created through client-app.', currency: 'IDR',
+      layout: { sections: [{ name: 'Hall', rows: ['A'], seats_per_row: 6, price: 100000 }] } },
+    test: `status(201); check('6 seats', () => expect(body.seat_counts.total).to.eql(6)); save('uiEvent', body.id);`,
+  }),
+  R('Admin event: rename', 'PATCH', C + '/api/admin/events/{{uiEvent}}', {
+    auth: 'tokenAdmin', body: { description: 'Renamed through client-app.' },
+    test: `status(200); check('changed', () => expect(body.description).to.eql('Renamed through client-app.'));`,
+  }),
+  R('Admin event: statistics', 'GET', C + '/api/admin/events/{{uiEvent}}/stats', {
+    auth: 'tokenAdmin', test: `status(200); check('6 open', () => expect(body.seats.open).to.eql(6));`,
+  }),
+  R('Poster: not an image', 'PUT', C + '/api/admin/events/{{uiEvent}}/poster', {
+    auth: 'tokenAdmin', headers: { 'Content-Type': 'image/png' }, body: 'this is not a PNG', test: `error(415, 'UNSUPPORTED_MEDIA_TYPE');`,
+  }),
+  R('Poster: upload', 'PUT', C + '/api/admin/events/{{uiEvent}}/poster', {
+    auth: 'tokenAdmin', file: 'poster.png', fileType: 'image/png',
+    test: `status(200); check('a 16x16 PNG', () => { expect(body.content_type).to.eql('image/png'); expect(body.width).to.eql(16); expect(body.height).to.eql(16); });`,
+  }),
+  R('Poster: anyone sees it', 'GET', C + '/api/events/{{uiEvent}}/poster', {
+    test: `status(200); check('image/png, nosniff', () => { expect(pm.response.headers.get('Content-Type')).to.include('image/png'); expect(pm.response.headers.get('X-Content-Type-Options')).to.eql('nosniff'); });`,
+  }),
+  R('Poster: delete', 'DELETE', C + '/api/admin/events/{{uiEvent}}/poster', { auth: 'tokenAdmin', test: `status(204);` }),
+  R('Poster: gone', 'GET', C + '/api/events/{{uiEvent}}/poster', { test: `error(404, 'NOT_FOUND');` }),
+  R('Admin event: delete', 'DELETE', C + '/api/admin/events/{{uiEvent}}', { auth: 'tokenAdmin', test: `status(204);` }),
+  R('Admin event: delete one with bookings', 'DELETE', C + '/api/admin/events/{{eventId}}', { auth: 'tokenAdmin', test: `error(409, 'EVENT_HAS_BOOKINGS');` }),
+]));
+
+folders.push(F('10 payment-app service API', 'What services (and operators) call with PAYMENT_SERVICE_TOKEN.', [
+  R('Create invoice: no token', 'POST', P + '/api/invoices', { body: {}, test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Create invoice: invalid', 'POST', P + '/api/invoices', {
+    auth: 'payment_service_token', body: { booking_id: 'nope', amount: 'ten', currency: 'rupiah', expires_at: 'soon' },
+    test: `error(400, 'VALIDATION_FAILED'); check('details per field', () => expect(body.error.details).to.include.keys('booking_id', 'amount', 'currency', 'expires_at'));`,
+  }),
+  R('Create invoice', 'POST', P + '/api/invoices', {
+    auth: 'payment_service_token',
+    pre: `pm.collectionVariables.set('invBooking', pm.variables.replaceIn('{{$guid}}'));
+pm.variables.set('invExpires', new Date(Date.now() + 3600e3).toISOString().replace(/\\.\\d+Z$/, 'Z'));`,
+    body: { booking_id: '{{invBooking}}', amount: 125000, currency: 'IDR', expires_at: '{{invExpires}}', description: 'Postman test invoice' },
+    test: `status(201); ${isInvoice} check('PENDING', () => expect(body.status).to.eql('PENDING')); save('invoiceX', body.invoice_number);`,
+  }),
+  R('Create invoice again: same invoice', 'POST', P + '/api/invoices', {
+    auth: 'payment_service_token',
+    body: { booking_id: '{{invBooking}}', amount: 125000, currency: 'IDR', expires_at: '{{invExpires}}', description: 'Postman test invoice' },
+    test: `status(200); check('same number', () => expect(body.invoice_number).to.eql(get('invoiceX')));`,
+  }),
+  R('List invoices by booking', 'GET', P + '/api/invoices?booking_id={{invBooking}}', {
+    auth: 'payment_service_token', test: `status(200); ${isList} check('one', () => expect(body.items[0].invoice_number).to.eql(get('invoiceX')));`,
+  }),
+  R('Refund a pending invoice: 409', 'POST', P + '/api/invoices/{{invoiceX}}/refund', { auth: 'payment_service_token', test: `error(409, 'INVOICE_NOT_PAID');` }),
+  R('Void: no token', 'POST', P + '/api/invoices/{{invoiceX}}/void', { test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Void the invoice', 'POST', P + '/api/invoices/{{invoiceX}}/void', { auth: 'payment_service_token', test: `status(200); check('VOID', () => expect(body.status).to.eql('VOID'));` }),
+  R('Void again: same answer', 'POST', P + '/api/invoices/{{invoiceX}}/void', { auth: 'payment_service_token', test: `status(200); check('VOID', () => expect(body.status).to.eql('VOID'));` }),
+  R('Pay a void invoice: INVOICE_FINAL', 'POST', P + '/api/invoices/{{invoiceX}}/pay', { body: { method: 'card' }, test: `error(409, 'INVOICE_FINAL');` }),
+  R("Refund A's refunded invoice again: same answer", 'POST', P + '/api/invoices/{{invoiceA}}/refund', { auth: 'payment_service_token', test: `status(200); check('REFUNDED', () => expect(body.status).to.eql('REFUNDED'));` }),
+  R('Void a refunded invoice: 409', 'POST', P + '/api/invoices/{{invoiceA}}/void', { auth: 'payment_service_token', test: `error(409, 'INVOICE_NOT_PENDING');` }),
+  R('Webhook deliveries: no token', 'GET', P + '/api/webhook-deliveries', { test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Webhook deliveries (delivered)', 'GET', P + '/api/webhook-deliveries?status=delivered&limit=50', {
+    auth: 'payment_service_token',
+    test: `status(200); ${isList}
+const mine = body.items.find((d) => d.payload && d.payload.data && d.payload.data.invoice && d.payload.data.invoice.invoice_number === get('invoiceA'));
+check("A's invoice.paid was delivered", () => { expect(mine).to.be.an('object'); expect(mine.delivered_at).to.be.a('string'); });
+save('deliveryId', mine && (mine.id || mine.event_id));`,
+  }),
+  R('One delivery with its attempt log', 'GET', P + '/api/webhook-deliveries/{{deliveryId}}', {
+    auth: 'payment_service_token', test: `status(200); check('attempt_log', () => { expect(body.attempt_log).to.be.an('array').that.is.not.empty; expect(body.attempt_log[0]).to.include.keys('attempted_at', 'status'); });`,
+  }),
+  R('Replay the delivery', 'POST', P + '/api/webhook-deliveries/{{deliveryId}}/replay', { auth: 'payment_service_token', test: `status(202);` }),
+  R('Delivery: unknown id', 'GET', P + '/api/webhook-deliveries/evt_00000000000000000000', { auth: 'payment_service_token', test: `error(404, 'NOT_FOUND');` }),
+]));
+
+folders.push(F('11 Signatures', 'Signed calls between services: ticket-app /webhooks/payment (WEBHOOK_SECRET) and client-app /internal/notifications (NOTIFY_SECRET). Forged, stale or missing signatures are 401.', [
+  R('Webhook: no signature', 'POST', T + '/webhooks/payment', {
+    body: { id: 'evt_postman_nosig', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
+    test: `error(401, 'UNAUTHENTICATED');`,
+  }),
+  R('Webhook: forged signature', 'POST', T + '/webhooks/payment', {
+    headers: { 'X-Signature': 't={{$timestamp}},v1=0000000000000000000000000000000000000000000000000000000000000000' },
+    body: { id: 'evt_postman_forged', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
+    test: `error(401, 'UNAUTHENTICATED');`,
+  }),
+  R('Webhook: stale signature (20 min old)', 'POST', T + '/webhooks/payment', {
+    pre: `pm.variables.set('sig_age', 1200);` + signWith('webhook_secret', 'sig'),
+    headers: { 'X-Signature': '{{sig}}' },
+    body: { id: 'evt_postman_stale_{{run}}', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
+    test: `error(401, 'UNAUTHENTICATED');`,
+  }),
+  R('Webhook: signed event for an unknown invoice', 'POST', T + '/webhooks/payment', {
+    pre: `pm.variables.set('sig_age', 0);` + signWith('webhook_secret', 'sig'),
+    headers: { 'X-Signature': '{{sig}}' },
+    body: { id: 'evt_postman_{{run}}', type: 'invoice.failed', created_at: '2030-01-01T00:00:00Z', data: { invoice: { invoice_number: 'INV-POSTMAN00000', booking_id: '00000000-0000-4000-8000-00000000dead', status: 'FAILED' } } },
+    test: `status(204);`,
+  }),
+  R('Webhook: the same event again (applied once)', 'POST', T + '/webhooks/payment', {
+    pre: `pm.variables.set('sig_age', 0);` + signWith('webhook_secret', 'sig'),
+    headers: { 'X-Signature': '{{sig}}' },
+    body: { id: 'evt_postman_{{run}}', type: 'invoice.failed', created_at: '2030-01-01T00:00:00Z', data: { invoice: { invoice_number: 'INV-POSTMAN00000', booking_id: '00000000-0000-4000-8000-00000000dead', status: 'FAILED' } } },
+    test: `status(204);`,
+  }),
+  R('Notification: forged signature', 'POST', C + '/internal/notifications', {
+    headers: { 'X-Signature': 't={{$timestamp}},v1=0000000000000000000000000000000000000000000000000000000000000000' },
+    body: { id: 'ntf_postman', type: 'booking.confirmed', created_at: '2030-01-01T00:00:00Z', data: { booking: {} } },
+    test: `check('401', () => expect(pm.response.code).to.eql(401));`,
+  }),
+  R('Notification: signed, unknown type (acknowledged)', 'POST', C + '/internal/notifications', {
+    pre: `pm.variables.set('sig_age', 0);` + signWith('notify_secret', 'sig'),
+    headers: { 'X-Signature': '{{sig}}' },
+    body: { id: 'ntf_postman_{{run}}', type: 'booking.something_new', created_at: '2030-01-01T00:00:00Z', data: {} },
+    test: `status(204);`,
+  }),
+]));
+
+// ---- outcomes forced by configuration ----
+const forcedLogin = (who) => [
+  R(`Log in ${who} (forced outcome)`, 'POST', C + '/api/sessions', {
+    body: { login: who, password: 'demo-password' },
+    test: `status(201); save('tokenF', body.token);`,
+  }),
+];
+const pickSeat = (suffix) => R('Pick an OPEN seat ' + suffix, 'GET', C + '/api/events/5eed0000-0000-4000-8000-000000000004/seats', {
+  test: `status(200); const open = body.items.filter((s) => s.status === 'OPEN');
+check('an OPEN seat', () => expect(open.length).to.be.at.least(2));
+save('fEvent', '5eed0000-0000-4000-8000-000000000004'); save('fSeat', open[open.length - 1].id); save('fSeat2', open[open.length - 2].id);`,
+});
+
+folders.push(F('Forced: hold rejected', 'Run with ORGANIZER_FAILURE_RATE=1: the organizer refuses every hold.', [
+  ...forcedLogin('bob'),
+  pickSeat('(hold rejected)'),
+  R('Book: HOLD_REJECTED', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'] },
+    test: `error(409, 'HOLD_REJECTED');
+check('FAILED with HOLD_REJECTED, no payment', () => { expect(body.booking.status).to.eql('FAILED'); expect(body.booking.failure_reason).to.eql('HOLD_REJECTED'); expect(body.booking.payment).to.eql(null); });
+save('fBooking', body.booking.id);`,
+  }),
+  R('The rejected booking is in the history', 'GET', C + '/api/bookings/{{fBooking}}', {
+    auth: 'tokenF', test: `status(200); check('FAILED', () => { expect(body.status).to.eql('FAILED'); expect(body.failure_reason).to.eql('HOLD_REJECTED'); });`,
+  }),
+  R('The seat stayed OPEN', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat')).status).to.eql('OPEN'));`,
+  }),
+]));
+
+folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_RATE=1 HOLD_TTL_SECONDS=4: every payment is declined, and a hold nobody pays expires after 4 s.', [
+  ...forcedLogin('carol'),
+  pickSeat('(payment fails)'),
+  R('Book (to be declined)', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'] },
+    test: `status(201); save('fBooking', body.id); save('fInvoice', body.payment.invoice_number);`,
+  }),
+  R('Pay (declined later)', 'POST', P + '/api/invoices/{{fInvoice}}/pay', { body: { method: 'card' }, test: `status(202);` }),
+  R('Wait until FAILED with PAYMENT_FAILED', 'GET', C + '/api/bookings/{{fBooking}}', {
+    auth: 'tokenF', poll: true,
+    test: `if (!poll(!!body && body.status === 'FAILED', 'booking FAILED')) check('PAYMENT_FAILED', () => expect(body.failure_reason).to.eql('PAYMENT_FAILED'));`,
+  }),
+  R('The invoice is FAILED with a reason', 'GET', P + '/api/invoices/{{fInvoice}}', {
+    test: `status(200); check('FAILED, reason', () => { expect(body.status).to.eql('FAILED'); expect(body.failure_reason).to.be.a('string').and.not.empty; });`,
+  }),
+  R('No ticket for a failed booking', 'GET', C + '/api/bookings/{{fBooking}}/ticket.pdf', { auth: 'tokenF', test: `error(409, 'TICKET_NOT_READY');` }),
+  R('Cancel a failed booking: 409', 'POST', C + '/api/bookings/{{fBooking}}/cancel', { auth: 'tokenF', test: `error(409, 'NOT_CANCELLABLE');` }),
+  R('The declined seat is OPEN again', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat')).status).to.eql('OPEN'));`,
+  }),
+  R('Book (never paid)', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'] },
+    test: `status(201); save('fBooking2', body.id); save('fInvoice2', body.payment.invoice_number);`,
+  }),
+  R('Wait until EXPIRED', 'GET', C + '/api/bookings/{{fBooking2}}', {
+    auth: 'tokenF', poll: true, test: `poll(!!body && body.status === 'EXPIRED', 'booking EXPIRED');`,
+  }),
+  R('Paying an expired hold is refused', 'POST', P + '/api/invoices/{{fInvoice2}}/pay', {
+    body: { method: 'card' },
+    test: `check('409 INVOICE_FINAL or INVOICE_EXPIRED', () => { expect(pm.response.code).to.eql(409); expect(body.error.code).to.be.oneOf(['INVOICE_FINAL', 'INVOICE_EXPIRED']); });`,
+  }),
+  R('The expired seat is OPEN again', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat2')).status).to.eql('OPEN'));`,
+  }),
+]));
+
+const collection = {
+  info: {
+    name: 'Ticketing suite (client-app, ticket-app, payment-app)',
+    description: 'Every endpoint of the three services in the order of a real session, with tests on statuses and bodies. ' +
+      'Environment: ticketing.postman_environment.json (URLs; secrets from .run/secrets.env of `make up`). ' +
+      'The numbered folders expect ORGANIZER_FAILURE_RATE=0 and PAYMENT_FAILURE_RATE=0; the "Forced:" folders say what they need. ' +
+      '`make postman` starts suites with those values and runs everything with newman. Generated by postman/build.js.',
+    schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
+  },
+  item: folders,
+  variable: [{ key: 'poll_n', value: '0' }],
+};
+
+const out = path.join(__dirname, 'ticketing.postman_collection.json');
+fs.writeFileSync(out, JSON.stringify(collection, null, 2) + '\n');
+const n = folders.reduce((a, f) => a + f.item.length, 0);
+console.log(`wrote ${path.basename(out)}: ${folders.length} folders, ${n} requests`);
