@@ -37,3 +37,17 @@ clean: down
 	 case "$$d" in /var/tmp/ticketing-*) rm -rf "$$(dirname "$$d")";; esac
 	@rm -rf $(BUILD_DIR) build-asan .run
 	@echo "removed builds, logs and all data"
+
+# Delivery kit. postman: the Postman collection with newman; demo: the curl
+# stories of demo/; both against private suites started with the outcomes
+# they force (the suite of `make up` is left alone). compose-check:
+# docker-compose.yml brought up for real with Podman, a booking end to end.
+.PHONY: postman demo compose-check
+postman:
+	@postman/run.sh
+
+demo:
+	@demo/run-all.sh
+
+compose-check:
+	@scripts/compose-check
