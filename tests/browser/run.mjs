@@ -41,6 +41,8 @@ const bins = {
 const chromiumPath = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const screenshotDir = process.env.SCREENSHOT_DIR ? path.resolve(process.env.SCREENSHOT_DIR) : null;
 const only = arg('only', 'BROWSER_ONLY'); // e.g. "1,3"
+// REVIEW_DIR: also save a screenshot at each step worth looking at
+const reviewDir = process.env.REVIEW_DIR ? path.resolve(process.env.REVIEW_DIR) : null;
 
 if (!process.env.TEST_PGHOST || !process.env.TEST_PGPORT) {
   console.log('browser tests skipped: TEST_PGHOST/TEST_PGPORT not set');
@@ -342,6 +344,12 @@ async function saveFailure(ctx, name) {
   return saved;
 }
 
+async function review(page, name) {
+  if (!reviewDir) return;
+  fs.mkdirSync(reviewDir, { recursive: true });
+  await page.screenshot({ path: path.join(reviewDir, `${name}.png`), fullPage: true });
+}
+
 async function alertText(page) {
   const loc = page.locator('[role=alert]:visible');
   return (await loc.allTextContents()).join(' | ');
@@ -401,6 +409,7 @@ async function scenarioBookAndPay(env) {
     await page.click('#login-form button[type=submit]');
     await page.locator('#login-form [role=alert]').waitFor();
     const loginErr = await alertText(page);
+    await review(page, '1-login-error');
     expect(/invalid|incorrect|wrong/i.test(loginErr), `a login error in words (got "${loginErr}")`);
 
     // register (logs in too) and land on the events
@@ -423,11 +432,13 @@ async function scenarioBookAndPay(env) {
     await page.waitForFunction(() => location.hash.startsWith('#/bookings/'));
     await page.waitForSelector('#booking-status [data-status=PENDING_PAYMENT]');
     const bookingId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+    await review(page, '1-booking-pending');
 
     // pay on payment-app's page, in the tab the link opens
     const [payPage] = await Promise.all([ctx.context.waitForEvent('page'), page.click('#pay-link')]);
     await payPage.waitForLoadState('domcontentloaded');
     expect(payPage.url().startsWith(env.P + '/pay/'), `the payment page opened (${payPage.url()})`);
+    await review(payPage, '1-pay-page');
     await payPage.click('#paybtn');
     await payPage.waitForFunction(() => document.getElementById('current').textContent === 'PAID', null, {
       timeout: 20000,
@@ -486,6 +497,7 @@ async function scenarioTakenSeat(env) {
     expect((await page.textContent('#selected-seats')) === 'none', 'nothing selected');
     expect(await page.isDisabled('#book'), 'Book is disabled');
     expect((await page.textContent('#taken-panel')).includes('A-1 is on hold'), 'the panel names the seat');
+    await review(page, '2-taken-seat');
 
     // a seat taken between choosing and booking is refused in words
     await seat(page, 'A-3').click();
@@ -511,6 +523,7 @@ async function scenarioTakenSeat(env) {
       await page.waitForSelector('article.booking [data-status=FAILED]');
       const text = await page.textContent('#booking-list');
       expect(text.includes('SEAT_UNAVAILABLE'), 'the failed attempt with its reason in My bookings');
+      await review(page, '2-bookings-failed');
       await openEvent(page, env.C, 'Browser Theatre');
     }
 
@@ -531,6 +544,7 @@ async function scenarioTakenSeat(env) {
     });
     expect((await entry.textContent()).includes('position 1 in line'), 'the position on the waitlist page');
     expect((await entry.textContent()).includes('Browser Theatre'), 'the event name on the waitlist page');
+    await review(page, '2-waitlist');
     await entry.getByRole('button', { name: 'Leave waitlist' }).click();
     await page.waitForFunction(() => !document.querySelector('article.wait[data-status=WAITING]'));
     expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
@@ -546,6 +560,7 @@ async function scenarioAdminCreates(env) {
   try {
     const page = await newPage(ctx);
     const name = 'Browser Gala ' + crypto.randomBytes(2).toString('hex');
+    const doomed = await createEvent(env, 'Browser Cancelled Show', [{ name: 'Pit', rows: ['A'], seats_per_row: 2, price: 1 }]);
     await uiLogin(page, env.C, 'admin', ADMIN_PASSWORD);
     await page.waitForSelector('nav a[data-nav=admin]:visible');
     await page.click('nav a[data-nav=admin]');
@@ -568,6 +583,7 @@ async function scenarioAdminCreates(env) {
     expect((await page.textContent('#layout-total')).startsWith('46 seats'), 'the layout total');
     const poster = await makePoster(ctx.context, name);
     await page.setInputFiles('#event-form input[type=file]', { name: 'poster.png', mimeType: 'image/png', buffer: poster });
+    await review(page, '3-new-event-form');
     await page.click('#create-event');
     await page.waitForFunction(() => location.hash === '#/admin');
     const note = await page.textContent('main .msg.ok');
@@ -599,11 +615,23 @@ async function scenarioAdminCreates(env) {
     await page.setInputFiles('#poster-file', { name: 'poster.jpg', mimeType: 'image/jpeg', buffer: jpeg });
     await page.click('#upload-poster');
     await page.waitForFunction(() => /Poster saved \(image\/jpeg, 480×270/.test(document.body.textContent));
+    await review(page, '3-edit-event');
 
     // the users list
     await page.getByRole('link', { name: 'Users' }).click();
     await page.waitForSelector('#users tbody tr');
     expect((await page.textContent('#users')).includes('admin'), 'the admin in the users list');
+    await review(page, '3-users');
+
+    // delete an event (asked twice): gone from the list
+    await page.locator('nav.tabs a', { hasText: 'Events' }).click();
+    await page.locator(`#admin-events tr[data-event-id="${doomed.id}"]`).getByRole('link', { name: 'Edit' }).click();
+    await page.click('#delete-event');
+    await page.click('#delete-event');
+    await page.waitForFunction(() => location.hash === '#/admin');
+    await page.waitForSelector('#admin-events tbody tr');
+    expect((await page.textContent('main .msg.ok')).includes('deleted'), 'the deletion notice');
+    expect((await page.locator(`#admin-events tr[data-event-id="${doomed.id}"]`).count()) === 0, 'the event gone');
 
     // log out: the event is there for everyone, with its poster and seats
     await page.click('#logout');
@@ -613,6 +641,7 @@ async function scenarioAdminCreates(env) {
     await card.waitFor();
     expect((await card.textContent()).includes('46 of 46 seats open'), 'availability on the card');
     expect((await card.textContent()).includes('East Wing'), 'the edited venue on the card');
+    await review(page, '3-events-list');
     await card.locator('img.poster').waitFor();
     await page.waitForFunction((n) => {
       const c = [...document.querySelectorAll('article.event')].find((a) => a.textContent.includes(n));
