@@ -408,6 +408,11 @@ save('waitB', body.id);`,
     auth: 'ticket_service_token', test: `status(200); check("C's entry", () => expect(body.items.map((x) => x.id)).to.include(get('waitC')));`,
   }),
   R('ticket-app: waitlist without token', 'GET', T + '/api/waitlist?user_id={{idC}}', { test: `error(401, 'UNAUTHENTICATED');` }),
+  R('ticket-app: join, invalid (service)', 'POST', T + '/api/waitlist', {
+    auth: 'ticket_service_token', body: { user_id: '{{idC}}', event_id: '{{eventId}}', seat_id: 'nope' }, test: `error(400, 'VALIDATION_FAILED');`,
+  }),
+  R("ticket-app: leave someone else's entry: 404", 'DELETE', T + '/api/waitlist/{{waitC}}?user_id={{idB}}', { auth: 'ticket_service_token', test: `error(404, 'NOT_FOUND');` }),
+  R('A waits for her own seat: 409', 'POST', C + '/api/waitlist', { auth: 'tokenA', body: { event_id: '{{eventId}}', seat_id: '{{seat1}}' }, test: `error(409, 'SEAT_HELD_BY_YOU');` }),
 ]));
 
 folders.push(F('6 Cancel', 'A cancels: refunded, the seat goes to B (head of the waitlist) as a new waitlist booking; B pays. A second booking is cancelled before payment (invoice voided).', [
