@@ -8,8 +8,10 @@
 //   2. a taken seat cannot be booked and offers the waitlist;
 //   3. an admin creates an event (layout, poster) that then appears for users.
 // With SCREENSHOT_DIR set it also loads the demo seeds and saves the
-// screenshots of docs/screenshots/ there. A failing scenario saves a
-// screenshot of every open page to a temporary folder and prints its path.
+// screenshots of docs/screenshots/ there; with REVIEW_DIR set it saves a
+// screenshot at each step worth a look. A failing scenario saves a
+// screenshot of every open page, and the daemons' logs, to a folder of the
+// system's temp folder and prints its path.
 //
 // Usage: node run.mjs [--repo SRC] --client BIN --ticket BIN --payment BIN [--only 1,3]
 // Exit: 0 all passed, 1 a failure, 77 skipped (no PostgreSQL or chromium).

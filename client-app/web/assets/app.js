@@ -244,9 +244,16 @@
     sessionStorage.setItem('notice', text);
   }
 
+  /* Runs fn every ms while the view is open; a hidden tab skips its turns
+   * and catches up at once when it is shown again. */
   function every(ms, fn) {
-    var id = setInterval(fn, ms);
-    cleanups.push(function () { clearInterval(id); });
+    var id = setInterval(function () { if (!document.hidden) fn(); }, ms);
+    var onShow = function () { if (!document.hidden) fn(); };
+    document.addEventListener('visibilitychange', onShow);
+    cleanups.push(function () {
+      clearInterval(id);
+      document.removeEventListener('visibilitychange', onShow);
+    });
   }
 
   function updateNav() {
