@@ -12,6 +12,7 @@
 #include "booking_store.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/rand.h"
 #include "common/sig.h"
 #include "common/util.h"
 
@@ -41,6 +42,17 @@ void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
     if (type && !notification_type_known(type)) {
         /* a newer ticket-app may send more: acknowledged, nothing to do */
         log_info("notification of unknown type ignored type=%.40s", type);
+        http_res_no_content(res);
+        goto out;
+    }
+    /* ticket-app takes any user id from its service caller; a booking of a
+     * user id that cannot be one of ours (not a UUID) can never apply here.
+     * Acknowledged, like an unknown user, or the sender retries it for ever. */
+    const char *uid =
+        json_str(json_object_get(json_object_get(body, "data"), "booking"), "user_id");
+    if (uid && !uuid_valid(uid)) {
+        log_warn("notification for a user id that is not ours ignored type=%.40s",
+                 type ? type : "-");
         http_res_no_content(res);
         goto out;
     }

@@ -672,6 +672,18 @@ static void notifications(void **state)
     n = test_db_scalar(db_uri, "SELECT count(*) FROM processed_notifications", NULL);
     assert_string_equal(n, "4");
     free(n);
+    /* a user id ticket-app accepted from its caller that cannot be ours (not
+     * a UUID): acknowledged, or ticket-app would retry it for ever; nothing
+     * created (was 400) */
+    tb = ticket_booking("88888888-8888-4888-8888-888888888888", "u-1", "PENDING_PAYMENT", 1);
+    assert_int_equal(notify(SECRET, "booking.created", "ntf_g", tb, NULL), 204);
+    json_decref(tb);
+    n = test_db_scalar(db_uri,
+                       "SELECT count(*) FROM bookings WHERE id = "
+                       "'88888888-8888-4888-8888-888888888888'",
+                       NULL);
+    assert_string_equal(n, "0");
+    free(n);
 }
 
 static void metrics_and_health(void **state)
