@@ -521,8 +521,12 @@ long h_call(const char *method, const char *base, const char *path, const char *
     } else {
         curl_easy_reset(h);
     }
-    char url[4096], auth[1200];
-    snprintf(url, sizeof url, "%s%s", base, path);
+    char auth[1200];
+    size_t ulen = strlen(base) + strlen(path) + 1;
+    char *url = malloc(ulen);
+    if (!url)
+        abort();
+    snprintf(url, ulen, "%s%s", base, path);
     struct curl_slist *list = NULL;
     int has_ct = 0;
     for (size_t i = 0; headers && headers[i]; i++) {
@@ -561,6 +565,7 @@ long h_call(const char *method, const char *base, const char *path, const char *
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     curl_slist_free_all(list);
+    free(url);
     r->body = b.p ? b.p : strdup("");
     r->len = b.len;
     if (r->status && r->len)
