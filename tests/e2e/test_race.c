@@ -1,0 +1,298 @@
+/* test_race.c: a small flash sale through the whole suite: 1,000 users with
+ * sessions ask client-app for the 100 seats of one event, each user once,
+ * ten per seat in a shuffled order, 300 connections at once (the engine of
+ * the benchmark, bench/load.c). Exactly 100 are sold, every other user gets
+ * 409 SEAT_UNAVAILABLE, nothing answers 5xx or times out, and the three
+ * databases agree: each held seat has one live booking, which has one
+ * invoice, and every attempt is in client-app's history. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "load.h"
+#include "testsupport.h"
+
+#define SERVICE_TOKEN "race-ticket-service-token"
+#define ADMIN_TOKEN "race-ticket-admin-token"
+#define PAY_TOKEN "race-payment-service-token"
+#define NSEATS 100
+#define NUSERS 1000
+#define CONC 300
+#define TOKEN_PREFIX "beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0"
+
+static struct test_daemon pay, ticket, client;
+static char pay_db[512], ticket_db[512], client_db[512];
+
+/* Users 0..999 with a session each: token = TOKEN_PREFIX + n in 16 digits
+ * (client-app stores only its SHA-256), one shared password hash. */
+static const char seed_users_sql[] =
+    "INSERT INTO users (id, username, email, password_hash, role) "
+    "SELECT ('0000beef-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'racer' || n, "
+    "       'racer' || n || '@example.com', "
+    "       '$argon2id$v=19$m=12288,t=3,p=1$tO6XbMkbnVwO12y8UvWgkA$Ziymdxg1dHU4rNaCjjR44Z/"
+    "fmpc+dba2t/+HLxX1qY4', 'user' "
+    "  FROM generate_series(0, 999) AS n;"
+    "INSERT INTO sessions (token_hash, user_id, expires_at) "
+    "SELECT encode(sha256(convert_to(repeat('beb0', 12) || lpad(n::text, 16, '0'), 'UTF8')), "
+    "              'hex'), "
+    "       ('0000beef-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, "
+    "       now() + interval '1 hour' "
+    "  FROM generate_series(0, 999) AS n";
+
+static int start_suite(void)
+{
+    if (test_db_create("e2e_race_pay", NULL, pay_db, sizeof pay_db) < 0 ||
+        test_db_create("e2e_race_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
+        test_db_create("e2e_race_client", NULL, client_db, sizeof client_db) < 0)
+        return -1;
+    int pport = test_free_port(), tport, cport;
+    do
+        tport = test_free_port();
+    while (tport == pport);
+    do
+        cport = test_free_port();
+    while (cport == pport || cport == tport);
+
+    char p_db[600], p_hook[128], p_public[96];
+    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pay_db);
+    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
+    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
+    const char *penv[] = {p_db,
+                          p_hook,
+                          p_public,
+                          "WEBHOOK_SECRET=race-webhook-secret",
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
+                          "PAYMENT_FAILURE_RATE=0",
+                          "PAYMENT_DELAY_MS=0",
+                          "LOG_LEVEL=warn",
+                          NULL};
+    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
+        return -1;
+
+    char t_db[600], t_pay[96], t_notify[128];
+    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
+    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
+    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
+             cport);
+    const char *tenv[] = {t_db,
+                          t_pay,
+                          t_notify,
+                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
+                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
+                          "WEBHOOK_SECRET=race-webhook-secret",
+                          "NOTIFY_SECRET=race-notify-secret",
+                          "TICKET_CODE_SECRET=race-code-secret",
+                          "ORGANIZER_FAILURE_RATE=0",
+                          "NOTIFY_RETRY_BASE_MS=100",
+                          "LOG_LEVEL=warn",
+                          NULL};
+    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
+        return -1;
+
+    char c_db[600], c_ticket[96];
+    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
+    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
+    const char *cenv[] = {c_db,
+                          c_ticket,
+                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
+                          "NOTIFY_SECRET=race-notify-secret",
+                          "ADMIN_PASSWORD=race-admin-pass",
+                          "RATE_LIMIT_PER_MINUTE=0",
+                          "LOG_LEVEL=warn",
+                          NULL};
+    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
+        return -1;
+    /* client-app applied its migrations before answering /healthz */
+    return test_db_exec(client_db, seed_users_sql);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    test_require_pg();
+    return start_suite();
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_daemon_stop(&client);
+    test_daemon_stop(&ticket);
+    test_daemon_stop(&pay);
+    return 0;
+}
+
+/* ---- the race ---- */
+
+struct race {
+    const char *url;
+    char event_id[37];
+    char seat_ids[NSEATS][37];
+    long order[NUSERS];
+    long next;
+    long s201, s409, s4xx, s5xx, other, timeouts, failures;
+};
+
+static int race_next(void *ctx, int slot, struct load_item *it, double now_ms)
+{
+    struct race *r = ctx;
+    (void)slot;
+    (void)now_ms;
+    if (r->next >= NUSERS)
+        return -1;
+    long user = r->order[r->next++];
+    snprintf(it->method, sizeof it->method, "POST");
+    snprintf(it->url, sizeof it->url, "%s/api/bookings", r->url);
+    snprintf(it->auth, sizeof it->auth, "Authorization: Bearer %s%016ld", TOKEN_PREFIX, user);
+    json_t *b =
+        json_pack("{s:s, s:[s]}", "event_id", r->event_id, "seat_ids", r->seat_ids[user % NSEATS]);
+    it->body = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return 1;
+}
+
+static void race_done(void *ctx, struct load_item *it)
+{
+    struct race *r = ctx;
+    if (it->failed) {
+        r->failures++;
+        r->timeouts += it->timed_out;
+    } else if (it->status == 201) {
+        r->s201++;
+    } else if (it->status == 409) {
+        r->s409++;
+    } else if (it->status >= 500) {
+        r->s5xx++;
+    } else if (it->status >= 400) {
+        r->s4xx++;
+    } else {
+        r->other++;
+    }
+}
+
+/* The first column of the first row of sql at uri, as a number (-1 on
+ * error). */
+static long scalar(const char *uri, const char *sql)
+{
+    int ok = 1;
+    char *v = test_db_scalar(uri, sql, &ok);
+    long n = ok && v ? atol(v) : -1;
+    free(v);
+    return n;
+}
+
+static char *text(const char *uri, const char *sql)
+{
+    int ok = 1;
+    char *v = test_db_scalar(uri, sql, &ok);
+    assert_true(ok);
+    return v ? v : strdup("");
+}
+
+static void create_event(struct race *r)
+{
+    json_t *body = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:[{s:s, s:[s,s,s,s,s,s,s,s,s,s], s:i, s:i}]}}", "name",
+        "Race night", "venue", "Hall", "starts_at", "2031-05-01T19:00:00Z", "description",
+        "flash sale", "currency", "IDR", "layout", "sections", "name", "Floor", "rows", "A", "B",
+        "C", "D", "E", "F", "G", "H", "I", "J", "seats_per_row", 10, "price", 50000);
+    char url[128];
+    json_t *out = NULL;
+    snprintf(url, sizeof url, "%s/api/events", ticket.base_url);
+    assert_int_equal(test_http_json("POST", url, ADMIN_TOKEN, body, &out), 201);
+    json_decref(body);
+    snprintf(r->event_id, sizeof r->event_id, "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+
+    snprintf(url, sizeof url, "%s/api/events/%s/seats", ticket.base_url, r->event_id);
+    assert_int_equal(test_http_json("GET", url, NULL, NULL, &out), 200);
+    json_t *items = json_object_get(out, "items");
+    assert_int_equal(json_array_size(items), NSEATS);
+    for (size_t i = 0; i < NSEATS; i++)
+        snprintf(r->seat_ids[i], sizeof r->seat_ids[i], "%s",
+                 json_string_value(json_object_get(json_array_get(items, i), "id")));
+    json_decref(out);
+}
+
+static void test_flash_sale(void **state)
+{
+    (void)state;
+    static struct race r;
+    memset(&r, 0, sizeof r);
+    r.url = client.base_url;
+    create_event(&r);
+
+    /* each seat has NUSERS / NSEATS contenders, arriving shuffled */
+    for (long i = 0; i < NUSERS; i++)
+        r.order[i] = i;
+    unsigned long long x = 0x9E3779B97F4A7C15ULL;
+    for (long i = NUSERS - 1; i > 0; i--) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        long j = (long)(x % (unsigned long long)(i + 1)), t = r.order[i];
+        r.order[i] = r.order[j];
+        r.order[j] = t;
+    }
+    struct load_cfg cfg = {.conc = CONC, .timeout_ms = 60000};
+    struct load_ops ops = {race_next, race_done};
+    double ms = load_run(&cfg, &ops, &r);
+    print_message("race: %ld users, %d connections, %.0f ms: 201=%ld 409=%ld 4xx=%ld 5xx=%ld "
+                  "other=%ld failures=%ld (timeouts %ld)\n",
+                  r.next, CONC, ms, r.s201, r.s409, r.s4xx, r.s5xx, r.other, r.failures,
+                  r.timeouts);
+    assert_true(ms >= 0);
+    assert_int_equal(r.s201, NSEATS);
+    assert_int_equal(r.s409, NUSERS - NSEATS);
+    assert_int_equal(r.s4xx + r.s5xx + r.other + r.failures, 0);
+
+    /* ticket-app: each seat held once, by a live booking that asked for it */
+    assert_int_equal(scalar(ticket_db, "SELECT count(*) FROM seats WHERE status = 'ON_GOING'"),
+                     NSEATS);
+    assert_int_equal(scalar(ticket_db, "SELECT count(*) FROM seats s JOIN bookings b "
+                                       "ON b.id = s.booking_id AND b.status = 'PENDING_PAYMENT' "
+                                       "JOIN booking_seats bs ON bs.booking_id = b.id "
+                                       "AND bs.seat_id = s.id"),
+                     NSEATS);
+    assert_int_equal(
+        scalar(ticket_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
+        NSEATS);
+    assert_int_equal(scalar(ticket_db, "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
+                                       "AND failure_reason = 'SEAT_UNAVAILABLE'"),
+                     NUSERS - NSEATS);
+    /* payment-app: exactly one invoice for each live booking, and no other */
+    char *held = text(ticket_db, "SELECT string_agg(id::text || '=' || invoice_number, ',' "
+                                 "ORDER BY id) FROM bookings WHERE status = 'PENDING_PAYMENT'");
+    char *invoiced =
+        text(pay_db, "SELECT string_agg(booking_id::text || '=' || invoice_number, "
+                     "',' ORDER BY booking_id) FROM invoices WHERE status = 'PENDING'");
+    assert_string_equal(held, invoiced);
+    free(held);
+    free(invoiced);
+    assert_int_equal(scalar(pay_db, "SELECT count(*) FROM invoices"), NSEATS);
+    /* client-app: every attempt in the history, the held ones by distinct users */
+    assert_int_equal(
+        scalar(client_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
+        NSEATS);
+    assert_int_equal(scalar(client_db, "SELECT count(DISTINCT user_id) FROM bookings "
+                                       "WHERE status = 'PENDING_PAYMENT'"),
+                     NSEATS);
+    assert_int_equal(scalar(client_db, "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
+                                       "AND failure_reason = 'SEAT_UNAVAILABLE'"),
+                     NUSERS - NSEATS);
+    assert_int_equal(scalar(client_db, "SELECT count(*) FROM bookings"), NUSERS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flash_sale),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
