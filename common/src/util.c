@@ -288,6 +288,11 @@ int time_parse_rfc3339(const char *s, int64_t *epoch_ms)
     if (*p != '\0')
         return -1;
     int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset_s;
+    /* Only instants of years 0000-9999 in UTC: time_rfc3339 prints them back
+     * in a form this parses (an offset or a leap second could otherwise
+     * carry 9999-12-31 into year 10000, or 0000-01-01 into year -1). */
+    if (secs < days_from_civil(0, 1, 1) * 86400 || secs >= days_from_civil(10000, 1, 1) * 86400)
+        return -1;
     *epoch_ms = secs * 1000 + ms;
     return 0;
 }
