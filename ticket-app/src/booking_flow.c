@@ -106,6 +106,7 @@ static enum db_status fail_booking(struct app *app, const char *id, const char *
 static void continue_flow(struct app *app, const char *id, struct http_res *res)
 {
     struct booking b = {0};
+    int current = 0; /* b is what is stored: answer it without reading again */
     enum db_status st = load(app, id, &b);
     if (st != DB_OK) {
         http_res_db_error(res, st);
@@ -155,14 +156,16 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
             goto out;
         }
         struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
-        st = DB_UNAVAILABLE;
-        for (int i = 0; c && i < DB_TRIES; i++) {
+        st = c ? booking_store_attach_direct(c, &b, inv.number, inv.payment_url, &current)
+               : DB_UNAVAILABLE;
+        for (int i = 0; c && st == DB_OK && !current && i < DB_TRIES; i++) {
             st = booking_store_attach_invoice(c, id, inv.number, inv.payment_url);
             if (st != DB_RETRY)
                 break;
         }
         db_release(app->pool, c);
-        app_wake(app);
+        if (!current)
+            app_wake(app); /* a waitlist offer's notification, or a VOID */
         if (st != DB_OK) {
             booking_cleanup(&b);
             http_res_db_error(res, st);
@@ -170,8 +173,14 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
         }
     }
 out:
+    /* b is the stored booking when the invoice was just attached the
+     * direct way (nothing else changes a pending booking's answer); else
+     * the answer is read again */
+    if (current)
+        booking_flow_answer(res, &b);
     booking_cleanup(&b);
-    answer_current(app, id, res);
+    if (!current)
+        answer_current(app, id, res);
 }
 
 static void replay(struct app *app, const struct booking_request *rq, struct booking *b,
@@ -207,17 +216,43 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
-    struct booking b = {0};
-    enum db_status st = booking_store_load(c, rq->booking_id, &b);
-    if (st == DB_OK) {
+    /* The hold goes first: for a new id on existing seats of an existing
+     * event (nearly every request) it is the only database work before the
+     * organizer. Why a hold did not happen is asked afterwards (a known id,
+     * no such event or seat, a seat of another event, a seat taken); a hold
+     * that did not happen changed nothing. */
+    enum hold_outcome outcome = HOLD_UNAVAILABLE;
+    int expired = 0;
+    enum db_status st = DB_OK;
+    for (int i = 0; i < DB_TRIES; i++) {
+        st = booking_store_hold(c, rq, app->hold_ttl_s, &outcome, &expired);
+        if (st != DB_RETRY)
+            break;
+    }
+    if (st != DB_OK)
+        goto db_error;
+    if (outcome == HOLD_OK) {
         db_release(app->pool, c);
-        replay(app, rq, &b, res);
-        booking_cleanup(&b);
+        atomic_fetch_add(&app->n_holds, 1);
+        if (expired)
+            app_wake(app); /* what the bookings it expired have to say */
+        continue_flow(app, rq->booking_id, res);
         return;
     }
-    if (st != DB_NOT_FOUND)
-        goto db_error;
 
+    struct booking b = {0};
+    if (outcome == HOLD_EXISTS) {
+        st = booking_store_load(c, rq->booking_id, &b);
+        if (st == DB_OK) {
+            db_release(app->pool, c);
+            replay(app, rq, &b, res);
+            booking_cleanup(&b);
+            return;
+        }
+        if (st != DB_NOT_FOUND)
+            goto db_error;
+        /* not a known id: nothing was inserted for want of the event */
+    }
     char currency[8];
     st = event_store_currency(c, rq->event_id, currency, sizeof currency);
     if (st == DB_NOT_FOUND) {
@@ -225,6 +260,8 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         http_res_error(res, 404, "NOT_FOUND", "event not found");
         return;
     }
+    if (st == DB_OK && outcome == HOLD_EXISTS)
+        st = DB_RETRY; /* the event appeared meanwhile: the client may retry */
     if (st != DB_OK)
         goto db_error;
     char ids[BOOKING_MAX_SEATS * 38 + 4];
@@ -245,46 +282,26 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         return;
     }
 
-    enum hold_outcome outcome = HOLD_UNAVAILABLE;
+    atomic_fetch_add(&app->n_seat_unavailable, 1);
+    int inserted = 0;
     for (int i = 0; i < DB_TRIES; i++) {
-        st = booking_store_hold(c, rq, app->hold_ttl_s, &outcome);
+        st = booking_store_record_failed(c, rq, "SEAT_UNAVAILABLE", &inserted);
         if (st != DB_RETRY)
             break;
     }
     if (st != DB_OK)
         goto db_error;
-    if (outcome == HOLD_UNAVAILABLE) {
-        atomic_fetch_add(&app->n_seat_unavailable, 1);
-        int inserted = 0;
-        for (int i = 0; i < DB_TRIES; i++) {
-            st = booking_store_record_failed(c, rq, "SEAT_UNAVAILABLE", &inserted);
-            if (st != DB_RETRY)
-                break;
-        }
-        if (st != DB_OK)
-            goto db_error;
-        app_wake(app);
-    }
-    if (outcome != HOLD_OK) {
-        /* Failed attempt stored, or the id appeared meanwhile: answer what
-         * is stored for it. */
-        st = booking_store_load(c, rq->booking_id, &b);
-        db_release(app->pool, c);
-        if (st != DB_OK) {
-            http_res_db_error(res, st);
-            return;
-        }
-        if (outcome == HOLD_EXISTS)
-            replay(app, rq, &b, res);
-        else
-            booking_flow_answer(res, &b);
-        booking_cleanup(&b);
+    app_wake(app);
+    /* The failed attempt is stored (or the id appeared meanwhile): answer
+     * what is stored for it. */
+    st = booking_store_load(c, rq->booking_id, &b);
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
         return;
     }
-    db_release(app->pool, c);
-    atomic_fetch_add(&app->n_holds, 1);
-    app_wake(app);
-    continue_flow(app, rq->booking_id, res);
+    booking_flow_answer(res, &b);
+    booking_cleanup(&b);
     return;
 
 db_error:

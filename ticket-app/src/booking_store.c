@@ -98,6 +98,16 @@ static const struct db_stmt st_attach_invoice = {
     "       updated_at = now() "
     " WHERE id = $1 AND invoice_number IS NULL RETURNING status"};
 
+/* booking_store_attach_invoice's common case as one autocommitted statement:
+ * a direct booking still waiting for its invoice. */
+static const struct db_stmt st_attach_direct = {
+    "ticket_booking_attach_direct",
+    "UPDATE bookings SET invoice_number = $2, payment_url = $3, version = version + 1, "
+    "       updated_at = now() "
+    " WHERE id = $1 AND invoice_number IS NULL AND status = 'PENDING_PAYMENT' "
+    "   AND origin = 'direct' "
+    "RETURNING version, " SQL_TS("updated_at") " AS updated_at"};
+
 static const struct db_stmt st_transition = {
     "ticket_booking_transition",
     "WITH old AS (SELECT id, status FROM bookings WHERE id = $1 FOR UPDATE) "
@@ -294,8 +304,9 @@ static enum db_status tx_expire(struct db_conn *c, const char *id, int void_invo
 }
 
 enum db_status booking_store_hold(struct db_conn *c, const struct booking_request *rq, long ttl_s,
-                                  enum hold_outcome *out)
+                                  enum hold_outcome *out, int *expired)
 {
+    *expired = 0;
     char nseats[16], ttl[24], ids[BOOKING_MAX_SEATS * 38 + 4];
     snprintf(nseats, sizeof nseats, "%zu", rq->nseats);
     snprintf(ttl, sizeof ttl, "%ld", ttl_s);
@@ -343,6 +354,7 @@ enum db_status booking_store_hold(struct db_conn *c, const struct booking_reques
             log_info("hold takes a seat from expired booking=%s for booking=%s", old,
                      rq->booking_id);
             st = tx_expire(c, old, 1);
+            *expired = 1;
         }
     }
     PQclear(held);
@@ -399,6 +411,30 @@ enum db_status booking_store_attach_invoice(struct db_conn *c, const char *id,
         PQclear(r);
     }
     return tx_end(c, st);
+}
+
+enum db_status booking_store_attach_direct(struct db_conn *c, struct booking *b,
+                                           const char *invoice_number, const char *payment_url,
+                                           int *attached)
+{
+    const char *p[] = {b->id, invoice_number, payment_url};
+    PGresult *r = NULL;
+    *attached = 0;
+    enum db_status st = db_exec(c, &st_attach_direct, 3, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) == 1) {
+        *attached = 1;
+        free(b->invoice_number);
+        free(b->payment_url);
+        free(b->updated_at);
+        b->invoice_number = xstrdup(invoice_number);
+        b->payment_url = xstrdup(payment_url);
+        b->updated_at = dup_or_null(r, 0, "updated_at");
+        b->version = atol(db_get(r, 0, "version"));
+    }
+    PQclear(r);
+    return DB_OK;
 }
 
 enum db_status booking_store_fail(struct db_conn *c, const char *id, const char *reason,

@@ -22,9 +22,13 @@ enum hold_outcome {
 /* The atomic hold: inserts the booking PENDING_PAYMENT with expires_at =
  * now + ttl_s, flips every requested seat to ON_GOING (all or none, id
  * order), snapshots them into booking_seats, sets the amount, and expires
- * any booking whose run-out hold it took a seat from. One transaction. */
+ * any booking whose run-out hold it took a seat from (*expired = 1: their
+ * notifications and follow-ups wait in the outbox). One transaction.
+ * HOLD_EXISTS also stands for an event that does not exist (nothing to
+ * insert): the caller tells the two apart. HOLD_UNAVAILABLE also covers
+ * seats that do not exist or belong to another event. */
 enum db_status booking_store_hold(struct db_conn *c, const struct booking_request *rq, long ttl_s,
-                                  enum hold_outcome *out);
+                                  enum hold_outcome *out, int *expired);
 
 /* Stores a failed attempt (FAILED/reason) with the seats it asked for and
  * notifies. *inserted = 0 when the id was already known. One transaction. */
@@ -38,6 +42,17 @@ enum db_status booking_store_set_organizer_held(struct db_conn *c, const char *i
  * longer PENDING_PAYMENT, the invoice is recorded for voiding instead. */
 enum db_status booking_store_attach_invoice(struct db_conn *c, const char *id,
                                             const char *invoice_number, const char *payment_url);
+
+/* booking_store_attach_invoice's common case in one statement, no
+ * transaction: a direct booking (b, as loaded) still PENDING_PAYMENT
+ * without an invoice gets this one. Nothing is notified for it (a direct
+ * hold is answered, not announced) and nothing needs voiding. *attached = 1
+ * and b updated to the stored state (invoice, payment_url, version,
+ * updated_at); *attached = 0 when the booking is not in that state: then
+ * booking_store_attach_invoice decides. */
+enum db_status booking_store_attach_direct(struct db_conn *c, struct booking *b,
+                                           const char *invoice_number, const char *payment_url,
+                                           int *attached);
 
 /* PENDING_PAYMENT -> FAILED/reason: seats released, organizer release
  * recorded, notified; void_invoice also records a VOID follow-up (the
