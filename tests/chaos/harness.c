@@ -528,11 +528,13 @@ long h_call(const char *method, const char *base, const char *path, const char *
         abort();
     snprintf(url, ulen, "%s%s", base, path);
     struct curl_slist *list = NULL;
-    int has_ct = 0;
+    int has_ct = 0, has_expect = 0;
     for (size_t i = 0; headers && headers[i]; i++) {
         list = curl_slist_append(list, headers[i]);
         if (strncasecmp(headers[i], "Content-Type:", 13) == 0)
             has_ct = 1;
+        if (strncasecmp(headers[i], "Expect:", 7) == 0)
+            has_expect = 1;
     }
     if (body && !has_ct)
         list = curl_slist_append(list, "Content-Type: application/json");
@@ -540,7 +542,8 @@ long h_call(const char *method, const char *base, const char *path, const char *
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
         list = curl_slist_append(list, auth);
     }
-    list = curl_slist_append(list, "Expect:");
+    if (!has_expect) /* no 100-continue round trip unless asked for */
+        list = curl_slist_append(list, "Expect:");
     struct h_buf b = {0};
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

@@ -103,7 +103,8 @@ void hres_free(struct hres *r);
 /* method base+path with an optional bearer, body (len bytes; NULL = none)
  * and extra headers (NULL-terminated "Name: value"; may be NULL). The
  * Content-Type is application/json when a body is sent unless headers set
- * one. timeout_ms 0 means 15 s. Returns r->status. */
+ * one; no Expect: 100-continue unless headers ask for it. timeout_ms 0 means
+ * 15 s. Returns r->status. */
 long h_call(const char *method, const char *base, const char *path, const char *bearer,
             const char *body, size_t len, const char *const *headers, long timeout_ms,
             struct hres *r);

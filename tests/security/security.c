@@ -536,8 +536,11 @@ static long probe_as_caller(enum cat c, const struct route *r, const char *path,
                             size_t len, const char *ctype, const int *want, unsigned flags)
 {
     char sig[200], ct[200];
-    const char *headers[4];
+    const char *headers[5];
     int n = 0;
+    /* a large body goes as clients send one: the answer may come before it */
+    if (len > BODY_CAP)
+        headers[n++] = "Expect: 100-continue";
     if (r->acc == A_SIGNED) {
         sign_header(r, body ? body : "", body ? len : 0, (long)time(NULL), sig, sizeof sig);
         headers[n++] = sig;
@@ -1466,8 +1469,7 @@ int main(void)
         long literal = PQresultStatus(q) == PGRES_TUPLES_OK ? atol(PQgetvalue(q, 0, 0)) : -1;
         PQclear(q);
         PQfinish(c);
-        printf("events stored with the literal name \"%s\": %ld; every table still there\n",
-               hostile[1], literal);
+        printf("events stored with the literal name \"%s\": %ld\n", hostile[1], literal);
         sent[C_BODYINJ]++;
         if (literal >= 1)
             good[C_BODYINJ]++;
