@@ -99,6 +99,10 @@ expect() {
     for s in "$@"; do [ "$STATUS" = "$s" ] && return 0; done
     printf '   %s✗ expected %s, got %s%s\n' "$C_BAD" "$*" "$STATUS" "$C_OFF" >&2
     [ -s "$BODY_FILE" ] && head -c 2000 "$BODY_FILE" >&2 && echo >&2
+    if [ "$(jq -r '.error.code? // empty' "$BODY_FILE" 2>/dev/null)" = HOLD_REJECTED ]; then
+        echo "   (the organizer refused the hold: this suite runs with ORGANIZER_FAILURE_RATE" \
+            "above 0; make demo, or ORGANIZER_FAILURE_RATE=0 make up, forces 0)" >&2
+    fi
     exit 1
 }
 
