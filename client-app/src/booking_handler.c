@@ -260,16 +260,17 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
     if (!(c = app_db(app, res)))
         goto out;
     /* the key and the attempt commit together: a concurrent duplicate waits
-     * on the key's unique index, then finds it taken */
-    st = db_begin(c);
+     * on the key's unique index, then finds it taken; without a key the
+     * attempt is one statement and needs no transaction around it */
+    st = key ? db_begin(c) : DB_OK;
     if (st == DB_OK && key)
         st = idem_store_claim(c, u->id, key, rhash, bid, app->ticket_timeout_ms + IDEM_EXTRA_MS,
                               &claimed);
     if (st == DB_OK && claimed)
         st = booking_store_insert_requested(c, bid, u->id, &br);
-    if (st == DB_OK && claimed)
+    if (st == DB_OK && key && claimed)
         st = db_commit(c);
-    else if (st == DB_OK)
+    else if (st == DB_OK && key)
         db_rollback(c);
     db_release(app->pool, c); /* no connection held during the call */
     c = NULL;

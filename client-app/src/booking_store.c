@@ -21,9 +21,13 @@
                                                                                           "d_at") " AS updated_at, " \
                                                                                                   "version::text AS version"
 
+/* The attempt and its first history entry, in one statement. */
 static const struct db_stmt st_insert = {
-    "client_booking_insert", "INSERT INTO bookings (id, user_id, event_id, status, seats) "
-                             "VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb)"};
+    "client_booking_insert",
+    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats) "
+    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb) RETURNING id) "
+    "INSERT INTO booking_events (booking_id, status, reason, source, version) "
+    "SELECT id, 'REQUESTED', NULL, 'request', NULL FROM b"};
 static const struct db_stmt st_event = {
     "client_booking_event",
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
@@ -160,8 +164,6 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     const char *p[4] = {id, user_id, req->event_id, seats_text};
     enum db_status st = exec_count(c, &st_insert, 4, p, NULL);
     free(seats_text);
-    if (st == DB_OK)
-        st = booking_store_add_event(c, id, "REQUESTED", NULL, "request", NULL);
     return st;
 }
 

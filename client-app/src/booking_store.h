@@ -9,8 +9,9 @@
 /* Fills v with borrowed values of row r of a booking result. */
 void booking_view_from(const PGresult *res, int r, struct booking_view *v);
 
-/* Records a new attempt as REQUESTED with its first history entry. Call
- * inside a transaction. */
+/* Records a new attempt as REQUESTED with its first history entry, in one
+ * statement (atomic on its own; inside a transaction when it must commit
+ * with something else, e.g. an Idempotency-Key). */
 enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
                                               const char *user_id,
                                               const struct booking_request *req);
