@@ -51,3 +51,14 @@ demo:
 
 compose-check:
 	@scripts/compose-check
+
+# The benchmark (bench/run, docs/PERFORMANCE.md): a private suite with
+# durable commits, seeded by bulk SQL; hold throughput beside pgbench's
+# ceiling, the flash race, the full lifecycle; about 10 minutes on 2 cores.
+# Not part of `make test` (timings on shared machines are noisy).
+.PHONY: bench
+bench:
+	@scripts/deps.sh bench
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j$$(nproc) --target payment-app ticket-app client-app bench_loadgen
+	@BUILD_DIR=$(BUILD_DIR) bench/run

@@ -1,0 +1,36 @@
+-- hold_ticket.sql: pgbench's ceiling for one hold made directly at
+-- ticket-app (POST /api/bookings): the statements, in order, with the
+-- commits, that ticket-app (booking_flow.c, booking_store.c, seat_store.c)
+-- and payment-app (invoice_store.c) run for one successful single-seat
+-- hold, and nothing else: no HTTP, no JSON, no threads. It runs in
+-- ticket-app's database; payment-app's table is the copy in schema
+-- bench_payment (same cluster, same WAL, so the same commit cost).
+-- Where the services bind a string parameter ($1 = booking id, ...), this
+-- script computes it inline from pgbench's integers (pgbench has no string
+-- variables); the statements are otherwise verbatim, but for one spelling:
+-- pgbench reads ":name" as a variable even inside quotes, so the to_char
+-- format HH24:MI:SS is written HH24":"MI":"SS (the same output), and a
+-- literal colon before a digit is split off ('...:' || '8082...').
+-- Keep it in step with the services: when their statements change, so does
+-- this (bench/run checks that every transaction held its seat, not that the
+-- text matches).
+-- Variables (-D): n=0 nclients base range tag exp_ms. Each client takes
+-- seat base + (k * 104729) mod range for its k-th hold, like bench/wrk/hold.lua.
+\set k :n * :nclients + :client_id
+\set n :n + 1
+\set idx :base + (:k * 104729) % :range
+-- booking_store_hold: the hold first, one transaction
+BEGIN;
+INSERT INTO bookings (id, user_id, event_id, status, holder, origin, currency, seat_count,                       expires_at) SELECT (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, '0000beef-0000-4000-8000-' || lpad((:k % 10000)::text, 12, '0'), e.id, 'PENDING_PAYMENT', NULLIF('', ''), 'direct', e.currency, 1::int,        now() + make_interval(secs => 3600::int)   FROM events e WHERE e.id = '00000001-0000-4000-8000-000000000000' ON CONFLICT (id) DO NOTHING RETURNING id;
+WITH want AS (  SELECT id, booking_id AS old_booking FROM seats    WHERE event_id = '00000001-0000-4000-8000-000000000000' AND id = ANY(('{00000001-0000-4000-8000-' || lpad(:idx::text, 12, '0') || '}')::uuid[])      AND (status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now()                               AND NOT EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.seat_id = seats.id AND w.status = 'WAITING')))    ORDER BY id FOR UPDATE), held AS (  UPDATE seats s SET status = 'ON_GOING', booking_id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, updated_at = now(),          held_until = (SELECT expires_at FROM bookings WHERE id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid)     FROM want w WHERE s.id = w.id   RETURNING s.id, w.old_booking) SELECT id::text AS id, old_booking::text AS old_booking FROM held;
+WITH ins AS (INSERT INTO booking_seats (booking_id, seat_id, label, section, price)              SELECT (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, id, label, section, price FROM seats WHERE booking_id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid              RETURNING price) UPDATE bookings SET amount = (SELECT COALESCE(sum(price), 0) FROM ins) WHERE id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid;
+COMMIT;
+-- continue_flow: load the booking, note the organizer's hold (autocommit)
+SELECT b.id::text AS id, b.user_id, b.event_id::text AS event_id, e.name AS event_name,        e.venue, to_char((e.starts_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') AS starts_at, b.status, b.failure_reason,        b.holder, b.origin, b.currency, b.invoice_number, b.payment_url,        to_char((b.expires_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') AS expires_at, to_char((b.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') AS created_at,        to_char((b.updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') AS updated_at,        to_char((b.organizer_held_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') AS organizer_held_at,        b.amount, b.version, b.seat_count,        EXISTS (SELECT 1 FROM booking_tickets t WHERE t.booking_id = b.id) AS has_ticket   FROM bookings b JOIN events e ON e.id = b.event_id WHERE b.id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid;
+SELECT seat_id::text AS id, label, section, price FROM booking_seats  WHERE booking_id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid ORDER BY label, seat_id;
+UPDATE bookings SET organizer_held_at = now()  WHERE id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid AND status = 'PENDING_PAYMENT' AND organizer_held_at IS NULL;
+-- payment-app: invoice_store_create (autocommit, payment-app's database)
+INSERT INTO bench_payment.invoices (invoice_number, booking_id, amount, currency, description, expires_at) VALUES ('INV-' || lpad(:tag::text, 4, '0') || lpad(:k::text, 8, '0'), (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, 150000::bigint, 'IDR', 'Bench steady pool: R' || (:idx / 1000) || '-' || (:idx % 1000), to_timestamp(:exp_ms::bigint / 1000.0)) ON CONFLICT (booking_id) DO NOTHING RETURNING invoice_number, booking_id::text AS booking_id, amount, currency, description, status, coalesce(method, '') AS method, coalesce(failure_reason, '') AS failure_reason, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, (extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms, (extract(epoch FROM expires_at) * 1000)::bigint AS expires_ms, coalesce((extract(epoch FROM paid_at) * 1000)::bigint, 0) AS paid_ms;
+-- booking_store_attach_direct: the invoice (autocommit); the answer is
+-- built from what is in hand
+UPDATE bookings SET invoice_number = 'INV-' || lpad(:tag::text, 4, '0') || lpad(:k::text, 8, '0'), payment_url = 'http://localhost:' || '8082/pay/' || 'INV-' || lpad(:tag::text, 4, '0') || lpad(:k::text, 8, '0'), version = version + 1,        updated_at = now()  WHERE id = (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid AND invoice_number IS NULL AND status = 'PENDING_PAYMENT'    AND origin = 'direct' RETURNING version, to_char((updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"') AS updated_at;
