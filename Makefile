@@ -62,3 +62,20 @@ bench:
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$$(nproc) --target payment-app ticket-app client-app bench_loadgen
 	@BUILD_DIR=$(BUILD_DIR) bench/run
+
+# Reliability (docs/RELIABILITY.md): a long fault-injection run, a long
+# fuzzing run, each daemon under valgrind.
+.PHONY: chaos fuzz valgrind-check
+CHAOS_DURATION_S ?= 600
+FUZZ_SECONDS ?= 300
+
+chaos:
+	@CHAOS_DURATION_S=$(CHAOS_DURATION_S) CTEST_ARGS="-R ^chaos$$ --output-on-failure -V" scripts/test.sh
+
+fuzz:
+	@scripts/deps.sh test
+	@tests/fuzz/run.sh --build build-fuzz --seconds $(FUZZ_SECONDS)
+
+valgrind-check:
+	@scripts/deps.sh test
+	@BUILD_DIR=$(BUILD_DIR) scripts/valgrind-check
