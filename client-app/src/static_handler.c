@@ -21,7 +21,7 @@ struct webui_config webui_cfg;
  * posters and the ticket PDF download come from this origin (blob: for the
  * PDF made from a fetched response, and for a poster preview). */
 static const char ui_csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
-                             "img-src 'self' blob: data:; connect-src 'self'; "
+                             "img-src 'self' blob:; connect-src 'self'; "
                              "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 static const struct {
