@@ -323,6 +323,42 @@ static const struct http_route builtin_routes[] = {
     {"GET", "/metrics", handle_metrics, 0},
 };
 
+/* ---- URL decoding ---- */
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX in place, as libmicrohttpd's own unescaper does, except %00,
+ * which stays as the three characters: a NUL would cut the path or an
+ * argument short, so "/assets/app.js%00.css" would be served as app.js and
+ * "/x/special%00y" routed to "/x/special". Used for paths and arguments. */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *r = s, *w = s;
+    while (*r) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* ---- per-request state ---- */
 
 struct kv_list {
@@ -870,7 +906,8 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
     }
     /* The logger goes first, so MHD reports option errors through it too. */
 #define SERVER_OPTIONS                                                                             \
-    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,               \
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul,    \
+        NULL, MHD_OPTION_CONNECTION_LIMIT, max_conn,               \
         MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,    \
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_THREAD_POOL_SIZE,             \
         (unsigned)MHD_THREADS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES

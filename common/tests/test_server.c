@@ -428,6 +428,14 @@ static void test_not_found_and_method(void **state)
     assert_int_equal(get("/items/special", &r), 200);
     assert_string_equal(r.body.buf, "{\"special\":true}");
     reply_free(&r);
+    /* %00 is not decoded: a NUL would cut the path short and route
+     * "/items/special%00x" to "/items/special". */
+    assert_int_equal(get("/items/special%00x?q=a%00b", &r), 200);
+    v = reply_json(&r);
+    assert_string_equal(json_str(v, "id"), "special%00x");
+    assert_string_equal(json_str(v, "q"), "a%00b");
+    json_decref(v);
+    reply_free(&r);
     assert_int_equal(do_request(NULL, "DELETE", "/items/3", NULL, NULL, -1, &r), 204);
     assert_int_equal(r.body.len, 0);
     reply_free(&r);
