@@ -399,6 +399,7 @@ static void one_booking(unsigned *rs)
     if (st == 0) {
         atomic_fetch_add(&n_book_down, 1);
         hres_free(&r);
+        h_sleep_ms(1000 + rnd(rs, 1000));
         return;
     }
     if (st == 409) {
@@ -409,6 +410,7 @@ static void one_booking(unsigned *rs)
     if (st == 503) {
         atomic_fetch_add(&n_book_503, 1);
         hres_free(&r);
+        h_sleep_ms(1000 + rnd(rs, 1000)); /* as a person would: try again a little later */
         return;
     }
     if (st != 201) {
