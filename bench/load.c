@@ -143,13 +143,20 @@ double load_run(const struct load_cfg *cfg, const struct load_ops *ops, void *ct
         now = load_now_ms() - t0;
         if (cfg->duration_ms > 0 && now >= cfg->duration_ms)
             producing = 0;
-        while (producing && nidle > 0) {
+        int nparked = 0; /* slots with nothing for now, asked again next turn */
+        while (producing && nidle > nparked) {
             struct slot *s = &slots[idle[nidle - 1]];
             memset(&s->it, 0, sizeof s->it);
             s->it.slot = (int)(s - slots);
             int r = ops->next(ctx, s->it.slot, &s->it, now);
-            if (r == 0)
-                break; /* nothing for now: ask again on the next turn */
+            if (r == 0) {
+                /* to the bottom of the idle stack, behind the untried */
+                int sl = idle[nidle - 1];
+                memmove(idle + 1, idle, (size_t)(nidle - 1) * sizeof *idle);
+                idle[0] = sl;
+                nparked++;
+                continue;
+            }
             nidle--;
             if (r < 0) {
                 free(s->it.body);
@@ -186,7 +193,7 @@ double load_run(const struct load_cfg *cfg, const struct load_ops *ops, void *ct
             any = 1;
         }
         if (!any)
-            curl_multi_poll(m, NULL, 0, active ? 10 : 1, NULL);
+            curl_multi_poll(m, NULL, 0, active ? 5 : 1, NULL);
     }
     double elapsed = load_now_ms() - t0;
     for (int i = 0; i < conc; i++) {

@@ -33,8 +33,8 @@ struct load_item {
 
 struct load_ops {
     /* Fills it for slot. Returns 1 when it made a request, 0 when it has
-     * none for this slot right now (asked again soon), -1 when it will
-     * never have one for this slot again. */
+     * none for this slot right now (asked again within a few ms), -1 when
+     * it will never have one for this slot again. */
     int (*next)(void *ctx, int slot, struct load_item *it, double now_ms);
     /* An answer (or failure) arrived; it is reused after this returns. */
     void (*done)(void *ctx, struct load_item *it);

@@ -9,7 +9,10 @@
  *   loadgen lifecycle CLIENT_URL PAYMENT_URL --event E --seats S --users N
  *                    --conc C --duration-s D [--seat-base B] [--timeout-ms T]
  * The race's users 0..N-1 ask for seat (user mod S), so each seat has N/S
- * contenders; the lifecycle books seats B, B+1, ... (at most S of them). */
+ * contenders. In the lifecycle each of the C connections is one user at a
+ * time who books seat B, B+1, ... (at most S), pays, and waits until the
+ * booking is final at client-app before the next user starts; its rate is
+ * the bookings CONFIRMED (with their PDF) per second. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,59 +204,132 @@ static int run_race(const struct opts *o)
 
 /* ---- the full lifecycle ---- */
 
+/* Each slot is one user at a time: book through client-app, pay the
+ * invoice at payment-app, then look at the booking in client-app every
+ * POLL_MS until it is final (CONFIRMED arrives with the PDF, by
+ * notification) - only then the next user. So the rate counted is bookings
+ * carried all the way through, and nothing is left half-way. */
+#define POLL_MS 50
+#define WAIT_MAX_MS 120000 /* a booking not final by then counts as stuck */
+
+enum life_step { STEP_BOOK, STEP_PAY, STEP_POLL };
+
 struct life_slot {
-    char invoice[64]; /* set: the next request of this slot pays it */
+    enum life_step step;
+    long user;
+    char booking[37];
+    char invoice[64];
+    double started_ms, poll_at_ms;
 };
 
 struct life {
     const struct opts *o;
     struct life_slot *slots;
     long next_seat;
-    struct tally hold, pay;
-    struct lat hold_lat, pay_lat;
+    long confirmed, failed, stuck;
+    struct tally hold, pay, poll;
+    struct lat hold_lat, pay_lat, total_lat;
 };
+
+static void life_request(struct load_item *it, const char *method, const char *url, long user,
+                         char *body)
+{
+    snprintf(it->method, sizeof it->method, "%s", method);
+    snprintf(it->url, sizeof it->url, "%s", url);
+    if (user >= 0)
+        snprintf(it->auth, sizeof it->auth, "Authorization: Bearer %s%016ld", TOKEN_PREFIX, user);
+    it->body = body;
+}
 
 static int life_next(void *ctx, int slot, struct load_item *it, double now_ms)
 {
     struct life *l = ctx;
     struct life_slot *s = &l->slots[slot];
-    if (s->invoice[0]) {
-        snprintf(it->method, sizeof it->method, "POST");
-        snprintf(it->url, sizeof it->url, "%s/api/invoices/%s/pay", l->o->url2, s->invoice);
-        it->body = strdup("{\"method\":\"card\"}");
-        it->tag = 1;
-        s->invoice[0] = '\0';
+    char url[LOAD_URL_MAX];
+    it->tag = s->step;
+    switch (s->step) {
+    case STEP_PAY:
+        snprintf(url, sizeof url, "%s/api/invoices/%s/pay", l->o->url2, s->invoice);
+        life_request(it, "POST", url, -1, strdup("{\"method\":\"card\"}"));
         return 1;
+    case STEP_POLL:
+        if (now_ms < s->poll_at_ms)
+            return 0;
+        snprintf(url, sizeof url, "%s/api/bookings/%s", l->o->url, s->booking);
+        life_request(it, "GET", url, s->user, NULL);
+        return 1;
+    case STEP_BOOK:
+        break;
     }
-    /* no new booking once the time is up, but every hold made is paid, so
-     * nothing is left half-way */
+    /* no new booking once the time is up; those under way finish */
     if (l->next_seat >= l->o->seats || now_ms >= l->o->duration_s * 1000.0)
         return -1;
-    long k = l->next_seat++, seat = l->o->seat_base + k;
-    booking_request(l->o, it, k % l->o->users, seat, seat);
-    it->tag = 0;
+    long k = l->next_seat++;
+    s->user = k % l->o->users;
+    s->started_ms = now_ms;
+    booking_request(l->o, it, s->user, l->o->seat_base + k, k);
+    it->tag = STEP_BOOK;
     return 1;
+}
+
+/* The answer's JSON, or NULL. */
+static json_t *life_json(const struct load_item *it)
+{
+    return it->failed || !it->resp ? NULL : json_loads(it->resp, 0, NULL);
 }
 
 static void life_done(void *ctx, struct load_item *it)
 {
     struct life *l = ctx;
+    struct life_slot *s = &l->slots[it->slot];
     double ms = it->done_ms - it->sent_ms;
-    if (it->tag == 1) {
+    json_t *j = NULL;
+    switch ((enum life_step)it->tag) {
+    case STEP_BOOK:
+        tally_add(&l->hold, it);
+        lat_add(&l->hold_lat, ms);
+        s->step = STEP_BOOK;
+        j = life_json(it);
+        if (it->status == 201 && j) {
+            const char *id = json_string_value(json_object_get(j, "id"));
+            const char *inv =
+                json_string_value(json_object_get(json_object_get(j, "payment"), "invoice_number"));
+            if (id && inv && strlen(id) < sizeof s->booking && strlen(inv) < sizeof s->invoice) {
+                snprintf(s->booking, sizeof s->booking, "%s", id);
+                snprintf(s->invoice, sizeof s->invoice, "%s", inv);
+                s->step = STEP_PAY;
+            }
+        } else if (it->status == 409) {
+            l->failed++; /* refused at once: that user's booking is over */
+        }
+        break;
+    case STEP_PAY:
         tally_add(&l->pay, it);
         lat_add(&l->pay_lat, ms);
-        return;
+        s->step = STEP_POLL; /* whatever the answer: the booking will tell */
+        s->poll_at_ms = it->done_ms + POLL_MS;
+        break;
+    case STEP_POLL: {
+        tally_add(&l->poll, it);
+        j = life_json(it);
+        const char *st = json_string_value(json_object_get(j, "status"));
+        s->poll_at_ms = it->done_ms + POLL_MS;
+        if (st && strcmp(st, "CONFIRMED") == 0) {
+            l->confirmed++;
+            lat_add(&l->total_lat, it->done_ms - s->started_ms);
+            s->step = STEP_BOOK;
+        } else if (st && (strcmp(st, "FAILED") == 0 || strcmp(st, "EXPIRED") == 0 ||
+                          strcmp(st, "CANCELLED") == 0)) {
+            l->failed++;
+            s->step = STEP_BOOK;
+        } else if (it->done_ms - s->started_ms > WAIT_MAX_MS) {
+            l->stuck++;
+            s->step = STEP_BOOK;
+        }
+        break;
     }
-    tally_add(&l->hold, it);
-    lat_add(&l->hold_lat, ms);
-    if (it->failed || it->status != 201 || !it->resp)
-        return;
-    json_t *b = json_loads(it->resp, 0, NULL);
-    const char *inv =
-        json_string_value(json_object_get(json_object_get(b, "payment"), "invoice_number"));
-    if (inv && strlen(inv) < sizeof l->slots[0].invoice)
-        snprintf(l->slots[it->slot].invoice, sizeof l->slots[0].invoice, "%s", inv);
-    json_decref(b);
+    }
+    json_decref(j);
 }
 
 static int run_lifecycle(const struct opts *o)
@@ -267,15 +343,21 @@ static int run_lifecycle(const struct opts *o)
     double ms = load_run(&cfg, &ops, &l);
     if (ms < 0)
         return 1;
-    printf("LIFECYCLE elapsed_ms=%.0f conc=%d bookings=%ld", ms, o->conc, l.next_seat);
+    printf("LIFECYCLE elapsed_ms=%.0f conc=%d bookings=%ld confirmed=%ld failed=%ld stuck=%ld "
+           "rate=%.1f",
+           ms, o->conc, l.next_seat, l.confirmed, l.failed, l.stuck,
+           (double)l.confirmed * 1000.0 / ms);
     tally_print(&l.hold, "hold");
     tally_print(&l.pay, "pay");
+    tally_print(&l.poll, "poll");
     lat_print(&l.hold_lat, "hold");
     lat_print(&l.pay_lat, "pay");
+    lat_print(&l.total_lat, "total");
     printf("\n");
     free(l.slots);
     free(l.hold_lat.v);
     free(l.pay_lat.v);
+    free(l.total_lat.v);
     return 0;
 }
 
