@@ -210,8 +210,37 @@ int test_db_exec(const char *uri, const char *sql)
     return ok ? 0 : -1;
 }
 
+/* 1 if nothing is bound to 127.0.0.1:port now (SO_REUSEADDR, as the
+ * daemons bind, so a connection in TIME_WAIT does not count). */
+static int test_port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
 int test_free_port(void)
 {
+    /* Below the kernel's ephemeral range (32768 and up by default): a port
+     * bind(0) hands out is one that any outgoing connection of a test
+     * running beside may take as its local port before the daemon binds
+     * it ("Address already in use"). */
+    rand_init();
+    for (int i = 0; i < 200; i++) {
+        char hex[5];
+        rand_hex(hex, 2);
+        int port = TEST_PORT_MIN + (int)(strtoul(hex, NULL, 16) % (TEST_PORT_MAX - TEST_PORT_MIN));
+        if (test_port_free(port))
+            return port;
+    }
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;

@@ -38,7 +38,11 @@ char *test_db_scalar_params(const char *uri, const char *sql, int nparams,
 /* Runs SQL, returns 0 or -1. */
 int test_db_exec(const char *uri, const char *sql);
 
-/* A port nobody listens on right now (bind to 0, read, close). */
+/* A port nobody is bound to right now, from [TEST_PORT_MIN, TEST_PORT_MAX):
+ * below the kernel's ephemeral ports, so no outgoing connection takes it
+ * before the daemon binds it. */
+#define TEST_PORT_MIN 20000
+#define TEST_PORT_MAX 32000
 int test_free_port(void);
 
 struct test_daemon {

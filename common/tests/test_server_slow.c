@@ -182,6 +182,18 @@ static int teardown(void **state)
     return 0;
 }
 
+/* test_free_port stays below the ephemeral range: a port from there could
+ * be taken by an outgoing connection of a test running beside (this used to
+ * fail payment_http_multi with "Address already in use"). */
+static void test_free_port_not_ephemeral(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 50; i++) {
+        int p = test_free_port();
+        assert_true(p >= TEST_PORT_MIN && p < TEST_PORT_MAX);
+    }
+}
+
 int main(void)
 {
     test_require_pg();
@@ -191,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_slow_handler_is_not_cut),
         cmocka_unit_test(test_keep_alive_in_time_is_served),
         cmocka_unit_test(test_cuts_counted_in_metrics),
+        cmocka_unit_test(test_free_port_not_ephemeral),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
