@@ -34,5 +34,9 @@ if(TARGET client_core)
   fuzz_replay(client_bodies client_core)
 endif()
 
-add_project_test(NAME fuzz COMMAND ${FUZZ_DIR}/run.sh --build ${CMAKE_BINARY_DIR}/fuzz-build
-                 --seconds ${FUZZ_SECONDS} LABELS fuzz TIMEOUT 1500)
+# The libFuzzer build carries its own sanitizers: a SANITIZE build (make
+# test-asan) does not run it a second time, only the replays.
+if(NOT SANITIZE)
+  add_project_test(NAME fuzz COMMAND ${FUZZ_DIR}/run.sh --build ${CMAKE_BINARY_DIR}/fuzz-build
+                   --seconds ${FUZZ_SECONDS} LABELS fuzz TIMEOUT 1500)
+endif()
