@@ -46,6 +46,7 @@ static const char *const svc_name[NSVC] = {"client-app", "ticket-app", "payment-
 static struct hdaemon dm[NSVC];
 static char uri[NSVC][600];
 static PGconn *dbc[NSVC];
+static char log_dir[600]; /* the daemons' logs: kept when something failed */
 
 enum access { A_PUBLIC, A_USER, A_ADMIN, A_SERVICE, A_SIGNED };
 static const char *const access_name[] = {"public", "user", "admin", "service", "signed"};
@@ -1284,8 +1285,8 @@ static int setup(void)
     }
     const char *logdir =
         getenv("TEST_TMPDIR") && *getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/security-%d", logdir, (int)getpid());
+    snprintf(log_dir, sizeof log_dir, "%s/security-%d", logdir, (int)getpid());
+    const char *dir = log_dir;
     mkdir(dir, 0755);
     hd_init(&dm[S_CLIENT], "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", port[S_CLIENT], dir);
     hd_init(&dm[S_TICKET], "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", port[S_TICKET], dir);
@@ -1505,5 +1506,12 @@ int main(void)
     printf("daemons up throughout, clean exit: %s\n", total_bad ? "see above" : "yes");
     free(fx.paid_event);
     free(fx.notification);
-    return total_bad ? 1 : 0;
+    if (total_bad) {
+        printf("the daemons' logs are in %s\n", log_dir);
+        return 1;
+    }
+    for (int i = 0; i < NSVC; i++)
+        unlink(dm[i].log_path);
+    rmdir(log_dir);
+    return 0;
 }
