@@ -101,14 +101,31 @@ static enum db_status fail_booking(struct app *app, const char *id, const char *
     return st;
 }
 
+/* Notes the organizer's acceptance on its own (the paths where the invoice's
+ * statement does not carry it). */
+static void note_organizer_held(struct app *app, const char *id)
+{
+    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    enum db_status st = c ? booking_store_set_organizer_held(c, id) : DB_UNAVAILABLE;
+    db_release(app->pool, c);
+    if (st != DB_OK)
+        log_warn("could not note organizer hold booking=%s: %s", id, db_status_name(st));
+}
+
 /* The part after the hold: organizer, then invoice. Every step checks the
- * stored state first, so it can run again for the same booking. */
-static void continue_flow(struct app *app, const char *id, struct http_res *res)
+ * stored state first, so it can run again for the same booking. given, if
+ * not NULL, is the booking as just stored (taken over: no reading again). */
+static void continue_flow(struct app *app, const char *id, struct booking *given,
+                          struct http_res *res)
 {
     struct booking b = {0};
-    int current = 0; /* b is what is stored: answer it without reading again */
-    enum db_status st = load(app, id, &b);
-    if (st != DB_OK) {
+    int current = 0;   /* b is what is stored: answer it without reading again */
+    int org_noted = 1; /* the organizer's acceptance is stored (or not asked) */
+    enum db_status st = DB_OK;
+    if (given) {
+        b = *given;
+        memset(given, 0, sizeof *given);
+    } else if ((st = load(app, id, &b)) != DB_OK) {
         http_res_db_error(res, st);
         return;
     }
@@ -125,11 +142,8 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
             fail_booking(app, id, "HOLD_REJECTED", 0);
             goto out;
         }
-        struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
-        st = c ? booking_store_set_organizer_held(c, id) : DB_UNAVAILABLE;
-        db_release(app->pool, c);
-        if (st != DB_OK)
-            log_warn("could not note organizer hold booking=%s: %s", id, db_status_name(st));
+        /* noted with the invoice below, in the same statement */
+        org_noted = 0;
     }
 
     if (!b.invoice_number) {
@@ -149,15 +163,25 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
         if (pr != PAY_OK) {
             /* Chosen: answer now (503) rather than keep seats held for an
              * invoice that may never come. The invoice might exist even so
-             * (a lost answer): the VOID follow-up finds and voids it. */
+             * (a lost answer): the VOID follow-up finds and voids it. The
+             * acceptance is noted first, so the release reaches the
+             * organizer. */
             log_warn("invoice for booking=%s failed: %s", id, err);
             atomic_fetch_add(&app->n_payment_unavailable, 1);
+            if (!org_noted)
+                note_organizer_held(app, id);
             fail_booking(app, id, "TICKET_SERVICE_UNAVAILABLE", 1);
             goto out;
         }
         struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
         st = c ? booking_store_attach_direct(c, &b, inv.number, inv.payment_url, &current)
                : DB_UNAVAILABLE;
+        if (current)
+            org_noted = 1;
+        if (c && st == DB_OK && !current && !org_noted) {
+            st = booking_store_set_organizer_held(c, id);
+            org_noted = st == DB_OK;
+        }
         for (int i = 0; c && st == DB_OK && !current && i < DB_TRIES; i++) {
             st = booking_store_attach_invoice(c, id, inv.number, inv.payment_url);
             if (st != DB_RETRY)
@@ -172,6 +196,8 @@ static void continue_flow(struct app *app, const char *id, struct http_res *res)
             return;
         }
     }
+    if (!org_noted)
+        note_organizer_held(app, id);
 out:
     /* b is the stored booking when the invoice was just attached the
      * direct way (nothing else changes a pending booking's answer); else
@@ -203,7 +229,7 @@ static void replay(struct app *app, const struct booking_request *rq, struct boo
         *b = again;
     }
     if (strcmp(b->status, "PENDING_PAYMENT") == 0 && !b->invoice_number) {
-        continue_flow(app, rq->booking_id, res);
+        continue_flow(app, rq->booking_id, NULL, res);
         return;
     }
     booking_flow_answer(res, b);
@@ -216,15 +242,44 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
-    /* The hold goes first: for a new id on existing seats of an existing
-     * event (nearly every request) it is the only database work before the
-     * organizer. Why a hold did not happen is asked afterwards (a known id,
-     * no such event or seat, a seat of another event, a seat taken); a hold
-     * that did not happen changed nothing. */
-    enum hold_outcome outcome = HOLD_UNAVAILABLE;
-    int expired = 0;
+    /* Nearly every request is decided by one statement: held, or refused
+     * and stored. */
+    struct booking b = {0};
+    enum try_hold_outcome tried = TRY_SLOW;
     enum db_status st = DB_OK;
     for (int i = 0; i < DB_TRIES; i++) {
+        st = booking_store_try_hold(c, rq, app->hold_ttl_s, &tried, &b);
+        if (st != DB_RETRY)
+            break;
+    }
+    if (st != DB_OK)
+        goto db_error;
+    if (tried == TRY_HELD) {
+        db_release(app->pool, c);
+        atomic_fetch_add(&app->n_holds, 1);
+        continue_flow(app, rq->booking_id, &b, res);
+        return;
+    }
+    if (tried == TRY_REFUSED) {
+        db_release(app->pool, c);
+        atomic_fetch_add(&app->n_seat_unavailable, 1);
+        booking_flow_answer(res, &b);
+        booking_cleanup(&b);
+        return;
+    }
+    if (tried == TRY_NO_EVENT) {
+        db_release(app->pool, c);
+        http_res_error(res, 404, "NOT_FOUND", "event not found");
+        return;
+    }
+
+    /* The general path (a known id, an unknown or foreign seat, a hold that
+     * ran out): the hold in a transaction of its own, which also expires
+     * the bookings whose seats it takes. Why a hold did not happen is asked
+     * afterwards; a hold that did not happen changed nothing. */
+    enum hold_outcome outcome = tried == TRY_EXISTS ? HOLD_EXISTS : HOLD_UNAVAILABLE;
+    int expired = 0;
+    for (int i = 0; tried == TRY_SLOW && i < DB_TRIES; i++) {
         st = booking_store_hold(c, rq, app->hold_ttl_s, &outcome, &expired);
         if (st != DB_RETRY)
             break;
@@ -236,11 +291,10 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         atomic_fetch_add(&app->n_holds, 1);
         if (expired)
             app_wake(app); /* what the bookings it expired have to say */
-        continue_flow(app, rq->booking_id, res);
+        continue_flow(app, rq->booking_id, NULL, res);
         return;
     }
 
-    struct booking b = {0};
     if (outcome == HOLD_EXISTS) {
         st = booking_store_load(c, rq->booking_id, &b);
         if (st == DB_OK) {

@@ -13,48 +13,16 @@
 #include "sqlts.h"
 #include "waitlist_store.h"
 
-static const struct db_stmt st_load = {
-    "ticket_booking_load",
-    "SELECT b.id::text AS id, b.user_id, b.event_id::text AS event_id, e.name AS event_name, "
-    "       e.venue, " SQL_TS(
-        "e.starts_at") " AS starts_at, b.status, b.failure_reason, "
-                       "       b.holder, b.origin, b.currency, b.invoice_number, b.payment_url, "
-                       "       " SQL_TS("b.expires_at") " AS expires_at, " SQL_TS(
-                           "b.created_at") " AS created_at, "
-                                           "       " SQL_TS("b.updated_at") " AS updated_at, "
-                                                                            "       " SQL_TS(
-                                                                                "b.organizer_held_"
-                                                                                "at") " AS "
-                                                                                      "organizer_"
-                                                                                      "held_at, "
-                                                                                      "       "
-                                                                                      "b.amount, "
-                                                                                      "b.version, "
-                                                                                      "b.seat_"
-                                                                                      "count, "
-                                                                                      "       "
-                                                                                      "EXISTS "
-                                                                                      "(SELECT 1 "
-                                                                                      "FROM "
-                                                                                      "booking_"
-                                                                                      "tickets t "
-                                                                                      "WHERE "
-                                                                                      "t.booking_"
-                                                                                      "id = b.id) "
-                                                                                      "AS "
-                                                                                      "has_ticket "
-                                                                                      "  FROM "
-                                                                                      "bookings b "
-                                                                                      "JOIN events "
-                                                                                      "e ON e.id = "
-                                                                                      "b.event_id "
-                                                                                      "WHERE b.id "
-                                                                                      "= $1"};
+/* The booking as the API answers it, seats included (booking_view,
+ * migrations/ticket/035_hold_in_one_call.sql): one round trip. */
+static const struct db_stmt st_load = {"ticket_booking_load",
+                                       "SELECT * FROM booking_view WHERE id = $1"};
 
-static const struct db_stmt st_load_seats = {
-    "ticket_booking_load_seats",
-    "SELECT seat_id::text AS id, label, section, price FROM booking_seats "
-    " WHERE booking_id = $1 ORDER BY label, seat_id"};
+/* POST /api/bookings in one call for the common cases (see the function's
+ * comment in the migration): held or refused, with the booking. */
+static const struct db_stmt st_try_hold = {
+    "ticket_booking_try_hold",
+    "SELECT * FROM booking_try_hold($1, $2, $3, $4::uuid[], $5, $6, $7::int)"};
 
 static const struct db_stmt st_insert_pending = {
     "ticket_booking_insert_pending",
@@ -103,7 +71,7 @@ static const struct db_stmt st_attach_invoice = {
 static const struct db_stmt st_attach_direct = {
     "ticket_booking_attach_direct",
     "UPDATE bookings SET invoice_number = $2, payment_url = $3, version = version + 1, "
-    "       updated_at = now() "
+    "       organizer_held_at = COALESCE(organizer_held_at, now()), updated_at = now() "
     " WHERE id = $1 AND invoice_number IS NULL AND status = 'PENDING_PAYMENT' "
     "   AND origin = 'direct' "
     "RETURNING version, " SQL_TS("updated_at") " AS updated_at"};
@@ -157,6 +125,54 @@ static char *dup_or_null(const PGresult *r, int i, const char *col)
     return v ? xstrdup(v) : NULL;
 }
 
+/* Fills b from row i of a booking_view result; -1 if its seats do not parse. */
+static int booking_from_row(const PGresult *r, int i, struct booking *b)
+{
+    b->id = dup_or_null(r, i, "id");
+    b->user_id = dup_or_null(r, i, "user_id");
+    b->event_id = dup_or_null(r, i, "event_id");
+    b->event_name = dup_or_null(r, i, "event_name");
+    b->venue = dup_or_null(r, i, "venue");
+    b->starts_at = dup_or_null(r, i, "starts_at");
+    b->status = dup_or_null(r, i, "status");
+    b->failure_reason = dup_or_null(r, i, "failure_reason");
+    b->holder = dup_or_null(r, i, "holder");
+    b->origin = dup_or_null(r, i, "origin");
+    b->currency = dup_or_null(r, i, "currency");
+    b->invoice_number = dup_or_null(r, i, "invoice_number");
+    b->payment_url = dup_or_null(r, i, "payment_url");
+    b->expires_at = dup_or_null(r, i, "expires_at");
+    b->created_at = dup_or_null(r, i, "created_at");
+    b->updated_at = dup_or_null(r, i, "updated_at");
+    b->organizer_held_at = dup_or_null(r, i, "organizer_held_at");
+    b->amount = atol(db_get(r, i, "amount"));
+    b->version = atol(db_get(r, i, "version"));
+    b->seat_count = atol(db_get(r, i, "seat_count"));
+    b->has_ticket = db_get(r, i, "has_ticket")[0] == 't';
+
+    const char *text = db_get(r, i, "seats");
+    json_t *seats = text ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_array(seats)) {
+        json_decref(seats);
+        booking_cleanup(b);
+        return -1;
+    }
+    size_t n = json_array_size(seats);
+    b->seats = xcalloc(n ? n : 1, sizeof *b->seats);
+    for (size_t k = 0; k < n; k++) {
+        json_t *s = json_array_get(seats, k);
+        const char *id = json_str(s, "id"), *label = json_str(s, "label");
+        const char *section = json_str(s, "section");
+        b->seats[k].id = xstrdup(id ? id : "");
+        b->seats[k].label = xstrdup(label ? label : "");
+        b->seats[k].section = xstrdup(section ? section : "");
+        b->seats[k].price = (long)json_integer_value(json_object_get(s, "price"));
+    }
+    b->nseats = n;
+    json_decref(seats);
+    return 0;
+}
+
 enum db_status booking_store_load(struct db_conn *c, const char *id, struct booking *b)
 {
     PGresult *r = NULL;
@@ -164,49 +180,39 @@ enum db_status booking_store_load(struct db_conn *c, const char *id, struct book
     enum db_status st = db_exec(c, &st_load, 1, p, &r);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
-    b->id = dup_or_null(r, 0, "id");
-    b->user_id = dup_or_null(r, 0, "user_id");
-    b->event_id = dup_or_null(r, 0, "event_id");
-    b->event_name = dup_or_null(r, 0, "event_name");
-    b->venue = dup_or_null(r, 0, "venue");
-    b->starts_at = dup_or_null(r, 0, "starts_at");
-    b->status = dup_or_null(r, 0, "status");
-    b->failure_reason = dup_or_null(r, 0, "failure_reason");
-    b->holder = dup_or_null(r, 0, "holder");
-    b->origin = dup_or_null(r, 0, "origin");
-    b->currency = dup_or_null(r, 0, "currency");
-    b->invoice_number = dup_or_null(r, 0, "invoice_number");
-    b->payment_url = dup_or_null(r, 0, "payment_url");
-    b->expires_at = dup_or_null(r, 0, "expires_at");
-    b->created_at = dup_or_null(r, 0, "created_at");
-    b->updated_at = dup_or_null(r, 0, "updated_at");
-    b->organizer_held_at = dup_or_null(r, 0, "organizer_held_at");
-    b->amount = atol(db_get(r, 0, "amount"));
-    b->version = atol(db_get(r, 0, "version"));
-    b->seat_count = atol(db_get(r, 0, "seat_count"));
-    b->has_ticket = db_get(r, 0, "has_ticket")[0] == 't';
+    if (PQntuples(r) == 0)
+        st = DB_NOT_FOUND;
+    else if (booking_from_row(r, 0, b) < 0)
+        st = DB_ERROR;
     PQclear(r);
+    return st;
+}
 
-    st = db_exec(c, &st_load_seats, 1, p, &r);
-    if (st != DB_OK) {
-        booking_cleanup(b);
+enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_request *rq,
+                                      long ttl_s, enum try_hold_outcome *out, struct booking *b)
+{
+    char ttl[24], ids[BOOKING_MAX_SEATS * 38 + 4];
+    snprintf(ttl, sizeof ttl, "%ld", ttl_s);
+    seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
+    const char *p[] = {rq->booking_id, rq->user_id, rq->event_id, ids,
+                       rq->holder,     rq->origin,  ttl};
+    PGresult *r = NULL;
+    enum db_status st = db_exec(c, &st_try_hold, 7, p, &r);
+    if (st != DB_OK)
         return st;
+    const char *o = PQntuples(r) == 1 ? db_get(r, 0, "outcome") : NULL;
+    if (!o) {
+        st = DB_ERROR;
+    } else if (strcmp(o, "HELD") == 0 || strcmp(o, "UNAVAILABLE") == 0) {
+        *out = o[0] == 'H' ? TRY_HELD : TRY_REFUSED;
+        if (booking_from_row(r, 0, b) < 0)
+            st = DB_ERROR;
+    } else {
+        *out = strcmp(o, "EXISTS") == 0 ? TRY_EXISTS : strcmp(o, "NO_EVENT") == 0 ? TRY_NO_EVENT
+                                                                                    : TRY_SLOW;
     }
-    int n = PQntuples(r);
-    b->seats = xcalloc(n ? (size_t)n : 1, sizeof *b->seats);
-    for (int i = 0; i < n; i++) {
-        b->seats[i].id = dup_or_null(r, i, "id");
-        b->seats[i].label = dup_or_null(r, i, "label");
-        b->seats[i].section = dup_or_null(r, i, "section");
-        b->seats[i].price = atol(db_get(r, i, "price"));
-    }
-    b->nseats = (size_t)n;
     PQclear(r);
-    return DB_OK;
+    return st;
 }
 
 /* Runs one statement and reports how many rows it returned (via *n). */

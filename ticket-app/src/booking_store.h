@@ -14,6 +14,23 @@
  * absent. b must be zeroed; free with booking_cleanup. */
 enum db_status booking_store_load(struct db_conn *c, const char *id, struct booking *b);
 
+enum try_hold_outcome {
+    TRY_HELD,     /* every seat held: b is the booking PENDING_PAYMENT */
+    TRY_REFUSED,  /* a seat is taken: b is the attempt stored FAILED SEAT_UNAVAILABLE */
+    TRY_EXISTS,   /* the booking id is already known: nothing changed */
+    TRY_NO_EVENT, /* no such event: nothing changed */
+    TRY_SLOW,     /* an unknown or foreign seat, or a hold that ran out: nothing
+                   * changed; booking_store_hold and the checks decide */
+};
+/* POST /api/bookings' common cases in one statement and one commit
+ * (booking_try_hold in migrations/ticket/035_hold_in_one_call.sql): a new
+ * id on existing seats of an existing event is held (all seats OPEN, locked
+ * in id order) or refused and stored FAILED, and b (zeroed by the caller)
+ * is filled. A refusal is not notified: the answer is its only news, and
+ * client-app's recovery of unanswered attempts asks again by id. */
+enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_request *rq,
+                                      long ttl_s, enum try_hold_outcome *out, struct booking *b);
+
 enum hold_outcome {
     HOLD_OK,          /* every seat held, booking PENDING_PAYMENT inserted */
     HOLD_UNAVAILABLE, /* some seat is not free: nothing changed */
@@ -46,7 +63,9 @@ enum db_status booking_store_attach_invoice(struct db_conn *c, const char *id,
 /* booking_store_attach_invoice's common case in one statement, no
  * transaction: a direct booking (b, as loaded) still PENDING_PAYMENT
  * without an invoice gets this one. Nothing is notified for it (a direct
- * hold is answered, not announced) and nothing needs voiding. *attached = 1
+ * hold is answered, not announced) and nothing needs voiding. The
+ * organizer's acceptance, which precedes the invoice, is noted by the same
+ * statement (organizer_held_at) rather than a commit of its own. *attached = 1
  * and b updated to the stored state (invoice, payment_url, version,
  * updated_at); *attached = 0 when the booking is not in that state: then
  * booking_store_attach_invoice decides. */

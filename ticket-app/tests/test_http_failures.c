@@ -58,6 +58,12 @@ static void test_payment_fails(void **state)
     snprintf(inv, sizeof inv, "%s", tt_str(out, "invoice_number"));
     json_decref(out);
     assert_int_equal(open_seats(), 4);
+    /* the organizer's acceptance is stored with the invoice */
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM bookings WHERE id = $1 AND "
+                               "organizer_held_at IS NOT NULL AND invoice_number IS NOT NULL",
+                               b, NULL),
+                     1);
     assert_int_equal(tt_pay(&S, inv), 202);
     assert_int_equal(tt_wait_status(&S, b, "FAILED", 15000), 0);
     assert_int_equal(open_seats(), 6);
@@ -90,6 +96,12 @@ static void test_organizer_refuses(void **state)
     /* The organizer refused before any invoice was asked for. */
     char *inv = tt_q(&S, "SELECT invoice_number FROM bookings WHERE id = $1", b, NULL);
     assert_null(inv);
+    /* nothing to release at the organizer */
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                               "kind = 'ORG_RELEASE'",
+                               b, NULL),
+                     0);
 }
 
 static void test_payment_app_down(void **state)
@@ -111,6 +123,13 @@ static void test_payment_app_down(void **state)
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = "
                                "'VOID' AND status = 'PENDING'",
+                               b, NULL),
+                     1);
+    /* The organizer had accepted before the invoice failed: its hold is
+     * released too. */
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                               "kind = 'ORG_RELEASE'",
                                b, NULL),
                      1);
 }
