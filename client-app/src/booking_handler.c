@@ -137,6 +137,28 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
     }
 }
 
+/* The answer to a booking attempt with outcome out (JSON text, owned) and
+ * its status code into *code: 201 with the booking, or the error with the
+ * booking beside it. */
+static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code)
+{
+    json_t *doc;
+    if (out == OUT_HELD) {
+        *code = 201;
+        doc = json_incref(b);
+    } else {
+        *code = out == OUT_REFUSED ? 409 : 503;
+        const char *ecode = out == OUT_REFUSED ? reason : "TICKET_SERVICE_UNAVAILABLE";
+        doc = json_pack("{s:{s:s, s:s}, s:O}", "error", "code", ecode, "message",
+                        out == OUT_REFUSED ? "the seats could not be held"
+                                           : "the ticket service is unavailable",
+                        "booking", b);
+    }
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
 /* Calls ticket-app for the recorded attempt bid, stores the outcome (and
  * the answer under key, if any) in one transaction, and answers. */
 static void book_and_answer(struct client_app *app, struct http_res *res, const struct auth_user *u,
@@ -160,7 +182,26 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     struct db_conn *c = app_db(app, res);
     if (!c)
         goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
-    enum db_status st = db_begin(c);
+    enum db_status st;
+    if (!key && have_tb && out != OUT_INVALID &&
+        (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
+        /* the common answer: stored with its history entry and read back
+         * by one statement, no transaction */
+        PGresult *row = NULL;
+        st = booking_store_apply_answer(c, &tb, &row);
+        if (st == DB_OK) {
+            b = booking_json_row(row, 0);
+            PQclear(row);
+            text = outcome_text(out, reason, b, &code_out);
+            goto answer;
+        }
+        if (st != DB_NOT_FOUND) {
+            http_res_db_error(res, st);
+            goto out;
+        }
+        /* a newer version is stored already: the general path answers it */
+    }
+    st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
             st = booking_store_apply(c, &tb, &applied);
@@ -190,27 +231,14 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         json_decref(doc);
     } else if (st == DB_OK) {
         st = load_booking(c, bid, NULL, 0, &b);
-        if (st == DB_OK) {
-            json_t *doc;
-            if (out == OUT_HELD) {
-                code_out = 201;
-                doc = json_incref(b);
-            } else {
-                code_out = out == OUT_REFUSED ? 409 : 503;
-                const char *ecode = out == OUT_REFUSED ? reason : "TICKET_SERVICE_UNAVAILABLE";
-                doc = json_pack("{s:{s:s, s:s}, s:O}", "error", "code", ecode, "message",
-                                out == OUT_REFUSED ? "the seats could not be held"
-                                                   : "the ticket service is unavailable",
-                                "booking", b);
-            }
-            text = json_dumps(doc, JSON_COMPACT);
-            json_decref(doc);
-        }
+        if (st == DB_OK)
+            text = outcome_text(out, reason, b, &code_out);
     }
     if (st == DB_OK && key)
         st = idem_store_finish(c, u->id, key, code_out, text);
     if (st == DB_OK)
         st = db_commit(c);
+answer:
     if (st != DB_OK) {
         http_res_db_error(res, st);
     } else if (!text) {

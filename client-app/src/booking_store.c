@@ -63,6 +63,16 @@ static const struct db_stmt st_history = {
 static const struct db_stmt st_apply = {"client_booking_apply",
                                         "UPDATE bookings SET " APPLY_SET
                                         "WHERE id = $1 AND version < $11::bigint RETURNING id"};
+/* ticket-app's answer to an attempt, its history entry, and the booking
+ * as the API shows it, in one statement (no row when a newer version is
+ * already stored). */
+static const struct db_stmt st_apply_answer = {
+    "client_booking_apply_answer",
+    "WITH u AS (UPDATE bookings SET " APPLY_SET "WHERE id = $1 AND version < $11::bigint "
+    "           RETURNING " BOOKING_COLS "), "
+    "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
+    "      SELECT $1, $2, $3, 'ticket-app', $11::bigint FROM u) "
+    "SELECT * FROM u"};
 static const struct db_stmt st_upsert = {
     "client_booking_upsert",
     "INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, invoice_number, "
@@ -226,6 +236,20 @@ enum db_status booking_store_apply(struct db_conn *c, const struct ticket_bookin
     apply_params(tb, p);
     *applied = 0;
     return exec_count(c, &st_apply, 11, p, applied);
+}
+
+enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
+                                          PGresult **out)
+{
+    const char *p[14];
+    apply_params(tb, p);
+    enum db_status st = db_exec(c, &st_apply_answer, 11, p, out);
+    if (st == DB_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return DB_NOT_FOUND;
+    }
+    return st;
 }
 
 enum db_status booking_store_upsert(struct db_conn *c, const struct ticket_booking *tb,

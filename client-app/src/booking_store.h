@@ -31,6 +31,11 @@ enum db_status booking_store_add_event(struct db_conn *c, const char *id, const 
  * 1 if it was. */
 enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
                                    int *applied);
+/* As booking_store_apply with its history entry (source ticket-app), in one
+ * statement: *out is the booking's row (BOOKING_COLS, as booking_store_get),
+ * DB_NOT_FOUND when nothing was applied (a newer version is stored). */
+enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
+                                          PGresult **out);
 /* As booking_store_apply, creating the booking (origin from tb) when absent
  * and its user exists; *applied 1 if inserted or updated, *inserted 1 if
  * inserted. */
