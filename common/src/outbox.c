@@ -4,12 +4,15 @@
  * and records every attempt. */
 #include "common/outbox.h"
 
+#include <curl/curl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bg.h"
 #include "common/httpc.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -17,6 +20,13 @@
 
 #define OUTBOX_ACQUIRE_MS 2000
 #define OUTBOX_ERROR_MAX 200
+/* Events attempted at once by one tick. */
+#define OUTBOX_BATCH_MAX 64
+/* With events handed over in memory, how often the table is still asked
+ * for retries and for events enqueued without a hand-over. */
+#define OUTBOX_POLL_MS 250
+/* A lease is taken a little before the event reaches the loop. */
+#define OUTBOX_LEASE_MARGIN_MS 1000
 
 #define OUTBOX_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
@@ -33,21 +43,32 @@ static const struct db_stmt outbox_claim = {
     " ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
     " RETURNING id, payload, attempts"};
 
-/* Outcome and attempt row in one statement, so they cannot disagree. */
-static const struct db_stmt outbox_done = {
-    "common_outbox_done",
-    "WITH u AS (UPDATE outbox SET delivered_at = now(), last_status = $2::int, last_error = NULL"
-    " WHERE id = $1)"
+/* The outcomes of a batch and their attempt rows in one statement, so they
+ * cannot disagree: $4 (the retry delay) is NULL for a delivered event. A
+ * failure does not undo a delivery recorded meanwhile by another sender. */
+static const struct db_stmt outbox_record_stmt = {
+    "common_outbox_record",
+    "WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[],"
+    " $5::int[]) AS r(id, status, error, delay_ms, duration_ms)),"
+    " u AS (UPDATE outbox o SET"
+    " delivered_at = CASE WHEN r.delay_ms IS NULL THEN now() ELSE o.delivered_at END,"
+    " last_status = r.status, last_error = r.error,"
+    " next_attempt_at = CASE WHEN r.delay_ms IS NULL THEN o.next_attempt_at"
+    " ELSE now() + r.delay_ms * interval '1 millisecond' END"
+    " FROM r WHERE o.id = r.id AND (r.delay_ms IS NULL OR o.delivered_at IS NULL))"
     " INSERT INTO outbox_attempts (event_id, status, error, duration_ms)"
-    " VALUES ($1, $2::int, NULL, $3::int)"};
+    " SELECT id, status, error, duration_ms FROM r"};
 
-static const struct db_stmt outbox_failed = {
-    "common_outbox_failed",
-    "WITH u AS (UPDATE outbox SET last_status = $2::int, last_error = $3,"
-    " next_attempt_at = now() + $4::bigint * interval '1 millisecond'"
-    " WHERE id = $1 AND delivered_at IS NULL)"
-    " INSERT INTO outbox_attempts (event_id, status, error, duration_ms)"
-    " VALUES ($1, $2::int, $3, $5::int)"};
+/* Claimed and not attempted (the loop is stopping): due again now. */
+static const struct db_stmt outbox_unclaim_stmt = {
+    "common_outbox_unclaim",
+    "UPDATE outbox SET next_attempt_at = now(), attempts = greatest(attempts - 1, 0)"
+    " WHERE id = ANY($1::text[]) AND delivered_at IS NULL"};
+
+static const struct db_stmt outbox_insert_leased = {
+    "common_outbox_insert_leased",
+    "INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at)"
+    " VALUES ($1, $2, $3, 1, now() + $4::bigint * interval '1 millisecond')"};
 
 static const struct db_stmt outbox_replay_stmt = {
     "common_outbox_replay",
@@ -79,6 +100,15 @@ enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const 
 {
     const char *params[] = {event_id, topic, payload};
     return db_exec(conn, &outbox_insert, 3, params, NULL);
+}
+
+enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id,
+                                     const char *topic, const char *payload, long lease_ms)
+{
+    char lease_s[24];
+    snprintf(lease_s, sizeof lease_s, "%ld", lease_ms);
+    const char *params[] = {event_id, topic, payload, lease_s};
+    return db_exec(conn, &outbox_insert_leased, 4, params, NULL);
 }
 
 long outbox_backoff_ms(const struct outbox_config *cfg, int attempts, double jitter01)
@@ -139,119 +169,466 @@ struct outbox_event {
     char *id;
     char *payload;
     int attempts;
+    int64_t deadline_ms; /* mono: the lease ends; not sent this close to it */
 };
 
-/* POSTs one event (no connection held, no transaction open) and records
- * the attempt. */
-static void outbox_deliver(struct db_pool *pool, const struct outbox_config *cfg,
-                           const struct outbox_event *ev)
+static void outbox_event_free(struct outbox_event *ev)
 {
+    free(ev->id);
+    free(ev->payload);
+    ev->id = ev->payload = NULL;
+}
+
+/* ---- the in-memory hand-off of committed events ---- */
+
+struct outbox_queue {
+    pthread_mutex_t lock;
+    struct outbox_event *items; /* ring */
+    size_t cap, head, len;
+    int64_t last_claim_ms; /* mono: when the database was last asked */
+};
+
+struct outbox_queue *outbox_queue_create(size_t cap)
+{
+    struct outbox_queue *q = xcalloc(1, sizeof *q);
+    q->cap = cap ? cap : 1024;
+    q->items = xcalloc(q->cap, sizeof *q->items);
+    pthread_mutex_init(&q->lock, NULL);
+    return q;
+}
+
+void outbox_queue_destroy(struct outbox_queue *q)
+{
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->len; i++)
+        outbox_event_free(&q->items[(q->head + i) % q->cap]);
+    free(q->items);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+}
+
+int outbox_queue_push(struct outbox_queue *q, const char *event_id, const char *payload,
+                      long lease_ms)
+{
+    if (!q || !event_id || !payload)
+        return -1;
+    pthread_mutex_lock(&q->lock);
+    if (q->len == q->cap) {
+        pthread_mutex_unlock(&q->lock);
+        return -1; /* the lease brings it back through a claim */
+    }
+    struct outbox_event *ev = &q->items[(q->head + q->len) % q->cap];
+    ev->id = xstrdup(event_id);
+    ev->payload = xstrdup(payload);
+    ev->attempts = 1;
+    /* The lease began at the insert, a commit ago: keep a margin. */
+    ev->deadline_ms = mono_ms() + lease_ms - OUTBOX_LEASE_MARGIN_MS;
+    q->len++;
+    pthread_mutex_unlock(&q->lock);
+    return 0;
+}
+
+size_t outbox_queue_len(struct outbox_queue *q)
+{
+    if (!q)
+        return 0;
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->len;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+/* Moves up to max events out of q into evs; returns how many. */
+static int outbox_queue_take(struct outbox_queue *q, struct outbox_event *evs, int max)
+{
+    pthread_mutex_lock(&q->lock);
+    int n = 0;
+    while (n < max && q->len > 0) {
+        evs[n++] = q->items[q->head];
+        memset(&q->items[q->head], 0, sizeof q->items[q->head]);
+        q->head = (q->head + 1) % q->cap;
+        q->len--;
+    }
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+/* ---- text[] parameters ---- */
+
+/* Appends v (NULL: SQL NULL) to an array literal being built in b. */
+static void outbox_array_add(struct sbuf *b, const char *v)
+{
+    sbuf_puts(b, b->len > 1 ? "," : "");
+    if (!v) {
+        sbuf_puts(b, "NULL");
+        return;
+    }
+    sbuf_add(b, "\"", 1);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sbuf_add(b, "\\", 1);
+        sbuf_add(b, p, 1);
+    }
+    sbuf_add(b, "\"", 1);
+}
+
+/* ---- concurrent delivery ---- */
+
+/* One multi handle per thread: its connection cache keeps the connections
+ * to the receiver alive from one batch to the next. */
+static pthread_key_t outbox_multi_key;
+static pthread_once_t outbox_multi_once = PTHREAD_ONCE_INIT;
+
+static void outbox_multi_free(void *m)
+{
+    curl_multi_cleanup(m);
+}
+
+static void outbox_multi_init(void)
+{
+    httpc_global_init(); /* curl_global_init, once */
+    pthread_key_create(&outbox_multi_key, outbox_multi_free);
+}
+
+static CURLM *outbox_multi(void)
+{
+    pthread_once(&outbox_multi_once, outbox_multi_init);
+    CURLM *m = pthread_getspecific(outbox_multi_key);
+    if (!m) {
+        m = curl_multi_init();
+        if (m)
+            pthread_setspecific(outbox_multi_key, m);
+    }
+    return m;
+}
+
+/* One event's attempt. */
+struct outbox_xfer {
+    struct outbox_event *ev;
+    CURL *h;
+    struct curl_slist *hdrs;
+    char body[OUTBOX_ERROR_MAX + 1]; /* the start of the answer, for the error text */
+    size_t blen;
+    char errbuf[CURL_ERROR_SIZE];
+    int64_t t0;
+    int finished;
+    CURLcode rc;
+    long status;
+    long dur;
+};
+
+static size_t outbox_xfer_write(char *data, size_t size, size_t n, void *p)
+{
+    struct outbox_xfer *x = p;
+    size_t len = size * n, room = sizeof x->body - 1 - x->blen;
+    size_t k = len < room ? len : room;
+    memcpy(x->body + x->blen, data, k);
+    x->blen += k;
+    x->body[x->blen] = '\0';
+    return len; /* the rest is read and dropped */
+}
+
+static int outbox_xfer_start(CURLM *m, const struct outbox_config *cfg, struct outbox_xfer *x)
+{
+    struct outbox_event *ev = x->ev;
     char sighdr[SIG_HEADER_MAX + 16] = "X-Signature: ";
     size_t plen = strlen(ev->payload);
     sig_sign(cfg->secret, ev->payload, plen, (long)(now_ms() / 1000), sighdr + 13,
              sizeof sighdr - 13);
-    char ridhdr[96] = "";
-    const char *headers[5];
-    size_t nh = 0;
-    headers[nh++] = "Content-Type: application/json";
-    headers[nh++] = sighdr;
+    char ridhdr[96];
+    struct curl_slist *l = NULL, *t;
+    const char *hs[] = {"Content-Type: application/json", sighdr, "Expect:", NULL};
+    for (int i = 0; hs[i]; i++) {
+        if (!(t = curl_slist_append(l, hs[i])))
+            goto fail;
+        l = t;
+    }
     if (outbox_id_header_safe(ev->id)) {
         snprintf(ridhdr, sizeof ridhdr, "X-Request-Id: %s", ev->id);
-        headers[nh++] = ridhdr;
+        if (!(t = curl_slist_append(l, ridhdr)))
+            goto fail;
+        l = t;
     }
-    headers[nh] = NULL;
-
-    struct httpc_res res;
-    int64_t t0 = mono_ms();
-    int rc = httpc_request("POST", cfg->url, headers, ev->payload, plen, cfg->timeout_ms, &res);
-    long dur = (long)(mono_ms() - t0);
-    int ok = rc == 0 && res.status >= 200 && res.status < 300;
-
-    char error[OUTBOX_ERROR_MAX + 1] = "";
-    char status_s[16], dur_s[24], delay_s[24];
-    long delay = 0;
-    snprintf(status_s, sizeof status_s, "%ld", res.status);
-    snprintf(dur_s, sizeof dur_s, "%ld", dur);
-    if (!ok) {
-        if (rc != 0)
-            snprintf(error, sizeof error, "%.200s", res.error);
-        else
-            outbox_error_text(error, sizeof error, res.status, res.body, res.len);
-        double jitter = (double)randombytes_uniform(1000000) / 1e6;
-        delay = outbox_backoff_ms(cfg, ev->attempts, jitter);
-        snprintf(delay_s, sizeof delay_s, "%ld", delay);
-    }
-    httpc_res_cleanup(&res);
-
-    if (ok)
-        log_info("outbox: delivered event=%s status=%s attempt=%d duration_ms=%ld", ev->id,
-                 status_s, ev->attempts, dur);
-    else
-        log_warn("outbox: delivery failed event=%s status=%s attempt=%d duration_ms=%ld "
-                 "retry_in_ms=%ld error=\"%s\"",
-                 ev->id, rc == 0 ? status_s : "-", ev->attempts, dur, delay, error);
-
-    struct db_conn *conn = db_acquire(pool, OUTBOX_ACQUIRE_MS);
-    if (!conn) {
-        /* The lease runs out and the event is sent again: at least once. */
-        log_warn("outbox: cannot record the attempt for event=%s (database unavailable)", ev->id);
-        return;
-    }
-    enum db_status st;
-    if (ok) {
-        const char *params[] = {ev->id, status_s, dur_s};
-        st = db_exec(conn, &outbox_done, 3, params, NULL);
-    } else {
-        const char *params[] = {ev->id, rc == 0 ? status_s : NULL, error, delay_s, dur_s};
-        st = db_exec(conn, &outbox_failed, 5, params, NULL);
-    }
-    if (st != DB_OK)
-        log_warn("outbox: recording the attempt for event=%s failed: %s", ev->id,
-                 db_status_name(st));
-    db_release(pool, conn);
+    x->hdrs = l;
+    x->h = curl_easy_init();
+    if (!x->h)
+        goto fail;
+    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
+    curl_easy_setopt(x->h, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS, timeout < 2000 ? timeout : 2000L);
+    curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, x->hdrs);
+    curl_easy_setopt(x->h, CURLOPT_POST, 1L);
+    curl_easy_setopt(x->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)plen);
+    curl_easy_setopt(x->h, CURLOPT_POSTFIELDS, ev->payload);
+    curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, outbox_xfer_write);
+    curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(x->h, CURLOPT_TCP_KEEPALIVE, 1L);
+    x->t0 = mono_ms();
+    if (curl_multi_add_handle(m, x->h) != CURLM_OK)
+        goto fail;
+    return 0;
+fail:
+    if (x->h)
+        curl_easy_cleanup(x->h);
+    x->h = NULL;
+    curl_slist_free_all(l);
+    x->hdrs = NULL;
+    x->finished = 1;
+    x->rc = CURLE_OUT_OF_MEMORY;
+    snprintf(x->errbuf, sizeof x->errbuf, "cannot start the request");
+    return -1;
 }
 
-int outbox_tick(struct db_pool *pool, const struct outbox_config *cfg)
+/* POSTs every event at once (no connection held, no transaction open) and
+ * fills each xfer's outcome. */
+static void outbox_send_all(const struct outbox_config *cfg, struct outbox_xfer *xs, int n)
+{
+    CURLM *m = outbox_multi();
+    int running = 0;
+    for (int i = 0; i < n; i++) {
+        if (!m) {
+            xs[i].finished = 1;
+            xs[i].rc = CURLE_FAILED_INIT;
+            snprintf(xs[i].errbuf, sizeof xs[i].errbuf, "cannot create a curl multi handle");
+            continue;
+        }
+        if (outbox_xfer_start(m, cfg, &xs[i]) == 0)
+            running++;
+    }
+    int left = running;
+    while (left > 0) {
+        int still = 0;
+        if (curl_multi_perform(m, &still) != CURLM_OK)
+            break;
+        CURLMsg *msg;
+        int q;
+        while ((msg = curl_multi_info_read(m, &q))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            struct outbox_xfer *x = NULL;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+            if (!x || x->finished)
+                continue;
+            x->finished = 1;
+            x->rc = msg->data.result;
+            x->dur = (long)(mono_ms() - x->t0);
+            if (x->rc == CURLE_OK)
+                curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->status);
+            left--;
+        }
+        if (left > 0 && still > 0)
+            curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        struct outbox_xfer *x = &xs[i];
+        if (x->h) {
+            if (!x->finished) { /* the multi handle failed under us */
+                x->finished = 1;
+                x->rc = CURLE_FAILED_INIT;
+                x->dur = (long)(mono_ms() - x->t0);
+            }
+            curl_multi_remove_handle(m, x->h);
+            curl_easy_cleanup(x->h);
+            x->h = NULL;
+        }
+        curl_slist_free_all(x->hdrs);
+        x->hdrs = NULL;
+    }
+}
+
+/* Records every attempt of the batch in one statement; an event whose
+ * attempt failed is due again after its backoff. */
+static void outbox_record(struct db_pool *pool, const struct outbox_config *cfg,
+                          struct outbox_xfer *xs, int n)
+{
+    struct sbuf ids, sts, errs, delays, durs;
+    struct sbuf *all[] = {&ids, &sts, &errs, &delays, &durs};
+    for (int i = 0; i < 5; i++) {
+        sbuf_init(all[i]);
+        sbuf_puts(all[i], "{");
+    }
+    for (int i = 0; i < n; i++) {
+        struct outbox_xfer *x = &xs[i];
+        struct outbox_event *ev = x->ev;
+        int sent = x->rc == CURLE_OK;
+        int ok = sent && x->status >= 200 && x->status < 300;
+        char error[OUTBOX_ERROR_MAX + 1] = "", status_s[16], dur_s[24], delay_s[24];
+        long delay = 0;
+        snprintf(status_s, sizeof status_s, "%ld", x->status);
+        snprintf(dur_s, sizeof dur_s, "%ld", x->dur);
+        if (!ok) {
+            if (!sent) {
+                char full[OUTBOX_ERROR_MAX + CURL_ERROR_SIZE + 8];
+                snprintf(full, sizeof full, "%.200s%s%s", curl_easy_strerror(x->rc),
+                         x->errbuf[0] ? ": " : "", x->errbuf);
+                snprintf(error, sizeof error, "%.200s", full);
+            } else
+                outbox_error_text(error, sizeof error, x->status, x->body, x->blen);
+            double jitter = (double)randombytes_uniform(1000000) / 1e6;
+            delay = outbox_backoff_ms(cfg, ev->attempts, jitter);
+            snprintf(delay_s, sizeof delay_s, "%ld", delay);
+            log_warn("outbox: delivery failed event=%s status=%s attempt=%d duration_ms=%ld "
+                     "retry_in_ms=%ld error=\"%s\"",
+                     ev->id, sent ? status_s : "-", ev->attempts, x->dur, delay, error);
+        } else {
+            log_info("outbox: delivered event=%s status=%s attempt=%d duration_ms=%ld", ev->id,
+                     status_s, ev->attempts, x->dur);
+        }
+        outbox_array_add(&ids, ev->id);
+        outbox_array_add(&sts, sent ? status_s : NULL);
+        outbox_array_add(&errs, ok ? NULL : error);
+        outbox_array_add(&delays, ok ? NULL : delay_s);
+        outbox_array_add(&durs, dur_s);
+    }
+    for (int i = 0; i < 5; i++)
+        sbuf_puts(all[i], "}");
+    struct db_conn *conn = db_acquire(pool, OUTBOX_ACQUIRE_MS);
+    if (!conn) {
+        /* The leases run out and the events are sent again: at least once. */
+        log_warn("outbox: cannot record %d attempt(s) (database unavailable)", n);
+    } else {
+        const char *params[] = {ids.buf, sts.buf, errs.buf, delays.buf, durs.buf};
+        enum db_status st = db_exec(conn, &outbox_record_stmt, 5, params, NULL);
+        if (st != DB_OK)
+            log_warn("outbox: recording %d attempt(s) failed: %s", n, db_status_name(st));
+        db_release(pool, conn);
+    }
+    for (int i = 0; i < 5; i++)
+        sbuf_cleanup(all[i]);
+}
+
+/* Hands events that were not attempted back to the table, due now (their
+ * claim did not count as an attempt). */
+static void outbox_unclaim(struct db_pool *pool, struct outbox_event *evs, int n)
+{
+    if (n <= 0)
+        return;
+    struct sbuf ids;
+    sbuf_init(&ids);
+    sbuf_puts(&ids, "{");
+    for (int i = 0; i < n; i++)
+        outbox_array_add(&ids, evs[i].id);
+    sbuf_puts(&ids, "}");
+    struct db_conn *conn = db_acquire(pool, OUTBOX_ACQUIRE_MS);
+    if (conn) {
+        const char *params[] = {ids.buf};
+        if (db_exec(conn, &outbox_unclaim_stmt, 1, params, NULL) != DB_OK)
+            log_warn("outbox: could not hand back %d event(s); their lease brings them back", n);
+        db_release(pool, conn);
+    }
+    sbuf_cleanup(&ids);
+}
+
+/* Claims up to max due events into evs (leased for lease_ms). Returns the
+ * count, or -1 if the database could not be reached. */
+static int outbox_claim_due(struct db_pool *pool, int max, long lease_ms, struct outbox_event *evs)
 {
     struct db_conn *conn = db_acquire(pool, OUTBOX_ACQUIRE_MS);
     if (!conn)
         return -1;
     char batch_s[16], lease_s[24];
-    /* The whole batch is sent one after another: the lease has to outlast
-     * the last event's attempt, or another instance would take it too. */
-    int batch = cfg->batch > 0 ? cfg->batch : 10;
-    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
-    long lease = (long)batch * timeout + 5000;
-    if (cfg->lease_ms > lease)
-        lease = cfg->lease_ms;
-    snprintf(batch_s, sizeof batch_s, "%d", batch);
-    snprintf(lease_s, sizeof lease_s, "%ld", lease);
+    snprintf(batch_s, sizeof batch_s, "%d", max);
+    snprintf(lease_s, sizeof lease_s, "%ld", lease_ms);
     const char *params[] = {batch_s, lease_s};
     PGresult *res;
     enum db_status st = db_exec(conn, &outbox_claim, 2, params, &res);
-    if (st != DB_OK) {
-        db_release(pool, conn);
+    /* The connection goes back before any HTTP call: a slow receiver must
+     * not hold a pool slot the request handlers need. */
+    db_release(pool, conn);
+    if (st != DB_OK)
         return -1;
-    }
     int n = PQntuples(res);
-    struct outbox_event *evs = n ? xcalloc((size_t)n, sizeof *evs) : NULL;
+    if (n > max)
+        n = max;
+    int64_t deadline = mono_ms() + lease_ms - OUTBOX_LEASE_MARGIN_MS;
     for (int i = 0; i < n; i++) {
         evs[i].id = xstrdup(db_get(res, i, "id"));
         evs[i].payload = xstrdup(db_get(res, i, "payload"));
         evs[i].attempts = atoi(db_get(res, i, "attempts"));
+        evs[i].deadline_ms = deadline;
     }
     PQclear(res);
-    /* The connection goes back before any HTTP call: a slow receiver must
-     * not hold a pool slot the request handlers need. */
-    db_release(pool, conn);
-
-    for (int i = 0; i < n; i++) {
-        outbox_deliver(pool, cfg, &evs[i]);
-        free(evs[i].id);
-        free(evs[i].payload);
-    }
-    free(evs);
     return n;
+}
+
+long outbox_lease_ms(const struct outbox_config *cfg)
+{
+    /* A batch is sent all at once: the lease has to outlast one attempt
+     * (and the recording of it), not the batch's sum. */
+    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
+    long lease = timeout + 5000;
+    if (cfg->lease_ms > lease)
+        lease = cfg->lease_ms;
+    return lease;
+}
+
+int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
+                      struct outbox_queue *q)
+{
+    int batch = cfg->batch > 0 ? cfg->batch : 10;
+    if (batch > OUTBOX_BATCH_MAX)
+        batch = OUTBOX_BATCH_MAX;
+    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
+    long lease = outbox_lease_ms(cfg);
+    struct outbox_event evs[OUTBOX_BATCH_MAX];
+    memset(evs, 0, sizeof evs);
+    int n = 0, claimed = 0, claim = 1;
+    int64_t now = mono_ms();
+    if (q) {
+        n = outbox_queue_take(q, evs, batch);
+        /* Events handed over in memory need no claim; the table is still
+         * asked now and then for retries and events enqueued otherwise,
+         * and whenever the wake-up brought nothing in memory. */
+        claim = n == 0 || now - q->last_claim_ms >= OUTBOX_POLL_MS;
+    }
+    if (claim && n < batch) {
+        if (q)
+            q->last_claim_ms = now;
+        claimed = outbox_claim_due(pool, batch - n, lease, evs + n);
+        if (claimed < 0) {
+            if (n == 0)
+                return -1;
+            claimed = 0;
+        }
+        n += claimed;
+    }
+    /* Events too close to the end of their lease are left to be claimed
+     * again, so two senders never race for one; so are all of them when
+     * the loop is stopping. */
+    struct outbox_xfer *xs = n ? xcalloc((size_t)n, sizeof *xs) : NULL;
+    struct outbox_event back[OUTBOX_BATCH_MAX];
+    int nx = 0, nback = 0, stopping = bg_stopping();
+    for (int i = 0; i < n; i++) {
+        if (stopping)
+            back[nback++] = evs[i];
+        else if (mono_ms() + timeout >= evs[i].deadline_ms)
+            outbox_event_free(&evs[i]); /* the lease runs out: a claim retakes it */
+        else
+            xs[nx++].ev = &evs[i];
+    }
+    if (nx > 0) {
+        outbox_send_all(cfg, xs, nx);
+        outbox_record(pool, cfg, xs, nx);
+    }
+    outbox_unclaim(pool, back, nback);
+    for (int i = 0; i < n; i++)
+        outbox_event_free(&evs[i]);
+    free(xs);
+    if (!q)
+        return n;
+    /* Go again at once only if more is surely waiting. */
+    return claimed == batch || outbox_queue_len(q) > 0 ? (n ? n : 1) : 0;
+}
+
+int outbox_tick(struct db_pool *pool, const struct outbox_config *cfg)
+{
+    return outbox_tick_queue(pool, cfg, NULL);
 }
 
 enum db_status outbox_replay(struct db_conn *conn, const char *event_id)

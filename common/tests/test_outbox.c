@@ -48,6 +48,8 @@ static struct receiver {
     char url[96];
     pthread_mutex_t lock;
     int fail_first;
+    int delay_ms; /* each answer waits this long (outside the lock) */
+    int inflight, max_inflight;
     struct hit hits[MAX_HITS];
     int nhits;
     struct db_conn *check; /* sees what the database looks like mid-request */
@@ -94,6 +96,16 @@ static enum MHD_Result rx_handle(void *cls, struct MHD_Connection *conn, const c
         sbuf_add(&up->body, data, *data_size);
         *data_size = 0;
         return MHD_YES;
+    }
+    if (rx.delay_ms > 0) {
+        pthread_mutex_lock(&rx.lock);
+        if (++rx.inflight > rx.max_inflight)
+            rx.max_inflight = rx.inflight;
+        pthread_mutex_unlock(&rx.lock);
+        usleep((useconds_t)rx.delay_ms * 1000);
+        pthread_mutex_lock(&rx.lock);
+        rx.inflight--;
+        pthread_mutex_unlock(&rx.lock);
     }
     const char *sighdr = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Signature");
     const char *body = up->body.buf ? up->body.buf : "";
@@ -564,6 +576,220 @@ static void test_background_loop(void **state)
     rx_stop();
 }
 
+
+/* A batch goes out at once: ten events at a receiver that takes 300 ms
+ * each are delivered by one tick in well under ten times that, each once,
+ * and recorded together. */
+static void test_batch_sent_concurrently(void **state)
+{
+    (void)state;
+    char uri[512];
+    fresh_db("common_outbox_conc", uri, sizeof uri);
+    rx_start(uri, 0);
+    rx.delay_ms = 300;
+    struct outbox_config cfg = config(rx.url);
+    struct db_pool *pool = db_pool_create(uri, 2);
+    struct db_conn *c = db_acquire(pool, 1000);
+    char id[32], p[256];
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "evt_c%02d", i);
+        event_json(p, sizeof p, id);
+        assert_int_equal(outbox_enqueue(c, id, "test.event", p), DB_OK);
+    }
+    db_release(pool, c);
+    int64_t t0 = mono_ms();
+    assert_int_equal(outbox_tick(pool, &cfg), 10);
+    long took = (long)(mono_ms() - t0);
+    if (took > 1500)
+        fail_msg("10 events at 300 ms each took %ld ms: not sent at once", took);
+    assert_true(rx.max_inflight >= 5);
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "evt_c%02d", i);
+        assert_int_equal(rx_count(id), 1);
+    }
+    assert_int_equal(scalar_long(uri, "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL"
+                                      " AND attempts = 1 AND last_status = 204"),
+                     10);
+    assert_int_equal(scalar_long(uri, "SELECT count(*) FROM outbox_attempts WHERE status = 204"
+                                      " AND duration_ms >= 250"),
+                     10);
+    assert_int_equal(outbox_tick(pool, &cfg), 0);
+    db_pool_destroy(pool);
+    rx_stop();
+}
+
+/* The lease of a claim covers one attempt, not the batch's sum. */
+static void test_lease_covers_one_attempt(void **state)
+{
+    (void)state;
+    struct outbox_config cfg = config("http://127.0.0.1:1/");
+    cfg.timeout_ms = 5000;
+    cfg.batch = 10;
+    cfg.lease_ms = 0;
+    assert_int_equal(outbox_lease_ms(&cfg), 10000);
+    cfg.lease_ms = 15000;
+    assert_int_equal(outbox_lease_ms(&cfg), 15000);
+}
+
+/* A committed event handed over in memory is sent without a claim (its
+ * first attempt counted at the insert); a rolled-back one is never pushed
+ * nor sent; one whose writer died before the hand-over is claimed once its
+ * lease runs out; a mixed batch with a failing receiver is retried. Each
+ * event reaches the receiver exactly once. */
+static void test_queue_hand_over(void **state)
+{
+    (void)state;
+    char uri[512];
+    fresh_db("common_outbox_queue", uri, sizeof uri);
+    rx_start(uri, 0);
+    struct outbox_config cfg = config(rx.url);
+    struct db_pool *pool = db_pool_create(uri, 2);
+    struct outbox_queue *q = outbox_queue_create(4);
+    long lease = outbox_lease_ms(&cfg);
+    assert_int_equal(lease, 30000);
+
+    char p[8][256], id[32];
+    struct db_conn *c = db_acquire(pool, 1000);
+    assert_int_equal(db_begin(c), DB_OK);
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "evt_q%d", i);
+        event_json(p[i], sizeof p[i], id);
+        assert_int_equal(outbox_enqueue_leased(c, id, "test.event", p[i], lease), DB_OK);
+    }
+    assert_int_equal(db_commit(c), DB_OK);
+    /* written leased: a claim does not see them */
+    assert_int_equal(scalar_long(uri, "SELECT count(*) FROM outbox WHERE attempts = 1"
+                                      " AND next_attempt_at > now() + interval '25 seconds'"),
+                     3);
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "evt_q%d", i);
+        assert_int_equal(outbox_queue_push(q, id, p[i], lease), 0);
+    }
+    /* the queue is bounded */
+    assert_int_equal(outbox_queue_push(q, "evt_x", "{}", lease), 0);
+    assert_int_equal(outbox_queue_push(q, "evt_y", "{}", lease), -1);
+    assert_int_equal(outbox_queue_len(q), 4);
+    outbox_queue_destroy(q);
+    q = outbox_queue_create(16);
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "evt_q%d", i);
+        assert_int_equal(outbox_queue_push(q, id, p[i], lease), 0);
+    }
+    /* a writer that dies between commit and hand-over: a short lease */
+    event_json(p[3], sizeof p[3], "evt_orphan");
+    assert_int_equal(outbox_enqueue_leased(c, "evt_orphan", "test.event", p[3], 1500), DB_OK);
+    db_release(pool, c);
+
+    assert_true(outbox_tick_queue(pool, &cfg, q) >= 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "evt_q%d", i);
+        assert_int_equal(rx_count(id), 1);
+    }
+    assert_int_equal(rx_count("evt_orphan"), 0);
+    assert_int_equal(outbox_queue_len(q), 0);
+    assert_int_equal(scalar_long(uri, "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL"
+                                      " AND attempts = 1 AND id LIKE 'evt_q%'"),
+                     3);
+    /* the orphan comes back through a claim once its lease is over */
+    int64_t end = mono_ms() + 10000;
+    while (rx_count("evt_orphan") == 0 && mono_ms() < end) {
+        assert_true(outbox_tick_queue(pool, &cfg, q) >= 0);
+        usleep(100 * 1000);
+    }
+    assert_int_equal(rx_count("evt_orphan"), 1);
+    assert_int_equal(scalar_long(uri, "SELECT attempts FROM outbox WHERE id = 'evt_orphan'"
+                                      " AND delivered_at IS NOT NULL"),
+                     2);
+
+    /* An event pushed too close to the end of its lease is not sent from
+     * memory: the claim after the lease sends it, once. */
+    c = db_acquire(pool, 1000);
+    event_json(p[4], sizeof p[4], "evt_late");
+    assert_int_equal(outbox_enqueue_leased(c, "evt_late", "test.event", p[4], 2500), DB_OK);
+    db_release(pool, c);
+    assert_int_equal(outbox_queue_push(q, "evt_late", p[4], 2500), 0);
+    assert_int_equal(outbox_tick_queue(pool, &cfg, q), 0);
+    assert_int_equal(rx_count("evt_late"), 0);
+    end = mono_ms() + 10000;
+    while (rx_count("evt_late") == 0 && mono_ms() < end) {
+        assert_true(outbox_tick_queue(pool, &cfg, q) >= 0);
+        usleep(100 * 1000);
+    }
+    assert_int_equal(rx_count("evt_late"), 1);
+
+    /* Failures from memory are retried by the table like any other. */
+    rx.fail_first = 1;
+    cfg.retry_base_ms = 100;
+    c = db_acquire(pool, 1000);
+    event_json(p[5], sizeof p[5], "evt_retry");
+    assert_int_equal(outbox_enqueue_leased(c, "evt_retry", "test.event", p[5], lease), DB_OK);
+    db_release(pool, c);
+    assert_int_equal(outbox_queue_push(q, "evt_retry", p[5], lease), 0);
+    end = mono_ms() + 10000;
+    while (scalar_long(uri, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL") > 0 &&
+           mono_ms() < end) {
+        assert_true(outbox_tick_queue(pool, &cfg, q) >= 0);
+        usleep(50 * 1000);
+    }
+    assert_int_equal(rx_count("evt_retry"), 2);
+    assert_int_equal(scalar_long(uri, "SELECT attempts FROM outbox WHERE id = 'evt_retry'"
+                                      " AND delivered_at IS NOT NULL"),
+                     2);
+    assert_int_equal(scalar_long(uri, "SELECT count(*) FROM outbox_attempts"
+                                      " WHERE event_id = 'evt_retry'"),
+                     2);
+    for (int h = 0; h < rx.nhits; h++) {
+        assert_int_equal(rx.hits[h].sig, SIG_OK);
+        assert_int_equal(rx.hits[h].tx_open, 0);
+    }
+    outbox_queue_destroy(q);
+    db_pool_destroy(pool);
+    rx_stop();
+}
+
+/* A tick that begins only once its loop is asked to stop. */
+static int stopping_tick(void *arg)
+{
+    void **a = arg;
+    while (!bg_stopping())
+        usleep(10 * 1000);
+    return outbox_tick_queue(a[0], a[1], a[2]);
+}
+
+/* A loop that is stopping sends nothing more: the events it claimed go
+ * back to the table due now, their attempt not counted, instead of waiting
+ * out a lease. */
+static void test_stop_hands_back(void **state)
+{
+    (void)state;
+    char uri[512];
+    fresh_db("common_outbox_stop", uri, sizeof uri);
+    rx_start(uri, 0);
+    struct outbox_config cfg = config(rx.url);
+    struct db_pool *pool = db_pool_create(uri, 2);
+    struct db_conn *c = db_acquire(pool, 1000);
+    char id[32], p[256];
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "evt_s%d", i);
+        event_json(p, sizeof p, id);
+        assert_int_equal(outbox_enqueue(c, id, "test.event", p), DB_OK);
+    }
+    db_release(pool, c);
+    void *arg[] = {pool, &cfg, NULL};
+    struct bg_loop *loop = bg_start("outbox-stop", stopping_tick, arg, 50);
+    usleep(50 * 1000);
+    bg_stop(loop);
+    assert_int_equal(rx.nhits, 0);
+    assert_int_equal(scalar_long(uri, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL"
+                                      " AND attempts = 0 AND next_attempt_at <= now()"),
+                     3);
+    /* and the next loop sends them at once */
+    assert_int_equal(outbox_tick(pool, &cfg), 3);
+    assert_int_equal(rx.nhits, 3);
+    db_pool_destroy(pool);
+    rx_stop();
+}
+
 static void test_database_unreachable(void **state)
 {
     (void)state;
@@ -586,6 +812,10 @@ int main(void)
         cmocka_unit_test(test_two_deliverers),
         cmocka_unit_test(test_background_loop),
         cmocka_unit_test(test_database_unreachable),
+        cmocka_unit_test(test_batch_sent_concurrently),
+        cmocka_unit_test(test_lease_covers_one_attempt),
+        cmocka_unit_test(test_queue_hand_over),
+        cmocka_unit_test(test_stop_hands_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,10 @@
  * a 2xx, with exponential backoff and jitter. Rows are claimed by a lease
  * (one autocommitted UPDATE ... FOR UPDATE SKIP LOCKED), so no HTTP call
  * happens inside a transaction and several instances can share a database.
+ * A tick sends its whole batch at once and records all the attempts in one
+ * statement. A writer may also hand a committed event to the loop in memory
+ * (outbox_enqueue_leased + outbox_queue_push): it is sent without being
+ * claimed first, and claimed like any other if the process dies before.
  * Tables: migrations/common/001_outbox.sql. */
 #ifndef COMMON_OUTBOX_H
 #define COMMON_OUTBOX_H
@@ -19,7 +23,7 @@ struct outbox_config {
     long retry_max_ms;      /* backoff cap (e.g. 600000) */
     int batch;              /* events claimed per tick */
     long lease_ms;          /* a claimed event is not retaken for this long;
-                               must exceed timeout_ms */
+                               at least timeout_ms + 5 s is used */
 };
 
 /* Enqueues an event; call inside the transaction that makes the change.
@@ -27,10 +31,43 @@ struct outbox_config {
 enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const char *topic,
                               const char *payload);
 
-/* One delivery round: claims up to cfg->batch due events, POSTs each, and
- * records every attempt. Returns the number attempted (> 0: call again),
- * 0 if none was due, -1 if the database could not be reached. */
+/* As outbox_enqueue, for an event the caller will hand to a delivery loop
+ * with outbox_queue_push once its transaction has committed: the row is
+ * written already leased for lease_ms (use outbox_lease_ms) and its first
+ * attempt counted, so no claim takes it meanwhile. */
+enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id,
+                                     const char *topic, const char *payload, long lease_ms);
+
+/* The lease a claim (or outbox_enqueue_leased) takes under cfg:
+ * max(cfg->lease_ms, timeout_ms + 5 s). */
+long outbox_lease_ms(const struct outbox_config *cfg);
+
+/* One delivery round: claims up to cfg->batch due events, POSTs them all at
+ * once, and records every attempt in one statement. If the calling loop is
+ * stopping (bg_stopping), claimed events are handed back unsent. Returns
+ * the number attempted (> 0: call again), 0 if none was due, -1 if the
+ * database could not be reached. */
 int outbox_tick(struct db_pool *pool, const struct outbox_config *cfg);
+
+/* Committed events handed to a delivery loop in memory. Thread-safe. */
+struct outbox_queue;
+struct outbox_queue *outbox_queue_create(size_t cap);
+void outbox_queue_destroy(struct outbox_queue *q);
+/* Call after the transaction that ran outbox_enqueue_leased(.., lease_ms)
+ * committed; then wake the loop. 0, or -1 when the queue is full (the
+ * event is claimed once its lease runs out). Copies id and payload. */
+int outbox_queue_push(struct outbox_queue *q, const char *event_id, const char *payload,
+                      long lease_ms);
+size_t outbox_queue_len(struct outbox_queue *q);
+
+/* outbox_tick for a loop fed by q: takes up to cfg->batch events from q,
+ * and claims from the table only when q had none or every 250 ms (retries,
+ * events enqueued without a hand-over). An event whose lease is about to
+ * run out is left to be claimed again. Returns > 0 when more is waiting
+ * (call again at once), 0 when idle, -1 if the database could not be
+ * reached. */
+int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
+                      struct outbox_queue *q);
 
 /* Delay before attempt number attempts+1 (attempts >= 1 already failed):
  * min(max, base * 2^(attempts-1)) scaled by a jitter in [0.5, 1.5). Pure. */
