@@ -6,9 +6,16 @@
 
 void payment_wake_settlers(struct payment_app *a)
 {
-    for (long i = 0; i < a->workers && i < PAYMENT_WORKERS_MAX; i++)
-        if (a->settlers[i])
-            bg_wake(a->settlers[i]);
+    /* One pay is one job: waking every worker for it made all but one
+     * run an empty claim. Taken in turn, so a busy worker's turn passes;
+     * a worker woken mid-tick runs again and picks the job up. */
+    long n = a->workers < PAYMENT_WORKERS_MAX ? a->workers : PAYMENT_WORKERS_MAX;
+    if (n <= 0)
+        return;
+    unsigned long k = atomic_fetch_add(&a->wake_next, 1);
+    struct bg_loop *l = a->settlers[k % (unsigned long)n];
+    if (l)
+        bg_wake(l);
 }
 
 void payment_wake_delivery(struct payment_app *a)

@@ -37,6 +37,8 @@ struct payment_app {
     struct db_pool *pool;
     struct rng rng;
     struct outbox_config outbox;
+    struct outbox_queue *webhooks; /* settled events handed to the delivery loop */
+    atomic_ulong wake_next;        /* the settler a pay wakes next */
     struct bg_loop *settlers[PAYMENT_WORKERS_MAX];
     struct bg_loop *sweeper;
     struct bg_loop *deliverer;
@@ -45,7 +47,7 @@ struct payment_app {
     atomic_long created, paid, failed, expired, voided, refunded, pay_requests;
 };
 
-/* Wake the settlement workers (after a pay) and the delivery loop (after an
+/* Wake a settlement worker (after a pay: one job, one worker) and the delivery loop (after an
  * event was enqueued). Safe before init and after shutdown (no-op). */
 void payment_wake_settlers(struct payment_app *app);
 void payment_wake_delivery(struct payment_app *app);

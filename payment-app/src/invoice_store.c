@@ -72,6 +72,34 @@ static const struct db_stmt stmt_job_claim = {"payment_job_claim",
                                               "WHERE done_at IS NULL AND due_at <= now() "
                                               "ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"};
 
+/* The settlement's claim, with each job's invoice as it is now (the
+ * settled invoice and its webhook are computed from it in C). */
+static const struct db_stmt stmt_job_claim_invoices = {
+    "payment_job_claim_invoices",
+    "WITH j AS (SELECT invoice_number, method AS job_method FROM payment_jobs "
+    "           WHERE done_at IS NULL AND due_at <= now() "
+    "           ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
+    "SELECT j.job_method, " INVOICE_COLS " FROM j JOIN invoices USING (invoice_number)"};
+
+/* One settlement in one statement: PROCESSING -> $2 with the times the
+ * webhook payload carries ($4, epoch ms), the job done with its outcome,
+ * and the event written leased for the delivery loop ($5..$8). Nothing but
+ * the job changes when the invoice is not PROCESSING any more. */
+static const struct db_stmt stmt_settle_job = {
+    "payment_settle_job",
+    "WITH s AS (UPDATE invoices SET status = $2::text, failure_reason = NULLIF($3, ''), "
+    "           paid_at = CASE WHEN $2::text = 'PAID' THEN to_timestamp($4::bigint / 1000.0) "
+    "                     END, "
+    "           settled_at = to_timestamp($4::bigint / 1000.0), "
+    "           updated_at = to_timestamp($4::bigint / 1000.0) "
+    "           WHERE invoice_number = $1 AND status = 'PROCESSING' RETURNING invoice_number), "
+    "     f AS (UPDATE payment_jobs SET done_at = now(), "
+    "           outcome = CASE WHEN EXISTS (SELECT 1 FROM s) THEN $2::text ELSE 'SKIPPED' END "
+    "           WHERE invoice_number = $1 AND done_at IS NULL), "
+    "     o AS (INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at) "
+    "           SELECT $5, $6, $7, 1, now() + $8::bigint * interval '1 millisecond' FROM s) "
+    "SELECT count(*) AS settled FROM s"};
+
 static const struct db_stmt stmt_settle = {
     "payment_invoice_settle",
     "UPDATE invoices SET status = $2::text, failure_reason = NULLIF($3, ''), "
@@ -269,6 +297,54 @@ enum db_status invoice_store_settle(struct db_conn *conn, const char *number,
 {
     const char *params[] = {number, invoice_status_name(status), reason ? reason : ""};
     return exec_one(conn, &stmt_settle, 3, params, out);
+}
+
+enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
+                                          struct payment_job **jobs, struct invoice **invs,
+                                          int *n)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *params[] = {lim};
+    PGresult *res = NULL;
+    *jobs = NULL;
+    *invs = NULL;
+    *n = 0;
+    enum db_status st = db_exec(conn, &stmt_job_claim_invoices, 1, params, &res);
+    if (st != DB_OK)
+        return st;
+    int rows = PQntuples(res);
+    if (rows > 0) {
+        *jobs = xcalloc((size_t)rows, sizeof **jobs);
+        *invs = xcalloc((size_t)rows, sizeof **invs);
+        for (int r = 0; r < rows; r++) {
+            col_copy((*jobs)[r].number, sizeof(*jobs)[r].number, res, r, "invoice_number");
+            col_copy((*jobs)[r].method, sizeof(*jobs)[r].method, res, r, "job_method");
+            invoice_from_row(res, r, &(*invs)[r]);
+        }
+    }
+    *n = rows;
+    PQclear(res);
+    return DB_OK;
+}
+
+enum db_status payment_settle_job(struct db_conn *conn, const struct invoice *settled,
+                                  int64_t at_ms, const char *event_id, const char *topic,
+                                  const char *payload, long lease_ms, int *applied)
+{
+    char at[32], lease[32];
+    snprintf(at, sizeof at, "%lld", (long long)at_ms);
+    snprintf(lease, sizeof lease, "%ld", lease_ms);
+    const char *params[] = {settled->number, invoice_status_name(settled->status),
+                            settled->failure_reason, at, event_id, topic, payload, lease};
+    PGresult *res = NULL;
+    *applied = 0;
+    enum db_status st = db_exec(conn, &stmt_settle_job, 8, params, &res);
+    if (st != DB_OK)
+        return st;
+    *applied = col_i64(res, 0, "settled") > 0;
+    PQclear(res);
+    return DB_OK;
 }
 
 enum db_status payment_job_finish(struct db_conn *conn, const char *number, const char *outcome)

@@ -59,6 +59,22 @@ enum db_status payment_job_claim(struct db_conn *conn, int limit, struct payment
 enum db_status invoice_store_settle(struct db_conn *conn, const char *number,
                                     enum invoice_status status, const char *reason,
                                     struct invoice *out);
+/* Inside a transaction: as payment_job_claim, with each job's invoice as
+ * it is now in (*invs)[i] (free each with invoice_cleanup, then both
+ * arrays). */
+enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
+                                          struct payment_job **jobs, struct invoice **invs,
+                                          int *n);
+/* Inside the claiming transaction, one statement: settled->number goes
+ * PROCESSING -> settled->status (failure_reason when FAILED) with paid_at/
+ * updated_at = at_ms, its job is marked done (outcome the status, or
+ * SKIPPED when the invoice was not PROCESSING any more), and the webhook
+ * event (event_id, topic, payload: built from settled) is written to the
+ * outbox leased for lease_ms (outbox_enqueue_leased). *applied = 1 if the
+ * invoice was settled (and the event written). */
+enum db_status payment_settle_job(struct db_conn *conn, const struct invoice *settled,
+                                  int64_t at_ms, const char *event_id, const char *topic,
+                                  const char *payload, long lease_ms, int *applied);
 /* Inside the claiming transaction: marks the job done with outcome. */
 enum db_status payment_job_finish(struct db_conn *conn, const char *number, const char *outcome);
 

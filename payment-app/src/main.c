@@ -93,10 +93,11 @@ static int payment_init(void *appv, struct db_pool *pool)
     a->outbox.timeout_ms = a->webhook_timeout_ms;
     a->outbox.retry_base_ms = a->retry_base_ms;
     a->outbox.retry_max_ms = a->retry_max_ms;
-    a->outbox.batch = 10;
-    /* A claimed event is retaken only after every attempt of the batch could
-     * have timed out, so a live sender is not raced by another instance. */
-    a->outbox.lease_ms = a->webhook_timeout_ms * (a->outbox.batch + 1) + 5000;
+    /* A tick sends its batch at once, so a claim's lease covers one
+     * attempt (outbox_lease_ms: the timeout + 5 s). */
+    a->outbox.batch = 32;
+    a->outbox.lease_ms = 0;
+    a->webhooks = outbox_queue_create(4096);
 
     /* Polling bounds how late a due job is picked up; a pay wakes the
      * workers at once, which is what matters with PAYMENT_DELAY_MS=0. */
@@ -124,6 +125,9 @@ static void payment_shutdown(void *appv)
     if (a->deliverer)
         bg_stop(a->deliverer);
     a->sweeper = a->deliverer = NULL;
+    /* What is left in memory is leased in the table: claimed again later. */
+    outbox_queue_destroy(a->webhooks);
+    a->webhooks = NULL;
 }
 
 static void payment_metrics(struct sbuf *out, void *appv)

@@ -11,6 +11,7 @@
  * in here; the delivery loop sends the events afterwards. */
 #include "settle.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "common/bg.h"
@@ -66,6 +67,12 @@ enum db_status payment_expire_now(struct payment_app *app, struct db_conn *conn,
     return DB_OK;
 }
 
+/* A settled invoice's webhook, handed to the delivery loop after commit. */
+struct settled_event {
+    char id[INVOICE_EVENT_ID_LEN + 1];
+    char *payload;
+};
+
 int settle_tick(void *arg)
 {
     struct payment_app *app = arg;
@@ -74,42 +81,52 @@ int settle_tick(void *arg)
         return -1;
 
     struct payment_job *jobs = NULL;
-    int n = 0, paid = 0, failed = 0;
+    struct invoice *invs = NULL;
+    int n = 0, paid = 0, failed = 0, nev = 0;
     enum db_status st = db_begin(conn);
     if (st == DB_OK)
-        st = payment_job_claim(conn, SETTLE_BATCH, &jobs, &n);
+        st = payment_job_claim_invoices(conn, SETTLE_BATCH, &jobs, &invs, &n);
     if (st != DB_OK || n == 0) {
         db_rollback(conn);
         db_release(app->pool, conn);
         free(jobs);
+        free(invs);
         return st == DB_OK ? 0 : -1;
     }
 
+    /* Each job is one statement: the invoice settled with the times its
+     * webhook carries, the job done, the event written leased to this
+     * process, which sends it from memory once the batch has committed. */
+    long lease = outbox_lease_ms(&app->outbox);
+    struct settled_event *evs = xcalloc((size_t)n, sizeof *evs);
     for (int i = 0; i < n && st == DB_OK; i++) {
         struct payment_job *job = &jobs[i];
+        struct invoice *inv = &invs[i];
         int fail = rng_chance(&app->rng, app->failure_rate);
         const char *reason = fail ? invoice_failure_reason(job->method, rng_next(&app->rng)) : NULL;
-        struct invoice inv;
-        const char *outcome;
-        st = invoice_store_settle(conn, job->number, fail ? INVOICE_FAILED : INVOICE_PAID, reason,
-                                  &inv);
-        if (st == DB_OK) {
-            outcome = invoice_status_name(inv.status);
-            st = payment_emit(app, conn, &inv);
-            invoice_cleanup(&inv);
+        int64_t at = now_ms();
+        inv->status = fail ? INVOICE_FAILED : INVOICE_PAID;
+        snprintf(inv->failure_reason, sizeof inv->failure_reason, "%s", reason ? reason : "");
+        inv->updated_ms = at;
+        inv->paid_ms = fail ? 0 : at;
+        const char *type = invoice_event_type(inv->status);
+        struct settled_event *ev = &evs[nev];
+        invoice_event_id(ev->id);
+        ev->payload = invoice_event_payload(inv, type, ev->id, at, app->public_url);
+        int applied = 0;
+        st = payment_settle_job(conn, inv, at, ev->id, type, ev->payload, lease, &applied);
+        if (st == DB_OK && applied) {
+            log_info("webhook queued event=%s type=%s invoice=%s", ev->id, type, inv->number);
+            nev++;
             if (fail)
                 failed++;
             else
                 paid++;
-        } else if (st == DB_NOT_FOUND) {
-            /* Not PROCESSING any more: someone settled it already. */
-            outcome = "SKIPPED";
-            st = DB_OK;
         } else {
-            break;
+            /* Not PROCESSING any more: someone settled it already. */
+            free(ev->payload);
+            ev->payload = NULL;
         }
-        if (st == DB_OK)
-            st = payment_job_finish(conn, job->number, outcome);
     }
     /* Fault injection for the crash test: a kill -9 lands inside an open
      * settlement transaction. Never set outside tests. */
@@ -121,20 +138,27 @@ int settle_tick(void *arg)
         db_rollback(conn);
     db_release(app->pool, conn);
 
-    if (st != DB_OK) {
+    if (st == DB_OK) {
+        for (int i = 0; i < nev; i++)
+            outbox_queue_push(app->webhooks, evs[i].id, evs[i].payload, lease);
+        for (int i = 0; i < n; i++)
+            log_debug("settlement job done invoice=%s", jobs[i].number);
+        log_info("settled batch jobs=%d paid=%d failed=%d", n, paid, failed);
+        atomic_fetch_add(&app->paid, paid);
+        atomic_fetch_add(&app->failed, failed);
+        if (nev > 0)
+            payment_wake_delivery(app);
+    } else {
         log_warn("settlement batch rolled back status=%s jobs=%d", db_status_name(st), n);
-        free(jobs);
-        return -1;
     }
-    for (int i = 0; i < n; i++)
-        log_debug("settlement job done invoice=%s", jobs[i].number);
-    log_info("settled batch jobs=%d paid=%d failed=%d", n, paid, failed);
+    for (int i = 0; i < n; i++) {
+        free(evs[i].payload);
+        invoice_cleanup(&invs[i]);
+    }
+    free(evs);
+    free(invs);
     free(jobs);
-    atomic_fetch_add(&app->paid, paid);
-    atomic_fetch_add(&app->failed, failed);
-    if (paid + failed > 0)
-        payment_wake_delivery(app);
-    return n;
+    return st == DB_OK ? n : -1;
 }
 
 int expiry_tick(void *arg)
@@ -177,5 +201,5 @@ int expiry_tick(void *arg)
 int delivery_tick(void *arg)
 {
     struct payment_app *app = arg;
-    return outbox_tick(app->pool, &app->outbox);
+    return outbox_tick_queue(app->pool, &app->outbox, app->webhooks);
 }

@@ -207,6 +207,8 @@ static void test_ticks(struct db_conn *c)
     app.workers = 0;
     snprintf(app.public_url, sizeof app.public_url, "http://pay.test");
     rng_init(&app.rng, 7);
+    app.outbox.timeout_ms = 5000;
+    app.webhooks = outbox_queue_create(1024);
     CHECK(test_db_exec(db, "DELETE FROM outbox") == 0);
 
     /* 120 invoices paid with no delay; 4 threads running settle_tick */
@@ -226,6 +228,25 @@ static void test_ticks(struct db_conn *c)
     CHECK(atomic_load(&app.paid) + atomic_load(&app.failed) == 120);
     CHECK(pt_sql_long(db, "SELECT count(*) FROM (SELECT payload::json->'data'->'invoice'->>"
                           "'invoice_number' FROM outbox GROUP BY 1 HAVING count(*) > 1) x") == 0);
+    /* each event was written leased (first attempt counted) and handed to
+     * the delivery loop in memory after the commit */
+    CHECK(outbox_queue_len(app.webhooks) == 120);
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox WHERE attempts = 1 AND "
+                          "next_attempt_at > now() + interval '5 seconds'") == 120);
+    /* the payload computed before the statement is what the row says */
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox o JOIN invoices i ON i.invoice_number = "
+                          "o.payload::json->'data'->'invoice'->>'invoice_number' WHERE "
+                          "o.topic = 'invoice.' || lower(i.status) AND "
+                          "(o.payload::json->'data'->'invoice'->>'updated_at')::timestamptz = "
+                          "date_trunc('milliseconds', i.updated_at) AND "
+                          "(i.status = 'FAILED') = (o.payload::json->'data'->'invoice'->>"
+                          "'failure_reason' IS NOT NULL) AND (i.status = 'PAID') = "
+                          "((o.payload::json->'data'->'invoice'->>'paid_at')::timestamptz IS NOT "
+                          "DISTINCT FROM date_trunc('milliseconds', i.paid_at) AND "
+                          "i.paid_at IS NOT NULL)") == 120);
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
+                          "(invoice_number) WHERE j.done_at IS NOT NULL AND j.outcome = i.status") ==
+          120);
 
     /* a job whose invoice is no longer PROCESSING is closed as SKIPPED */
     char number[INVOICE_NUMBER_LEN + 1];
@@ -282,6 +303,8 @@ static void test_ticks(struct db_conn *c)
     free(id);
     CHECK(delivery_store_get(c, "evt_none", &d) == DB_NOT_FOUND);
     db_pool_destroy(app.pool);
+    outbox_queue_destroy(app.webhooks);
+    app.webhooks = NULL;
     printf("ticks, list, stats, delivery lookup ok\n");
 }
 
