@@ -103,7 +103,7 @@ static int payment_init(void *appv, struct db_pool *pool)
      * workers at once, which is what matters with PAYMENT_DELAY_MS=0. */
     int settle_idle = a->delay_ms > 0 && a->delay_ms < 2000 ? (int)(a->delay_ms / 10) + 10 : 200;
     for (long i = 0; i < a->workers; i++)
-        a->settlers[i] = bg_start("settlement", settle_tick, a, settle_idle);
+        a->settlers[i] = bg_start("settlement", settle_loop_tick, a, settle_idle);
     a->sweeper = bg_start("expiry", expiry_tick, a, (int)a->expiry_interval_ms);
     a->deliverer = bg_start("webhooks", delivery_tick, a, 250);
     log_info("payment-app ready public_url=%s workers=%ld delay_ms=%ld failure_rate=%.3f",

@@ -22,6 +22,8 @@ enum db_status payment_expire_now(struct payment_app *app, struct db_conn *conn,
 
 /* bg.h ticks; arg is the struct payment_app. */
 int settle_tick(void *arg);
+/* settle_tick for the workers' loops: > 0 only after a full batch. */
+int settle_loop_tick(void *arg);
 int expiry_tick(void *arg);
 int delivery_tick(void *arg);
 

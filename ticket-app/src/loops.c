@@ -14,6 +14,7 @@
 #include "booking_store.h"
 #include "common/log.h"
 #include "common/rand.h"
+#include "notify.h"
 #include "organizer.h"
 #include "payment_client.h"
 #include "ticket_render.h"
@@ -45,7 +46,7 @@ int loops_sweep_tick(void *arg)
 int loops_notify_tick(void *arg)
 {
     struct app *app = arg;
-    return outbox_tick(app->pool, &app->notify_cfg);
+    return outbox_tick_queue(app->pool, &app->notify_cfg, notify_queue());
 }
 
 long followup_backoff_ms(int attempts, double jitter01)
@@ -195,7 +196,14 @@ static int followup_tick(struct app *app, const char *kinds, int batch, long lea
         return n;
     for (int i = 0; i < n; i++) {
         char err[256] = "";
-        int rc = followup_run(app, &fs[i], err, sizeof err);
+        int rc, closed = 0;
+        if (strcmp(fs[i].kind, FOLLOWUP_RENDER) == 0)
+            rc = ticket_render_followup(app, fs[i].booking_id, fs[i].id, token, &closed, err,
+                                        sizeof err);
+        else
+            rc = followup_run(app, &fs[i], err, sizeof err);
+        if (rc == 0 && closed)
+            continue; /* closed by the statement that stored the ticket */
         c = db_acquire(app->pool, APP_DB_WAIT_MS);
         if (!c)
             return -1; /* the lease runs out and the row is taken again */
@@ -211,7 +219,10 @@ static int followup_tick(struct app *app, const char *kinds, int batch, long lea
         }
         db_release(app->pool, c);
     }
-    return n;
+    /* Only a full batch says more is surely due: otherwise sleep until the
+     * next wake (one during the tick is not lost) instead of an empty claim
+     * after every follow-up. */
+    return n >= batch ? n : 0;
 }
 
 int loops_followup_http_tick(void *arg)

@@ -1,6 +1,7 @@
 /* notify.c: notification bodies and their enqueueing (see notify.h). */
 #include "notify.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "booking_store.h"
@@ -51,4 +52,25 @@ enum db_status notify_booking(struct db_conn *c, const char *booking_id, const c
     free(payload);
     booking_cleanup(&b);
     return st;
+}
+
+/* The notifications handed to the delivery loop in memory (one per
+ * process, like the loop). Created on first use. */
+static struct outbox_queue *notify_q;
+static pthread_once_t notify_q_once = PTHREAD_ONCE_INIT;
+
+static void notify_queue_init(void)
+{
+    notify_q = outbox_queue_create(4096);
+}
+
+struct outbox_queue *notify_queue(void)
+{
+    pthread_once(&notify_q_once, notify_queue_init);
+    return notify_q;
+}
+
+int notify_queue_push(const char *id, const char *payload, long lease_ms)
+{
+    return outbox_queue_push(notify_queue(), id, payload, lease_ms);
 }

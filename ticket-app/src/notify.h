@@ -20,4 +20,10 @@ char *notify_payload(const struct booking *b, const char *type, const char *pdf_
  * say). Enqueueing the same version twice is a no-op. */
 enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64);
 
+/* The in-memory hand-over to the notification loop (common/outbox.h):
+ * push an event written with outbox_enqueue_leased once it has committed,
+ * then wake the loop; -1 if the queue is full (the lease brings it back). */
+struct outbox_queue *notify_queue(void);
+int notify_queue_push(const char *id, const char *payload, long lease_ms);
+
 #endif

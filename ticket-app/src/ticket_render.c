@@ -12,11 +12,21 @@
 #include "booking_store.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "notify.h"
+#include "render_store.h"
 #include "ticket_code.h"
 #include "ticket_pdf.h"
 
 int ticket_render_booking(struct app *app, const char *booking_id, char *err, size_t errlen)
 {
+    return ticket_render_followup(app, booking_id, 0, NULL, NULL, err, errlen);
+}
+
+int ticket_render_followup(struct app *app, const char *booking_id, long followup_id,
+                           const char *token, int *closed, char *err, size_t errlen)
+{
+    if (closed)
+        *closed = 0;
     struct booking b = {0};
     struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
     if (!c) {
@@ -77,10 +87,35 @@ int ticket_render_booking(struct app *app, const char *booking_id, char *err, si
         goto out;
     }
     int stored = 0;
-    for (int i = 0; i < 3; i++) {
-        st = booking_store_save_ticket(c, b.id, hex, b64, &stored);
-        if (st != DB_RETRY)
-            break;
+    if (token) {
+        /* The common case in one statement: the booking is still the
+         * CONFIRMED version loaded above, so the notification built from it
+         * now (with the ticket it will have) is the one to send. */
+        char nid[64];
+        b.has_ticket = 1;
+        char *payload = notify_payload(&b, "booking.confirmed", b64, now_ms(), nid, sizeof nid);
+        long lease = outbox_lease_ms(&app->notify_cfg);
+        int queued = 0;
+        st = render_store_confirmed(c, b.id, b.version, hex, nid, "booking.confirmed", payload,
+                                    lease, followup_id, token, &stored, &queued);
+        if (st == DB_OK && stored) {
+            if (closed)
+                *closed = 1;
+            if (queued) /* if the queue is full, the lease brings it back */
+                notify_queue_push(nid, payload, lease);
+        }
+        free(payload);
+        if (st != DB_OK)
+            stored = 0;
+    }
+    if (!stored) {
+        /* The booking moved on meanwhile (or no follow-up to close): the
+         * general path decides under the row lock what to store and say. */
+        for (int i = 0; i < 3; i++) {
+            st = booking_store_save_ticket(c, b.id, hex, b64, &stored);
+            if (st != DB_RETRY)
+                break;
+        }
     }
     db_release(app->pool, c);
     if (st != DB_OK) {

@@ -74,7 +74,12 @@ HANDLER(webhook_handle_payment)
              duplicate ? " (already applied)" : "", confirmed ? " confirmed" : "");
     json_decref(body);
     atomic_fetch_add(duplicate ? &a->n_webhooks_duplicate : &a->n_webhooks, 1);
-    if (!duplicate)
+    /* A confirmation has one thing to follow: its ticket (whose statement
+     * hands the notification over). Anything else may have written
+     * notifications and follow-ups for every loop. */
+    if (confirmed && a->followup_render)
+        bg_wake(a->followup_render);
+    else if (!duplicate)
         app_wake(a);
     http_res_no_content(res);
 }
