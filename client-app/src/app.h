@@ -9,6 +9,7 @@
 
 #include "common/db.h"
 #include "common/http.h"
+#include "seat_hint.h"
 
 struct ratelimit;
 struct bg_loop;
@@ -24,16 +25,19 @@ struct client_app {
     long session_ttl_s;
     long ticket_timeout_ms;
     long maint_interval_ms;
+    long seat_hint_ms; /* how long a seat ticket-app said is taken is refused here (0 = never) */
     /* set by init */
     struct db_pool *pool;
     struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
+    struct seat_hint *seat_hint; /* recently taken seats (seat_hint.h) */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */
     atomic_long n_rate_limited;
     atomic_long n_logins_failed;
     atomic_long n_bookings_created;
     atomic_long n_ticket_unavailable;
+    atomic_long n_refused_by_hint;
     atomic_long n_notifications_applied;
     atomic_long n_notifications_duplicate;
     atomic_long n_notifications_rejected;

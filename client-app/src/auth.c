@@ -141,6 +141,10 @@ void app_metrics(struct sbuf *out, void *appv)
                 "client_ticket_unavailable_total %ld\n",
                 atomic_load(&app->n_ticket_unavailable));
     sbuf_printf(out,
+                "# TYPE client_bookings_refused_by_hint_total counter\n"
+                "client_bookings_refused_by_hint_total %ld\n",
+                atomic_load(&app->n_refused_by_hint));
+    sbuf_printf(out,
                 "# TYPE client_notifications_total counter\n"
                 "client_notifications_total{result=\"applied\"} %ld\n"
                 "client_notifications_total{result=\"duplicate\"} %ld\n"

@@ -159,6 +159,112 @@ static char *outcome_text(enum booking_outcome out, const char *reason, json_t *
     return text;
 }
 
+/* Notes the seats of ticket-app's answer as taken (seat_hint.h): every
+ * seat of a hold, or the one seat of a single-seat request refused because
+ * it is taken. */
+static void note_taken_seats(struct client_app *app, const struct booking_request *br,
+                             enum booking_outcome out, const char *reason,
+                             const struct ticket_booking *tb)
+{
+    int held = out == OUT_HELD;
+    if (!held && !(out == OUT_REFUSED && br->nseats == 1 && reason &&
+                   strcmp(reason, "SEAT_UNAVAILABLE") == 0))
+        return;
+    json_t *seats = tb->seats_json ? json_loads(tb->seats_json, 0, NULL) : NULL;
+    int64_t now = mono_ms();
+    for (size_t i = 0; i < br->nseats; i++) {
+        const char *label = NULL;
+        long price = -1;
+        for (size_t k = 0; k < json_array_size(seats); k++) {
+            json_t *s = json_array_get(seats, k);
+            const char *sid = json_str(s, "id");
+            if (sid && strcmp(sid, br->seat_ids[i]) == 0) {
+                label = json_str(s, "label");
+                json_t *pr = json_object_get(s, "price");
+                price = json_is_integer(pr) ? (long)json_integer_value(pr) : -1;
+            }
+        }
+        seat_hint_note(app->seat_hint, br->seat_ids[i], label, price, tb->event_name, now);
+    }
+    json_decref(seats);
+}
+
+/* Drops the hint on the seats of tb (its booking gave them back). */
+static void forget_seats(struct client_app *app, const struct ticket_booking *tb)
+{
+    json_t *seats = tb->seats_json ? json_loads(tb->seats_json, 0, NULL) : NULL;
+    for (size_t k = 0; k < json_array_size(seats); k++)
+        seat_hint_forget(app->seat_hint, json_str(json_array_get(seats, k), "id"));
+    json_decref(seats);
+}
+
+/* Refuses the attempt bid at once, without ticket-app, when a seat it asks
+ * for was said taken a moment ago (seat_hint.h): stored FAILED
+ * SEAT_UNAVAILABLE with its history, answered 409 as ticket-app's refusal
+ * is. Returns 1 after answering, 0 when no seat is known taken. */
+static int refuse_by_hint(struct client_app *app, struct http_res *res, const struct auth_user *u,
+                          const struct booking_request *br, const char *bid)
+{
+    struct seat_hint_info info[BOOKING_SEATS_MAX];
+    int known[BOOKING_SEATS_MAX], any = 0, all_priced = 1;
+    const char *event_name = NULL;
+    long amount = 0;
+    int64_t now = mono_ms();
+    for (size_t i = 0; i < br->nseats; i++) {
+        known[i] = seat_hint_taken(app->seat_hint, br->seat_ids[i], now, &info[i]);
+        any |= known[i];
+        if (known[i] && info[i].event_name[0] && !event_name)
+            event_name = info[i].event_name;
+        if (known[i] && info[i].price >= 0)
+            amount += info[i].price;
+        else
+            all_priced = 0;
+    }
+    if (!any)
+        return 0;
+    json_t *seats = json_array();
+    for (size_t i = 0; i < br->nseats; i++) {
+        json_t *s = json_pack("{s:s}", "id", br->seat_ids[i]);
+        json_object_set_new(s, "label", known[i] && info[i].label[0]
+                                            ? json_string(info[i].label)
+                                            : json_null());
+        json_object_set_new(s, "price", known[i] && info[i].price >= 0
+                                            ? json_integer(info[i].price)
+                                            : json_null());
+        json_array_append_new(seats, s);
+    }
+    char *seats_text = json_dumps(seats, JSON_COMPACT);
+    json_decref(seats);
+    char amount_text[24];
+    snprintf(amount_text, sizeof amount_text, "%ld", amount);
+
+    struct db_conn *c = app_db(app, res);
+    if (!c) {
+        free(seats_text);
+        return 1;
+    }
+    PGresult *row = NULL;
+    enum db_status st = booking_store_insert_refused(c, bid, u->id, br->event_id, seats_text,
+                                                     event_name, all_priced ? amount_text : NULL,
+                                                     &row);
+    db_release(app->pool, c);
+    free(seats_text);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return 1;
+    }
+    json_t *b = booking_json_row(row, 0);
+    PQclear(row);
+    int code = 0;
+    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code);
+    json_decref(b);
+    atomic_fetch_add(&app->n_refused_by_hint, 1);
+    log_info("booking attempt booking_id=%s answer=%d (seat known taken)", bid, code);
+    answer_text(res, code, text);
+    free(text);
+    return 1;
+}
+
 /* Calls ticket-app for the recorded attempt bid, stores the outcome (and
  * the answer under key, if any) in one transaction, and answers. */
 static void book_and_answer(struct client_app *app, struct http_res *res, const struct auth_user *u,
@@ -178,6 +284,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         atomic_fetch_add(&app->n_ticket_unavailable, 1);
         log_warn("booking failed, ticket-app unavailable booking_id=%s status=%ld", bid, status);
     }
+    if (have_tb)
+        note_taken_seats(app, br, out, reason, &tb);
 
     struct db_conn *c = app_db(app, res);
     if (!c)
@@ -285,6 +393,10 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
     }
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
+    /* an Idempotency-Key's request always goes the whole way: its answer
+     * is stored with the key */
+    if (!key && refuse_by_hint(app, res, u, &br, bid))
+        goto out;
     if (!(c = app_db(app, res)))
         goto out;
     /* the key and the attempt commit together: a concurrent duplicate waits
@@ -549,6 +661,8 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     }
     if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
         goto out;
+    if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
+        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
     if (status == 200 || status == 201) {
         answer_booking(app, res, id, NULL, 200);
         goto out;

@@ -28,6 +28,18 @@ static const struct db_stmt st_insert = {
     "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb) RETURNING id) "
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "SELECT id, 'REQUESTED', NULL, 'request', NULL FROM b"};
+/* An attempt refused here (a seat known to be taken), with its two
+ * history entries, as the API shows it, in one statement. */
+static const struct db_stmt st_insert_refused = {
+    "client_booking_insert_refused",
+    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, failure_reason, seats, "
+    "                                 event_name, amount) "
+    "           VALUES ($1, $2, $3, 'FAILED', 'SEAT_UNAVAILABLE', $4::jsonb, $5, $6::bigint) "
+    "           RETURNING " BOOKING_COLS "), "
+    "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
+    "      SELECT id, 'REQUESTED', NULL, 'request', NULL::bigint FROM b "
+    "      UNION ALL SELECT id, 'FAILED', 'SEAT_UNAVAILABLE', 'client-app', NULL::bigint FROM b) "
+    "SELECT * FROM b"};
 static const struct db_stmt st_event = {
     "client_booking_event",
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
@@ -175,6 +187,15 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     enum db_status st = exec_count(c, &st_insert, 4, p, NULL);
     free(seats_text);
     return st;
+}
+
+enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
+                                            const char *user_id, const char *event_id,
+                                            const char *seats_json, const char *event_name,
+                                            const char *amount, PGresult **out)
+{
+    const char *p[6] = {id, user_id, event_id, seats_json, event_name, amount};
+    return db_exec(c, &st_insert_refused, 6, p, out);
 }
 
 enum db_status booking_store_get(struct db_conn *c, const char *id, const char *owner,

@@ -31,6 +31,14 @@ enum db_status booking_store_add_event(struct db_conn *c, const char *id, const 
  * 1 if it was. */
 enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
                                    int *applied);
+/* Stores an attempt refused by client-app itself (a seat it knows is
+ * taken: seat_hint.h) as FAILED SEAT_UNAVAILABLE with its history (the
+ * request, then the refusal); *out is its row (BOOKING_COLS). event_name
+ * and amount may be NULL. */
+enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
+                                            const char *user_id, const char *event_id,
+                                            const char *seats_json, const char *event_name,
+                                            const char *amount, PGresult **out);
 /* As booking_store_apply with its history entry (source ticket-app), in one
  * statement: *out is the booking's row (BOOKING_COLS, as booking_store_get),
  * DB_NOT_FOUND when nothing was applied (a newer version is stored). */

@@ -10,10 +10,12 @@
 #include "common/util.h"
 #include "password.h"
 #include "ratelimit.h"
+#include "seat_hint.h"
 #include "user_store.h"
 #include "webui.h"
 
 #define RATELIMIT_MAX_KEYS 100000
+#define SEAT_HINT_SLOTS 16384 /* seats remembered taken at most */
 
 static struct client_app app;
 
@@ -34,6 +36,8 @@ static const struct cfg_entry config[] = {
      "timeout of one call to ticket-app"},
     {"MAINTENANCE_INTERVAL_MS", CFG_INT, "30000", 100, 3600000, &app.maint_interval_ms,
      "period of housekeeping (sessions, keys, buckets, stale attempts)"},
+    {"SEAT_HINT_MS", CFG_INT, "2000", 0, 60000, &app.seat_hint_ms,
+     "how long a seat ticket-app said is taken is refused without asking it (0 = off)"},
     {"WEB_ROOT", CFG_STRING, WEB_ROOT_DEFAULT, 0, 0, &webui_cfg.web_root,
      "folder of the web UI (index.html, assets/)"},
     {"TICKET_ADMIN_TOKEN", CFG_SECRET, "", 0, 0, &webui_cfg.admin_token,
@@ -76,6 +80,7 @@ static int client_init(void *appv, struct db_pool *pool)
         return -1;
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
+    a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
     return 0;
 }
@@ -88,6 +93,8 @@ static void client_shutdown(void *appv)
     a->maint = NULL;
     ratelimit_destroy(a->limiter);
     a->limiter = NULL;
+    seat_hint_destroy(a->seat_hint);
+    a->seat_hint = NULL;
 }
 
 int main(int argc, char **argv)

@@ -25,15 +25,17 @@
 
 static struct test_daemon pay, ticket, client;
 static char client_db[512];
+static char ticket_db[512];
 static const char *C, *T, *P; /* base URLs */
 
 static int setup(void **state)
 {
     (void)state;
     test_require_pg();
-    char pdb[512], tdb[512];
+    char pdb[512];
+    char *tdb = ticket_db;
     if (test_db_create("e2e_pay", NULL, pdb, sizeof pdb) < 0 ||
-        test_db_create("e2e_ticket", NULL, tdb, sizeof tdb) < 0 ||
+        test_db_create("e2e_ticket", NULL, tdb, sizeof ticket_db) < 0 ||
         test_db_create("e2e_client", NULL, client_db, sizeof client_db) < 0)
         return -1;
     int pport = test_free_port(), tport, cport;
@@ -276,6 +278,20 @@ static void user_path(void **state)
     assert_string_equal(terr(&r), "SEAT_UNAVAILABLE");
     assert_string_equal(tstr(&r, "booking.status"), "FAILED");
     assert_string_equal(tstr(&r, "booking.failure_reason"), "SEAT_UNAVAILABLE");
+    /* refused by client-app itself (alice's seat was said taken a moment
+     * ago): ticket-app never saw this attempt; the history says who refused */
+    char refused[37], rpath[160];
+    snprintf(refused, sizeof refused, "%s", tstr(&r, "booking.id"));
+    tresp_free(&r);
+    char *at_ticket = test_db_scalar_params(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1",
+                                            1, (const char *[]){refused}, NULL);
+    assert_string_equal(at_ticket, "0");
+    free(at_ticket);
+    snprintf(rpath, sizeof rpath, "/api/bookings/%s", refused);
+    assert_int_equal(tcall(C, "GET", rpath, btok, NULL, NULL, &r), 200);
+    assert_true(history_has(&r, "REQUESTED", "request"));
+    assert_true(history_has(&r, "FAILED", "client-app"));
+    assert_string_equal(tstr(&r, "event_name"), "E2E Concert");
     tresp_free(&r);
     assert_int_equal(tcall(C, "GET", "/api/bookings?status=FAILED", btok, NULL, NULL, &r), 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
@@ -332,6 +348,9 @@ static void user_path(void **state)
     snprintf(bpath, sizeof bpath, "/api/bookings/%s/cancel", bk2);
     assert_int_equal(tcall(C, "POST", bpath, btok, NULL, NULL, &r), 200);
     assert_string_equal(tstr(&r, "status"), "CANCELLED");
+    tresp_free(&r);
+    /* a seat given back is free at once: client-app forgot it was taken */
+    assert_int_equal(book(atok, ev, one, 1, NULL, &r), 201);
     tresp_free(&r);
     /* cancelling a failed booking */
     assert_int_equal(tcall(C, "GET", "/api/bookings?status=FAILED", btok, NULL, NULL, &r), 200);
