@@ -15,6 +15,7 @@
 #include "common/rand.h"
 #include "common/sig.h"
 #include "common/util.h"
+#include "notify_store.h"
 
 void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
 {
@@ -71,22 +72,7 @@ void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
     if (!(c = app_db(app, res)))
         goto out;
     int fresh = 0, applied = 0, inserted = 0;
-    char source[64];
-    snprintf(source, sizeof(source), "notification:%s", n.type);
-    enum db_status st = db_begin(c);
-    if (st == DB_OK)
-        st = notify_store_claim(c, n.id, n.type, n.booking.booking_id, &fresh);
-    if (st == DB_OK && fresh) {
-        st = booking_store_upsert(c, &n.booking, &applied, &inserted);
-        if (st == DB_OK && applied)
-            st = booking_store_add_event(c, n.booking.booking_id, n.booking.status,
-                                         n.booking.failure_reason, source, n.booking.version);
-        /* the PDF is stored even when a refresh already brought the status */
-        if (st == DB_OK && pdf)
-            st = booking_store_put_pdf(c, n.booking.booking_id, pdf, pdf_len);
-    }
-    if (st == DB_OK)
-        st = db_commit(c);
+    enum db_status st = notify_store_apply(c, &n, pdf, pdf_len, &fresh, &applied, &inserted);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         goto out;
