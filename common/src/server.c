@@ -68,9 +68,15 @@ struct http_server {
 
     pthread_mutex_t lock; /* guards the queue and the counters below */
     pthread_cond_t work_cond;
+    pthread_cond_t prio_cond; /* the priority-only worker waits here */
     pthread_cond_t idle_cond;
     struct req_state **queue;
     size_t qcap, qhead, qlen;
+    /* Routes flagged HTTP_ROUTE_PRIORITY (service callbacks) wait here and
+     * are taken before anything in queue; same capacity. */
+    struct req_state **pqueue;
+    size_t pqhead, pqlen;
+    int has_priority; /* some route is flagged: one more worker serves only pqueue */
     size_t reserved; /* slots promised to requests being suspended */
     int busy;        /* workers running a handler */
     int draining;    /* no longer accepting: answers carry Connection: close */
@@ -241,7 +247,7 @@ static void metrics_render(struct http_server *srv, struct sbuf *out)
 
     pthread_mutex_lock(&srv->lock);
     long inflight = srv->inflight;
-    size_t qlen = srv->qlen;
+    size_t qlen = srv->qlen + srv->pqlen;
     int busy = srv->busy;
     pthread_mutex_unlock(&srv->lock);
     sbuf_printf(out,
@@ -643,20 +649,38 @@ static void run_handler(struct http_server *srv, struct req_state *st)
     log_set_request_id(NULL);
 }
 
-static void *worker_main(void *arg)
+/* Takes the next request (priority first) or NULL when the worker should
+ * exit; under srv->lock. prio_only: this worker serves only callbacks. */
+static struct req_state *next_request(struct http_server *srv, int prio_only)
 {
-    struct http_server *srv = arg;
+    for (;;) {
+        if (srv->pqlen > 0) {
+            struct req_state *st = srv->pqueue[srv->pqhead];
+            srv->pqhead = (srv->pqhead + 1) % srv->qcap;
+            srv->pqlen--;
+            return st;
+        }
+        if (!prio_only && srv->qlen > 0) {
+            struct req_state *st = srv->queue[srv->qhead];
+            srv->qhead = (srv->qhead + 1) % srv->qcap;
+            srv->qlen--;
+            return st;
+        }
+        if (srv->stopping && srv->reserved == 0)
+            return NULL;
+        pthread_cond_wait(prio_only ? &srv->prio_cond : &srv->work_cond, &srv->lock);
+    }
+}
+
+static void *worker_loop(struct http_server *srv, int prio_only)
+{
     for (;;) {
         pthread_mutex_lock(&srv->lock);
-        while (srv->qlen == 0 && !(srv->stopping && srv->reserved == 0))
-            pthread_cond_wait(&srv->work_cond, &srv->lock);
-        if (srv->qlen == 0) {
+        struct req_state *st = next_request(srv, prio_only);
+        if (!st) {
             pthread_mutex_unlock(&srv->lock);
             return NULL;
         }
-        struct req_state *st = srv->queue[srv->qhead];
-        srv->qhead = (srv->qhead + 1) % srv->qcap;
-        srv->qlen--;
         srv->busy++;
         pthread_mutex_unlock(&srv->lock);
 
@@ -671,6 +695,18 @@ static void *worker_main(void *arg)
          * handler, which queues the response. */
         MHD_resume_connection(conn);
     }
+}
+
+static void *worker_main(void *arg)
+{
+    return worker_loop(arg, 0);
+}
+
+/* Serves only flagged routes, so a callback never waits for a worker that
+ * is busy with a user's request (which may itself wait on the caller). */
+static void *priority_worker_main(void *arg)
+{
+    return worker_loop(arg, 1);
 }
 
 /* Routes a complete request; answers 404/405/503 inline, otherwise hands it
@@ -694,9 +730,13 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
     req->route = route;
     st->route_idx = (int)(route - srv->routes);
     st->builtin = (size_t)st->route_idx >= srv->nuser;
+    int prio = (route->flags & HTTP_ROUTE_PRIORITY) != 0;
 
     pthread_mutex_lock(&srv->lock);
-    int full = srv->stopping || srv->qlen + srv->reserved >= srv->qcap;
+    /* Callbacks are refused only when their own queue is full: user
+     * requests filling the common one do not shed them. */
+    int full = srv->stopping || (prio ? srv->pqlen + srv->reserved >= srv->qcap
+                                      : srv->qlen + srv->pqlen + srv->reserved >= srv->qcap);
     if (!full)
         srv->reserved++;
     pthread_mutex_unlock(&srv->lock);
@@ -709,8 +749,14 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
     MHD_suspend_connection(st->conn);
     pthread_mutex_lock(&srv->lock);
     srv->reserved--;
-    srv->queue[(srv->qhead + srv->qlen) % srv->qcap] = st;
-    srv->qlen++;
+    if (prio) {
+        srv->pqueue[(srv->pqhead + srv->pqlen) % srv->qcap] = st;
+        srv->pqlen++;
+        pthread_cond_signal(&srv->prio_cond);
+    } else {
+        srv->queue[(srv->qhead + srv->qlen) % srv->qcap] = st;
+        srv->qlen++;
+    }
     pthread_cond_signal(&srv->work_cond);
     pthread_mutex_unlock(&srv->lock);
     return MHD_YES;
@@ -812,8 +858,10 @@ static void server_free(struct http_server *srv)
     pthread_cond_destroy(&srv->reaper_cond);
     pthread_mutex_destroy(&srv->mlock);
     pthread_cond_destroy(&srv->work_cond);
+    pthread_cond_destroy(&srv->prio_cond);
     pthread_cond_destroy(&srv->idle_cond);
     free(srv->queue);
+    free(srv->pqueue);
     free(srv->workers);
     free(srv->routes);
     free(srv->rstats);
@@ -826,6 +874,7 @@ static void workers_stop(struct http_server *srv)
     pthread_mutex_lock(&srv->lock);
     srv->stopping = 1;
     pthread_cond_broadcast(&srv->work_cond);
+    pthread_cond_broadcast(&srv->prio_cond);
     pthread_mutex_unlock(&srv->lock);
     for (int i = 0; i < srv->nworkers; i++)
         pthread_join(srv->workers[i], NULL);
@@ -856,12 +905,17 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
             connection limit waits for a worker instead of getting 503 */
         srv->qcap = max_conn;
     srv->queue = xcalloc(srv->qcap, sizeof *srv->queue);
+    srv->pqueue = xcalloc(srv->qcap, sizeof *srv->pqueue);
+    for (size_t i = 0; i < srv->nuser; i++)
+        if (srv->routes[i].flags & HTTP_ROUTE_PRIORITY)
+            srv->has_priority = 1;
 
     pthread_mutex_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->clock, NULL);
     pthread_mutex_init(&srv->mlock, NULL);
     srv->deadline_us = (int64_t)timeout * 1000000;
     pthread_cond_init(&srv->work_cond, NULL);
+    pthread_cond_init(&srv->prio_cond, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -869,9 +923,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
     pthread_cond_init(&srv->reaper_cond, &ca);
     pthread_condattr_destroy(&ca);
 
-    srv->workers = xcalloc((size_t)workers, sizeof *srv->workers);
-    for (int i = 0; i < workers; i++) {
-        int rc = pthread_create(&srv->workers[i], NULL, worker_main, srv);
+    int nthreads = workers + (srv->has_priority ? 1 : 0);
+    srv->workers = xcalloc((size_t)nthreads, sizeof *srv->workers);
+    for (int i = 0; i < nthreads; i++) {
+        int rc = pthread_create(&srv->workers[i], NULL,
+                                i < workers ? worker_main : priority_worker_main, srv);
         if (rc != 0) {
             log_error("cannot start worker thread: %s", strerror(rc));
             workers_stop(srv);

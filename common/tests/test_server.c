@@ -860,6 +860,206 @@ static void test_queue_full_answers_503(void **state)
     base_url = daemon_.base_url;
 }
 
+/* ---- the priority lane for service callbacks ---- */
+
+static pthread_mutex_t order_lock = PTHREAD_MUTEX_INITIALIZER;
+static char order[16];
+static size_t norder;
+
+static void note_order(char c)
+{
+    pthread_mutex_lock(&order_lock);
+    if (norder + 1 < sizeof order)
+        order[norder++] = c;
+    pthread_mutex_unlock(&order_lock);
+}
+
+static void h_user(struct http_req *req, struct http_res *res, void *app)
+{
+    (void)req;
+    (void)app;
+    usleep(400000);
+    note_order('u');
+    http_res_json(res, 200, json_pack("{s:b}", "done", 1));
+}
+
+static void h_callback(struct http_req *req, struct http_res *res, void *app)
+{
+    (void)req;
+    (void)app;
+    note_order('c');
+    http_res_no_content(res);
+}
+
+struct timed_shot {
+    struct shot s;
+    int64_t took_ms;
+};
+
+static void *fire_timed(void *p)
+{
+    struct timed_shot *t = p;
+    int64_t t0 = mono_ms();
+    fire(&t->s);
+    t->took_ms = mono_ms() - t0;
+    return NULL;
+}
+
+/* One worker busy with a slow user request and three more queued: a
+ * callback on a route flagged HTTP_ROUTE_PRIORITY is answered at once (its
+ * own worker, its own queue), before any queued user request; the flag is
+ * not the app's (it still sees its own bits); /metrics counts the extra
+ * worker. */
+static void test_priority_callbacks_first(void **state)
+{
+    (void)state;
+    static const struct http_route routes[] = {
+        {"GET", "/user", h_user, 0},
+        {"GET", "/callback", h_callback, 4 | HTTP_ROUTE_PRIORITY},
+    };
+    struct http_server_config cfg = {
+        .service = "inproc",
+        .bind_addr = "127.0.0.1",
+        .port = 0,
+        .routes = routes,
+        .nroutes = 2,
+        .workers = 1,
+        .max_connections = 64,
+        .connection_timeout_s = 10,
+    };
+    struct http_server *srv = http_server_start(&cfg);
+    assert_non_null(srv);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", http_server_port(srv));
+    base_url = url;
+    norder = 0;
+
+    struct timed_shot users[4], cb = {{"/callback", 0, "", ""}, 0};
+    pthread_t th[4], cth;
+    for (int i = 0; i < 4; i++) {
+        users[i] = (struct timed_shot){{"/user", 0, "", ""}, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, fire_timed, &users[i]), 0);
+        usleep(20000);
+    }
+    usleep(100000); /* the first user request runs, three wait */
+    assert_int_equal(pthread_create(&cth, NULL, fire_timed, &cb), 0);
+    pthread_join(cth, NULL);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(cb.s.status, 204);
+    if (cb.took_ms > 250)
+        fail_msg("the callback took %lld ms behind user requests", (long long)cb.took_ms);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(users[i].s.status, 200);
+    struct reply r;
+    assert_int_equal(get("/metrics", &r), 200);
+    base_url = daemon_.base_url;
+    http_server_stop(srv);
+    assert_non_null(strstr(r.body.buf, "http_workers 2\n"));
+    reply_free(&r);
+    order[norder] = '\0';
+    assert_string_equal(order, "cuuuu");
+}
+
+/* Gates that hold handlers until the test opens them. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static int gate_user_open, gate_slow_open;
+
+static void gate_wait(int *open)
+{
+    pthread_mutex_lock(&gate_lock);
+    while (!*open)
+        pthread_cond_wait(&gate_cond, &gate_lock);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_open(int *open)
+{
+    pthread_mutex_lock(&gate_lock);
+    *open = 1;
+    pthread_cond_broadcast(&gate_cond);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void h_gated_user(struct http_req *req, struct http_res *res, void *app)
+{
+    (void)req;
+    (void)app;
+    note_order('u');
+    gate_wait(&gate_user_open);
+    http_res_json(res, 200, json_pack("{s:b}", "done", 1));
+}
+
+static void h_gated_callback(struct http_req *req, struct http_res *res, void *app)
+{
+    (void)req;
+    (void)app;
+    note_order('s');
+    gate_wait(&gate_slow_open);
+    http_res_json(res, 200, json_pack("{s:b}", "done", 1));
+}
+
+static void h_quick_callback(struct http_req *req, struct http_res *res, void *app)
+{
+    (void)req;
+    (void)app;
+    note_order('c');
+    http_res_json(res, 200, json_pack("{s:b}", "done", 1));
+}
+
+/* With every worker busy, a callback queues apart and is the next request
+ * a common worker takes, before user requests that came earlier. Order of
+ * handler starts: u (on the common worker), s (a slow callback on the
+ * priority worker), then, once the common worker is free: c, u, u. */
+static void test_priority_queue_served_first(void **state)
+{
+    (void)state;
+    static const struct http_route routes[] = {
+        {"GET", "/user", h_gated_user, 0},
+        {"GET", "/slow", h_gated_callback, HTTP_ROUTE_PRIORITY},
+        {"GET", "/callback", h_quick_callback, HTTP_ROUTE_PRIORITY},
+    };
+    struct http_server_config cfg = {
+        .service = "inproc",
+        .bind_addr = "127.0.0.1",
+        .port = 0,
+        .routes = routes,
+        .nroutes = 3,
+        .workers = 1,
+        .max_connections = 64,
+        .connection_timeout_s = 10,
+    };
+    struct http_server *srv = http_server_start(&cfg);
+    assert_non_null(srv);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", http_server_port(srv));
+    base_url = url;
+    norder = 0;
+    gate_user_open = gate_slow_open = 0;
+    const char *paths[] = {"/user", "/slow", "/user", "/user", "/callback"};
+    struct timed_shot s[5];
+    pthread_t th[5];
+    for (int i = 0; i < 5; i++) {
+        s[i] = (struct timed_shot){{paths[i], 0, "", ""}, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, fire_timed, &s[i]), 0);
+        usleep(300000);
+    }
+    gate_open(&gate_user_open);
+    pthread_join(th[0], NULL);
+    pthread_join(th[2], NULL);
+    pthread_join(th[3], NULL);
+    pthread_join(th[4], NULL);
+    gate_open(&gate_slow_open);
+    pthread_join(th[1], NULL);
+    base_url = daemon_.base_url;
+    http_server_stop(srv);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(s[i].s.status, 200);
+    order[norder] = '\0';
+    assert_string_equal(order, "uscuu");
+}
+
 int main(void)
 {
     test_require_pg();
@@ -877,6 +1077,8 @@ int main(void)
         cmocka_unit_test(test_healthz_database_down),
         cmocka_unit_test(test_config_errors_and_help),
         cmocka_unit_test(test_queue_full_answers_503),
+        cmocka_unit_test(test_priority_callbacks_first),
+        cmocka_unit_test(test_priority_queue_served_first),
         cmocka_unit_test(test_sigterm_finishes_in_flight),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

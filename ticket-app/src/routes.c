@@ -27,14 +27,15 @@ const struct http_route ticket_routes[] = {
     {"DELETE", "/api/waitlist/{id}", waitlist_handle_leave, AUTH_SERVICE},
     {"POST", "/api/checkins", checkin_handle_create, AUTH_ADMIN},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
-    {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED},
+    /* a service callback: served before user requests (common/http.h) */
+    {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED | HTTP_ROUTE_PRIORITY},
 };
 const size_t ticket_nroutes = sizeof ticket_routes / sizeof ticket_routes[0];
 
 int ticket_before(struct http_req *req, struct http_res *res, void *arg)
 {
     const struct app *app = arg;
-    unsigned need = req->route ? req->route->flags : AUTH_PUBLIC;
+    unsigned need = req->route ? req->route->flags & ~HTTP_ROUTE_PRIORITY : AUTH_PUBLIC;
     if (need == AUTH_PUBLIC || need == AUTH_SIGNED)
         return 0;
     const char *tok = http_req_bearer(req);

@@ -55,8 +55,16 @@ struct http_route {
     const char *method;            /* "GET", "POST", "PATCH", "DELETE", "PUT" */
     const char *pattern;           /* "/api/bookings/{id}/cancel" */
     http_handler handler;
-    unsigned flags;                /* meaning is the app's (e.g. auth level) */
+    unsigned flags;                /* meaning is the app's (e.g. auth level),
+                                      but for the HTTP_ROUTE_* bits below */
 };
+
+/* flags bit reserved by the server: a service callback (a webhook, a
+ * notification). Its requests wait in a queue of their own that workers
+ * serve before the common one, and one extra worker serves only that queue,
+ * so a callback is not held behind user requests. Apps mask it out of
+ * their own reading of flags. */
+#define HTTP_ROUTE_PRIORITY 0x80000000u
 
 /* Case-insensitive header lookup; borrowed pointer or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
