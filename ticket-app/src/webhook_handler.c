@@ -13,6 +13,7 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "handlers.h"
+#include "paid_store.h"
 #include "valid.h"
 
 HANDLER(webhook_handle_payment)
@@ -55,9 +56,24 @@ HANDLER(webhook_handle_payment)
         http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
-    int duplicate = 0, confirmed = 0;
+    int duplicate = 0, confirmed = 0, done = 0;
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
+    if (has_booking && number && strcmp(type, "invoice.paid") == 0) {
+        /* The common case in one call; anything else (late, short of
+         * seats, unknown booking) goes the general way below. */
+        enum paid_outcome po = PAID_GENERAL;
+        for (int i = 0; i < 3; i++) {
+            st = paid_store_apply(c, id, booking_id, number, &po);
+            if (st != DB_RETRY)
+                break;
+        }
+        if (st != DB_OK || po != PAID_GENERAL) {
+            done = 1;
+            duplicate = po == PAID_DUPLICATE;
+            confirmed = po == PAID_CONFIRMED;
+        }
+    }
+    for (int i = 0; i < 3 && !done; i++) {
         st = booking_store_apply_payment(c, id, type, has_booking ? booking_id : NULL, number,
                                          &duplicate, &confirmed);
         if (st != DB_RETRY)
