@@ -12,6 +12,8 @@
 #include "common/outbox.h"
 #include "common/rand.h"
 
+struct attach_batch;
+
 struct organizer;
 
 /* Route flags (struct http_route.flags): who may call. */
@@ -47,6 +49,7 @@ struct app {
     struct rng rng;                  /* seeded by ORGANIZER_SEED */
     struct organizer *organizer;     /* in-process simulation by default */
     struct outbox_config notify_cfg; /* outbox delivery to NOTIFY_URL */
+    struct attach_batch *attach;     /* holds' invoices, written in groups */
 
     struct bg_loop *sweeper;         /* expires unpaid holds */
     struct bg_loop *notifier;        /* delivers the outbox */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "attach_batch.h"
 #include "booking_store.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -173,11 +174,13 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
             fail_booking(app, id, "TICKET_SERVICE_UNAVAILABLE", 1);
             goto out;
         }
-        struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
-        st = c ? booking_store_attach_direct(c, &b, inv.number, inv.payment_url, &current)
-               : DB_UNAVAILABLE;
+        /* the common case, grouped with the holds finishing beside it */
+        st = attach_batch_run(app->attach, &b, inv.number, inv.payment_url, &current);
+        struct db_conn *c = NULL;
         if (current)
             org_noted = 1;
+        else if (st == DB_OK && !(c = db_acquire(app->pool, APP_DB_WAIT_MS)))
+            st = DB_UNAVAILABLE;
         if (c && st == DB_OK && !current && !org_noted) {
             st = booking_store_set_organizer_held(c, id);
             org_noted = st == DB_OK;

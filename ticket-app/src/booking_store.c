@@ -66,15 +66,21 @@ static const struct db_stmt st_attach_invoice = {
     "       updated_at = now() "
     " WHERE id = $1 AND invoice_number IS NULL RETURNING status"};
 
-/* booking_store_attach_invoice's common case as one autocommitted statement:
- * a direct booking still waiting for its invoice. */
-static const struct db_stmt st_attach_direct = {
-    "ticket_booking_attach_direct",
-    "UPDATE bookings SET invoice_number = $2, payment_url = $3, version = version + 1, "
-    "       organizer_held_at = COALESCE(organizer_held_at, now()), updated_at = now() "
-    " WHERE id = $1 AND invoice_number IS NULL AND status = 'PENDING_PAYMENT' "
-    "   AND origin = 'direct' "
-    "RETURNING version, " SQL_TS("updated_at") " AS updated_at"};
+/* booking_store_attach_invoice's common case, for several bookings in one
+ * autocommitted statement: a direct booking still waiting for its invoice
+ * gets it (and the organizer's acceptance is noted). $1 is a JSON array of
+ * {id, number, url}; the rows are locked in id order. */
+static const struct db_stmt st_attach_direct_many = {
+    "ticket_booking_attach_direct_many",
+    "UPDATE bookings b SET invoice_number = v.number, payment_url = v.url, "
+    "       version = b.version + 1, organizer_held_at = COALESCE(b.organizer_held_at, now()), "
+    "       updated_at = now() "
+    "  FROM (SELECT l.id, l.number, l.url "
+    "          FROM json_to_recordset($1::json) AS l(id uuid, number text, url text) "
+    "          JOIN bookings k ON k.id = l.id ORDER BY l.id FOR UPDATE OF k) v "
+    " WHERE b.id = v.id AND b.invoice_number IS NULL AND b.status = 'PENDING_PAYMENT' "
+    "   AND b.origin = 'direct' "
+    "RETURNING b.id::text AS id, b.version, " SQL_TS("b.updated_at") " AS updated_at"};
 
 static const struct db_stmt st_transition = {
     "ticket_booking_transition",
@@ -419,25 +425,39 @@ enum db_status booking_store_attach_invoice(struct db_conn *c, const char *id,
     return tx_end(c, st);
 }
 
-enum db_status booking_store_attach_direct(struct db_conn *c, struct booking *b,
-                                           const char *invoice_number, const char *payment_url,
-                                           int *attached)
+enum db_status booking_store_attach_direct_many(struct db_conn *c, struct booking_attach *rows,
+                                                int n)
 {
-    const char *p[] = {b->id, invoice_number, payment_url};
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++) {
+        rows[i].attached = 0;
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", rows[i].b->id, "number",
+                                              rows[i].number, "url", rows[i].url));
+    }
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    const char *p[] = {text};
     PGresult *r = NULL;
-    *attached = 0;
-    enum db_status st = db_exec(c, &st_attach_direct, 3, p, &r);
+    enum db_status st = db_exec(c, &st_attach_direct_many, 1, p, &r);
+    free(text);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) == 1) {
-        *attached = 1;
-        free(b->invoice_number);
-        free(b->payment_url);
-        free(b->updated_at);
-        b->invoice_number = xstrdup(invoice_number);
-        b->payment_url = xstrdup(payment_url);
-        b->updated_at = dup_or_null(r, 0, "updated_at");
-        b->version = atol(db_get(r, 0, "version"));
+    for (int k = 0; k < PQntuples(r); k++) {
+        const char *id = db_get(r, k, "id");
+        for (int i = 0; i < n; i++) {
+            struct booking *b = rows[i].b;
+            if (rows[i].attached || strcmp(b->id, id) != 0)
+                continue;
+            rows[i].attached = 1;
+            free(b->invoice_number);
+            free(b->payment_url);
+            free(b->updated_at);
+            b->invoice_number = xstrdup(rows[i].number);
+            b->payment_url = xstrdup(rows[i].url);
+            b->updated_at = dup_or_null(r, k, "updated_at");
+            b->version = atol(db_get(r, k, "version"));
+            break;
+        }
     }
     PQclear(r);
     return DB_OK;

@@ -60,18 +60,23 @@ enum db_status booking_store_set_organizer_held(struct db_conn *c, const char *i
 enum db_status booking_store_attach_invoice(struct db_conn *c, const char *id,
                                             const char *invoice_number, const char *payment_url);
 
-/* booking_store_attach_invoice's common case in one statement, no
- * transaction: a direct booking (b, as loaded) still PENDING_PAYMENT
- * without an invoice gets this one. Nothing is notified for it (a direct
- * hold is answered, not announced) and nothing needs voiding. The
- * organizer's acceptance, which precedes the invoice, is noted by the same
- * statement (organizer_held_at) rather than a commit of its own. *attached = 1
- * and b updated to the stored state (invoice, payment_url, version,
- * updated_at); *attached = 0 when the booking is not in that state: then
- * booking_store_attach_invoice decides. */
-enum db_status booking_store_attach_direct(struct db_conn *c, struct booking *b,
-                                           const char *invoice_number, const char *payment_url,
-                                           int *attached);
+/* booking_store_attach_invoice's common case for n bookings in one
+ * statement and one commit, no transaction around it: a direct booking
+ * (rows[i].b, as loaded) still PENDING_PAYMENT without an invoice gets
+ * rows[i]'s. Nothing is notified for it (a direct hold is answered, not
+ * announced) and nothing needs voiding. The organizer's acceptance, which
+ * precedes the invoice, is noted by the same statement (organizer_held_at)
+ * rather than a commit of its own. rows[i].attached = 1 and its booking
+ * updated to the stored state (invoice, payment_url, version, updated_at);
+ * 0 when the booking is not in that state: then booking_store_attach_invoice
+ * decides. */
+struct booking_attach {
+    struct booking *b;
+    const char *number, *url;
+    int attached;
+};
+enum db_status booking_store_attach_direct_many(struct db_conn *c, struct booking_attach *rows,
+                                                int n);
 
 /* PENDING_PAYMENT -> FAILED/reason: seats released, organizer release
  * recorded, notified; void_invoice also records a VOID follow-up (the

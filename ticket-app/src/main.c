@@ -2,12 +2,15 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "attach_batch.h"
 #include "common/service.h"
 #include "handlers.h"
 #include "loops.h"
 #include "organizer.h"
 #include "waitlist_offer.h"
 #include "waitlist_store.h"
+
+#define ATTACH_GROUP_MAX 32 /* invoices attached by one statement at most */
 
 static struct app app;
 
@@ -62,6 +65,7 @@ static int ticket_init(void *arg, struct db_pool *pool)
         .batch = 16,
         .lease_ms = a->notify_timeout_ms * 2 + 5000,
     };
+    a->attach = attach_batch_create(pool, ATTACH_GROUP_MAX);
     waitlist_store_configure(a->hold_ttl_s);
     waitlist_offer_start(a);
     a->sweeper = bg_start("hold-sweeper", loops_sweep_tick, a, (int)a->sweep_interval_ms);
@@ -83,6 +87,9 @@ static void ticket_shutdown(void *arg)
     if (a->organizer)
         a->organizer->destroy(a->organizer);
     a->organizer = NULL;
+    /* the server has stopped: no request is in the middle of a group */
+    attach_batch_destroy(a->attach);
+    a->attach = NULL;
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* metrics.c: ticket-app's own Prometheus lines (the server adds the HTTP
  * and pool figures). */
 #include "app.h"
+#include "attach_batch.h"
 #include "common/util.h"
 #include "handlers.h"
 
@@ -16,6 +17,13 @@ void ticket_metrics(struct sbuf *out, void *arg)
     sbuf_printf(out, "ticket_hold_rejected_total %ld\n", atomic_load(&a->n_hold_rejected));
     sbuf_puts(out, "# TYPE ticket_invoice_failures_total counter\n");
     sbuf_printf(out, "ticket_invoice_failures_total %ld\n", atomic_load(&a->n_payment_unavailable));
+    long statements = 0, bookings = 0;
+    if (a->attach)
+        attach_batch_counts(a->attach, &statements, &bookings);
+    sbuf_puts(out, "# TYPE ticket_invoice_attach_statements_total counter\n");
+    sbuf_printf(out, "ticket_invoice_attach_statements_total %ld\n", statements);
+    sbuf_puts(out, "# TYPE ticket_invoice_attach_bookings_total counter\n");
+    sbuf_printf(out, "ticket_invoice_attach_bookings_total %ld\n", bookings);
     sbuf_puts(out, "# TYPE ticket_payment_webhooks_total counter\n");
     sbuf_printf(out, "ticket_payment_webhooks_total{result=\"applied\"} %ld\n",
                 atomic_load(&a->n_webhooks));

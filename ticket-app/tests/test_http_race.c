@@ -208,6 +208,20 @@ static void test_bookings_in_flight_in_parallel(void **state)
     for (int i = 0; i < N; i++)
         assert_int_equal(as[i].status, 201);
     assert_true(took < 4000); /* serially it would be 8 s and more */
+    /* Their invoices, attached together or not, each on its own booking,
+     * with the organizer's acceptance. */
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(DISTINCT invoice_number) FROM bookings "
+                               "WHERE event_id = $1 AND status = 'PENDING_PAYMENT' AND "
+                               "organizer_held_at IS NOT NULL AND version = 2",
+                               ev, NULL),
+                     N);
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM bookings b JOIN booking_seats s ON "
+                               "s.booking_id = b.id WHERE b.event_id = $1 AND "
+                               "b.invoice_number IS NULL",
+                               ev, NULL),
+                     0);
     json_decref(seats);
 }
 
