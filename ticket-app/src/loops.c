@@ -233,5 +233,9 @@ int loops_followup_http_tick(void *arg)
 
 int loops_followup_render_tick(void *arg)
 {
-    return followup_tick(arg, "{RENDER}", 4, 120000);
+    /* A render takes milliseconds (two waits for a pooled connection at
+     * most, APP_DB_WAIT_MS each): a crashed renderer's claim comes back
+     * after 20 s, not two minutes. A second render of the same version
+     * stores the same ticket and writes no second notification. */
+    return followup_tick(arg, "{RENDER}", 4, 2 * APP_DB_WAIT_MS + 10000);
 }
