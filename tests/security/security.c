@@ -125,8 +125,20 @@ static void fail(enum cat c, const char *fmt, ...)
 
 /* ---- the route tables ---- */
 
-static int parse_access(enum svc s, const char *flags, enum access *out)
+static int parse_access(enum svc s, const char *route_flags, enum access *out)
 {
+    /* HTTP_ROUTE_PRIORITY (common/http.h) is the server's queueing bit for
+     * service callbacks, not an access level: read the flags without it. */
+    char flags[100];
+    snprintf(flags, sizeof flags, "%s", route_flags);
+    char *prio = strstr(flags, "HTTP_ROUTE_PRIORITY");
+    if (prio) {
+        size_t n = strlen("HTTP_ROUTE_PRIORITY");
+        memmove(prio, prio + n, strlen(prio + n) + 1);
+        size_t len = strlen(flags);
+        while (len > 0 && (flags[len - 1] == ' ' || flags[len - 1] == '|'))
+            flags[--len] = '\0';
+    }
     if (s == S_CLIENT) {
         if (strstr(flags, "ROUTE_INTERNAL"))
             *out = A_SIGNED;
