@@ -225,12 +225,10 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     json_t *seats = json_array();
     for (size_t i = 0; i < br->nseats; i++) {
         json_t *s = json_pack("{s:s}", "id", br->seat_ids[i]);
-        json_object_set_new(s, "label", known[i] && info[i].label[0]
-                                            ? json_string(info[i].label)
-                                            : json_null());
-        json_object_set_new(s, "price", known[i] && info[i].price >= 0
-                                            ? json_integer(info[i].price)
-                                            : json_null());
+        json_object_set_new(
+            s, "label", known[i] && info[i].label[0] ? json_string(info[i].label) : json_null());
+        json_object_set_new(
+            s, "price", known[i] && info[i].price >= 0 ? json_integer(info[i].price) : json_null());
         json_array_append_new(seats, s);
     }
     char *seats_text = json_dumps(seats, JSON_COMPACT);
@@ -244,9 +242,8 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
         return 1;
     }
     PGresult *row = NULL;
-    enum db_status st = booking_store_insert_refused(c, bid, u->id, br->event_id, seats_text,
-                                                     event_name, all_priced ? amount_text : NULL,
-                                                     &row);
+    enum db_status st = booking_store_insert_refused(
+        c, bid, u->id, br->event_id, seats_text, event_name, all_priced ? amount_text : NULL, &row);
     db_release(app->pool, c);
     free(seats_text);
     if (st != DB_OK) {

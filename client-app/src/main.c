@@ -15,7 +15,7 @@
 #include "webui.h"
 
 #define RATELIMIT_MAX_KEYS 100000
-#define SEAT_HINT_SLOTS 16384 /* seats remembered taken at most */
+#define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
 
 static struct client_app app;
 

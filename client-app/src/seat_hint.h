@@ -15,13 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SEAT_HINT_LABEL_MAX 64
-#define SEAT_HINT_EVENT_MAX 256
+#define SEAT_HINT_LABEL_MAX 48
+#define SEAT_HINT_EVENT_MAX 160
 
 /* What an answer about a taken seat shows of it. */
 struct seat_hint_info {
-    char label[SEAT_HINT_LABEL_MAX]; /* "" when unknown */
-    long price;                      /* -1 when unknown */
+    char label[SEAT_HINT_LABEL_MAX];      /* "" when unknown */
+    long price;                           /* -1 when unknown */
     char event_name[SEAT_HINT_EVENT_MAX]; /* "" when unknown */
 };
 

@@ -283,8 +283,9 @@ static void user_path(void **state)
     char refused[37], rpath[160];
     snprintf(refused, sizeof refused, "%s", tstr(&r, "booking.id"));
     tresp_free(&r);
-    char *at_ticket = test_db_scalar_params(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1",
-                                            1, (const char *[]){refused}, NULL);
+    char *at_ticket =
+        test_db_scalar_params(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1", 1,
+                              (const char *[]){refused}, NULL);
     assert_string_equal(at_ticket, "0");
     free(at_ticket);
     snprintf(rpath, sizeof rpath, "/api/bookings/%s", refused);

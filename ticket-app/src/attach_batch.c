@@ -24,8 +24,8 @@ struct attach_batch {
     int max;
     pthread_mutex_t m;
     pthread_cond_t cv;
-    struct item *head, *tail; /* waiting to be written */
-    int writing;              /* a leader is writing a group */
+    struct item *head, *tail;  /* waiting to be written */
+    int writing;               /* a leader is writing a group */
     long statements, bookings; /* written so far (under m) */
 };
 
@@ -72,8 +72,7 @@ static void write_group(struct attach_batch *ab, struct item *grp, int n)
 }
 
 enum db_status attach_batch_run(struct attach_batch *ab, struct booking *b,
-                                const char *invoice_number, const char *payment_url,
-                                int *attached)
+                                const char *invoice_number, const char *payment_url, int *attached)
 {
     struct item me = {.b = b, .number = invoice_number, .url = payment_url};
     pthread_mutex_lock(&ab->m);

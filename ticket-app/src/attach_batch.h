@@ -22,8 +22,7 @@ void attach_batch_destroy(struct attach_batch *ab);
  * is no longer a direct one waiting for it), written with whichever others
  * are waiting. */
 enum db_status attach_batch_run(struct attach_batch *ab, struct booking *b,
-                                const char *invoice_number, const char *payment_url,
-                                int *attached);
+                                const char *invoice_number, const char *payment_url, int *attached);
 
 /* How many statements have been written, carrying how many bookings. */
 void attach_batch_counts(struct attach_batch *ab, long *statements, long *bookings);
