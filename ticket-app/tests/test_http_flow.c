@@ -372,18 +372,70 @@ static void test_webhooks(void **state)
     assert_true(notes_wait(&S.notes, b, "booking.failed", 10000, NULL));
     assert_int_equal(notes_count(&S.notes, b, "booking.failed"), 1);
 
+    /* invoice.paid for a booking that is no longer waiting (FAILED above):
+     * not confirmed (the one-call path leaves it to the general path), the
+     * money goes back; delivered twice, recorded once. */
+    snprintf(evt, sizeof evt, "evt_latepaid_%ld", (long)tt_now_ms());
+    snprintf(body, sizeof body,
+             "{\"id\":\"%s\",\"type\":\"invoice.paid\",\"created_at\":\"2030-01-01T00:00:00Z\","
+             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
+             "\"status\":\"PAID\"}}}",
+             evt, inv, b);
+    assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
+    assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
+    assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
+    assert_string_equal(tt_str(out, "status"), "FAILED");
+    assert_int_equal(json_integer_value(json_object_get(out, "version")), v2);
+    json_decref(out);
+    assert_string_equal(seat_status(SEAT(6)), "OPEN");
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                               "kind = 'REFUND'",
+                               b, NULL),
+                     1);
+
+    /* invoice.paid for a booking waiting with its seats held, delivered
+     * twice: confirmed once (booking_apply_paid), seats BOOKED, the ticket
+     * rendered and announced once. */
+    char b2[37], inv2[64];
+    tt_uuid(b2);
+    const char *seven[] = {SEAT(7)};
+    assert_int_equal(tt_book(&S, b2, "user-7", EV, seven, 1, &out), 201);
+    snprintf(inv2, sizeof inv2, "%s", tt_str(out, "invoice_number"));
+    long v3 = (long)json_integer_value(json_object_get(out, "version"));
+    json_decref(out);
+    snprintf(evt, sizeof evt, "evt_paid2_%ld", (long)tt_now_ms());
+    snprintf(body, sizeof body,
+             "{\"id\":\"%s\",\"type\":\"invoice.paid\",\"created_at\":\"2030-01-01T00:00:00Z\","
+             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
+             "\"status\":\"PAID\"}}}",
+             evt, inv2, b2);
+    assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
+    assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
+    char path2[128];
+    snprintf(path2, sizeof path2, "/api/bookings/%s", b2);
+    assert_int_equal(tt_call(&S, "GET", path2, TT_SERVICE, NULL, &out), 200);
+    assert_string_equal(tt_str(out, "status"), "CONFIRMED");
+    assert_int_equal(json_integer_value(json_object_get(out, "version")), v3 + 1);
+    json_decref(out);
+    assert_string_equal(seat_status(SEAT(7)), "BOOKED");
+    assert_int_equal(
+        tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt, NULL), 1);
+    assert_true(notes_wait(&S.notes, b2, "booking.confirmed", 15000, NULL));
+    assert_int_equal(notes_count(&S.notes, b2, "booking.confirmed"), 1);
+
     /* Signed but not a payment event: 400, nothing recorded. */
     assert_int_equal(tt_webhook(&S, "{\"type\":\"invoice.paid\"}", 0, NULL), 400);
     assert_int_equal(tt_webhook(&S, "not json", 0, NULL), 400);
     assert_int_equal(S.notes.bad_sigs, 0);
 
     /* The refusals (five here, one in the bad-input test) and the
-     * duplicate show in /metrics. */
+     * duplicates show in /metrics. */
     char url[256], *m = NULL;
     snprintf(url, sizeof url, "%s/metrics", S.ticket.base_url);
     assert_int_equal(test_http("GET", url, NULL, NULL, &m), 200);
     assert_non_null(strstr(m, "ticket_payment_webhooks_total{result=\"refused\"} 6"));
-    assert_non_null(strstr(m, "ticket_payment_webhooks_total{result=\"duplicate\"} 1"));
+    assert_non_null(strstr(m, "ticket_payment_webhooks_total{result=\"duplicate\"} 3"));
     assert_non_null(strstr(m, "ticket_booking_attempts_total{outcome=\"held\"}"));
     free(m);
 }
