@@ -184,7 +184,8 @@ static void note_taken_seats(struct client_app *app, const struct booking_reques
                 price = json_is_integer(pr) ? (long)json_integer_value(pr) : -1;
             }
         }
-        seat_hint_note(app->seat_hint, br->seat_ids[i], label, price, tb->event_name, now);
+        seat_hint_note(app->seat_hint, br->seat_ids[i], br->event_id, label, price, tb->event_name,
+                       now);
     }
     json_decref(seats);
 }
@@ -211,7 +212,7 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     long amount = 0;
     int64_t now = mono_ms();
     for (size_t i = 0; i < br->nseats; i++) {
-        known[i] = seat_hint_taken(app->seat_hint, br->seat_ids[i], now, &info[i]);
+        known[i] = seat_hint_taken(app->seat_hint, br->seat_ids[i], br->event_id, now, &info[i]);
         any |= known[i];
         if (known[i] && info[i].event_name[0] && !event_name)
             event_name = info[i].event_name;

@@ -85,15 +85,6 @@ static const struct db_stmt st_apply_answer = {
     "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "      SELECT $1, $2, $3, 'ticket-app', $11::bigint FROM u) "
     "SELECT * FROM u"};
-static const struct db_stmt st_upsert = {
-    "client_booking_upsert",
-    "INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, invoice_number, "
-    "payment_url, payment_expires_at, event_name, version, user_id, event_id, origin) "
-    "SELECT $1::uuid, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5::bigint, $6, $7, $8, "
-    "$9::timestamptz, $10, $11::bigint, $12::uuid, $13::uuid, COALESCE($14, 'direct') "
-    "WHERE EXISTS (SELECT 1 FROM users WHERE id = $12::uuid) "
-    "ON CONFLICT (id) DO UPDATE SET " APPLY_SET "WHERE bookings.version < $11::bigint "
-    "RETURNING (xmax = 0) AS inserted"};
 static const struct db_stmt st_fail_requested = {
     "client_booking_fail_requested",
     "UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() "
@@ -125,10 +116,6 @@ static const struct db_stmt st_idem_takeover = {
 static const struct db_stmt st_idem_finish = {
     "client_idem_finish", "UPDATE idempotency_keys SET status_code = $3::integer, response = $4 "
                           "WHERE user_id = $1 AND key = $2"};
-static const struct db_stmt st_notify_claim = {
-    "client_notify_claim",
-    "INSERT INTO processed_notifications (id, type, booking_id) VALUES ($1, $2, $3) "
-    "ON CONFLICT DO NOTHING RETURNING id"};
 static const struct db_stmt st_stale = {
     "client_booking_stale",
     "SELECT id FROM bookings WHERE status = 'REQUESTED' AND version = 0 AND "
@@ -273,22 +260,6 @@ enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket
     return st;
 }
 
-enum db_status booking_store_upsert(struct db_conn *c, const struct ticket_booking *tb,
-                                    int *applied, int *inserted)
-{
-    const char *p[14];
-    PGresult *res = NULL;
-    apply_params(tb, p);
-    *applied = *inserted = 0;
-    enum db_status st = db_exec(c, &st_upsert, 14, p, &res);
-    if (st == DB_OK && PQntuples(res) > 0) {
-        *applied = 1;
-        *inserted = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    }
-    PQclear(res);
-    return st;
-}
-
 enum db_status booking_store_fail_requested(struct db_conn *c, const char *id, const char *reason,
                                             int *applied)
 {
@@ -368,14 +339,6 @@ enum db_status idem_store_finish(struct db_conn *c, const char *user_id, const c
     snprintf(code, sizeof(code), "%d", status_code);
     const char *p[4] = {user_id, key, code, response};
     return exec_count(c, &st_idem_finish, 4, p, NULL);
-}
-
-enum db_status notify_store_claim(struct db_conn *c, const char *id, const char *type,
-                                  const char *booking_id, int *fresh)
-{
-    const char *p[3] = {id, type, booking_id};
-    *fresh = 0;
-    return exec_count(c, &st_notify_claim, 3, p, fresh);
 }
 
 enum db_status booking_store_stale_requested(struct db_conn *c, long age_ms, int limit,

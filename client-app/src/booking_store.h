@@ -44,11 +44,6 @@ enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
  * DB_NOT_FOUND when nothing was applied (a newer version is stored). */
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
                                           PGresult **out);
-/* As booking_store_apply, creating the booking (origin from tb) when absent
- * and its user exists; *applied 1 if inserted or updated, *inserted 1 if
- * inserted. */
-enum db_status booking_store_upsert(struct db_conn *c, const struct ticket_booking *tb,
-                                    int *applied, int *inserted);
 /* REQUESTED (never answered by ticket-app) -> FAILED with reason; *applied. */
 enum db_status booking_store_fail_requested(struct db_conn *c, const char *id, const char *reason,
                                             int *applied);
@@ -74,10 +69,6 @@ enum db_status idem_store_takeover(struct db_conn *c, const char *user_id, const
                                    long lock_ms, int *claimed);
 enum db_status idem_store_finish(struct db_conn *c, const char *user_id, const char *key,
                                  int status_code, const char *response);
-
-/* Records a notification id; *fresh 1 if it was not seen before. */
-enum db_status notify_store_claim(struct db_conn *c, const char *id, const char *type,
-                                  const char *booking_id, int *fresh);
 
 /* Ids of up to limit attempts still REQUESTED older than age_ms, oldest
  * first. */

@@ -63,12 +63,13 @@ static int id_ok(const char *seat_id)
     return seat_id && strlen(seat_id) == 36;
 }
 
-void seat_hint_note(struct seat_hint *h, const char *seat_id, const char *label, long price,
-                    const char *event_name, int64_t now_ms)
+void seat_hint_note(struct seat_hint *h, const char *seat_id, const char *event_id,
+                    const char *label, long price, const char *event_name, int64_t now_ms)
 {
-    if (!h || h->ttl_ms <= 0 || !id_ok(seat_id))
+    if (!h || h->ttl_ms <= 0 || !id_ok(seat_id) || !id_ok(event_id))
         return;
     struct seat_hint_info info = {.price = price};
+    memcpy(info.event_id, event_id, 37);
     if (label && strlen(label) < sizeof info.label)
         memcpy(info.label, label, strlen(label) + 1);
     if (event_name && strlen(event_name) < sizeof info.event_name)
@@ -83,17 +84,17 @@ void seat_hint_note(struct seat_hint *h, const char *seat_id, const char *label,
     pthread_mutex_unlock(m);
 }
 
-int seat_hint_taken(struct seat_hint *h, const char *seat_id, int64_t now_ms,
+int seat_hint_taken(struct seat_hint *h, const char *seat_id, const char *event_id, int64_t now_ms,
                     struct seat_hint_info *info)
 {
-    if (!h || h->ttl_ms <= 0 || !id_ok(seat_id))
+    if (!h || h->ttl_ms <= 0 || !id_ok(seat_id) || !id_ok(event_id))
         return 0;
     size_t i = slot_of(h, seat_id);
     pthread_mutex_t *m = &h->locks[i % STRIPES];
     pthread_mutex_lock(m);
     const struct slot *s = &h->slots[i];
-    int taken = strcmp(s->seat_id, seat_id) == 0 && now_ms >= s->noted_ms &&
-                now_ms - s->noted_ms < h->ttl_ms;
+    int taken = strcmp(s->seat_id, seat_id) == 0 && strcmp(s->info.event_id, event_id) == 0 &&
+                now_ms >= s->noted_ms && now_ms - s->noted_ms < h->ttl_ms;
     if (taken && info)
         *info = s->info;
     pthread_mutex_unlock(m);

@@ -20,6 +20,7 @@
 
 /* What an answer about a taken seat shows of it. */
 struct seat_hint_info {
+    char event_id[37];                    /* the seat's event */
     char label[SEAT_HINT_LABEL_MAX];      /* "" when unknown */
     long price;                           /* -1 when unknown */
     char event_name[SEAT_HINT_EVENT_MAX]; /* "" when unknown */
@@ -32,14 +33,17 @@ struct seat_hint;
 struct seat_hint *seat_hint_create(size_t slots, long ttl_ms);
 void seat_hint_destroy(struct seat_hint *h);
 
-/* Notes seat_id (a UUID, lowercase) taken at now_ms; label/event_name may
- * be NULL, price -1 when unknown. Too long a label or name is left out. */
-void seat_hint_note(struct seat_hint *h, const char *seat_id, const char *label, long price,
-                    const char *event_name, int64_t now_ms);
+/* Notes seat_id (a UUID, lowercase) of event_id taken at now_ms;
+ * label/event_name may be NULL, price -1 when unknown. Too long a label or
+ * name is left out. */
+void seat_hint_note(struct seat_hint *h, const char *seat_id, const char *event_id,
+                    const char *label, long price, const char *event_name, int64_t now_ms);
 
-/* 1 (and *info filled, if not NULL) when seat_id was noted taken less than
- * ttl_ms before now_ms; else 0. */
-int seat_hint_taken(struct seat_hint *h, const char *seat_id, int64_t now_ms,
+/* 1 (and *info filled, if not NULL) when seat_id was noted taken, as a seat
+ * of event_id, less than ttl_ms before now_ms; else 0 (a request naming the
+ * seat with another event is left to ticket-app, which refuses it as bad
+ * input). */
+int seat_hint_taken(struct seat_hint *h, const char *seat_id, const char *event_id, int64_t now_ms,
                     struct seat_hint_info *info);
 
 /* Drops the note on seat_id (its booking released it). */

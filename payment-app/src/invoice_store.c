@@ -67,11 +67,6 @@ static const struct db_stmt stmt_expire_batch = {
     "                         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
     "  AND status = 'PENDING' RETURNING " INVOICE_COLS};
 
-static const struct db_stmt stmt_job_claim = {"payment_job_claim",
-                                              "SELECT invoice_number, method FROM payment_jobs "
-                                              "WHERE done_at IS NULL AND due_at <= now() "
-                                              "ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"};
-
 /* The settlement's claim, with each job's invoice as it is now (the
  * settled invoice and its webhook are computed from it in C). */
 static const struct db_stmt stmt_job_claim_invoices = {
@@ -99,17 +94,6 @@ static const struct db_stmt stmt_settle_job = {
     "     o AS (INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at) "
     "           SELECT $5, $6, $7, 1, now() + $8::bigint * interval '1 millisecond' FROM s) "
     "SELECT count(*) AS settled FROM s"};
-
-static const struct db_stmt stmt_settle = {
-    "payment_invoice_settle",
-    "UPDATE invoices SET status = $2::text, failure_reason = NULLIF($3, ''), "
-    "       paid_at = CASE WHEN $2::text = 'PAID' THEN now() END, "
-    "       settled_at = now(), updated_at = now() "
-    "WHERE invoice_number = $1 AND status = 'PROCESSING' RETURNING " INVOICE_COLS};
-
-static const struct db_stmt stmt_job_finish = {
-    "payment_job_finish", "UPDATE payment_jobs SET done_at = now(), outcome = $2 "
-                          "WHERE invoice_number = $1 AND done_at IS NULL"};
 
 static const struct db_stmt stmt_list = {
     "payment_invoice_list",
@@ -267,38 +251,6 @@ enum db_status invoice_store_expire_batch(struct db_conn *conn, int limit, struc
     return DB_OK;
 }
 
-enum db_status payment_job_claim(struct db_conn *conn, int limit, struct payment_job **jobs, int *n)
-{
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {lim};
-    PGresult *res = NULL;
-    *jobs = NULL;
-    *n = 0;
-    enum db_status st = db_exec(conn, &stmt_job_claim, 1, params, &res);
-    if (st != DB_OK)
-        return st;
-    int rows = PQntuples(res);
-    if (rows > 0) {
-        *jobs = xcalloc((size_t)rows, sizeof **jobs);
-        for (int r = 0; r < rows; r++) {
-            col_copy((*jobs)[r].number, sizeof(*jobs)[r].number, res, r, "invoice_number");
-            col_copy((*jobs)[r].method, sizeof(*jobs)[r].method, res, r, "method");
-        }
-    }
-    *n = rows;
-    PQclear(res);
-    return DB_OK;
-}
-
-enum db_status invoice_store_settle(struct db_conn *conn, const char *number,
-                                    enum invoice_status status, const char *reason,
-                                    struct invoice *out)
-{
-    const char *params[] = {number, invoice_status_name(status), reason ? reason : ""};
-    return exec_one(conn, &stmt_settle, 3, params, out);
-}
-
 enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
                                           struct payment_job **jobs, struct invoice **invs,
                                           int *n)
@@ -345,12 +297,6 @@ enum db_status payment_settle_job(struct db_conn *conn, const struct invoice *se
     *applied = col_i64(res, 0, "settled") > 0;
     PQclear(res);
     return DB_OK;
-}
-
-enum db_status payment_job_finish(struct db_conn *conn, const char *number, const char *outcome)
-{
-    const char *params[] = {number, outcome};
-    return db_exec(conn, &stmt_job_finish, 2, params, NULL);
 }
 
 enum db_status invoice_store_list(struct db_conn *conn, const char *status, const char *booking_id,

@@ -49,19 +49,8 @@ struct payment_job {
 };
 
 /* Inside a transaction: locks up to limit due, unfinished jobs with
- * FOR UPDATE SKIP LOCKED. *jobs is malloc'ed (caller frees), *n its size. */
-enum db_status payment_job_claim(struct db_conn *conn, int limit, struct payment_job **jobs,
-                                 int *n);
-
-/* Inside the claiming transaction: PROCESSING -> status (PAID or FAILED
- * with reason). DB_OK with *out, or DB_NOT_FOUND if the invoice was not
- * PROCESSING any more. */
-enum db_status invoice_store_settle(struct db_conn *conn, const char *number,
-                                    enum invoice_status status, const char *reason,
-                                    struct invoice *out);
-/* Inside a transaction: as payment_job_claim, with each job's invoice as
- * it is now in (*invs)[i] (free each with invoice_cleanup, then both
- * arrays). */
+ * FOR UPDATE SKIP LOCKED, each with its invoice as it is now in (*invs)[i]
+ * (*n of each; free each invoice with invoice_cleanup, then both arrays). */
 enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
                                           struct payment_job **jobs, struct invoice **invs,
                                           int *n);
@@ -75,9 +64,6 @@ enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
 enum db_status payment_settle_job(struct db_conn *conn, const struct invoice *settled,
                                   int64_t at_ms, const char *event_id, const char *topic,
                                   const char *payload, long lease_ms, int *applied);
-/* Inside the claiming transaction: marks the job done with outcome. */
-enum db_status payment_job_finish(struct db_conn *conn, const char *number, const char *outcome);
-
 /* Invoices newest first, optionally filtered by status and booking id
  * (either may be NULL). *items: new reference, array of invoice objects. */
 enum db_status invoice_store_list(struct db_conn *conn, const char *status, const char *booking_id,

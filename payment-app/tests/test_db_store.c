@@ -125,13 +125,30 @@ static void test_conditional_updates(struct db_conn *c)
     CHECK(db_begin(c) == DB_OK);
     CHECK(invoice_store_refund(c, number, &inv) == DB_NOT_FOUND);
     db_rollback(c);
-    /* settle twice: the second does not apply */
+    /* settle twice: the second does not apply, and writes no event */
+    struct invoice settled = {0};
+    snprintf(settled.number, sizeof settled.number, "%s", number);
+    settled.status = INVOICE_PAID;
+    int applied = 0;
     CHECK(db_begin(c) == DB_OK);
-    CHECK(invoice_store_settle(c, number, INVOICE_PAID, NULL, &inv) == DB_OK);
-    CHECK(inv.status == INVOICE_PAID && inv.paid_ms > 0);
-    invoice_cleanup(&inv);
-    CHECK(invoice_store_settle(c, number, INVOICE_FAILED, "CARD_DECLINED", &inv) == DB_NOT_FOUND);
+    CHECK(payment_settle_job(c, &settled, now_ms(), "evt_settle_once_1", "invoice.paid", "{}",
+                             60000, &applied) == DB_OK &&
+          applied == 1);
+    settled.status = INVOICE_FAILED;
+    snprintf(settled.failure_reason, sizeof settled.failure_reason, "CARD_DECLINED");
+    CHECK(payment_settle_job(c, &settled, now_ms(), "evt_settle_once_2", "invoice.failed", "{}",
+                             60000, &applied) == DB_OK &&
+          applied == 0);
     CHECK(db_commit(c) == DB_OK);
+    CHECK(invoice_store_get(c, number, &inv) == DB_OK && inv.status == INVOICE_PAID &&
+          inv.paid_ms > 0);
+    invoice_cleanup(&inv);
+    CHECK(pt_sql_long_params(db, "SELECT count(*) FROM outbox WHERE id LIKE 'evt_settle_once_%'", 0,
+                             NULL) == 1);
+    CHECK(pt_sql_long_params(db,
+                             "SELECT count(*) FROM payment_jobs WHERE invoice_number = $1 AND "
+                             "done_at IS NOT NULL AND outcome = 'PAID'",
+                             1, (const char *[]){number}) == 1);
     /* refund once */
     CHECK(db_begin(c) == DB_OK);
     CHECK(invoice_store_refund(c, number, &inv) == DB_OK && inv.status == INVOICE_REFUNDED);
@@ -244,9 +261,9 @@ static void test_ticks(struct db_conn *c)
                           "((o.payload::json->'data'->'invoice'->>'paid_at')::timestamptz IS NOT "
                           "DISTINCT FROM date_trunc('milliseconds', i.paid_at) AND "
                           "i.paid_at IS NOT NULL)") == 120);
-    CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
-                          "(invoice_number) WHERE j.done_at IS NOT NULL AND j.outcome = i.status") ==
-          120);
+    CHECK(pt_sql_long(
+              db, "SELECT count(*) FROM payment_jobs j JOIN invoices i USING "
+                  "(invoice_number) WHERE j.done_at IS NOT NULL AND j.outcome = i.status") == 120);
 
     /* a job whose invoice is no longer PROCESSING is closed as SKIPPED */
     char number[INVOICE_NUMBER_LEN + 1];
@@ -290,8 +307,9 @@ static void test_ticks(struct db_conn *c)
     json_decref(items);
     long counts[INVOICE_STATUS_COUNT], undelivered, jobs;
     CHECK(invoice_store_stats(c, counts, &undelivered, &jobs) == DB_OK);
-    /* the job of the invoice settled by hand above is still due in an hour */
-    CHECK(counts[INVOICE_EXPIRED] == 152 && jobs == 1 && undelivered == 120 + 151);
+    /* the invoice settled by hand above closed its job (its event went with
+     * the outbox emptied before the settlement ticks) */
+    CHECK(counts[INVOICE_EXPIRED] == 152 && jobs == 0 && undelivered == 120 + 151);
 
     /* a delivery row by id */
     char *id = test_db_scalar(db, "SELECT id FROM outbox LIMIT 1", NULL);

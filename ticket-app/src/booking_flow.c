@@ -348,7 +348,6 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     }
     if (st != DB_OK)
         goto db_error;
-    app_wake(app);
     /* The failed attempt is stored (or the id appeared meanwhile): answer
      * what is stored for it. */
     st = booking_store_load(c, rq->booking_id, &b);

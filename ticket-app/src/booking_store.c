@@ -392,8 +392,6 @@ enum db_status booking_store_record_failed(struct db_conn *c, const struct booki
     if (st == DB_OK && *inserted) {
         const char *ps[] = {rq->booking_id, rq->event_id, ids};
         st = db_exec(c, &st_snapshot_failed, 3, ps, NULL);
-        if (st == DB_OK)
-            st = notify_booking(c, rq->booking_id, NULL);
     }
     return tx_end(c, st);
 }

@@ -47,8 +47,9 @@ enum hold_outcome {
 enum db_status booking_store_hold(struct db_conn *c, const struct booking_request *rq, long ttl_s,
                                   enum hold_outcome *out, int *expired);
 
-/* Stores a failed attempt (FAILED/reason) with the seats it asked for and
- * notifies. *inserted = 0 when the id was already known. One transaction. */
+/* Stores a failed attempt (FAILED/reason) with the seats it asked for; not
+ * notified, as booking_store_try_hold's refusal is not. *inserted = 0 when
+ * the id was already known. One transaction. */
 enum db_status booking_store_record_failed(struct db_conn *c, const struct booking_request *rq,
                                            const char *reason, int *inserted);
 

@@ -32,15 +32,6 @@ static const struct db_stmt st_claim = {
     "        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) d "
     " WHERE f.id = d.id " CLAIM_RETURNING};
 
-static const struct db_stmt st_claim_one = {
-    "ticket_followup_claim_one",
-    "UPDATE followups f SET lease_until = now() + make_interval(secs => $3::bigint / 1000.0), "
-    "       lease_token = $4, attempts = f.attempts + 1 "
-    "  FROM (SELECT id FROM followups WHERE booking_id = $1 AND kind = $2 AND status = 'PENDING' "
-    "          AND (lease_until IS NULL OR lease_until < now()) "
-    "        FOR UPDATE SKIP LOCKED) d "
-    " WHERE f.id = d.id " CLAIM_RETURNING};
-
 static const struct db_stmt st_done = {
     "ticket_followup_done",
     "UPDATE followups SET status = 'DONE', done_at = now(), lease_until = NULL, last_error = NULL "
@@ -96,18 +87,6 @@ int followup_claim(struct db_conn *c, const char *kinds, int max, long lease_ms,
     if (db_exec(c, &st_claim, 4, p, &r) != DB_OK)
         return -1;
     return read_claimed(r, max, out);
-}
-
-int followup_claim_one(struct db_conn *c, const char *booking_id, const char *kind, long lease_ms,
-                       const char *token, struct followup *out)
-{
-    char l[24];
-    snprintf(l, sizeof l, "%ld", lease_ms);
-    const char *p[] = {booking_id, kind, l, token};
-    PGresult *r = NULL;
-    if (db_exec(c, &st_claim_one, 4, p, &r) != DB_OK)
-        return -1;
-    return read_claimed(r, 1, out);
 }
 
 enum db_status followup_done(struct db_conn *c, long id, const char *token)

@@ -34,10 +34,6 @@ struct followup {
  * the number written to out, or -1 if the database failed. */
 int followup_claim(struct db_conn *c, const char *kinds, int max, long lease_ms, const char *token,
                    struct followup *out);
-/* Claims the followup (booking_id, kind) if due, for an inline attempt;
- * 1 claimed, 0 not (taken or done), -1 database failure. */
-int followup_claim_one(struct db_conn *c, const char *booking_id, const char *kind, long lease_ms,
-                       const char *token, struct followup *out);
 /* Outcome of a claimed attempt; ignored if the lease was lost. */
 enum db_status followup_done(struct db_conn *c, long id, const char *token);
 enum db_status followup_retry(struct db_conn *c, long id, const char *token, long delay_ms,

@@ -310,6 +310,17 @@ static void test_cancellations(void **state)
     json_decref(out);
 }
 
+/* A payment-app webhook body for invoice inv of booking b. */
+static void payment_event(char *out, size_t len, const char *evt, const char *type,
+                          const char *status, const char *inv, const char *b)
+{
+    snprintf(out, len,
+             "{\"id\":\"%s\",\"type\":\"%s\",\"created_at\":\"2030-01-01T00:00:00Z\","
+             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
+             "\"status\":\"%s\"}}}",
+             evt, type, inv, b, status);
+}
+
 static void test_webhooks(void **state)
 {
     (void)state;
@@ -324,11 +335,7 @@ static void test_webhooks(void **state)
     json_decref(out);
 
     snprintf(evt, sizeof evt, "evt_test_%ld", (long)tt_now_ms());
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"type\":\"invoice.paid\",\"created_at\":\"2030-01-01T00:00:00Z\","
-             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
-             "\"status\":\"PAID\"}}}",
-             evt, inv, b);
+    payment_event(body, sizeof body, evt, "invoice.paid", "PAID", inv, b);
     /* Forged: wrong secret, stale, missing, garbage. */
     assert_int_equal(
         tt_webhook(
@@ -350,11 +357,7 @@ static void test_webhooks(void **state)
 
     /* A signed invoice.failed, delivered twice: applied once. */
     snprintf(evt, sizeof evt, "evt_fail_%ld", (long)tt_now_ms());
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"type\":\"invoice.failed\",\"created_at\":\"2030-01-01T00:00:00Z\","
-             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
-             "\"status\":\"FAILED\"}}}",
-             evt, inv, b);
+    payment_event(body, sizeof body, evt, "invoice.failed", "FAILED", inv, b);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
     assert_string_equal(tt_str(out, "status"), "FAILED");
@@ -376,11 +379,7 @@ static void test_webhooks(void **state)
      * not confirmed (the one-call path leaves it to the general path), the
      * money goes back; delivered twice, recorded once. */
     snprintf(evt, sizeof evt, "evt_latepaid_%ld", (long)tt_now_ms());
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"type\":\"invoice.paid\",\"created_at\":\"2030-01-01T00:00:00Z\","
-             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
-             "\"status\":\"PAID\"}}}",
-             evt, inv, b);
+    payment_event(body, sizeof body, evt, "invoice.paid", "PAID", inv, b);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
@@ -405,11 +404,7 @@ static void test_webhooks(void **state)
     long v3 = (long)json_integer_value(json_object_get(out, "version"));
     json_decref(out);
     snprintf(evt, sizeof evt, "evt_paid2_%ld", (long)tt_now_ms());
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"type\":\"invoice.paid\",\"created_at\":\"2030-01-01T00:00:00Z\","
-             "\"data\":{\"invoice\":{\"invoice_number\":\"%s\",\"booking_id\":\"%s\","
-             "\"status\":\"PAID\"}}}",
-             evt, inv2, b2);
+    payment_event(body, sizeof body, evt, "invoice.paid", "PAID", inv2, b2);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     char path2[128];
