@@ -15,7 +15,7 @@ packages=(
 case "$profile" in
 run) ;;
 test)
-    packages+=(chromium clang libclang-rt-14-dev valgrind)
+    packages+=(chromium clang libclang-rt-14-dev valgrind python3)
     # A machine may carry its own Node.js build with npm inside it; Debian's
     # npm would conflict with it, so only what is absent is installed.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
