@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/cors.h"
 #include "common/log.h"
 #include "common/router.h"
 #include "server_internal.h"
@@ -138,6 +139,9 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
     struct http_req *req = &st->req;
     conn_receiving(srv, st->conn, 0);
     req->body = http_body_take(&st->body, &req->body_len);
+    if (cors_try_preflight(srv->cfg.cors, srv->routes, srv->nuser, srv->cfg.cors_skip_flags, req,
+                           &st->res))
+        return send_res(st, 0);
     char allow[128];
     const struct http_route *route;
     enum route_match m = router_match(srv->routes, srv->nroutes, method, req->path, req, &route,

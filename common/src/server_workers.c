@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "common/cors.h"
 #include "common/log.h"
 #include "server_internal.h"
 
@@ -22,6 +23,8 @@ static void run_handler(struct http_server *srv, struct req_state *st)
         log_error("%s %s: handler left no response", req->method, route->pattern);
         http_res_error(res, 500, "INTERNAL", "internal error");
     }
+    if (!st->builtin && cors_route_public(route, srv->cfg.cors_skip_flags))
+        cors_decorate(srv->cfg.cors, req, res);
     log_set_request_id(NULL);
 }
 
