@@ -23,8 +23,8 @@
     "  FROM seats s WHERE s.event_id = e.id) c ON true "
 
 static const struct db_stmt st_insert = {
-    "ticket_event_insert", "INSERT INTO events (id, name, venue, starts_at, description, currency) "
-                           "VALUES ($1, $2, $3, $4::timestamptz, $5, $6)"};
+    "ticket_event_insert", "INSERT INTO events (id, name, venue, starts_at, description, currency, "
+                           "published_at) VALUES ($1, $2, $3, $4::timestamptz, $5, $6, now())"};
 
 static const struct db_stmt st_insert_seats = {
     "ticket_event_insert_seats",
