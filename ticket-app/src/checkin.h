@@ -34,8 +34,8 @@ struct checkin_result {
     char *checked_in_at; /* RFC 3339 UTC of the first admission */
     long scans;          /* how many times this ticket was scanned valid */
     char *booking_status;
-    char *booking_code;  /* the short human code, NULL when the booking has none */
-    char *attendee_name; /* the seat's attendee, else the holder's name; may be NULL */
+    char *booking_code;         /* the short human code, NULL when the booking has none */
+    char *attendee_name;        /* the seat's attendee, else the holder's name; may be NULL */
     struct checkin_event event; /* the ticket's event */
 };
 void checkin_result_init(struct checkin_result *r);

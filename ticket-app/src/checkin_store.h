@@ -34,7 +34,7 @@ enum db_status checkin_store_count(struct db_conn *c, const char *event_id, long
  * {tickets, checked_in, not_checked_in}, items:[{booking_id, booking_code,
  * seat:{id,label,section}, attendee, checked_in_at, scans}], total, limit,
  * offset}, newest check-in first. DB_NOT_FOUND when there is no such event. */
-enum db_status checkin_store_list(struct db_conn *c, const char *event_id, long limit,
-                                  long offset, json_t **out);
+enum db_status checkin_store_list(struct db_conn *c, const char *event_id, long limit, long offset,
+                                  json_t **out);
 
 #endif

@@ -4,14 +4,15 @@
 #ifndef TICKET_SQLTZ_H
 #define TICKET_SQLTZ_H
 
-#define SQL_TZ_OFFSET(col, tz) "(((" col ") AT TIME ZONE (" tz ")) - ((" col ") AT TIME ZONE 'UTC'))"
+#define SQL_TZ_OFFSET(col, tz)                                                                     \
+    "(((" col ") AT TIME ZONE (" tz ")) - ((" col ") AT TIME ZONE 'UTC'))"
 
 #define SQL_TS_LOCAL(col, tz)                                                                      \
-    "(to_char((" col ") AT TIME ZONE (" tz "), 'YYYY-MM-DD\"T\"HH24:MI:SS') || "                 \
-    "CASE WHEN " SQL_TZ_OFFSET(col, tz) " < interval '0' THEN '' ELSE '+' END || "              \
-    "to_char(" SQL_TZ_OFFSET(col, tz) ", 'HH24:MI'))"
+    "(to_char((" col ") AT TIME ZONE (" tz "), 'YYYY-MM-DD\"T\"HH24:MI:SS') || "                   \
+    "CASE WHEN " SQL_TZ_OFFSET(col, tz) " < interval '0' THEN '' ELSE '+' END || "                 \
+                                        "to_char(" SQL_TZ_OFFSET(col, tz) ", 'HH24:MI'))"
 
-/* The event row's zone (alias e); 'UTC' where none is set. */
-#define SQL_EVENT_TZ(alias) "COALESCE(to_jsonb(" alias ")->>'timezone', 'UTC')"
+/* The zone of the event row alias (migrations/ticket/050_event_life.sql). */
+#define SQL_EVENT_TZ(alias) alias ".timezone"
 
 #endif

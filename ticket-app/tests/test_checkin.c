@@ -118,7 +118,8 @@ static void test_json(void **state)
 
     json_t *j = checkin_admitted_json(&r);
     char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-    assert_string_equal(s, "{\"attendee\":null,\"booking_id\":\"" BOOKING "\",\"checked_in_at\":"
+    assert_string_equal(s, "{\"attendee\":null,\"booking_code\":null,\"booking_id\":\"" BOOKING
+                           "\",\"checked_in_at\":"
                            "\"2026-11-21T19:01:02.345Z\",\"event\":null,\"seat\":{\"id\":\"" SEAT
                            "\",\"label\":\"A-12\",\"section\":\"VIP\"},\"status\":\"ADMITTED\"}");
     free(s);
@@ -126,7 +127,8 @@ static void test_json(void **state)
 
     j = checkin_refusal_extra(&r, NULL);
     s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-    assert_string_equal(s, "{\"attendee\":null,\"booking_id\":\"" BOOKING "\",\"checked_in_at\":"
+    assert_string_equal(s, "{\"attendee\":null,\"booking_code\":null,\"booking_id\":\"" BOOKING
+                           "\",\"checked_in_at\":"
                            "\"2026-11-21T19:01:02.345Z\",\"event\":null,\"seat\":{\"id\":\"" SEAT
                            "\",\"label\":\"A-12\",\"section\":\"VIP\"}}");
     free(s);

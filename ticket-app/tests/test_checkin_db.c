@@ -74,7 +74,7 @@ static const char setup_sql[] =
     " ('" B_RACE "', '" S(7) "', 'A-7', 'Floor', 100);"
     "INSERT INTO booking_seats (booking_id, seat_id, label, section, price, attendee_name) VALUES"
     " ('" B_WRONG "', '" S(8) "', 'A-8', 'Floor', 100, 'Siti Rahma');"
-    "UPDATE events SET timezone = 'Asia/Jakarta' WHERE id = '" EVENT "';"
+    "UPDATE events SET timezone = 'Asia/Jakarta' WHERE id = '" EVENT "';";
 /* clang-format on */
 
 static int group_setup(void **state)
@@ -340,12 +340,12 @@ static void test_wrong_event(void **state)
     const char *local = detail(&s, "starts_at_local");
     assert_non_null(local);
     assert_string_equal(local + 19, "+07:00"); /* Asia/Jakarta */
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(s.body, "event"), "id")), EVENT2);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s.body, "event"), "id")),
+                        EVENT2);
     printf("WRONG_EVENT: ticket of %s at %s\n", detail(&s, "name"), local);
     json_decref(s.body);
-    char *n = test_db_scalar(g_uri, "SELECT count(*) FROM checkins WHERE booking_id = '" B_WRONG "'",
-                             NULL);
+    char *n = test_db_scalar(
+        g_uri, "SELECT count(*) FROM checkins WHERE booking_id = '" B_WRONG "'", NULL);
     assert_string_equal(n, "0");
     free(n);
 
@@ -385,8 +385,8 @@ static void test_list(void **state)
     assert_true(checked >= 1);
     assert_int_equal(json_integer_value(json_object_get(doc, "total")), checked);
     assert_int_equal(json_array_size(json_object_get(doc, "items")), checked < 2 ? checked : 2);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(doc, "event"), "name")), "Gate Test");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "event"), "name")),
+                        "Gate Test");
     char *text = json_dumps(counts, JSON_COMPACT);
     printf("check-in list counts: %s\n", text);
     free(text);
