@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cors.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/rand.h"
@@ -646,6 +647,8 @@ static void run_handler(struct http_server *srv, struct req_state *st)
         log_error("%s %s: handler left no response", req->method, route->pattern);
         http_res_error(res, 500, "INTERNAL", "internal error");
     }
+    if (!st->builtin && cors_route_public(route, srv->cfg.cors_skip_flags))
+        cors_decorate(srv->cfg.cors, req, res);
     log_set_request_id(NULL);
 }
 
@@ -717,6 +720,9 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method)
     struct http_req *req = &st->req;
     conn_receiving(srv, st->conn, 0);
     req->body = http_body_take(&st->body, &req->body_len);
+    if (cors_try_preflight(srv->cfg.cors, srv->routes, srv->nuser, srv->cfg.cors_skip_flags, req,
+                           &st->res))
+        return send_res(st, 0);
     char allow[128];
     const struct http_route *route;
     enum route_match m = router_match(srv->routes, srv->nroutes, method, req->path, req, &route,
