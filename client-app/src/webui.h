@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "common/http.h"
 
 /* The web UI's folder when WEB_ROOT is unset: the source tree's (set by
@@ -70,6 +72,12 @@ enum poster_kind {
 enum poster_kind poster_sniff(const unsigned char *data, size_t len, unsigned *w, unsigned *h);
 /* "image/png", "image/jpeg", or NULL for POSTER_INVALID. */
 const char *poster_mime(enum poster_kind kind);
+
+/* Sets event's "poster_url": "/api/events/<id>/poster?v=<version>" when
+ * version is not empty (the event has a poster; the version changes with
+ * the image, so a browser may cache the URL), else null, so that the UI
+ * asks for a poster only where there is one. event is borrowed. */
+void poster_url_set(json_t *event, const char *version);
 
 /* poster_handler.c */
 void poster_handle_put(struct http_req *req, struct http_res *res, void *app);

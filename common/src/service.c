@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "common/cors.h"
 #include "common/httpc.h"
 #include "common/log.h"
 #include "common/migrate.h"
@@ -261,6 +262,11 @@ int service_main(const struct service_def *def, int argc, char **argv)
     if (def->config && def->nconfig)
         cfg_log(def->config, def->nconfig);
 
+    struct cors_policy *cors = NULL;
+    if (def->cors_origins && cors_policy_parse(*def->cors_origins, &cors, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: configuration error: %s\n", def->name, err);
+        return 2;
+    }
     raise_fd_limit(c.max_connections);
 
     struct db_pool *pool = db_pool_create(c.database_url, (int)c.pool_size);
@@ -270,6 +276,7 @@ int service_main(const struct service_def *def, int argc, char **argv)
         if (!stopped)
             log_error("database unreachable after %ld s", c.db_wait_s);
         db_pool_destroy(pool);
+        cors_policy_destroy(cors);
         return stopped ? 0 : 1;
     }
     int rc = run_migrations(def, conn, c.migrations_dir);
@@ -278,12 +285,14 @@ int service_main(const struct service_def *def, int argc, char **argv)
     db_release(pool, conn);
     if (rc != 0) {
         db_pool_destroy(pool);
+        cors_policy_destroy(cors);
         return 1;
     }
 
     if (def->init && def->init(def->app, pool) != 0) {
         log_error("initialisation failed");
         db_pool_destroy(pool);
+        cors_policy_destroy(cors);
         return 1;
     }
 
@@ -301,12 +310,15 @@ int service_main(const struct service_def *def, int argc, char **argv)
         .pool = pool,
         .before = def->before,
         .metrics_extra = def->metrics_extra,
+        .cors = cors,
+        .cors_skip_flags = def->cors_skip_flags,
     };
     struct http_server *srv = http_server_start(&hc);
     if (!srv) {
         if (def->shutdown)
             def->shutdown(def->app);
         db_pool_destroy(pool);
+        cors_policy_destroy(cors);
         return 1;
     }
     log_info("listening on %s:%d", c.bind_addr, http_server_port(srv));
@@ -321,6 +333,7 @@ int service_main(const struct service_def *def, int argc, char **argv)
     if (def->shutdown)
         def->shutdown(def->app);
     db_pool_destroy(pool);
+    cors_policy_destroy(cors);
     log_info("stopped");
     return 0;
 }

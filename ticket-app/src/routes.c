@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "common/sig.h"
+#include "checkin_handler.h"
 #include "handlers.h"
 #include "waitlist_handler.h"
 
@@ -26,7 +27,9 @@ const struct http_route ticket_routes[] = {
     {"POST", "/api/waitlist", waitlist_handle_join, AUTH_SERVICE},
     {"GET", "/api/waitlist", waitlist_handle_list, AUTH_SERVICE},
     {"DELETE", "/api/waitlist/{id}", waitlist_handle_leave, AUTH_SERVICE},
-    {"POST", "/api/checkins", checkin_handle_create, AUTH_ADMIN},
+    /* the gate: client-app (staff and admins) or the admin token */
+    {"POST", "/api/checkins", checkin_handle_create, AUTH_SERVICE},
+    {"GET", "/api/events/{id}/checkins", checkin_handle_list, AUTH_SERVICE},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
     /* a service callback: served before user requests (common/http.h) */
     {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED | HTTP_ROUTE_PRIORITY},
