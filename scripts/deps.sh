@@ -10,7 +10,7 @@ packages=(
     libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
     libcmocka-dev libqrencode-dev libsodium-dev
     postgresql postgresql-contrib
-    poppler-utils zbar-tools jq
+    poppler-utils zbar-tools jq tzdata
 )
 case "$profile" in
 run) ;;
