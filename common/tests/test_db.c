@@ -1,11 +1,13 @@
 /* test_db.c: the pool against a real PostgreSQL: bounded waits, prepared
  * statements reused, SQLSTATE outcomes, transactions left open rolled back,
  * and the server going away and coming back. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+// clang-format off
+#include <cmocka.h>
+// clang-format on
 
 #include <pthread.h>
 #include <stdio.h>
