@@ -1,5 +1,6 @@
 # lib.sh: what up.sh, down.sh and the others share: where things live, the
-# ports, and the secrets of this checkout. Sourced, not run.
+# ports, and the secrets of this checkout. Sourced, not run. RUN_DIR moves
+# the run folder (pids, logs, secrets, data) elsewhere (scripts/scale-check).
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN="${RUN_DIR:-$REPO/.run}"
@@ -80,10 +81,11 @@ gateway_render() {
 # it; otherwise (a parent folder closed to other users) outside the checkout,
 # keyed by the checkout's path.
 pg_dir() {
-    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$REPO" 2>/dev/null; then
+    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$RUN" 2>/dev/null ||
+        { [ ! -e "$RUN" ] && runuser -u postgres -- test -x "$(dirname "$RUN")" 2>/dev/null; }; then
         echo "$RUN/pg"
     else
-        echo "/var/tmp/ticketing-$(printf %s "$REPO" | md5sum | cut -c1-12)/pg"
+        echo "/var/tmp/ticketing-$(printf %s "${RUN_DIR:-$REPO}" | md5sum | cut -c1-12)/pg"
     fi
 }
 
