@@ -10,12 +10,12 @@ packages=(
     libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
     libcmocka-dev libqrencode-dev libsodium-dev
     postgresql postgresql-contrib
-    poppler-utils zbar-tools jq
+    poppler-utils zbar-tools jq tzdata
 )
 case "$profile" in
 run) ;;
 test)
-    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy)
+    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy python3)
     # A machine may carry its own Node.js build with npm inside it; Debian's
     # npm would conflict with it, so only what is absent is installed.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
