@@ -1,4 +1,5 @@
 /* routes.c: every endpoint of client-app, with who may call it. */
+#include "apidoc.h"
 #include "app.h"
 #include "waitlist_handler.h"
 #include "webui.h"
@@ -34,6 +35,10 @@ const struct http_route client_routes[] = {
     {"PATCH", "/api/admin/events/{id}", admin_handle_event_patch, ROUTE_AUTH | ROUTE_ADMIN},
     {"DELETE", "/api/admin/events/{id}", admin_handle_event_delete, ROUTE_AUTH | ROUTE_ADMIN},
     {"GET", "/api/admin/events/{id}/stats", admin_handle_event_stats, ROUTE_AUTH | ROUTE_ADMIN},
+    /* the API documentation (apidoc.h) */
+    {"GET", "/openapi.json", apidoc_handle_spec, 0},
+    {"GET", "/docs", apidoc_handle_page, 0},
+    {"GET", "/docs/{name}", apidoc_handle_file, 0},
     /* a service callback: served before user requests (common/http.h) */
     {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL | HTTP_ROUTE_PRIORITY},
 };
