@@ -252,8 +252,7 @@ enum db_status invoice_store_expire_batch(struct db_conn *conn, int limit, struc
 }
 
 enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
-                                          struct payment_job **jobs, struct invoice **invs,
-                                          int *n)
+                                          struct payment_job **jobs, struct invoice **invs, int *n)
 {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
@@ -287,8 +286,14 @@ enum db_status payment_settle_job(struct db_conn *conn, const struct invoice *se
     char at[32], lease[32];
     snprintf(at, sizeof at, "%lld", (long long)at_ms);
     snprintf(lease, sizeof lease, "%ld", lease_ms);
-    const char *params[] = {settled->number, invoice_status_name(settled->status),
-                            settled->failure_reason, at, event_id, topic, payload, lease};
+    const char *params[] = {settled->number,
+                            invoice_status_name(settled->status),
+                            settled->failure_reason,
+                            at,
+                            event_id,
+                            topic,
+                            payload,
+                            lease};
     PGresult *res = NULL;
     *applied = 0;
     enum db_status st = db_exec(conn, &stmt_settle_job, 8, params, &res);

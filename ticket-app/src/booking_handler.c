@@ -13,7 +13,7 @@
 #include "handlers.h"
 #include "valid.h"
 
-HANDLER(booking_handle_create)
+void booking_handle_create(struct http_req *req, struct http_res *res, void *app)
 {
     json_t *body = http_req_json(req, res);
     if (!body)
@@ -40,9 +40,8 @@ static int load_booking(struct app *app, struct http_req *req, struct http_res *
         http_res_error(res, 404, "NOT_FOUND", "booking not found");
         return -1;
     }
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return -1;
     }
     enum db_status st = booking_store_load(c, id, b);
@@ -54,7 +53,7 @@ static int load_booking(struct app *app, struct http_req *req, struct http_res *
     return st == DB_OK ? 0 : -1;
 }
 
-HANDLER(booking_handle_get)
+void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     struct booking b = {0};
     if (load_booking(app, req, res, &b) != 0)
@@ -63,7 +62,7 @@ HANDLER(booking_handle_get)
     booking_cleanup(&b);
 }
 
-HANDLER(booking_handle_cancel)
+void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     char id[37];
@@ -71,19 +70,14 @@ HANDLER(booking_handle_cancel)
         http_res_error(res, 404, "NOT_FOUND", "booking not found");
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     char old[24] = "";
     int changed = 0;
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
-        st = booking_store_cancel(c, id, old, sizeof old, &changed);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, booking_store_cancel(c, id, old, sizeof old, &changed));
     struct booking b = {0};
     if (st == DB_OK)
         st = booking_store_load(c, id, &b);
@@ -107,7 +101,7 @@ HANDLER(booking_handle_cancel)
     booking_cleanup(&b);
 }
 
-HANDLER(booking_handle_ticket)
+void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     struct booking b = {0};
@@ -119,10 +113,9 @@ HANDLER(booking_handle_ticket)
         booking_cleanup(&b);
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         booking_cleanup(&b);
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     enum db_status st;

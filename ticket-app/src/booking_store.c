@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "followup_store.h"
 #include "notify.h"
 #include "seat_store.h"
-#include "sqlts.h"
 #include "waitlist_store.h"
 
 /* The booking as the API answers it, seats included (booking_view,

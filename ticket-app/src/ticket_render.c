@@ -111,11 +111,7 @@ int ticket_render_followup(struct app *app, const char *booking_id, long followu
     if (!stored) {
         /* The booking moved on meanwhile (or no follow-up to close): the
          * general path decides under the row lock what to store and say. */
-        for (int i = 0; i < 3; i++) {
-            st = booking_store_save_ticket(c, b.id, hex, b64, &stored);
-            if (st != DB_RETRY)
-                break;
-        }
+        DB_RETRYING(st, booking_store_save_ticket(c, b.id, hex, b64, &stored));
     }
     db_release(app->pool, c);
     if (st != DB_OK) {

@@ -16,7 +16,7 @@
 #include "paid_store.h"
 #include "valid.h"
 
-HANDLER(webhook_handle_payment)
+void webhook_handle_payment(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     const char *sig = http_req_header(req, "X-Signature");
@@ -50,10 +50,9 @@ HANDLER(webhook_handle_payment)
     }
     json_decref(details);
 
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         json_decref(body);
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     int duplicate = 0, confirmed = 0, done = 0;
@@ -62,23 +61,16 @@ HANDLER(webhook_handle_payment)
         /* The common case in one call; anything else (late, short of
          * seats, unknown booking) goes the general way below. */
         enum paid_outcome po = PAID_GENERAL;
-        for (int i = 0; i < 3; i++) {
-            st = paid_store_apply(c, id, booking_id, number, &po);
-            if (st != DB_RETRY)
-                break;
-        }
+        DB_RETRYING(st, paid_store_apply(c, id, booking_id, number, &po));
         if (st != DB_OK || po != PAID_GENERAL) {
             done = 1;
             duplicate = po == PAID_DUPLICATE;
             confirmed = po == PAID_CONFIRMED;
         }
     }
-    for (int i = 0; i < 3 && !done; i++) {
-        st = booking_store_apply_payment(c, id, type, has_booking ? booking_id : NULL, number,
-                                         &duplicate, &confirmed);
-        if (st != DB_RETRY)
-            break;
-    }
+    if (!done)
+        DB_RETRYING(st, booking_store_apply_payment(c, id, type, has_booking ? booking_id : NULL,
+                                                    number, &duplicate, &confirmed));
     db_release(a->pool, c);
     if (st != DB_OK) {
         log_warn("payment event %s not applied: %s", id, db_status_name(st));
