@@ -22,7 +22,14 @@ test)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
     ;;
 bench) packages+=(wrk) ;;
-compose) packages+=(podman podman-compose debootstrap runc) ;;
+compose)
+    # podman only recommends its network stack: without netavark it falls
+    # back to CNI, whose Debian package has no DNS plugin, and the
+    # containers cannot find each other by service name. aardvark-dns is
+    # netavark's DNS server; iptables is what netavark sets up the bridge
+    # and the published ports with.
+    packages+=(podman podman-compose debootstrap runc netavark aardvark-dns iptables)
+    ;;
 *) echo "deps: unknown profile $profile" >&2; exit 2 ;;
 esac
 [ -n "${EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$EXTRA_PACKAGES" && packages+=("${extra[@]}")
