@@ -176,10 +176,10 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     return st;
 }
 
-enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
-                                            const char *user_id, const char *event_id,
-                                            const char *seats_json, const char *event_name,
-                                            const char *amount, PGresult **out)
+enum db_status booking_store_insert_refused(struct db_conn *c, const char *id, const char *user_id,
+                                            const char *event_id, const char *seats_json,
+                                            const char *event_name, const char *amount,
+                                            PGresult **out)
 {
     const char *p[6] = {id, user_id, event_id, seats_json, event_name, amount};
     return db_exec(c, &st_insert_refused, 6, p, out);
@@ -196,6 +196,17 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
         return DB_NOT_FOUND;
     }
     return st;
+}
+
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out)
+{
+    static const struct db_stmt st_live = {
+        "client_booking_live_of_user",
+        "SELECT id::text AS id, status, event_id::text AS event_id FROM bookings "
+        " WHERE user_id = $1 AND status IN ('HELD', 'PENDING_PAYMENT', 'CONFIRMED') "
+        " ORDER BY created_at, id"};
+    const char *p[1] = {user_id};
+    return db_exec(c, &st_live, 1, p, out);
 }
 
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
