@@ -23,7 +23,6 @@
 #include "ticket_client.h"
 
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
-#define IDEM_POLL_MS 100
 
 static json_t *booking_json_row(const PGresult *r, int i)
 {
@@ -90,51 +89,48 @@ static void answer_text(struct http_res *res, int code, const char *text)
     http_res_bytes(res, code, "application/json", text, strlen(text));
 }
 
-/* Follows an Idempotency-Key already used by this user: replays its stored
- * answer, waits while the first request runs, or takes the key over when
- * that request died (its lock ran out). Returns 1 after answering res, 0
- * when this request took over: bid then holds the key's booking id. */
+/* Follows an Idempotency-Key already used by this user, with one look
+ * and no waiting (a worker thread is not held for a twin): replays its
+ * stored answer, answers 409 IDEMPOTENCY_IN_PROGRESS with Retry-After while
+ * the first request runs, or takes the key over when that request died
+ * (its lock ran out). Returns 1 after answering res, 0 when this request
+ * took over: bid then holds the key's booking id. */
 static int idem_follow(struct client_app *app, struct http_res *res, const char *user_id,
                        const char *key, const char *rhash, char bid[37])
 {
     long lock_ms = app->ticket_timeout_ms + IDEM_EXTRA_MS;
-    int64_t deadline = mono_ms() + lock_ms;
-    for (;;) {
-        struct db_conn *c = app_db(app, res);
-        if (!c)
-            return 1;
-        PGresult *r = NULL;
-        int taken = 0, answered = 1;
-        enum db_status st = idem_store_get(c, user_id, key, &r);
-        if (st == DB_NOT_FOUND) {
-            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
-        } else if (st != DB_OK) {
-            http_res_db_error(res, st);
-        } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
-            http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
-                           "this Idempotency-Key was used for another request");
-        } else if (db_get(r, 0, "response")) {
-            answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
-            http_res_header(res, "Idempotent-Replayed", "true");
-        } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
-                   (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
-            snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
-            log_warn("idempotency key taken over booking_id=%s", bid);
-            answered = 0;
-        } else if (st != DB_OK) {
-            http_res_db_error(res, st);
-        } else if (mono_ms() > deadline) {
-            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
-                           "the first request with this Idempotency-Key is still running");
-        } else {
-            answered = -1; /* wait and look again */
-        }
-        PQclear(r);
-        db_release(app->pool, c);
-        if (answered >= 0)
-            return answered;
-        usleep(IDEM_POLL_MS * 1000);
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return 1;
+    PGresult *r = NULL;
+    int taken = 0, answered = 1;
+    enum db_status st = idem_store_get(c, user_id, key, &r);
+    if (st == DB_NOT_FOUND) { /* the first request's claim rolled back */
+        http_res_header(res, "Retry-After", "1");
+        http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
+        http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
+                       "this Idempotency-Key was used for another request");
+    } else if (db_get(r, 0, "response")) {
+        answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
+        http_res_header(res, "Idempotent-Replayed", "true");
+    } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
+               (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
+        snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
+        log_warn("idempotency key taken over booking_id=%s", bid);
+        answered = 0;
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else {
+        http_res_header(res, "Retry-After", "1");
+        http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
+                       "the first request with this Idempotency-Key is still running");
     }
+    PQclear(r);
+    db_release(app->pool, c);
+    return answered;
 }
 
 /* The answer to a booking attempt with outcome out (JSON text, owned) and
@@ -472,11 +468,43 @@ static void answer_booking(struct client_app *app, struct http_res *res, const c
         http_res_json(res, code, b);
 }
 
+static int ticket_status(struct client_app *app, const char *id, struct ticket_booking *tb,
+                         json_t **reply);
+
+/* A booking ticket-app made for the caller (a waitlist offer) that its
+ * booking.created notification has not brought yet: asked of ticket-app
+ * and stored, so that it is readable as soon as the waitlist entry names
+ * it. 1 when it is stored now, 0 otherwise (unknown to ticket-app or
+ * another user's, or either side unavailable: the caller answers 404). */
+static int adopt_from_ticket(struct client_app *app, const char *id, const struct auth_user *u)
+{
+    struct ticket_booking tb;
+    json_t *reply = NULL;
+    int known = ticket_status(app, id, &tb, &reply), stored = 0;
+    if (known > 0 && (u->is_admin || (tb.user_id && strcmp(tb.user_id, u->id) == 0))) {
+        struct db_conn *c = db_acquire(app->pool, 1000);
+        int inserted = 0;
+        if (c && booking_store_adopt(c, &tb, &inserted) == DB_OK)
+            stored = 1; /* inserted now, or by the notification meanwhile */
+        db_release(app->pool, c);
+        if (inserted)
+            log_info("booking read from ticket-app before its notification booking_id=%s", id);
+    }
+    if (known > 0)
+        ticket_booking_cleanup(&tb);
+    json_decref(reply);
+    return stored;
+}
+
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     const char *id = booking_id_param(req, res);
-    if (id)
-        answer_booking(app, res, id, owner_filter(auth_current(req)), 200);
+    if (!id)
+        return;
+    const struct auth_user *u = auth_current(req);
+    answer_booking(app, res, id, owner_filter(u), 200);
+    if (res->status == 404 && adopt_from_ticket(app, id, u))
+        answer_booking(app, res, id, owner_filter(u), 200);
 }
 
 /* Loads the booking (404 if not the caller's): 0 with *row, -1 answered. */
