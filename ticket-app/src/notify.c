@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "booking_store.h"
 #include "common/outbox.h"
 #include "common/util.h"
 
@@ -23,35 +22,6 @@ char *notify_payload(const struct booking *b, const char *type, const char *pdf_
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
-}
-
-enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64)
-{
-    struct booking b = {0};
-    enum db_status st = booking_store_load(c, booking_id, &b);
-    if (st != DB_OK)
-        return st;
-    const char *type = booking_notify_type(b.status, b.origin);
-    if (!type) {
-        booking_cleanup(&b);
-        return DB_OK;
-    }
-    char id[64];
-    char *payload = notify_payload(&b, type, pdf_b64, now_ms(), id, sizeof id);
-    /* A duplicate id (the same change enqueued twice) is a unique violation,
-     * which would abort the caller's transaction: fence it in a savepoint. */
-    st = db_exec_simple(c, "SAVEPOINT notify_enqueue");
-    if (st == DB_OK) {
-        st = outbox_enqueue(c, id, type, payload);
-        if (st == DB_CONFLICT) {
-            st = db_exec_simple(c, "ROLLBACK TO SAVEPOINT notify_enqueue");
-        } else if (st == DB_OK) {
-            st = db_exec_simple(c, "RELEASE SAVEPOINT notify_enqueue");
-        }
-    }
-    free(payload);
-    booking_cleanup(&b);
-    return st;
 }
 
 /* The notifications handed to the delivery loop in memory (one per
