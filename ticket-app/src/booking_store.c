@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "sqlts.h"
 #include "seat_store.h"
+#include "sqlts.h"
 
 /* The booking as the API answers it, seats included (booking_view,
  * migrations/ticket/051_lifecycle.sql): one round trip. */
@@ -41,11 +41,12 @@ static const struct db_stmt st_attach = {
     "             FROM v WHERE b.id = v.id AND b.invoice_number IS NULL "
     "           RETURNING b.id, b.version, b.updated_at, b.status, b.origin, b.invoice_number), "
     "     f AS (INSERT INTO followups (booking_id, kind, invoice_number) "
-    "           SELECT id, 'VOID', invoice_number FROM u WHERE status <> 'PENDING_PAYMENT' "
+    "           SELECT id, 'VOID', invoice_number FROM u "
+    "            WHERE status IN ('FAILED', 'EXPIRED', 'CANCELLED') "
     "           ON CONFLICT (booking_id, kind) DO UPDATE SET invoice_number = "
     "              COALESCE(followups.invoice_number, EXCLUDED.invoice_number)) "
     "SELECT id::text AS id, version, status, origin, " SQL_TS("updated_at") " AS updated_at "
-    "  FROM u"};
+                                                                            "  FROM u"};
 
 static const struct db_stmt st_lock = {
     "ticket_booking_lock",
@@ -161,18 +162,17 @@ enum db_status booking_store_load(struct db_conn *c, const char *id, struct book
     return st;
 }
 
-
 enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_request *rq,
                                       long ttl_s, long max_seats, int lapsed_taken,
-                                      enum try_hold_outcome *out, struct booking *b,
-                                      char **lapsed)
+                                      enum try_hold_outcome *out, struct booking *b, char **lapsed)
 {
     char ttl[24], max[24], ids[BOOKING_MAX_SEATS * 38 + 4];
     snprintf(ttl, sizeof ttl, "%ld", ttl_s);
     snprintf(max, sizeof max, "%ld", max_seats);
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
-    const char *p[] = {rq->booking_id, rq->user_id, rq->event_id, ids, rq->holder,
-                       rq->origin,     ttl,         max,          lapsed_taken ? "t" : "f"};
+    const char *p[] = {
+        rq->booking_id,          rq->user_id, rq->event_id, ids, rq->holder, rq->origin, ttl, max,
+        lapsed_taken ? "t" : "f"};
     PGresult *r = NULL;
     *lapsed = NULL;
     enum db_status st = db_exec(c, &st_try_hold, 9, p, &r);
@@ -203,8 +203,7 @@ enum db_status booking_store_set_organizer_held(struct db_conn *c, const char *i
     return db_exec(c, &st_organizer_held, 1, p, NULL);
 }
 
-enum db_status booking_store_attach_invoices(struct db_conn *c, struct booking_attach *rows,
-                                             int n)
+enum db_status booking_store_attach_invoices(struct db_conn *c, struct booking_attach *rows, int n)
 {
     json_t *list = json_array();
     for (int i = 0; i < n; i++) {
@@ -254,8 +253,7 @@ enum db_status booking_store_lock(struct db_conn *c, const char *id, struct book
     const char *origin = db_get(r, 0, "origin");
     out->waitlist = origin && strcmp(origin, "waitlist") == 0;
     out->started = db_get(r, 0, "started")[0] == 't';
-    snprintf(out->invoice_number, sizeof out->invoice_number, "%s",
-             db_get(r, 0, "invoice_number"));
+    snprintf(out->invoice_number, sizeof out->invoice_number, "%s", db_get(r, 0, "invoice_number"));
     PQclear(r);
     return DB_OK;
 }
@@ -311,8 +309,7 @@ int booking_store_claim_due(struct db_conn *c, int max, long recheck_s, char (*i
     return n < max ? n : max;
 }
 
-int booking_store_live_of_event(struct db_conn *c, const char *event_id, int max,
-                                char (*ids)[37])
+int booking_store_live_of_event(struct db_conn *c, const char *event_id, int max, char (*ids)[37])
 {
     char m[16];
     snprintf(m, sizeof m, "%d", max);

@@ -31,8 +31,8 @@ const struct lc_transition lc_table[] = {
      LC_FX_BOOK_SEATS | LC_FX_NOTE_INVOICE | LC_FX_WAITLIST | LC_FX_RENDER, LC_IMPL_SQL_PAID},
     {S(LC_CONFIRMED), LC_EV_PAID, LC_G_NONE, LC_SAME, NULL, 0, LC_IMPL_SQL_PAID},
     {ENDED, LC_EV_PAID, LC_G_NONE, LC_SAME, NULL, LC_FX_REFUND, LC_IMPL_SQL_PAID},
-    {S(LC_PENDING_PAYMENT), LC_EV_PAYMENT_FAILED, LC_G_NONE, LC_FAILED, "PAYMENT_FAILED",
-     GIVE_BACK, LC_IMPL_EXEC},
+    {S(LC_PENDING_PAYMENT), LC_EV_PAYMENT_FAILED, LC_G_NONE, LC_FAILED, "PAYMENT_FAILED", GIVE_BACK,
+     LC_IMPL_EXEC},
     {S(LC_PENDING_PAYMENT), LC_EV_EXPIRE, LC_G_INVOICE_DEAD, LC_EXPIRED, NULL,
      GIVE_BACK | LC_FX_VOID, LC_IMPL_EXEC},
     {S(LC_PENDING_PAYMENT), LC_EV_CANCEL_USER, LC_G_NOT_STARTED, LC_CANCELLED, NULL,
@@ -57,9 +57,12 @@ const struct lc_transition lc_table[] = {
 const size_t lc_table_len = sizeof lc_table / sizeof lc_table[0];
 
 static const char *const state_names[LC_STATE_COUNT] = {
-    [LC_NEW] = "NEW",           [LC_PENDING_PAYMENT] = "PENDING_PAYMENT",
-    [LC_CONFIRMED] = "CONFIRMED", [LC_FAILED] = "FAILED",
-    [LC_EXPIRED] = "EXPIRED",   [LC_CANCELLED] = "CANCELLED",
+    [LC_NEW] = "NEW",
+    [LC_PENDING_PAYMENT] = "PENDING_PAYMENT",
+    [LC_CONFIRMED] = "CONFIRMED",
+    [LC_FAILED] = "FAILED",
+    [LC_EXPIRED] = "EXPIRED",
+    [LC_CANCELLED] = "CANCELLED",
 };
 
 static const char *const event_names[LC_EVENT_COUNT] = {
@@ -93,8 +96,8 @@ static const char *const guard_names[LC_GUARD_COUNT] = {
 };
 
 static const char *const effect_names[LC_FX_COUNT] = {
-    "hold_seats", "book_seats", "release_seats", "unless_started", NULL,
-    "void",       "refund",     "org_release",   "render",         "notify",
+    "hold_seats", "book_seats",   "release_seats",  "unless_started", NULL,
+    "void",       "refund",       "org_release",    "render",         "notify",
     "waitlist",   "note_invoice", "note_organizer", "checkin",
 };
 

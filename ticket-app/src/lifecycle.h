@@ -44,32 +44,33 @@ enum lc_event {
  * marked "exec"; the SQL implementations check theirs. */
 enum lc_guard {
     LC_G_NONE = 0,
-    LC_G_SALE_OPEN,       /* HOLD (SQL): event ON_SALE, else EVENT_CANCELLED/SALES_NOT_OPEN/SALES_CLOSED */
-    LC_G_WITHIN_LIMIT,    /* HOLD (SQL): MAX_SEATS_PER_USER, else LIMIT_REACHED */
-    LC_G_SEATS_OPEN,      /* HOLD (SQL): every seat OPEN, else SEAT_UNAVAILABLE */
-    LC_G_INVOICE_DEAD,    /* EXPIRE (caller): payment-app voided or expired the invoice, or none */
-    LC_G_NOT_CHECKED_IN,  /* exec: no seat admitted, else NOT_CANCELLABLE/CHECKED_IN */
-    LC_G_NOT_STARTED,     /* exec: + the event has not started, else NOT_CANCELLABLE/EVENT_STARTED */
-    LC_G_SEATS_BOOKED,    /* CHECKIN (SQL): the seat is BOOKED by this booking */
+    LC_G_SALE_OPEN, /* HOLD (SQL): event ON_SALE, else EVENT_CANCELLED/SALES_NOT_OPEN/SALES_CLOSED
+                     */
+    LC_G_WITHIN_LIMIT,   /* HOLD (SQL): MAX_SEATS_PER_USER, else LIMIT_REACHED */
+    LC_G_SEATS_OPEN,     /* HOLD (SQL): every seat OPEN, else SEAT_UNAVAILABLE */
+    LC_G_INVOICE_DEAD,   /* EXPIRE (caller): payment-app voided or expired the invoice, or none */
+    LC_G_NOT_CHECKED_IN, /* exec: no seat admitted, else NOT_CANCELLABLE/CHECKED_IN */
+    LC_G_NOT_STARTED,    /* exec: + the event has not started, else NOT_CANCELLABLE/EVENT_STARTED */
+    LC_G_SEATS_BOOKED,   /* CHECKIN (SQL): the seat is BOOKED by this booking */
     LC_GUARD_COUNT
 };
 
 /* Effects, as flags. */
 enum {
-    LC_FX_HOLD_SEATS = 1u << 0,    /* seats OPEN -> ON_GOING */
-    LC_FX_BOOK_SEATS = 1u << 1,    /* seats ON_GOING -> BOOKED */
-    LC_FX_RELEASE = 1u << 2,       /* seats back: to their waitlist first, else OPEN */
+    LC_FX_HOLD_SEATS = 1u << 0,      /* seats OPEN -> ON_GOING */
+    LC_FX_BOOK_SEATS = 1u << 1,      /* seats ON_GOING -> BOOKED */
+    LC_FX_RELEASE = 1u << 2,         /* seats back: to their waitlist first, else OPEN */
     LC_FX_KEEP_IF_STARTED = 1u << 3, /* no release once the event started */
-    LC_FX_VOID = 1u << 5,          /* VOID follow-up (the invoice, if any, is voided) */
-    LC_FX_REFUND = 1u << 6,        /* REFUND follow-up */
-    LC_FX_ORG_RELEASE = 1u << 7,   /* ORG_RELEASE follow-up if the organizer held */
-    LC_FX_RENDER = 1u << 8,        /* RENDER follow-up (the PDF, then booking.confirmed) */
-    LC_FX_NOTIFY = 1u << 9,        /* notification to client-app, in the transaction */
-    LC_FX_WAITLIST = 1u << 10,     /* an offered waitlist entry follows its booking */
-    LC_FX_NOTE_INVOICE = 1u << 11, /* invoice number and payment URL stored */
-    LC_FX_NOTE_ORG = 1u << 12,     /* organizer_held_at noted */
-    LC_FX_CHECKIN = 1u << 13,      /* check-in row written */
-    LC_FX_COUNT = 14 /* bits 0..13, bit 4 unused */
+    LC_FX_VOID = 1u << 5,            /* VOID follow-up (the invoice, if any, is voided) */
+    LC_FX_REFUND = 1u << 6,          /* REFUND follow-up */
+    LC_FX_ORG_RELEASE = 1u << 7,     /* ORG_RELEASE follow-up if the organizer held */
+    LC_FX_RENDER = 1u << 8,          /* RENDER follow-up (the PDF, then booking.confirmed) */
+    LC_FX_NOTIFY = 1u << 9,          /* notification to client-app, in the transaction */
+    LC_FX_WAITLIST = 1u << 10,       /* an offered waitlist entry follows its booking */
+    LC_FX_NOTE_INVOICE = 1u << 11,   /* invoice number and payment URL stored */
+    LC_FX_NOTE_ORG = 1u << 12,       /* organizer_held_at noted */
+    LC_FX_CHECKIN = 1u << 13,        /* check-in row written */
+    LC_FX_COUNT = 14                 /* bits 0..13, bit 4 unused */
 };
 
 /* Where a row runs: its one implementation. */
@@ -83,7 +84,7 @@ enum lc_impl {
 };
 
 struct lc_transition {
-    unsigned from;       /* bit mask of (1u << enum lc_state) */
+    unsigned from; /* bit mask of (1u << enum lc_state) */
     enum lc_event event;
     enum lc_guard guard; /* the first guard; HOLD's three are in order */
     enum lc_state to;    /* LC_SAME: stays */

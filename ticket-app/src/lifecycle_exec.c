@@ -56,9 +56,8 @@ enum db_status lifecycle_notify(struct db_conn *c, const char *booking_id)
 
 /* The guard of row t, read under the row lock; *reason is set when it
  * fails. */
-static enum db_status check_guard(struct db_conn *c, const char *id,
-                                  const struct lc_transition *t, const struct booking_locked *bl,
-                                  const char **reason)
+static enum db_status check_guard(struct db_conn *c, const char *id, const struct lc_transition *t,
+                                  const struct booking_locked *bl, const char **reason)
 {
     *reason = NULL;
     if (t->guard != LC_G_NOT_CHECKED_IN && t->guard != LC_G_NOT_STARTED)

@@ -12,8 +12,10 @@ enum db_status paid_store_apply(struct db_conn *c, const char *event_id, const c
     static const struct {
         const char *name;
         enum paid_outcome o;
-    } names[] = {{"confirmed", PAID_CONFIRMED}, {"duplicate", PAID_DUPLICATE},
-                 {"already", PAID_ALREADY},     {"late", PAID_LATE},
+    } names[] = {{"confirmed", PAID_CONFIRMED},
+                 {"duplicate", PAID_DUPLICATE},
+                 {"already", PAID_ALREADY},
+                 {"late", PAID_LATE},
                  {"unknown", PAID_UNKNOWN}};
     const char *p[] = {event_id, booking_id, invoice_number};
     PGresult *r = NULL;

@@ -25,9 +25,8 @@ int ticket_render_booking(struct app *app, const char *booking_id, char *err, si
 /* Renders b (CONFIRMED, as loaded) and stores it with its booking.confirmed
  * notification by the one statement that does so (render_store.c):
  * *stored = 0 when the booking moved on meanwhile. */
-static int render_and_store(struct app *app, struct booking *b, long followup_id,
-                            const char *token, int *stored, int *closed, char *err,
-                            size_t errlen)
+static int render_and_store(struct app *app, struct booking *b, long followup_id, const char *token,
+                            int *stored, int *closed, char *err, size_t errlen)
 {
     int rc = -1;
     char *pdf = NULL, *hex = NULL, *payload = NULL;
