@@ -30,7 +30,7 @@ struct client_app {
     struct db_pool *pool;
     struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
-    struct seat_hint *seat_hint; /* recently taken seats (seat_hint.h) */
+    struct seat_hint *seat_hint;             /* recently taken seats (seat_hint.h) */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */
     atomic_long n_rate_limited;
@@ -46,15 +46,18 @@ struct client_app {
 /* Route flags (struct http_route.flags). Without ROUTE_AUTH a route is open
  * to anyone; a valid bearer is still recognised (an admin creating users). */
 enum {
-    ROUTE_AUTH = 1,     /* a valid session is required: 401 otherwise */
-    ROUTE_ADMIN = 2,    /* role admin is required: 403 otherwise */
-    ROUTE_INTERNAL = 4, /* service-to-service: no bearer, no rate limit */
+    ROUTE_AUTH = 1,      /* a valid session is required: 401 otherwise */
+    ROUTE_ADMIN = 2,     /* role admin is required: 403 otherwise */
+    ROUTE_INTERNAL = 4,  /* service-to-service: no bearer, no rate limit */
+    ROUTE_GATE = 8,      /* role staff or admin is required: 403 otherwise */
+    ROUTE_STAFF_OK = 16, /* open to staff too; every other ROUTE_AUTH route is 403 for staff */
 };
 
 /* The authenticated caller, kept in req->auth by the before hook. */
 struct auth_user {
     char id[37];
     int is_admin;
+    int is_staff;        /* role staff: the gate only (ROUTE_GATE, ROUTE_STAFF_OK) */
     char token_hash[65]; /* hex SHA-256 of the bearer (for logout) */
 };
 
@@ -110,6 +113,10 @@ void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app
  * or FAILED TICKET_SERVICE_UNAVAILABLE if it never saw them. Returns the
  * number settled, -1 if the database could not be reached. */
 int booking_reconcile_stale(struct client_app *app);
+
+/* gate_handler.c: the gate for staff and admins, passed on to ticket-app */
+void gate_handle_checkin(struct http_req *req, struct http_res *res, void *app);
+void gate_handle_list(struct http_req *req, struct http_res *res, void *app);
 
 /* notify_handler.c */
 void notify_handle_post(struct http_req *req, struct http_res *res, void *app);

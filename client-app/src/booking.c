@@ -138,8 +138,13 @@ static const char *const refusals[] = {"SEAT_UNAVAILABLE",
                                        "SALES_CLOSED",
                                        "LIMIT_REACHED",
                                        NULL};
-static const char *const ntypes[] = {"booking.created", "booking.confirmed", "booking.failed",
-                                     "booking.expired", "booking.cancelled", NULL};
+static const char *const ntypes[] = {"booking.created",
+                                     "booking.confirmed",
+                                     "booking.failed",
+                                     "booking.expired",
+                                     "booking.cancelled",
+                                     "event.changed",
+                                     NULL};
 
 int booking_status_valid(const char *s)
 {

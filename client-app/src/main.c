@@ -18,8 +18,11 @@
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
 
 static struct client_app app;
+static const char *cors_origins; /* CORS_ORIGINS: read by service_main */
 
 static const struct cfg_entry config[] = {
+    {"CORS_ORIGINS", CFG_STRING, "", 0, 0, &cors_origins,
+     "origins whose pages may call the API, comma-separated, or * (empty = none)"},
     {"TICKET_APP_URL", CFG_STRING, "http://127.0.0.1:8081", 0, 0, &app.ticket_url,
      "base URL of ticket-app"},
     {"TICKET_SERVICE_TOKEN", CFG_SECRET, NULL, 0, 0, &app.ticket_token,
@@ -114,6 +117,8 @@ int main(int argc, char **argv)
         .shutdown = client_shutdown,
         .before = auth_before,
         .metrics_extra = app_metrics,
+        .cors_origins = &cors_origins,
+        .cors_skip_flags = ROUTE_INTERNAL,
     };
     return service_main(&def, argc, argv);
 }

@@ -31,13 +31,6 @@ void app_wake(struct app *app)
         bg_wake(app->followup_render);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 /* The message of each refusal code booking_outcome_http can give. */
 static const char *refusal_message(const char *code)
 {

@@ -10,7 +10,7 @@
 #include "sqlts.h"
 
 /* The booking as the API answers it, seats included (booking_view,
- * migrations/ticket/051_lifecycle.sql): one round trip. */
+ * migrations/ticket/052_lifecycle.sql): one round trip. */
 static const struct db_stmt st_load = {"ticket_booking_load",
                                        "SELECT * FROM booking_view WHERE id = $1"};
 

@@ -23,7 +23,7 @@ enum try_hold_outcome {
     TRY_SLOW,     /* an unknown or foreign seat: nothing changed */
     TRY_LAPSED,   /* a seat's hold ran out: *lapsed lists those bookings */
 };
-/* The HOLD transition (booking_try_hold, migrations/ticket/051_lifecycle.sql,
+/* The HOLD transition (booking_try_hold, migrations/ticket/052_lifecycle.sql,
  * its only implementation): one statement and one commit. max_seats is
  * MAX_SEATS_PER_USER (0: none); lapsed_taken = 1 once the run-out holds
  * were ended through the model (a seat still held is then unavailable).

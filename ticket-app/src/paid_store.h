@@ -1,5 +1,5 @@
 /* paid_store.h: the PAID transition, invoice.paid in one call of
- * booking_apply_paid (migrations/ticket/051_lifecycle.sql), its only
+ * booking_apply_paid (migrations/ticket/052_lifecycle.sql), its only
  * implementation: every case, the event id recorded in the same commit. */
 #ifndef TICKET_PAID_STORE_H
 #define TICKET_PAID_STORE_H

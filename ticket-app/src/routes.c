@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "common/sig.h"
+#include "checkin_handler.h"
 #include "handlers.h"
 #include "waitlist_handler.h"
 
@@ -13,6 +14,7 @@ const struct http_route ticket_routes[] = {
     {"GET", "/api/events/{id}", event_handle_get, AUTH_PUBLIC},
     {"PATCH", "/api/events/{id}", event_handle_patch, AUTH_ADMIN},
     {"DELETE", "/api/events/{id}", event_handle_delete, AUTH_ADMIN},
+    {"POST", "/api/events/{id}/publish", event_handle_publish, AUTH_ADMIN},
     {"GET", "/api/events/{id}/seats", event_handle_seats, AUTH_PUBLIC},
     {"POST", "/api/events/{id}/seats", seat_handle_add, AUTH_ADMIN},
     {"GET", "/api/events/{id}/stats", event_handle_stats, AUTH_ADMIN},
@@ -26,7 +28,9 @@ const struct http_route ticket_routes[] = {
     {"POST", "/api/waitlist", waitlist_handle_join, AUTH_SERVICE},
     {"GET", "/api/waitlist", waitlist_handle_list, AUTH_SERVICE},
     {"DELETE", "/api/waitlist/{id}", waitlist_handle_leave, AUTH_SERVICE},
-    {"POST", "/api/checkins", checkin_handle_create, AUTH_ADMIN},
+    /* the gate: client-app (staff and admins) or the admin token */
+    {"POST", "/api/checkins", checkin_handle_create, AUTH_SERVICE},
+    {"GET", "/api/events/{id}/checkins", checkin_handle_list, AUTH_SERVICE},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
     /* a service callback: served before user requests (common/http.h) */
     {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED | HTTP_ROUTE_PRIORITY},

@@ -157,7 +157,10 @@ static void test_guards(void **state)
     /* checked in: nobody cancels, admins neither */
     make_booking(EV, LC_CONFIRMED, id, seat);
     struct checkin_result cr;
-    assert_int_equal(checkin_store_admit(c, id, seat, &cr), DB_OK);
+    checkin_result_init(&cr);
+    assert_int_equal(checkin_store_admit(c, id, seat, EV, &cr), DB_OK);
+    assert_int_equal(cr.outcome, CHECKIN_ADMITTED);
+    checkin_result_cleanup(&cr);
     for (int e = LC_EV_CANCEL_USER; e <= LC_EV_CANCEL_ADMIN; e++) {
         assert_int_equal(lifecycle_apply(c, id, (enum lc_event)e, NULL, NULL, &o), DB_OK);
         assert_false(o.applied);
@@ -370,8 +373,10 @@ static void *race_side(void *arg)
         }
         case R_CHECKIN: {
             struct checkin_result cr;
-            st = checkin_store_admit(c, r->id, r->seat, &cr);
-            r->won = st == DB_OK;
+            checkin_result_init(&cr);
+            st = checkin_store_admit(c, r->id, r->seat, EV, &cr);
+            r->won = st == DB_OK && cr.outcome == CHECKIN_ADMITTED;
+            checkin_result_cleanup(&cr);
             if (st == DB_NOT_FOUND)
                 st = DB_OK;
             break;
