@@ -136,7 +136,8 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
 /* The answer to a booking attempt with outcome out (JSON text, owned) and
  * its status code into *code: 201 with the booking, or the error with the
  * booking beside it. */
-static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code)
+static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code,
+                          const json_t *details)
 {
     json_t *doc;
     if (out == OUT_HELD) {
@@ -149,6 +150,9 @@ static char *outcome_text(enum booking_outcome out, const char *reason, json_t *
                         out == OUT_REFUSED ? "the seats could not be held"
                                            : "the ticket service is unavailable",
                         "booking", b);
+        /* ticket-app's details (SEAT_UNAVAILABLE's seat_ids) pass through */
+        if (json_is_object(details))
+            json_object_set_new(json_object_get(doc, "error"), "details", json_deep_copy(details));
     }
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -250,7 +254,13 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     json_t *b = booking_json_row(row, 0);
     PQclear(row);
     int code = 0;
-    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code);
+    json_t *details = json_pack("{s:o}", "seat_ids", json_array());
+    for (size_t i = 0; i < br->nseats; i++)
+        if (known[i])
+            json_array_append_new(json_object_get(details, "seat_ids"),
+                                  json_string(br->seat_ids[i]));
+    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code, details);
+    json_decref(details);
     json_decref(b);
     atomic_fetch_add(&app->n_refused_by_hint, 1);
     log_info("booking attempt booking_id=%s answer=%d (seat known taken)", bid, code);
@@ -294,7 +304,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         if (st == DB_OK) {
             b = booking_json_row(row, 0);
             PQclear(row);
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
         }
         if (st != DB_NOT_FOUND) {
@@ -334,7 +345,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     } else if (st == DB_OK) {
         st = load_booking(c, bid, NULL, 0, &b);
         if (st == DB_OK)
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
     }
     if (st == DB_OK && key)
         st = idem_store_finish(c, u->id, key, code_out, text);
@@ -468,11 +480,43 @@ static void answer_booking(struct client_app *app, struct http_res *res, const c
         http_res_json(res, code, b);
 }
 
+static int ticket_status(struct client_app *app, const char *id, struct ticket_booking *tb,
+                         json_t **reply);
+
+/* A booking ticket-app made for the caller (a waitlist offer) that its
+ * booking.created notification has not brought yet: asked of ticket-app
+ * and stored, so that it is readable as soon as the waitlist entry names
+ * it. 1 when it is stored now, 0 otherwise (unknown to ticket-app or
+ * another user's, or either side unavailable: the caller answers 404). */
+static int adopt_from_ticket(struct client_app *app, const char *id, const struct auth_user *u)
+{
+    struct ticket_booking tb;
+    json_t *reply = NULL;
+    int known = ticket_status(app, id, &tb, &reply), stored = 0;
+    if (known > 0 && (u->is_admin || (tb.user_id && strcmp(tb.user_id, u->id) == 0))) {
+        struct db_conn *c = db_acquire(app->pool, 1000);
+        int inserted = 0;
+        if (c && booking_store_adopt(c, &tb, &inserted) == DB_OK)
+            stored = 1; /* inserted now, or by the notification meanwhile */
+        db_release(app->pool, c);
+        if (inserted)
+            log_info("booking read from ticket-app before its notification booking_id=%s", id);
+    }
+    if (known > 0)
+        ticket_booking_cleanup(&tb);
+    json_decref(reply);
+    return stored;
+}
+
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     const char *id = booking_id_param(req, res);
-    if (id)
-        answer_booking(app, res, id, owner_filter(auth_current(req)), 200);
+    if (!id)
+        return;
+    const struct auth_user *u = auth_current(req);
+    answer_booking(app, res, id, owner_filter(u), 200);
+    if (res->status == 404 && adopt_from_ticket(app, id, u))
+        answer_booking(app, res, id, owner_filter(u), 200);
 }
 
 /* Loads the booking (404 if not the caller's): 0 with *row, -1 answered. */
@@ -672,8 +716,11 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     const char *code = json_str(json_object_get(reply, "error"), "code");
+    json_t *details = json_object_get(json_object_get(reply, "error"), "details");
     http_res_error_full(res, 409, status == 409 && code ? code : "NOT_CANCELLABLE",
-                        "the booking cannot be cancelled", NULL, json_pack("{s:O}", "booking", b));
+                        "the booking cannot be cancelled",
+                        json_is_object(details) ? json_deep_copy(details) : NULL,
+                        json_pack("{s:O}", "booking", b));
 out:
     if (have_tb)
         ticket_booking_cleanup(&tb);

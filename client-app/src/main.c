@@ -1,6 +1,7 @@
 /* main.c: client-app's configuration, start-up and shutdown. */
 #include <stdlib.h>
 
+#include "apidoc.h"
 #include "app.h"
 #include "booking_store.h"
 #include "common/bg.h"
@@ -8,6 +9,7 @@
 #include "common/rand.h"
 #include "common/service.h"
 #include "common/util.h"
+#include "event_cache.h"
 #include "password.h"
 #include "ratelimit.h"
 #include "seat_hint.h"
@@ -16,6 +18,9 @@
 
 #define RATELIMIT_MAX_KEYS 100000
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
+/* Event answers kept for when ticket-app is down: pages, events, seat maps. */
+#define EVENT_CACHE_ENTRIES 1024
+#define EVENT_CACHE_BYTES (32u * 1024 * 1024)
 
 static struct client_app app;
 static const char *cors_origins; /* CORS_ORIGINS: read by service_main */
@@ -43,6 +48,8 @@ static const struct cfg_entry config[] = {
      "how long a seat ticket-app said is taken is refused without asking it (0 = off)"},
     {"WEB_ROOT", CFG_STRING, WEB_ROOT_DEFAULT, 0, 0, &webui_cfg.web_root,
      "folder of the web UI (index.html, assets/)"},
+    {"API_DOCS_ROOT", CFG_STRING, API_DOCS_ROOT_DEFAULT, 0, 0, &apidoc_root,
+     "folder of the npm package swagger-ui-dist, the renderer of /docs"},
     {"TICKET_ADMIN_TOKEN", CFG_SECRET, "", 0, 0, &webui_cfg.admin_token,
      "ticket-app's admin bearer, for the admin pages (unset: 503 ADMIN_UNAVAILABLE)"},
 };
@@ -84,6 +91,7 @@ static int client_init(void *appv, struct db_pool *pool)
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
+    a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
     return 0;
 }
@@ -98,6 +106,8 @@ static void client_shutdown(void *appv)
     a->limiter = NULL;
     seat_hint_destroy(a->seat_hint);
     a->seat_hint = NULL;
+    event_cache_destroy(a->event_cache);
+    a->event_cache = NULL;
 }
 
 int main(int argc, char **argv)
