@@ -10,12 +10,12 @@ packages=(
     libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
     libcmocka-dev libqrencode-dev libsodium-dev
     postgresql postgresql-contrib
-    poppler-utils zbar-tools jq
+    poppler-utils zbar-tools jq tzdata
 )
 case "$profile" in
 run) ;;
 test)
-    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy)
+    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy python3)
     # the SMTP server the notification e-mail tests deliver to
     packages+=(python3-aiosmtpd)
     # A machine may carry its own Node.js build with npm inside it; Debian's

@@ -1,5 +1,6 @@
 # lib.sh: what up.sh, down.sh and the others share: where things live, the
-# ports, and the secrets of this checkout. Sourced, not run.
+# ports, and the secrets of this checkout. Sourced, not run. RUN_DIR moves
+# the run folder (pids, logs, secrets, data) elsewhere (scripts/scale-check).
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN="${RUN_DIR:-$REPO/.run}"
@@ -32,8 +33,9 @@ instance_port() {
 # gateway/haproxy.cfg.in. SERVERS_CLIENT, SERVERS_TICKET, SERVERS_PAYMENT
 # are space-separated host:port lists; the ports, GATEWAY_BIND (default
 # 0.0.0.0), SERVICE_BIND (default 0.0.0.0), RATE_LIMIT_PER_MINUTE (0: no
-# limit), GATEWAY_RUN (its socket folder), GATEWAY_THREADS come from the
-# environment. Then `haproxy -c` checks it.
+# limit), GATEWAY_RUN (its socket folder), GATEWAY_THREADS, GATEWAY_DNS (1:
+# instances named by host) come from the environment. Then `haproxy -c`
+# checks it (GATEWAY_CHECK=0: not, e.g. where haproxy is absent).
 gateway_render() {
     local out=$1 hard maxconn
     # two descriptors per connection (client and server side) within the
@@ -54,13 +56,14 @@ gateway_render() {
     GW_SERVER_MAXCONN="${GATEWAY_SERVER_MAXCONN:-1000}" \
     GW_GATEWAY_THREADS="${GATEWAY_THREADS:-1}" \
     GW_SERVERS_CLIENT="$SERVERS_CLIENT" GW_SERVERS_TICKET="$SERVERS_TICKET" \
-    GW_SERVERS_PAYMENT="$SERVERS_PAYMENT" \
+    GW_SERVERS_PAYMENT="$SERVERS_PAYMENT" GW_GATEWAY_DNS="${GATEWAY_DNS:-0}" \
     awk '
         function servers(svc, list,   n, a, i) {
             n = split(list, a, " ")
             for (i = 1; i <= n; i++) printf "    server %s-%d %s\n", svc, i, a[i]
         }
         /^@IF_RATE_LIMIT@$/ { skip = (ENVIRON["GW_RATE_LIMIT_PER_MINUTE"] + 0 <= 0); next }
+        /^@IF_DNS@$/ { skip = (ENVIRON["GW_GATEWAY_DNS"] != "1"); next }
         /^@END@$/ { skip = 0; next }
         skip { next }
         /^@SERVERS_CLIENT@$/ { servers("client", ENVIRON["GW_SERVERS_CLIENT"]); next }
@@ -73,17 +76,19 @@ gateway_render() {
             }
             print
         }' "$REPO/gateway/haproxy.cfg.in" >"$out.tmp"
-    haproxy -c -q -f "$out.tmp" && mv "$out.tmp" "$out"
+    if [ "${GATEWAY_CHECK:-1}" = 1 ]; then haproxy -c -q -f "$out.tmp" || return 1; fi
+    mv "$out.tmp" "$out"
 }
 
 # The PostgreSQL data folder: under .run/ when the postgres user can reach
 # it; otherwise (a parent folder closed to other users) outside the checkout,
 # keyed by the checkout's path.
 pg_dir() {
-    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$REPO" 2>/dev/null; then
+    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$RUN" 2>/dev/null ||
+        { [ ! -e "$RUN" ] && runuser -u postgres -- test -x "$(dirname "$RUN")" 2>/dev/null; }; then
         echo "$RUN/pg"
     else
-        echo "/var/tmp/ticketing-$(printf %s "$REPO" | md5sum | cut -c1-12)/pg"
+        echo "/var/tmp/ticketing-$(printf %s "${RUN_DIR:-$REPO}" | md5sum | cut -c1-12)/pg"
     fi
 }
 

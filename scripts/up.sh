@@ -94,12 +94,16 @@ else
         SERVERS_CLIENT+="127.0.0.1:$(instance_port client "$i") "
     done
     mkdir -p "$RUN/gateway"
-    gateway_render "$RUN/gateway/haproxy.cfg"
+    gateway_render "$RUN/gateway/haproxy.cfg.new"
     echo "$REPLICAS" >"$RUN/replicas"
     if pid_alive "$RUN/gateway.pid"; then
-        # a running gateway reloads the configuration (new instance count)
-        kill -USR2 "$(cat "$RUN/gateway.pid")"
+        # a running gateway reloads a changed configuration (instance count)
+        if ! cmp -s "$RUN/gateway/haproxy.cfg.new" "$RUN/gateway/haproxy.cfg"; then
+            mv "$RUN/gateway/haproxy.cfg.new" "$RUN/gateway/haproxy.cfg"
+            kill -USR2 "$(cat "$RUN/gateway.pid")"
+        fi
     else
+        mv "$RUN/gateway/haproxy.cfg.new" "$RUN/gateway/haproxy.cfg"
         (ulimit -n "$(ulimit -Hn)"; exec setsid haproxy -W -db -f "$RUN/gateway/haproxy.cfg") >>"$LOGS/gateway.log" 2>&1 </dev/null &
         echo $! >"$RUN/gateway.pid"
     fi

@@ -122,8 +122,13 @@ static const char *const statuses[] = {"PENDING_PAYMENT", "CONFIRMED", "FAILED",
                                        "EXPIRED",         "CANCELLED", NULL};
 static const char *const reasons[] = {"SEAT_UNAVAILABLE", "HOLD_REJECTED", "PAYMENT_FAILED",
                                       "TICKET_SERVICE_UNAVAILABLE", NULL};
-static const char *const ntypes[] = {"booking.created", "booking.confirmed", "booking.failed",
-                                     "booking.expired", "booking.cancelled", NULL};
+static const char *const ntypes[] = {"booking.created",
+                                     "booking.confirmed",
+                                     "booking.failed",
+                                     "booking.expired",
+                                     "booking.cancelled",
+                                     "event.changed",
+                                     NULL};
 
 int booking_status_valid(const char *s)
 {

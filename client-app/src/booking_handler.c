@@ -23,7 +23,6 @@
 #include "ticket_client.h"
 
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
-#define IDEM_POLL_MS 100
 
 static json_t *booking_json_row(const PGresult *r, int i)
 {
@@ -90,51 +89,48 @@ static void answer_text(struct http_res *res, int code, const char *text)
     http_res_bytes(res, code, "application/json", text, strlen(text));
 }
 
-/* Follows an Idempotency-Key already used by this user: replays its stored
- * answer, waits while the first request runs, or takes the key over when
- * that request died (its lock ran out). Returns 1 after answering res, 0
- * when this request took over: bid then holds the key's booking id. */
+/* Follows an Idempotency-Key already used by this user, with one look
+ * and no waiting (a worker thread is not held for a twin): replays its
+ * stored answer, answers 409 IDEMPOTENCY_IN_PROGRESS with Retry-After while
+ * the first request runs, or takes the key over when that request died
+ * (its lock ran out). Returns 1 after answering res, 0 when this request
+ * took over: bid then holds the key's booking id. */
 static int idem_follow(struct client_app *app, struct http_res *res, const char *user_id,
                        const char *key, const char *rhash, char bid[37])
 {
     long lock_ms = app->ticket_timeout_ms + IDEM_EXTRA_MS;
-    int64_t deadline = mono_ms() + lock_ms;
-    for (;;) {
-        struct db_conn *c = app_db(app, res);
-        if (!c)
-            return 1;
-        PGresult *r = NULL;
-        int taken = 0, answered = 1;
-        enum db_status st = idem_store_get(c, user_id, key, &r);
-        if (st == DB_NOT_FOUND) {
-            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
-        } else if (st != DB_OK) {
-            http_res_db_error(res, st);
-        } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
-            http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
-                           "this Idempotency-Key was used for another request");
-        } else if (db_get(r, 0, "response")) {
-            answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
-            http_res_header(res, "Idempotent-Replayed", "true");
-        } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
-                   (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
-            snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
-            log_warn("idempotency key taken over booking_id=%s", bid);
-            answered = 0;
-        } else if (st != DB_OK) {
-            http_res_db_error(res, st);
-        } else if (mono_ms() > deadline) {
-            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
-                           "the first request with this Idempotency-Key is still running");
-        } else {
-            answered = -1; /* wait and look again */
-        }
-        PQclear(r);
-        db_release(app->pool, c);
-        if (answered >= 0)
-            return answered;
-        usleep(IDEM_POLL_MS * 1000);
+    struct db_conn *c = app_db(app, res);
+    if (!c)
+        return 1;
+    PGresult *r = NULL;
+    int taken = 0, answered = 1;
+    enum db_status st = idem_store_get(c, user_id, key, &r);
+    if (st == DB_NOT_FOUND) { /* the first request's claim rolled back */
+        http_res_header(res, "Retry-After", "1");
+        http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
+        http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
+                       "this Idempotency-Key was used for another request");
+    } else if (db_get(r, 0, "response")) {
+        answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
+        http_res_header(res, "Idempotent-Replayed", "true");
+    } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
+               (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
+        snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
+        log_warn("idempotency key taken over booking_id=%s", bid);
+        answered = 0;
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else {
+        http_res_header(res, "Retry-After", "1");
+        http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
+                       "the first request with this Idempotency-Key is still running");
     }
+    PQclear(r);
+    db_release(app->pool, c);
+    return answered;
 }
 
 /* The answer to a booking attempt with outcome out (JSON text, owned) and

@@ -1,5 +1,7 @@
 /* event_handler.c: events and seats, read through from ticket-app (which
- * owns them): status and body passed on, 503 when it cannot be reached. */
+ * owns them): status and body passed on, 503 when it cannot be reached.
+ * An admin's read goes with ticket-app's admin token, so admins see DRAFT
+ * events too; anyone else's with the service token (drafts are 404). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +14,14 @@
 #include "ticket_client.h"
 #include "webui.h"
 
-static void pass_through(struct client_app *app, struct http_res *res, const char *path)
+static void pass_through(struct client_app *app, struct http_req *req, struct http_res *res,
+                         const char *path)
 {
+    const struct auth_user *u = auth_current(req);
+    if (u && u->is_admin && webui_cfg.admin_token && webui_cfg.admin_token[0]) {
+        admin_forward(app, res, "GET", path, NULL);
+        return;
+    }
     struct httpc_res r;
     if (ticket_call_raw(app, "GET", path, &r) < 0 || r.status >= 500 || r.status < 100) {
         atomic_fetch_add(&app->n_ticket_unavailable, 1);
@@ -59,10 +67,10 @@ static void add_poster_urls(struct client_app *app, json_t *events)
 
 /* pass_through, and then, on a 200, poster_url added to the event (one) or
  * to each of body.items (a list). */
-static void pass_through_events(struct client_app *app, struct http_res *res, const char *path,
-                                int list)
+static void pass_through_events(struct client_app *app, struct http_req *req, struct http_res *res,
+                                const char *path, int list)
 {
-    pass_through(app, res, path);
+    pass_through(app, req, res, path);
     if (res->status != 200 || !res->body)
         return;
     json_t *body = json_loadb(res->body, res->body_len, 0, NULL);
@@ -85,8 +93,17 @@ void event_handle_list(struct http_req *req, struct http_res *res, void *app)
     char path[96];
     if (http_req_paging(req, res, &limit, &offset) < 0)
         return;
-    snprintf(path, sizeof(path), "/api/events?limit=%ld&offset=%ld", limit, offset);
-    pass_through_events(app, res, path, 1);
+    /* upcoming (the default: on sale or soon, soonest first), past, all */
+    const char *when = http_req_query(req, "when");
+    if (!when || !when[0])
+        when = "upcoming";
+    if (strcmp(when, "upcoming") != 0 && strcmp(when, "past") != 0 && strcmp(when, "all") != 0) {
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
+                            json_pack("{s:s}", "when", "must be upcoming, past or all"), NULL);
+        return;
+    }
+    snprintf(path, sizeof(path), "/api/events?limit=%ld&offset=%ld&when=%s", limit, offset, when);
+    pass_through_events(app, req, res, path, 1);
 }
 
 /* The {id} of an event path, or NULL after answering 404. */
@@ -107,7 +124,7 @@ void event_handle_get(struct http_req *req, struct http_res *res, void *app)
     if (!id)
         return;
     snprintf(path, sizeof(path), "/api/events/%s", id);
-    pass_through_events(app, res, path, 0);
+    pass_through_events(app, req, res, path, 0);
 }
 
 void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
@@ -117,5 +134,5 @@ void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
     if (!id)
         return;
     snprintf(path, sizeof(path), "/api/events/%s/seats", id);
-    pass_through(app, res, path);
+    pass_through(app, req, res, path);
 }

@@ -41,6 +41,9 @@ const struct http_route client_routes[] = {
     {"PATCH", "/api/admin/events/{id}", admin_handle_event_patch, ROUTE_AUTH | ROUTE_ADMIN},
     {"DELETE", "/api/admin/events/{id}", admin_handle_event_delete, ROUTE_AUTH | ROUTE_ADMIN},
     {"GET", "/api/admin/events/{id}/stats", admin_handle_event_stats, ROUTE_AUTH | ROUTE_ADMIN},
+    {"POST", "/api/admin/events/{id}/publish", admin_handle_event_publish,
+     ROUTE_AUTH | ROUTE_ADMIN},
+    {"POST", "/api/admin/events/{id}/cancel", admin_handle_event_cancel, ROUTE_AUTH | ROUTE_ADMIN},
     /* a service callback: served before user requests (common/http.h) */
     {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL | HTTP_ROUTE_PRIORITY},
 };

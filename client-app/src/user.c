@@ -85,15 +85,6 @@ int user_password_valid(const char *s, size_t len)
     return s && len >= USER_PASSWORD_MIN && len <= USER_PASSWORD_MAX && utf8_valid(s, len);
 }
 
-size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 int user_full_name_valid(const char *s)
 {
     if (!s)

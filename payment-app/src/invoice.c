@@ -157,16 +157,6 @@ int invoice_method_valid(const char *m)
            (strcmp(m, "card") == 0 || strcmp(m, "bank_transfer") == 0 || strcmp(m, "ewallet") == 0);
 }
 
-/* Number of code points of valid UTF-8 text. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 static int currency_valid(const char *c)
 {
     if (!c || strlen(c) != 3)

@@ -31,13 +31,6 @@ void app_wake(struct app *app)
         bg_wake(app->followup_render);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 void booking_flow_answer(struct http_res *res, const struct booking *b)
 {
     const char *code = NULL;

@@ -10,6 +10,7 @@ HANDLER(event_handle_create);
 HANDLER(event_handle_list);
 HANDLER(event_handle_get);
 HANDLER(event_handle_patch);
+HANDLER(event_handle_publish);
 HANDLER(event_handle_delete);
 HANDLER(event_handle_seats);
 HANDLER(event_handle_stats);

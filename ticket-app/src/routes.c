@@ -14,6 +14,7 @@ const struct http_route ticket_routes[] = {
     {"GET", "/api/events/{id}", event_handle_get, AUTH_PUBLIC},
     {"PATCH", "/api/events/{id}", event_handle_patch, AUTH_ADMIN},
     {"DELETE", "/api/events/{id}", event_handle_delete, AUTH_ADMIN},
+    {"POST", "/api/events/{id}/publish", event_handle_publish, AUTH_ADMIN},
     {"GET", "/api/events/{id}/seats", event_handle_seats, AUTH_PUBLIC},
     {"POST", "/api/events/{id}/seats", seat_handle_add, AUTH_ADMIN},
     {"GET", "/api/events/{id}/stats", event_handle_stats, AUTH_ADMIN},
