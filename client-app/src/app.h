@@ -43,12 +43,14 @@ struct client_app {
     struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
     struct seat_hint *seat_hint;             /* recently taken seats (seat_hint.h) */
+    struct event_cache *event_cache;         /* ticket-app's last event answers */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */
     atomic_long n_rate_limited;
     atomic_long n_logins_failed;
     atomic_long n_bookings_created;
     atomic_long n_ticket_unavailable;
+    atomic_long n_events_stale; /* event reads answered from event_cache */
     atomic_long n_refused_by_hint;
     atomic_long n_notifications_applied;
     atomic_long n_notifications_duplicate;

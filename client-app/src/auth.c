@@ -151,6 +151,10 @@ void app_metrics(struct sbuf *out, void *appv)
                 "client_ticket_unavailable_total %ld\n",
                 atomic_load(&app->n_ticket_unavailable));
     sbuf_printf(out,
+                "# TYPE client_events_served_stale_total counter\n"
+                "client_events_served_stale_total %ld\n",
+                atomic_load(&app->n_events_stale));
+    sbuf_printf(out,
                 "# TYPE client_bookings_refused_by_hint_total counter\n"
                 "client_bookings_refused_by_hint_total %ld\n",
                 atomic_load(&app->n_refused_by_hint));

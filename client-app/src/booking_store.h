@@ -39,6 +39,12 @@ enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
                                             const char *user_id, const char *event_id,
                                             const char *seats_json, const char *event_name,
                                             const char *amount, PGresult **out);
+/* Inserts a booking ticket-app made (a waitlist offer) before its
+ * booking.created notification arrives, with its history entry; *inserted
+ * 0 when it is already stored (the notification then applies as usual) or
+ * its user is unknown here. */
+enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *inserted);
 /* As booking_store_apply with its history entry (source ticket-app), in one
  * statement: *out is the booking's row (BOOKING_COLS, as booking_store_get),
  * DB_NOT_FOUND when nothing was applied (a newer version is stored). */

@@ -1,5 +1,6 @@
 /* event_handler.c: events and seats, read through from ticket-app (which
- * owns them): status and body passed on, 503 when it cannot be reached.
+ * owns them): status and body passed on; while it cannot be reached, the
+ * last answer seen for the same read, marked stale, or 503 if none.
  * An admin's read goes with ticket-app's admin token, so admins see DRAFT
  * events too; anyone else's with the service token (drafts are 404). */
 #include <stdio.h>
@@ -10,10 +11,42 @@
 #include "common/log.h"
 #include "common/rand.h"
 #include "common/util.h"
+#include "event_cache.h"
 #include "poster_store.h"
 #include "ticket_client.h"
 #include "webui.h"
 
+/* The answer kept for path, served while ticket-app cannot answer: 200,
+ * "stale": true in the body and a Warning header (RFC 7234's 110). 0, or
+ * -1 when nothing was kept (res untouched). */
+static int serve_stale(struct client_app *app, struct http_res *res, const char *path)
+{
+    size_t len;
+    int64_t stored_ms;
+    char *kept = event_cache_get(app->event_cache, path, &len, &stored_ms);
+    json_t *doc = kept ? json_loadb(kept, len, 0, NULL) : NULL;
+    free(kept);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return -1;
+    }
+    char since[40], age[24];
+    time_rfc3339(stored_ms, since, sizeof since);
+    json_object_set_new(doc, "stale", json_true());
+    json_object_set_new(doc, "stale_since", json_string(since));
+    int64_t secs = (now_ms() - stored_ms) / 1000;
+    snprintf(age, sizeof age, "%lld", (long long)(secs > 0 ? secs : 0));
+    http_res_json(res, 200, doc);
+    http_res_header(res, "Warning", "110 - \"Response is Stale\"");
+    http_res_header(res, "Age", age);
+    atomic_fetch_add(&app->n_events_stale, 1);
+    return 0;
+}
+
+/* ticket-app's answer to GET path, passed on; the last 200 for each path is
+ * kept, so that while ticket-app is down (unreachable or 5xx) what was seen
+ * is still served, marked stale; 503 when nothing was. Admins' reads (which
+ * see drafts) are neither kept nor served from what was kept. */
 static void pass_through(struct client_app *app, struct http_req *req, struct http_res *res,
                          const char *path)
 {
@@ -25,10 +58,15 @@ static void pass_through(struct client_app *app, struct http_req *req, struct ht
     struct httpc_res r;
     if (ticket_call_raw(app, "GET", path, &r) < 0 || r.status >= 500 || r.status < 100) {
         atomic_fetch_add(&app->n_ticket_unavailable, 1);
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        if (serve_stale(app, res, path) != 0)
+            http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
     } else if (!r.body || r.len == 0) {
         http_res_bytes(res, (int)r.status, "application/json", "", 0);
     } else {
+        if (r.status == 200)
+            event_cache_put(app->event_cache, path, r.body, r.len);
+        else if (r.status == 404)
+            event_cache_drop(app->event_cache, path);
         http_res_take(res, (int)r.status, "application/json", r.body, r.len);
         r.body = NULL;
     }

@@ -8,6 +8,7 @@
 #include "common/rand.h"
 #include "common/service.h"
 #include "common/util.h"
+#include "event_cache.h"
 #include "mailer.h"
 #include "password.h"
 #include "ratelimit.h"
@@ -17,6 +18,9 @@
 
 #define RATELIMIT_MAX_KEYS 100000
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
+/* Event answers kept for when ticket-app is down: pages, events, seat maps. */
+#define EVENT_CACHE_ENTRIES 1024
+#define EVENT_CACHE_BYTES (32u * 1024 * 1024)
 
 static struct client_app app;
 static const char *cors_origins; /* CORS_ORIGINS: read by service_main */
@@ -99,6 +103,7 @@ static int client_init(void *appv, struct db_pool *pool)
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
+    a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
     return mailer_start(a);
 }
@@ -114,6 +119,8 @@ static void client_shutdown(void *appv)
     a->limiter = NULL;
     seat_hint_destroy(a->seat_hint);
     a->seat_hint = NULL;
+    event_cache_destroy(a->event_cache);
+    a->event_cache = NULL;
 }
 
 int main(int argc, char **argv)
