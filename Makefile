@@ -12,10 +12,12 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$$(nproc)
+	@scripts/apidocs.sh
 
 daemons: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$$(nproc) --target payment-app ticket-app client-app
+	@scripts/apidocs.sh
 
 up: daemons
 	@scripts/up.sh

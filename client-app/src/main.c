@@ -1,6 +1,7 @@
 /* main.c: client-app's configuration, start-up and shutdown. */
 #include <stdlib.h>
 
+#include "apidoc.h"
 #include "app.h"
 #include "booking_store.h"
 #include "common/bg.h"
@@ -48,6 +49,8 @@ static const struct cfg_entry config[] = {
      "how long a seat ticket-app said is taken is refused without asking it (0 = off)"},
     {"WEB_ROOT", CFG_STRING, WEB_ROOT_DEFAULT, 0, 0, &webui_cfg.web_root,
      "folder of the web UI (index.html, assets/)"},
+    {"API_DOCS_ROOT", CFG_STRING, API_DOCS_ROOT_DEFAULT, 0, 0, &apidoc_root,
+     "folder of the npm package swagger-ui-dist, the renderer of /docs"},
     {"TICKET_ADMIN_TOKEN", CFG_SECRET, "", 0, 0, &webui_cfg.admin_token,
      "ticket-app's admin bearer, for the admin pages (unset: 503 ADMIN_UNAVAILABLE)"},
     {"SMTP_URL", CFG_STRING, "", 0, 0, &app.smtp_url,

@@ -1,4 +1,5 @@
 /* routes.c: every endpoint of client-app, with who may call it. */
+#include "apidoc.h"
 #include "app.h"
 #include "waitlist_handler.h"
 #include "webui.h"
@@ -44,6 +45,10 @@ const struct http_route client_routes[] = {
     {"POST", "/api/admin/events/{id}/publish", admin_handle_event_publish,
      ROUTE_AUTH | ROUTE_ADMIN},
     {"POST", "/api/admin/events/{id}/cancel", admin_handle_event_cancel, ROUTE_AUTH | ROUTE_ADMIN},
+    /* the API documentation (apidoc.h) */
+    {"GET", "/openapi.json", apidoc_handle_spec, 0},
+    {"GET", "/docs", apidoc_handle_page, 0},
+    {"GET", "/docs/{name}", apidoc_handle_file, 0},
     /* a service callback: served before user requests (common/http.h) */
     {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL | HTTP_ROUTE_PRIORITY},
 };

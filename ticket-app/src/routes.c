@@ -2,6 +2,7 @@
  * that runs before each (flags: app.h enum ticket_route_auth). */
 #include <string.h>
 
+#include "apidoc.h"
 #include "app.h"
 #include "common/sig.h"
 #include "checkin_handler.h"
@@ -31,6 +32,7 @@ const struct http_route ticket_routes[] = {
     {"POST", "/api/checkins", checkin_handle_create, AUTH_SERVICE},
     {"GET", "/api/events/{id}/checkins", checkin_handle_list, AUTH_SERVICE},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
+    {"GET", "/openapi.json", apidoc_handle_spec, AUTH_PUBLIC},
     /* a service callback: served before user requests (common/http.h) */
     {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED | HTTP_ROUTE_PRIORITY},
 };
