@@ -16,6 +16,8 @@ case "$profile" in
 run) ;;
 test)
     packages+=(chromium clang libclang-rt-14-dev valgrind haproxy python3)
+    # the SMTP server the notification e-mail tests deliver to
+    packages+=(python3-aiosmtpd)
     # A machine may carry its own Node.js build with npm inside it; Debian's
     # npm would conflict with it, so only what is absent is installed.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
