@@ -123,6 +123,17 @@ folders.push(F('0 Health', 'Each service answers /healthz when its database does
     headers: { 'X-Request-Id': 'postman-req-42' },
     test: `check('echoed', () => expect(pm.response.headers.get('X-Request-Id')).to.eql('postman-req-42'));`,
   }),
+  // The OpenAPI documents (openapi/; make postman validates this whole run against them).
+  ...[['client-app', C], ['ticket-app', T], ['payment-app', P]].map(([svc, base]) =>
+    R(svc + ' OpenAPI document', 'GET', base + '/openapi.json', {
+      test: `status(200); check('OpenAPI 3.1 of ${svc}', () => { expect(body.openapi).to.eql('3.1.0'); expect(body.info.title).to.eql('${svc}'); expect(body.paths).to.have.property('/healthz'); });`,
+    })),
+  R('API docs page', 'GET', C + '/docs', {
+    test: `status(200); check('HTML naming the documents or rendering them', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/html'); const t = pm.response.text(); expect(t.includes('swagger-ui') || t.includes('/docs/ticket-app.json')).to.be.true; });`,
+  }),
+  R('API docs: ticket-app document from client-app', 'GET', C + '/docs/ticket-app.json', {
+    test: `status(200); check('ticket-app document', () => expect(body.info.title).to.eql('ticket-app'));`,
+  }),
 ]));
 
 folders.push(F('1 Users and sessions', 'Three fresh users (A, B, C) per run, the seeded admin.', [

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh [run|test|bench|compose]: installs the Debian packages the project
+# deps.sh [run|test|bench|compose|gateway]: installs the Debian packages the project
 # needs for that purpose (default: run), only those that are missing. Works
 # as root or through sudo, never asks anything.
 set -euo pipefail
@@ -10,18 +10,22 @@ packages=(
     libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
     libcmocka-dev libqrencode-dev libsodium-dev
     postgresql postgresql-contrib
-    poppler-utils zbar-tools jq
+    poppler-utils zbar-tools jq tzdata
 )
 case "$profile" in
 run) ;;
 test)
-    packages+=(chromium clang libclang-rt-14-dev valgrind)
+    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy python3)
+    # the SMTP server the notification e-mail tests deliver to
+    packages+=(python3-aiosmtpd)
     # A machine may carry its own Node.js build with npm inside it; Debian's
     # npm would conflict with it, so only what is absent is installed.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
     ;;
-bench) packages+=(wrk) ;;
+bench) packages+=(wrk haproxy) ;;
+# The API gateway of `REPLICAS=N make up` and `make scale-check`.
+gateway) packages+=(haproxy) ;;
 compose)
     # podman only recommends its network stack: without netavark it falls
     # back to CNI, whose Debian package has no DNS plugin, and the

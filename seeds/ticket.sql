@@ -11,7 +11,7 @@
 -- seats numbered 1..n, label "<row>-<n>" (train seats "<car>-<row><letter>").
 BEGIN;
 
-INSERT INTO events (id, name, venue, starts_at, description, currency) VALUES
+INSERT INTO events (id, name, venue, starts_at, description, currency, timezone, published_at) VALUES
     ('5eed0000-0000-4000-8000-000000000001',
      'Nusantara Symphony Night',
      'Jakarta International Expo, Hall D',
@@ -19,21 +19,21 @@ INSERT INTO events (id, name, venue, starts_at, description, currency) VALUES
          AT TIME ZONE 'Asia/Jakarta',
      'An evening of orchestral arrangements of songs from across the archipelago. '
      'VIP rows A-C, Gold rows D-J, Silver tribune rows K-P.',
-     'IDR'),
+     'IDR', 'Asia/Jakarta', now()),
     ('5eed0000-0000-4000-8000-000000000002',
      'Bawang Merah Bawang Putih: The Musical (Saturday evening)',
      'Gedung Kesenian Jakarta',
      (date_trunc('day', now() AT TIME ZONE 'Asia/Jakarta') + interval '21 days 19:30')
          AT TIME ZONE 'Asia/Jakarta',
      'The folk tale retold in song and dance. Orchestra rows A-H, balcony rows J-M.',
-     'IDR'),
+     'IDR', 'Asia/Jakarta', now()),
     ('5eed0000-0000-4000-8000-000000000003',
      'Bawang Merah Bawang Putih: The Musical (Sunday matinee)',
      'Gedung Kesenian Jakarta',
      (date_trunc('day', now() AT TIME ZONE 'Asia/Jakarta') + interval '22 days 14:00')
          AT TIME ZONE 'Asia/Jakarta',
      'The folk tale retold in song and dance. Orchestra rows A-H, balcony rows J-M.',
-     'IDR'),
+     'IDR', 'Asia/Jakarta', now()),
     ('5eed0000-0000-4000-8000-000000000004',
      'Argo Nusantara 7: Jakarta Gambir - Surabaya Pasar Turi',
      'Stasiun Gambir, Jakarta (departure)',
@@ -41,7 +41,7 @@ INSERT INTO events (id, name, venue, starts_at, description, currency) VALUES
          AT TIME ZONE 'Asia/Jakarta',
      'Night train, about 8 hours. Carriages EKS1-EKS2 Executive, BIS1 Business, '
      'EKO1-EKO2 Economy; seats 1A-13D (Executive), 1A-16D (Business), 1A-20D (Economy).',
-     'IDR')
+     'IDR', 'Asia/Jakarta', now())
 ON CONFLICT DO NOTHING;
 
 -- Concert and theatre: "<row>-<n>" labels, rows listed per section.

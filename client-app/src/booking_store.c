@@ -85,6 +85,23 @@ static const struct db_stmt st_apply_answer = {
     "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "      SELECT $1, $2, $3, 'ticket-app', $11::bigint FROM u) "
     "SELECT * FROM u"};
+/* A booking ticket-app made (a waitlist offer) that its notification has
+ * not brought yet, with its first history entry; nothing when the booking
+ * is already here or the user is unknown. Stored as version 0, so that the
+ * notification, which may carry more (the invoice of an offer is made
+ * after the offer), still applies over it. */
+static const struct db_stmt st_adopt = {
+    "client_booking_adopt",
+    "WITH u AS (INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, "
+    "           invoice_number, payment_url, payment_expires_at, event_name, version, user_id, "
+    "           event_id, origin) "
+    "           SELECT $1::uuid, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5::bigint, $6, $7, "
+    "           $8, $9::timestamptz, $10, 0 * $11::bigint, $12::uuid, $13::uuid, "
+    "           COALESCE($14, 'direct') "
+    "           WHERE EXISTS (SELECT 1 FROM users WHERE id = $12::uuid) "
+    "           ON CONFLICT (id) DO NOTHING RETURNING id) "
+    "INSERT INTO booking_events (booking_id, status, reason, source, version) "
+    "SELECT id, $2, $3, 'ticket-app', $11::bigint FROM u RETURNING booking_id"};
 static const struct db_stmt st_fail_requested = {
     "client_booking_fail_requested",
     "UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() "
@@ -176,10 +193,10 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     return st;
 }
 
-enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
-                                            const char *user_id, const char *event_id,
-                                            const char *seats_json, const char *event_name,
-                                            const char *amount, PGresult **out)
+enum db_status booking_store_insert_refused(struct db_conn *c, const char *id, const char *user_id,
+                                            const char *event_id, const char *seats_json,
+                                            const char *event_name, const char *amount,
+                                            PGresult **out)
 {
     const char *p[6] = {id, user_id, event_id, seats_json, event_name, amount};
     return db_exec(c, &st_insert_refused, 6, p, out);
@@ -196,6 +213,17 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
         return DB_NOT_FOUND;
     }
     return st;
+}
+
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out)
+{
+    static const struct db_stmt st_live = {
+        "client_booking_live_of_user",
+        "SELECT id::text AS id, status, event_id::text AS event_id FROM bookings "
+        " WHERE user_id = $1 AND status IN ('HELD', 'PENDING_PAYMENT', 'CONFIRMED') "
+        " ORDER BY created_at, id"};
+    const char *p[1] = {user_id};
+    return db_exec(c, &st_live, 1, p, out);
 }
 
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
@@ -244,6 +272,15 @@ enum db_status booking_store_apply(struct db_conn *c, const struct ticket_bookin
     apply_params(tb, p);
     *applied = 0;
     return exec_count(c, &st_apply, 11, p, applied);
+}
+
+enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *inserted)
+{
+    const char *p[14];
+    apply_params(tb, p);
+    *inserted = 0;
+    return exec_count(c, &st_adopt, 14, p, inserted);
 }
 
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,

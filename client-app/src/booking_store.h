@@ -22,6 +22,9 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
 /* Newest first; owner and status (public status) may be NULL. */
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total);
+/* The user's bookings that hold seats (HELD, PENDING_PAYMENT, CONFIRMED):
+ * id, status, event_id; oldest first. */
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out);
 /* History oldest first: status, reason, source, version, at. */
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
@@ -39,6 +42,12 @@ enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
                                             const char *user_id, const char *event_id,
                                             const char *seats_json, const char *event_name,
                                             const char *amount, PGresult **out);
+/* Inserts a booking ticket-app made (a waitlist offer) before its
+ * booking.created notification arrives, with its history entry; *inserted
+ * 0 when it is already stored (the notification then applies as usual) or
+ * its user is unknown here. */
+enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *inserted);
 /* As booking_store_apply with its history entry (source ticket-app), in one
  * statement: *out is the booking's row (BOOKING_COLS, as booking_store_get),
  * DB_NOT_FOUND when nothing was applied (a newer version is stored). */

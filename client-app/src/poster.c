@@ -2,6 +2,7 @@
  * a name or a declared Content-Type, so a poster is served only as what it
  * really is. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "webui.h"
@@ -174,4 +175,18 @@ const char *poster_mime(enum poster_kind kind)
     default:
         return NULL;
     }
+}
+
+void poster_url_set(json_t *event, const char *version)
+{
+    const char *id = json_string_value(json_object_get(event, "id"));
+    if (!json_is_object(event))
+        return;
+    if (!id || !version || !*version) {
+        json_object_set_new(event, "poster_url", json_null());
+        return;
+    }
+    char url[160];
+    snprintf(url, sizeof url, "/api/events/%.40s/poster?v=%.16s", id, version);
+    json_object_set_new(event, "poster_url", json_string(url));
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 
@@ -32,6 +33,10 @@ static const struct db_stmt st_get_meta = {
     "client_poster_get_meta", "SELECT content_type, width, height, size, sha256, " POSTER_TS(
                                   "updated_at") " AS updated_at "
                                                 "  FROM event_posters WHERE event_id = $1"};
+
+static const struct db_stmt st_versions = {
+    "client_poster_versions", "SELECT event_id::text AS event_id, left(sha256, 16) AS version "
+                              "  FROM event_posters WHERE event_id = ANY($1::uuid[])"};
 
 static const struct db_stmt st_delete = {
     "client_poster_delete", "DELETE FROM event_posters WHERE event_id = $1 RETURNING event_id"};
@@ -105,4 +110,34 @@ enum db_status poster_store_delete(struct db_conn *c, const char *event_id)
     int n = PQntuples(r);
     PQclear(r);
     return n ? DB_OK : DB_NOT_FOUND;
+}
+
+enum db_status poster_store_versions(struct db_conn *c, const char *const *ids, size_t n,
+                                     char (*versions)[17])
+{
+    for (size_t i = 0; i < n; i++)
+        versions[i][0] = '\0';
+    if (n == 0)
+        return DB_OK;
+    /* the ids as one array parameter: "{id,id,...}" (UUIDs need no quoting) */
+    size_t cap = n * 38 + 3, len = 0;
+    char *arr = xmalloc(cap);
+    arr[len++] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(arr + len, cap - len, "%s%.36s", i ? "," : "", ids[i]);
+    snprintf(arr + len, cap - len, "}");
+    const char *p[1] = {arr};
+    PGresult *r = NULL;
+    enum db_status st = db_exec(c, &st_versions, 1, p, &r);
+    free(arr);
+    if (st != DB_OK)
+        return st;
+    for (int row = 0; row < PQntuples(r); row++) {
+        const char *id = db_get(r, row, "event_id");
+        for (size_t i = 0; i < n; i++)
+            if (strcasecmp(ids[i], id) == 0)
+                snprintf(versions[i], 17, "%s", db_get(r, row, "version"));
+    }
+    PQclear(r);
+    return DB_OK;
 }

@@ -538,6 +538,11 @@ static void posters(void **state)
     assert_int_equal(bcall(C, "GET", get_path, NULL, NULL, 0, NULL, NULL, &r), 404);
     assert_string_equal(berr(&r), "NOT_FOUND");
     bfree(&r);
+    char ev_path[128];
+    snprintf(ev_path, sizeof ev_path, "/api/events/%s", id);
+    assert_int_equal(bcall(C, "GET", ev_path, NULL, NULL, 0, NULL, NULL, &r), 200);
+    assert_true(json_is_null(json_object_get(r.json, "poster_url")));
+    bfree(&r);
 
     /* a PNG */
     put_poster(id, adm, png_2x3, PNG_2X3_LEN, "image/png", &r);
@@ -550,6 +555,31 @@ static void posters(void **state)
     assert_int_equal(bcall(C, "GET", get_path, NULL, NULL, 0, NULL, NULL, &r), 200);
     assert_int_equal(r.len, PNG_2X3_LEN);
     assert_memory_equal(r.body, png_2x3, PNG_2X3_LEN);
+    /* the event now names its poster, as does its entry in the list */
+    char url[160], url_png[160];
+    struct bres e;
+    assert_int_equal(bcall(C, "GET", ev_path, NULL, NULL, 0, NULL, NULL, &e), 200);
+    assert_non_null(bstr(&e, "poster_url"));
+    snprintf(url_png, sizeof url_png, "%s", bstr(&e, "poster_url"));
+    snprintf(url, sizeof url, "%s?v=", get_path);
+    assert_true(strncmp(url_png, url, strlen(url)) == 0);
+    bfree(&e);
+    assert_int_equal(bcall(C, "GET", "/api/events?limit=200", NULL, NULL, 0, NULL, NULL, &e), 200);
+    int listed = 0;
+    json_t *item;
+    size_t ix;
+    json_array_foreach(json_object_get(e.json, "items"), ix, item)
+    {
+        const char *pu = json_string_value(json_object_get(item, "poster_url"));
+        if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0) {
+            assert_string_equal(pu, url_png);
+            listed = 1;
+        } else {
+            assert_true(json_is_null(json_object_get(item, "poster_url")) || pu);
+        }
+    }
+    assert_true(listed);
+    bfree(&e);
     assert_string_equal(bhdr(&r, "Content-Type", v, sizeof v), "image/png");
     assert_string_equal(bhdr(&r, "X-Content-Type-Options", v, sizeof v), "nosniff");
     assert_non_null(strstr(bhdr(&r, "Content-Security-Policy", v, sizeof v), "sandbox"));
@@ -575,6 +605,11 @@ static void posters(void **state)
     assert_int_equal(r.len, n);
     assert_memory_equal(r.body, buf, n);
     bfree(&r);
+    /* another image, another URL */
+    assert_int_equal(bcall(C, "GET", ev_path, NULL, NULL, 0, NULL, NULL, &e), 200);
+    assert_non_null(bstr(&e, "poster_url"));
+    assert_string_not_equal(bstr(&e, "poster_url"), url_png);
+    bfree(&e);
 
     /* anything that is not a PNG or JPEG, whatever its declared type */
     const char *fakes[] = {"hello, I am a text file named poster.png\n",
@@ -646,6 +681,9 @@ static void posters(void **state)
     assert_int_equal(bcall(C, "GET", get_path, NULL, NULL, 0, NULL, NULL, &r), 404);
     bfree(&r);
     assert_int_equal(bcall(C, "DELETE", path, adm, NULL, 0, NULL, NULL, &r), 404);
+    bfree(&r);
+    assert_int_equal(bcall(C, "GET", ev_path, NULL, NULL, 0, NULL, NULL, &r), 200);
+    assert_true(json_is_null(json_object_get(r.json, "poster_url")));
     bfree(&r);
 
     /* deleting the event removes its poster */

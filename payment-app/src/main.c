@@ -15,8 +15,11 @@
 #include "settle.h"
 
 static struct payment_app app;
+static const char *cors_origins; /* CORS_ORIGINS: read by service_main */
 
 static const struct cfg_entry payment_config[] = {
+    {"CORS_ORIGINS", CFG_STRING, "", 0, 0, &cors_origins,
+     "origins whose pages may call the payer's endpoints, comma-separated, or * (empty = none)"},
     {"WEBHOOK_URL", CFG_STRING, "http://127.0.0.1:8081/webhooks/payment", 0, 0, &app.webhook_url,
      "where invoice webhooks are POSTed (ticket-app)"},
     {"WEBHOOK_SECRET", CFG_SECRET, NULL, 0, 0, &app.webhook_secret,
@@ -200,6 +203,8 @@ int main(int argc, char **argv)
         .shutdown = payment_shutdown,
         .before = payment_before,
         .metrics_extra = payment_metrics,
+        .cors_origins = &cors_origins,
+        .cors_skip_flags = PAYMENT_ROUTE_SERVICE,
     };
     return service_main(&def, argc, argv);
 }

@@ -6,7 +6,12 @@
 //   1. a user registers, books, pays on the payment page, sees CONFIRMED
 //      appear by itself and downloads the ticket (a PDF), on a phone screen;
 //   2. a taken seat cannot be booked and offers the waitlist;
-//   3. an admin creates an event (layout, poster) that then appears for users.
+//   3. an admin creates an event (layout, poster) that then appears for users;
+//   4. the seat map by venue: the seeded train drawn as carriages in order,
+//      each button showing its seat's own label ("5A" of BIS1-5A) with an
+//      aisle between B and C; a hall with its stage and rows in their real
+//      order (Z before AA); an event with seats only on hold is not "Sold
+//      out"; no poster is asked for where an event has none (no 404).
 // With SCREENSHOT_DIR set it also loads the demo seeds and saves the
 // screenshots of docs/screenshots/ there; with REVIEW_DIR set it saves a
 // screenshot at each step worth a look. A failing scenario saves a
@@ -451,6 +456,7 @@ async function scenarioBookAndPay(env) {
     await page.bringToFront();
     await page.waitForSelector('#booking-status [data-status=CONFIRMED]', { timeout: 30000 });
     expect((await page.textContent('#booking-seats')) === 'A-1, A-2', 'the seats on the booking');
+    expect(!/seats are held/.test(await page.textContent('main')), 'the "seats are held" notice gone once confirmed');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-ticket')]);
     const file = await download.path();
@@ -663,6 +669,85 @@ async function scenarioAdminCreates(env) {
   }
 }
 
+async function scenarioSeatMapByVenue(env) {
+  psql(env.tdb.split('/').pop(), ['-f', path.join(repo, 'seeds', 'ticket.sql')]);
+  const train = '5eed0000-0000-4000-8000-000000000004';
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+  const hall = await createEvent(env, 'Browser Long Hall', [
+    { name: 'Stalls', rows: ['B', 'AA', 'A', 'Z', 'AB'], seats_per_row: 3, price: 100000 },
+    { name: 'Circle', rows: letters.slice(2, 4), seats_per_row: 2, price: 50000 },
+  ]);
+  const held = await createEvent(env, 'Browser Held Show', [{ name: 'Pit', rows: ['A'], seats_per_row: 2, price: 1000 }]);
+  const holder = await apiUser(env, 'ho' + crypto.randomBytes(3).toString('hex'));
+  expect((await apiBook(env, holder, held.id, ['A-1', 'A-2'])).status === 201, 'every seat of the held show on hold');
+
+  const ctx = await launch({ width: 1280, height: 900 });
+  try {
+    const page = await newPage(ctx);
+    const missing = [];
+    page.on('response', (r) => {
+      if (r.status() === 404) missing.push(r.url());
+    });
+
+    // the cards: no poster asked for, held apart from sold
+    await page.goto(env.C + '/#/events');
+    const card = page.locator('article.event', { hasText: 'Browser Held Show' });
+    await card.waitFor();
+    const cardText = await card.textContent();
+    expect(!/Sold out/.test(cardText), `seats only on hold are not "Sold out" (got "${cardText}")`);
+    expect(/2 on hold/.test(cardText), `the held seats counted (got "${cardText}")`);
+    expect((await card.locator('img.poster').count()) === 0, 'no poster image where there is none');
+
+    // the train: carriages in order, buttons showing the seat's own label
+    await page.goto(`${env.C}/#/events/${train}`);
+    await page.waitForSelector('#seatmap button.seat[data-label="BIS1-5A"][data-status]');
+    const cars = await page.$$eval('#seatmap section[data-kind=car]', (els) => els.map((e) => e.dataset.car));
+    expect(cars.join(',') === 'EKS1,EKS2,BIS1,EKO1,EKO2', `carriages in order (got ${cars.join(',')})`);
+    expect((await page.locator('#seatmap section[data-kind=hall]').count()) === 0, 'no hall section on a train');
+    expect((await page.locator('#seatmap .stage').count()) === 0, 'no stage on a train');
+    expect(!/null/.test(await page.textContent('.event-head')), 'no "null" where a poster would be');
+    expect((await seat(page, 'BIS1-5A').textContent()) === '5A', 'button of BIS1-5A shows 5A');
+    const wrong = await page.$$eval('#seatmap button.seat', (bs) =>
+      bs.filter((b) => b.textContent !== b.dataset.label.slice(b.dataset.label.indexOf('-') + 1)).map((b) => b.dataset.label),
+    );
+    expect(wrong.length === 0, `every button shows its label's seat (wrong: ${wrong.slice(0, 5).join(', ')})`);
+    expect((await page.locator('#seatmap button.seat').count()) === 328, '328 train seats');
+    // one column per seat row, A B | aisle | C D across it
+    const box = async (l) => seat(page, l).boundingBox();
+    const [a, b, c, d, a6] = [await box('BIS1-5A'), await box('BIS1-5B'), await box('BIS1-5C'), await box('BIS1-5D'), await box('BIS1-6A')];
+    expect(Math.abs(a.x - d.x) < 1 && a.y < b.y && b.y < c.y && c.y < d.y, 'seats 5A-5D across one column');
+    expect(c.y - b.y > (b.y - a.y) * 1.3, 'an aisle between B and C');
+    expect(a6.x > a.x && Math.abs(a6.y - a.y) < 1, 'seat row 6 after row 5 along the car');
+    const codes = await page.$$eval('#seatmap .car-code', (els) => els.map((e) => e.scrollWidth <= e.clientWidth + 1 && e.textContent));
+    expect(codes.every(Boolean) && codes.length === 5, 'carriage codes shown whole');
+    await review(page, '4-train');
+
+    // a hall: the stage first, rows in their real order, names not cut
+    await page.goto(`${env.C}/#/events/${hall.id}`);
+    await page.waitForSelector('#seatmap button.seat[data-label="AB-3"][data-status]');
+    expect((await page.locator('#seatmap > .stage').count()) === 1, 'a stage marker on a hall');
+    const order = await page.$$eval('#seatmap section[data-kind=hall]', (secs) =>
+      secs.map((s) => s.dataset.section + ':' + [...s.querySelectorAll('.row')].map((r) => r.dataset.row).join(',')),
+    );
+    expect(order.join(' ') === 'Stalls:A,B,Z,AA,AB Circle:C,D', `sections and rows in order (got ${order.join(' ')})`);
+    expect((await seat(page, 'AA-2').textContent()) === '2', 'button of AA-2 shows 2');
+    const cut = await page.$$eval('#seatmap .rowname', (els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length);
+    expect(cut === 0, 'no row name cut');
+    await review(page, '4-hall');
+
+    // the held show's own page says the same as its card
+    await page.goto(`${env.C}/#/events/${held.id}`);
+    await page.waitForSelector('#seatmap button.seat[data-label="A-1"][data-status=ON_GOING]');
+    expect(!/Sold out/.test(await page.textContent('.event-head')), 'the event page is not "Sold out" either');
+    expect(missing.length === 0, `no 404 (got ${missing.join(', ')})`);
+    expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
+    return { ctx };
+  } catch (e) {
+    e.ctx = ctx;
+    throw e;
+  }
+}
+
 // The screenshots of docs/screenshots/, on the demo seeds.
 async function docsScreenshots(env) {
   psql(env.tdb.split('/').pop(), ['-f', path.join(repo, 'seeds', 'ticket.sql')]);
@@ -736,6 +821,7 @@ const scenarios = [
   ['1 book, pay, confirmed by itself, ticket PDF', scenarioBookAndPay],
   ['2 taken seat refused, waitlist offered', scenarioTakenSeat],
   ['3 admin creates an event users then see', scenarioAdminCreates],
+  ['4 the seat map by venue (train, hall, held, posters)', scenarioSeatMapByVenue],
 ];
 if (screenshotDir) {
   fs.mkdirSync(screenshotDir, { recursive: true });

@@ -6,11 +6,21 @@
 #include "app.h"
 #include "common/errors.h"
 #include "common/rand.h"
+#include "common/sig.h"
 #include "event.h"
+#include "event_life.h"
 #include "event_store.h"
 #include "handlers.h"
 #include "seat_store.h"
 #include "valid.h"
+
+/* 1 if the request carries the admin token: public reads show DRAFT
+ * events to admins only. */
+static int caller_is_admin(const struct app *app, struct http_req *req)
+{
+    const char *tok = http_req_bearer(req);
+    return tok && str_ct_equal(tok, app->admin_token);
+}
 
 /* Borrows a connection or answers 503. */
 static struct db_conn *conn_or_503(struct app *app, struct http_res *res)
@@ -114,12 +124,22 @@ HANDLER(event_handle_list)
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;
+    const char *when = http_req_query(req, "when");
+    if (!when || !when[0])
+        when = "all";
+    if (strcmp(when, "upcoming") != 0 && strcmp(when, "past") != 0 && strcmp(when, "all") != 0) {
+        json_t *details = json_pack("{s:s}", "when", "must be upcoming, past or all");
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
+                            details, NULL);
+        return;
+    }
     struct db_conn *c = conn_or_503(app, res);
     if (!c)
         return;
     json_t *items = NULL;
     long total = 0;
-    enum db_status st = event_store_list(c, limit, offset, &items, &total);
+    enum db_status st =
+        event_store_list(c, when, caller_is_admin(app, req), limit, offset, &items, &total);
     conn_release(app, c);
     if (st != DB_OK) {
         http_res_db_error(res, st);
@@ -132,7 +152,29 @@ HANDLER(event_handle_list)
 
 HANDLER(event_handle_get)
 {
-    get_by_id(app, req, res, "event", event_store_get);
+    char id[37];
+    struct db_conn *c = conn_for_id(app, req, res, id, "event");
+    if (!c)
+        return;
+    json_t *out = NULL;
+    enum db_status st = event_store_find(c, id, caller_is_admin(app, req), &out);
+    conn_release(app, c);
+    answer(res, st, 200, out, "event");
+}
+
+HANDLER(event_handle_publish)
+{
+    char id[37];
+    struct db_conn *c = conn_for_id(app, req, res, id, "event");
+    if (!c)
+        return;
+    json_t *out = NULL;
+    enum db_status st = event_store_publish(c, id, &out);
+    conn_release(app, c);
+    if (st == DB_CONFLICT)
+        http_res_error(res, 409, "EVENT_CANCELLED", "a cancelled event cannot be published");
+    else
+        answer(res, st, 200, out, "event");
 }
 
 HANDLER(event_handle_patch)
@@ -150,11 +192,14 @@ HANDLER(event_handle_patch)
     struct db_conn *c = conn_or_503(app, res);
     if (c) {
         json_t *event = NULL;
-        enum db_status st = event_store_patch(c, id, &in, &event);
+        int told = 0;
+        enum db_status st = event_life_patch(app, c, id, &in, &event, &told);
         conn_release(app, c);
         if (st == DB_CONFLICT)
             http_res_error(res, 409, "EVENT_HAS_BOOKINGS",
-                           "starts_at and currency cannot change while the event has bookings");
+                           "the currency cannot change while the event has bookings");
+        else if (st == DB_INVALID)
+            http_res_error(res, 400, "VALIDATION_FAILED", "the change is not valid for this event");
         else
             answer(res, st, 200, event, "event");
     }
@@ -183,9 +228,8 @@ HANDLER(event_handle_seats)
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
     if (!c)
         return;
-    char cur[8];
-    enum db_status st = event_store_currency(c, id, cur, sizeof cur);
     json_t *items = NULL;
+    enum db_status st = event_store_visible(c, id, caller_is_admin(app, req));
     if (st == DB_OK)
         st = seat_store_list(c, id, &items);
     conn_release(app, c);

@@ -394,26 +394,14 @@
 
   /* ---------- views: events ---------- */
 
-  function availability(counts) {
-    counts = counts || { total: 0, open: 0, on_going: 0, booked: 0 };
-    var total = counts.total || 0;
-    var bar = h('div', { class: 'bar', 'aria-hidden': 'true' });
-    [['open', counts.open], ['on_going', counts.on_going], ['booked', counts.booked]].forEach(function (p) {
-      if (total > 0 && p[1] > 0) {
-        var seg = h('span', { class: 'seg ' + p[0] });
-        seg.style.width = (100 * p[1] / total).toFixed(2) + '%';
-        bar.appendChild(seg);
-      }
-    });
-    var text = total === 0 ? 'No seats yet' : counts.open === 0 ? 'Sold out (' + total + ' seats)'
-      : counts.open + ' of ' + total + ' seats open';
-    if (counts.on_going) text += ', ' + counts.on_going + ' on hold';
-    return h('div', { class: 'avail' }, bar, h('span', { class: 'avail-text' }, text));
-  }
+  /* the bar and line of an event's seats (seatmap.js) */
+  function availability(counts) { return window.SeatMap.availability(counts); }
 
-  function posterImg(eventId, name, cls) {
-    var img = h('img', { class: cls || 'poster', alt: 'Poster: ' + name, loading: 'lazy',
-      src: '/api/events/' + encodeURIComponent(eventId) + '/poster' });
+  /* The event's poster, or null when it has none (no request for it). */
+  function posterImg(ev, cls) {
+    var src = ev.poster_url && safeUrl(ev.poster_url);
+    if (!src) return null;
+    var img = h('img', { class: cls || 'poster', alt: 'Poster: ' + ev.name, loading: 'lazy', src: src });
     img.addEventListener('error', function () { img.remove(); });
     return img;
   }
@@ -431,7 +419,7 @@
         eventCache[ev.id] = Promise.resolve(ev);
         var link = '#/events/' + encodeURIComponent(ev.id);
         list.appendChild(h('article', { class: 'card event', 'data-event-id': ev.id },
-          posterImg(ev.id, ev.name),
+          posterImg(ev),
           h('h2', null, h('a', { href: link }, ev.name)),
           h('p', { class: 'meta' }, ev.venue),
           h('p', { class: 'meta' }, timeEl(ev.starts_at)),
@@ -481,7 +469,7 @@
 
     function renderHead() {
       head.replaceChildren(
-        posterImg(event.id, event.name, 'poster wide'),
+        posterImg(event, 'poster wide') || '',
         h('h1', { id: 'event-name' }, event.name),
         h('p', { class: 'meta' }, event.venue, ' · ', timeEl(event.starts_at)),
         event.description ? h('p', { class: 'desc' }, event.description) : null,
@@ -571,44 +559,9 @@
     }
 
     function buildMap(seats) {
-      var sections = [];
-      var bySection = {};
-      seats.forEach(function (s) {
-        if (!bySection[s.section]) { bySection[s.section] = {}; sections.push(s.section); }
-        var rows = bySection[s.section];
-        (rows[s.row] = rows[s.row] || []).push(s);
-      });
-      /* sections in the order of their first row (VIP rows A-C before
-       * Gold rows D-J), which is how a venue reads front to back */
-      var firstRow = {};
-      sections.forEach(function (name) { firstRow[name] = Object.keys(bySection[name]).sort(naturalCompare)[0]; });
-      sections.sort(function (a, b) { return naturalCompare(firstRow[a], firstRow[b]) || naturalCompare(a, b); });
-      seatEls = {};
-      map.replaceChildren();
-      sections.forEach(function (name) {
-        var rows = bySection[name];
-        var prices = [];
-        Object.keys(rows).forEach(function (r) { rows[r].forEach(function (s) { prices.push(Number(s.price)); }); });
-        var lo = Math.min.apply(null, prices), hi = Math.max.apply(null, prices);
-        var sec = h('section', { class: 'section', 'data-section': name },
-          h('h2', null, name, ' ', h('span', { class: 'muted small' },
-            lo === hi ? money(lo, event.currency) : money(lo, event.currency) + ' – ' + money(hi, event.currency))));
-        var body = h('div', { class: 'section-body' });
-        sec.appendChild(body);
-        Object.keys(rows).sort(naturalCompare).forEach(function (r) {
-          var rowEl = h('div', { class: 'row', 'data-row': r }, h('span', { class: 'rowname' }, r));
-          var seatsWrap = h('div', { class: 'seats' });
-          rows[r].sort(function (a, b) { return a.number - b.number; }).forEach(function (s) {
-            var b = h('button', { type: 'button', class: 'seat', 'data-seat-id': s.id, 'data-label': s.label },
-              String(s.number));
-            b.addEventListener('click', function () { onSeat(s); });
-            seatEls[s.id] = b;
-            seatsWrap.appendChild(b);
-          });
-          rowEl.appendChild(seatsWrap);
-          body.appendChild(rowEl);
-        });
-        map.appendChild(sec);
+      seatEls = window.SeatMap.build(map, seats, {
+        price: function (amount) { return money(amount, event.currency); },
+        onSeat: onSeat
       });
     }
 
@@ -806,6 +759,7 @@
 
     function render(b) {
       current = b;
+      if (note && b.status !== 'PENDING_PAYMENT') say(noteEl, ''); /* "seats are held" no longer true */
       var actionMsg = statusLine();
       var parts = [
         h('div', { class: 'row-between' },
@@ -1210,7 +1164,9 @@
 
       var posterMsg = statusLine();
       var preview = h('div', { class: 'poster-preview' });
+      var hasPoster = !!ev.poster_url;
       function showPoster() {
+        if (!hasPoster) { preview.replaceChildren(h('p', { class: 'muted' }, 'No poster yet.')); return; }
         var img = h('img', { class: 'poster', alt: 'Current poster', src: '/api/events/' + enc + '/poster?v=' + Date.now() });
         img.addEventListener('error', function () { preview.replaceChildren(h('p', { class: 'muted' }, 'No poster yet.')); });
         preview.replaceChildren(img);
@@ -1226,6 +1182,7 @@
         say(posterMsg, 'Uploading…', 'info');
         uploadPoster(id, fl).then(function (p) {
           say(posterMsg, 'Poster saved (' + p.content_type + ', ' + p.width + '×' + p.height + ', ' + Math.ceil(p.size / 1024) + ' KiB).', 'ok');
+          hasPoster = true;
           showPoster();
         }).catch(function (er) {
           say(posterMsg, 'Poster refused: ' + errorText(er));
@@ -1234,6 +1191,7 @@
       rm.addEventListener('click', function () {
         api('DELETE', '/api/admin/events/' + enc + '/poster').then(function () {
           say(posterMsg, 'Poster removed.', 'ok');
+          hasPoster = false;
           showPoster();
         }).catch(function (er) { say(posterMsg, 'Could not remove the poster: ' + errorText(er)); });
       });

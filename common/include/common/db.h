@@ -12,7 +12,7 @@ enum db_status {
     DB_CONFLICT,       /* 23505 unique violation, 23P01 exclusion */
     DB_INVALID,        /* 22xxx data exception, 23502/23503/23514: bad input */
     DB_RETRY,          /* 40001 serialization failure, 40P01 deadlock */
-    DB_UNAVAILABLE,    /* connection failure, 08xxx, 57Pxx, 53xxx: answer 503 */
+    DB_UNAVAILABLE,    /* connection failure, 08xxx, 57Pxx, 57014, 53xxx: answer 503 */
     DB_ERROR,          /* anything else: our fault, 500 */
 };
 
@@ -29,6 +29,15 @@ struct db_conn;
 /* Creates a pool of at most size connections to conninfo (libpq URI or
  * key=value string). Connections open lazily. Never NULL (aborts on OOM). */
 struct db_pool *db_pool_create(const char *conninfo, int size);
+/* Every connection the pool opens from now on gets statement_timeout and
+ * idle_in_transaction_session_timeout (ms; 0 = none), through libpq's
+ * "options" (a conninfo's own options= wins). A statement cut by the first
+ * answers DB_UNAVAILABLE (SQLSTATE 57014); a transaction left idle past
+ * the second loses its connection (reset on the next acquire). Defaults:
+ * DB_*_TIMEOUT_MS_DEFAULT. Call before the pool is used. */
+#define DB_STATEMENT_TIMEOUT_MS_DEFAULT 30000
+#define DB_IDLE_TX_TIMEOUT_MS_DEFAULT 60000
+void db_pool_set_timeouts(struct db_pool *pool, long statement_ms, long idle_tx_ms);
 void db_pool_destroy(struct db_pool *pool);
 
 /* Borrows a connection, waiting up to wait_ms for one to be free. Returns

@@ -9,7 +9,7 @@
 
 #define HTTP_BODY_LIMIT_DEFAULT (1024 * 1024) /* 1 MiB: over it, 413 */
 #define HTTP_MAX_PARAMS 8
-#define HTTP_MAX_RES_HEADERS 8
+#define HTTP_MAX_RES_HEADERS 16
 
 struct kv {
     char *name;
@@ -131,6 +131,7 @@ void http_res_header(struct http_res *res, const char *name, const char *value);
 
 struct db_pool;
 struct sbuf;
+struct cors_policy;
 
 struct http_server_config {
     const char *service;           /* "payment-app": logs and metrics */
@@ -152,6 +153,11 @@ struct http_server_config {
     /* Requests waiting for a worker before the server answers 503;
      * 0 = max_connections (no request of an accepted connection is shed). */
     int queue_max;
+    /* CORS (common/cors.h; borrowed, outlives the server): preflights
+     * answered and answers decorated for the app's routes whose flags have
+     * none of cors_skip_flags (nor HTTP_ROUTE_PRIORITY). NULL = no CORS. */
+    const struct cors_policy *cors;
+    unsigned cors_skip_flags;
 };
 
 struct http_server;

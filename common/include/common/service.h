@@ -38,6 +38,12 @@ struct service_def {
     void (*shutdown)(void *app);
     int (*before)(struct http_req *req, struct http_res *res, void *app);
     void (*metrics_extra)(struct sbuf *out, void *app);
+    /* CORS for the public routes (common/cors.h): the address of the
+     * service's CORS_ORIGINS value, an entry of its config table (NULL: the
+     * service has no CORS). Routes with any of cors_skip_flags get none. A
+     * value cors_policy_parse refuses stops start-up. */
+    const char *const *cors_origins;
+    unsigned cors_skip_flags;
 };
 
 /* Runs the daemon; returns the process exit code. */
