@@ -136,7 +136,8 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
 /* The answer to a booking attempt with outcome out (JSON text, owned) and
  * its status code into *code: 201 with the booking, or the error with the
  * booking beside it. */
-static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code)
+static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code,
+                          const json_t *details)
 {
     json_t *doc;
     if (out == OUT_HELD) {
@@ -149,6 +150,9 @@ static char *outcome_text(enum booking_outcome out, const char *reason, json_t *
                         out == OUT_REFUSED ? "the seats could not be held"
                                            : "the ticket service is unavailable",
                         "booking", b);
+        /* ticket-app's details (SEAT_UNAVAILABLE's seat_ids) pass through */
+        if (json_is_object(details))
+            json_object_set_new(json_object_get(doc, "error"), "details", json_deep_copy(details));
     }
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -250,7 +254,13 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     json_t *b = booking_json_row(row, 0);
     PQclear(row);
     int code = 0;
-    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code);
+    json_t *details = json_pack("{s:o}", "seat_ids", json_array());
+    for (size_t i = 0; i < br->nseats; i++)
+        if (known[i])
+            json_array_append_new(json_object_get(details, "seat_ids"),
+                                  json_string(br->seat_ids[i]));
+    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code, details);
+    json_decref(details);
     json_decref(b);
     atomic_fetch_add(&app->n_refused_by_hint, 1);
     log_info("booking attempt booking_id=%s answer=%d (seat known taken)", bid, code);
@@ -294,7 +304,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         if (st == DB_OK) {
             b = booking_json_row(row, 0);
             PQclear(row);
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
         }
         if (st != DB_NOT_FOUND) {
@@ -334,7 +345,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     } else if (st == DB_OK) {
         st = load_booking(c, bid, NULL, 0, &b);
         if (st == DB_OK)
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
     }
     if (st == DB_OK && key)
         st = idem_store_finish(c, u->id, key, code_out, text);
@@ -658,6 +670,36 @@ void booking_handle_refresh(struct http_req *req, struct http_res *res, void *ap
         answer_booking(app, res, id, NULL, 200);
 }
 
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply)
+{
+    char path[96];
+    struct ticket_booking tb;
+    int have_tb = 0, rc = 0;
+    *status = 0;
+    *reply = NULL;
+    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
+    int call = ticket_call_json(app, "POST", path, NULL, status, reply);
+    if (call < 0 || *status >= 500 || *status == 401 || *status == 403) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        return -1;
+    }
+    if (ticket_reply_booking(*reply, &tb) == 0) {
+        if (strcasecmp(tb.booking_id, id) == 0)
+            have_tb = 1;
+        else
+            ticket_booking_cleanup(&tb);
+    }
+    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
+        rc = -1;
+    else if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
+        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    return rc;
+}
+
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
@@ -666,29 +708,10 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
     PQclear(row);
-    char path[96];
     long status = 0;
     json_t *reply = NULL, *b = NULL;
-    struct ticket_booking tb;
-    int have_tb = 0;
-
-    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
-    int rc = ticket_call_json(app, "POST", path, NULL, &status, &reply);
-    if (rc < 0 || status >= 500 || status == 401 || status == 403) {
-        atomic_fetch_add(&app->n_ticket_unavailable, 1);
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+    if (booking_cancel_remote(app, res, id, &status, &reply) < 0)
         goto out;
-    }
-    if (ticket_reply_booking(reply, &tb) == 0) {
-        if (strcasecmp(tb.booking_id, id) == 0)
-            have_tb = 1;
-        else
-            ticket_booking_cleanup(&tb);
-    }
-    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
-        goto out;
-    if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
-        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
     if (status == 200 || status == 201) {
         answer_booking(app, res, id, NULL, 200);
         goto out;
@@ -704,11 +727,12 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     const char *code = json_str(json_object_get(reply, "error"), "code");
+    json_t *details = json_object_get(json_object_get(reply, "error"), "details");
     http_res_error_full(res, 409, status == 409 && code ? code : "NOT_CANCELLABLE",
-                        "the booking cannot be cancelled", NULL, json_pack("{s:O}", "booking", b));
+                        "the booking cannot be cancelled",
+                        json_is_object(details) ? json_deep_copy(details) : NULL,
+                        json_pack("{s:O}", "booking", b));
 out:
-    if (have_tb)
-        ticket_booking_cleanup(&tb);
     json_decref(b);
     json_decref(reply);
 }

@@ -28,6 +28,7 @@
 /* A lease is taken a little before the event reaches the loop. */
 #define OUTBOX_LEASE_MARGIN_MS 1000
 
+
 static const struct db_stmt outbox_insert = {
     "common_outbox_insert", "INSERT INTO outbox (id, topic, payload) VALUES ($1, $2, $3)"};
 
@@ -464,6 +465,31 @@ static void outbox_send_all(const struct outbox_config *cfg, struct outbox_xfer 
     }
 }
 
+/* Delivers every event through cfg->deliver, one after another, and fills
+ * each xfer's outcome as outbox_send_all would. */
+static void outbox_deliver_all(const struct outbox_config *cfg, struct outbox_xfer *xs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct outbox_xfer *x = &xs[i];
+        char err[OUTBOX_ERROR_MAX + 1] = "";
+        long status = 0;
+        x->t0 = mono_ms();
+        int rc =
+            cfg->deliver(cfg->deliver_arg, x->ev->id, x->ev->payload, &status, err, sizeof err);
+        x->dur = (long)(mono_ms() - x->t0);
+        x->finished = 1;
+        if (rc == 0) {
+            x->rc = CURLE_OK;
+            x->status = status;
+            x->blen = strlen(err);
+            memcpy(x->body, err, x->blen + 1);
+        } else {
+            x->rc = CURLE_SEND_ERROR;
+            snprintf(x->errbuf, sizeof x->errbuf, "%s", err);
+        }
+    }
+}
+
 /* Records every attempt of the batch in one statement; an event whose
  * attempt failed is due again after its backoff. */
 static void outbox_record(struct db_pool *pool, const struct outbox_config *cfg,
@@ -658,7 +684,10 @@ int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg, str
             xs[nx++].ev = &evs[i];
     }
     if (nx > 0) {
-        outbox_send_all(cfg, xs, nx);
+        if (cfg->deliver)
+            outbox_deliver_all(cfg, xs, nx);
+        else
+            outbox_send_all(cfg, xs, nx);
         outbox_record(pool, cfg, xs, nx);
     }
     outbox_unclaim(pool, back, nback);

@@ -12,6 +12,8 @@ void event_handle_publish(struct http_req *req, struct http_res *res, void *app)
 void event_handle_delete(struct http_req *req, struct http_res *res, void *app);
 void event_handle_seats(struct http_req *req, struct http_res *res, void *app);
 void event_handle_stats(struct http_req *req, struct http_res *res, void *app);
+/* event_cancel_handler.c: POST /api/events/{id}/cancel. */
+void event_handle_cancel(struct http_req *req, struct http_res *res, void *app);
 void seat_handle_add(struct http_req *req, struct http_res *res, void *app);
 void seat_handle_patch(struct http_req *req, struct http_res *res, void *app);
 void seat_handle_delete(struct http_req *req, struct http_res *res, void *app);
