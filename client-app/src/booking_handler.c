@@ -300,7 +300,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         /* the common answer: stored with its history entry and read back
          * by one statement, no transaction */
         PGresult *row = NULL;
-        st = booking_store_apply_answer(c, &tb, &row);
+        st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
         if (st == DB_OK) {
             b = booking_json_row(row, 0);
             PQclear(row);
@@ -317,10 +317,11 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
-            st = booking_store_apply(c, &tb, &applied);
-            if (st == DB_OK && applied)
-                st = booking_store_add_event(c, bid, tb.status, tb.failure_reason, "ticket-app",
-                                             tb.version);
+            PGresult *row = NULL;
+            st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
+            PQclear(row);
+            if (st == DB_NOT_FOUND)
+                st = DB_OK; /* a newer version is stored already */
         } else if (out == OUT_REFUSED || out == OUT_UNAVAILABLE) {
             if (out == OUT_UNAVAILABLE)
                 reason = "TICKET_SERVICE_UNAVAILABLE";
@@ -544,10 +545,11 @@ static enum db_status store_change_on(struct db_conn *c, const char *id, struct 
     int applied = 0;
     enum db_status st = db_begin(c);
     if (st == DB_OK && tb) {
-        st = booking_store_apply(c, tb, &applied);
-        if (st == DB_OK && applied)
-            st =
-                booking_store_add_event(c, id, tb->status, tb->failure_reason, source, tb->version);
+        PGresult *row = NULL;
+        st = booking_store_apply_answer(c, tb, source, &row);
+        PQclear(row);
+        if (st == DB_NOT_FOUND)
+            st = DB_OK; /* not newer than what is stored */
     } else if (st == DB_OK && fail_reason) {
         st = booking_store_fail_requested(c, id, fail_reason, &applied);
         if (st == DB_OK && applied)
