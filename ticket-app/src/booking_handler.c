@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendee.h"
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
@@ -22,7 +23,10 @@ HANDLER(booking_handle_create)
         return;
     json_t *details = json_object();
     struct booking_request rq;
+    struct attendee_list al;
     int rc = booking_parse_request(body, &rq, details);
+    if (rc == 0)
+        rc = attendee_parse(body, &rq, &al, details);
     json_decref(body);
     if (rc != 0) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
@@ -30,6 +34,9 @@ HANDLER(booking_handle_create)
         return;
     }
     json_decref(details);
+    /* the people named (or required) are settled before the seats are held */
+    if (attendee_settle(app, &rq, &al, res) != 0)
+        return;
     booking_flow_create(app, &rq, res);
 }
 
