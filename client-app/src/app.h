@@ -122,6 +122,13 @@ void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
+/* Cancels booking id at ticket-app (its cancel API: seats released,
+ * invoice voided or refunded) and stores what it answered (status and
+ * history). 0 when ticket-app answered: *status its HTTP status (200:
+ * cancelled; 409: not cancellable), *reply its body (new reference or
+ * NULL); -1 after answering res (503 unreachable, or the store's error). */
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply);
 
 /* Settles attempts left REQUESTED by a request that died (process stopped,
  * database lost after the call): asks ticket-app and stores what it says,

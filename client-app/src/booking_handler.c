@@ -300,7 +300,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         /* the common answer: stored with its history entry and read back
          * by one statement, no transaction */
         PGresult *row = NULL;
-        st = booking_store_apply_answer(c, &tb, &row);
+        st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
         if (st == DB_OK) {
             b = booking_json_row(row, 0);
             PQclear(row);
@@ -317,10 +317,11 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
-            st = booking_store_apply(c, &tb, &applied);
-            if (st == DB_OK && applied)
-                st = booking_store_add_event(c, bid, tb.status, tb.failure_reason, "ticket-app",
-                                             tb.version);
+            PGresult *row = NULL;
+            st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
+            PQclear(row);
+            if (st == DB_NOT_FOUND)
+                st = DB_OK; /* a newer version is stored already */
         } else if (out == OUT_REFUSED || out == OUT_UNAVAILABLE) {
             if (out == OUT_UNAVAILABLE)
                 reason = "TICKET_SERVICE_UNAVAILABLE";
@@ -545,10 +546,11 @@ static enum db_status store_change_on(struct db_conn *c, const char *id, struct 
     int applied = 0;
     enum db_status st = db_begin(c);
     if (st == DB_OK && tb) {
-        st = booking_store_apply(c, tb, &applied);
-        if (st == DB_OK && applied)
-            st =
-                booking_store_add_event(c, id, tb->status, tb->failure_reason, source, tb->version);
+        PGresult *row = NULL;
+        st = booking_store_apply_answer(c, tb, source, &row);
+        PQclear(row);
+        if (st == DB_NOT_FOUND)
+            st = DB_OK; /* not newer than what is stored */
     } else if (st == DB_OK && fail_reason) {
         st = booking_store_fail_requested(c, id, fail_reason, &applied);
         if (st == DB_OK && applied)
@@ -671,6 +673,36 @@ void booking_handle_refresh(struct http_req *req, struct http_res *res, void *ap
         answer_booking(app, res, id, NULL, 200);
 }
 
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply)
+{
+    char path[96];
+    struct ticket_booking tb;
+    int have_tb = 0, rc = 0;
+    *status = 0;
+    *reply = NULL;
+    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
+    int call = ticket_call_json(app, "POST", path, NULL, status, reply);
+    if (call < 0 || *status >= 500 || *status == 401 || *status == 403) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        return -1;
+    }
+    if (ticket_reply_booking(*reply, &tb) == 0) {
+        if (strcasecmp(tb.booking_id, id) == 0)
+            have_tb = 1;
+        else
+            ticket_booking_cleanup(&tb);
+    }
+    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
+        rc = -1;
+    else if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
+        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    return rc;
+}
+
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
@@ -679,29 +711,10 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
     PQclear(row);
-    char path[96];
     long status = 0;
     json_t *reply = NULL, *b = NULL;
-    struct ticket_booking tb;
-    int have_tb = 0;
-
-    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
-    int rc = ticket_call_json(app, "POST", path, NULL, &status, &reply);
-    if (rc < 0 || status >= 500 || status == 401 || status == 403) {
-        atomic_fetch_add(&app->n_ticket_unavailable, 1);
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+    if (booking_cancel_remote(app, res, id, &status, &reply) < 0)
         goto out;
-    }
-    if (ticket_reply_booking(reply, &tb) == 0) {
-        if (strcasecmp(tb.booking_id, id) == 0)
-            have_tb = 1;
-        else
-            ticket_booking_cleanup(&tb);
-    }
-    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
-        goto out;
-    if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
-        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
     if (status == 200 || status == 201) {
         answer_booking(app, res, id, NULL, 200);
         goto out;
@@ -723,8 +736,6 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
                         json_is_object(details) ? json_deep_copy(details) : NULL,
                         json_pack("{s:O}", "booking", b));
 out:
-    if (have_tb)
-        ticket_booking_cleanup(&tb);
     json_decref(b);
     json_decref(reply);
 }
