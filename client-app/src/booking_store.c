@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "store.h"
 
 #define BOOKING_COLS                                                                                                 \
     "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                              \

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/util.h"
-#include "sqlts.h"
 
 /* starts_at in the venue's zone (local_rfc3339: migrations/ticket/051). */
 #define EVENT_LOCAL(alias) "local_rfc3339(" alias ".starts_at, " alias ".timezone)"
