@@ -394,12 +394,16 @@ pm.collectionVariables.set('ticketCode', signed + '.' + mac);`,
     test: `status(200); check('ADMITTED, the seat', () => { expect(body.status).to.eql('ADMITTED'); expect(body.booking_id).to.eql(get('bookingA')); expect(body.seat.id).to.eql(get('seat1')); });`,
   }),
   R('Check-in again: 409', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
+  R('Gate at client-app: a user is refused', 'POST', C + '/api/checkins', { auth: 'tokenA', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' }, test: `error(403, 'FORBIDDEN');` }),
+  R('Gate at client-app: the same ticket again (admin)', 'POST', C + '/api/checkins', { auth: 'tokenAdmin', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
+  R('Gate at client-app: check-ins of the event', 'GET', C + '/api/events/{{eventId}}/checkins', { auth: 'tokenAdmin', test: `status(200); check('counted', () => expect(body.counts.checked_in).to.be.at.least(1));` }),
+  R('ticket-app: check-ins of the event', 'GET', T + '/api/events/{{eventId}}/checkins', { auth: 'ticket_service_token', test: `status(200); check('the admitted ticket', () => expect(body.items.map((x) => x.booking_id)).to.include(get('bookingA')));` }),
   R('Check-in: forged code', 'POST', T + '/api/checkins', {
     auth: 'ticket_admin_token',
     pre: `const c = pm.collectionVariables.get('ticketCode'); pm.variables.set('forged', c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'));`,
     body: { ticket_code: '{{forged}}' }, test: `error(404, 'INVALID_TICKET');`,
   }),
-  R('Check-in: service token is not enough', 'POST', T + '/api/checkins', { auth: 'ticket_service_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(403, 'FORBIDDEN');` }),
+  R("Check-in with client-app's service token (its gate): already in", 'POST', T + '/api/checkins', { auth: 'ticket_service_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
 ]));
 
 folders.push(F('5 Waitlist', 'B and C wait for seat 1 (A holds it).', [
@@ -510,6 +514,7 @@ folders.push(F('8 ticket-app admin', 'Events and seats (admin token), statistics
 save('newEvent', body.id);`,
   }),
   R('Get the new event', 'GET', T + '/api/events/{{newEvent}}', { test: `status(200); check('name', () => expect(body.name).to.include('Postman Jazz Evening'));` }),
+  R('Publish the new event (already published: unchanged)', 'POST', T + '/api/events/{{newEvent}}/publish', { auth: 'ticket_admin_token', test: `status(200); check('published', () => expect(body.published_at).to.be.a('string'));` }),
   R('Rename the event', 'PATCH', T + '/api/events/{{newEvent}}', {
     auth: 'ticket_admin_token', body: { name: 'Postman Jazz Night {{run}}' },
     test: `status(200); check('renamed', () => expect(body.name).to.include('Postman Jazz Night'));`,
@@ -582,6 +587,7 @@ save('etag', pm.response.headers.get('ETag'));`,
     auth: 'tokenAdmin', body: { description: 'Renamed through client-app.' },
     test: `status(200); check('changed', () => expect(body.description).to.eql('Renamed through client-app.'));`,
   }),
+  R('Admin event: publish (already published: unchanged)', 'POST', C + '/api/admin/events/{{uiEvent}}/publish', { auth: 'tokenAdmin', test: `status(200); check('the event', () => expect(body.id).to.eql(get('uiEvent')));` }),
   R('Admin event: statistics', 'GET', C + '/api/admin/events/{{uiEvent}}/stats', {
     auth: 'tokenAdmin', test: `status(200); check('6 open', () => expect(body.seats.open).to.eql(6));`,
   }),
