@@ -32,8 +32,9 @@ instance_port() {
 # gateway_render OUT: writes the gateway's configuration from
 # gateway/haproxy.cfg.in. SERVERS_CLIENT, SERVERS_TICKET, SERVERS_PAYMENT
 # are space-separated host:port lists; the ports, GATEWAY_BIND (default
-# 0.0.0.0), SERVICE_BIND (default 0.0.0.0), RATE_LIMIT_PER_MINUTE (0: no
-# limit), GATEWAY_RUN (its socket folder), GATEWAY_THREADS, GATEWAY_DNS (1:
+# 0.0.0.0), SERVICE_BIND (default 0.0.0.0), RATE_LIMIT_PER_MINUTE (per
+# bearer token; 0: no limit at all), RATE_LIMIT_PER_ADDR (per client
+# address; default the same), GATEWAY_RUN (its socket folder), GATEWAY_THREADS, GATEWAY_DNS (1:
 # instances named by host) come from the environment. Then `haproxy -c`
 # checks it (GATEWAY_CHECK=0: not, e.g. where haproxy is absent).
 gateway_render() {
@@ -52,6 +53,7 @@ gateway_render() {
     GW_CLIENT_APP_PORT="$CLIENT_APP_PORT" GW_TICKET_APP_PORT="$TICKET_APP_PORT" \
     GW_PAYMENT_APP_PORT="$PAYMENT_APP_PORT" \
     GW_RATE_LIMIT_PER_MINUTE="${RATE_LIMIT_PER_MINUTE:-500}" \
+    GW_RATE_LIMIT_PER_ADDR="${RATE_LIMIT_PER_ADDR:-${RATE_LIMIT_PER_MINUTE:-500}}" \
     GW_GATEWAY_MAXCONN="${GATEWAY_MAXCONN:-$maxconn}" \
     GW_SERVER_MAXCONN="${GATEWAY_SERVER_MAXCONN:-1000}" \
     GW_GATEWAY_THREADS="${GATEWAY_THREADS:-1}" \

@@ -120,8 +120,24 @@ static int in_list(const char *s, const char *const *list)
 
 static const char *const statuses[] = {"PENDING_PAYMENT", "CONFIRMED", "FAILED",
                                        "EXPIRED",         "CANCELLED", NULL};
-static const char *const reasons[] = {"SEAT_UNAVAILABLE", "HOLD_REJECTED", "PAYMENT_FAILED",
-                                      "TICKET_SERVICE_UNAVAILABLE", NULL};
+static const char *const reasons[] = {"SEAT_UNAVAILABLE",
+                                      "HOLD_REJECTED",
+                                      "PAYMENT_FAILED",
+                                      "TICKET_SERVICE_UNAVAILABLE",
+                                      "EVENT_CANCELLED",
+                                      "SALES_NOT_OPEN",
+                                      "SALES_CLOSED",
+                                      "LIMIT_REACHED",
+                                      NULL};
+/* The refusals of a hold that ticket-app answers 409 with (API.md): the
+ * attempt is recorded FAILED with failure_reason = the code. */
+static const char *const refusals[] = {"SEAT_UNAVAILABLE",
+                                       "HOLD_REJECTED",
+                                       "EVENT_CANCELLED",
+                                       "SALES_NOT_OPEN",
+                                       "SALES_CLOSED",
+                                       "LIMIT_REACHED",
+                                       NULL};
 static const char *const ntypes[] = {"booking.created",
                                      "booking.confirmed",
                                      "booking.failed",
@@ -407,11 +423,9 @@ enum booking_outcome booking_classify(int rc, long status, const json_t *reply, 
     }
     if (status == 409 || ((status == 200 || status == 201) && *have_tb)) {
         const char *c = json_str(json_object_get(reply, "error"), "code");
-        if (c && (strcmp(c, "SEAT_UNAVAILABLE") == 0 || strcmp(c, "HOLD_REJECTED") == 0))
+        if (c && in_list(c, refusals))
             *code = c;
-        else if (*have_tb && tb->failure_reason &&
-                 (strcmp(tb->failure_reason, "SEAT_UNAVAILABLE") == 0 ||
-                  strcmp(tb->failure_reason, "HOLD_REJECTED") == 0))
+        else if (*have_tb && tb->failure_reason && in_list(tb->failure_reason, refusals))
             *code = tb->failure_reason;
         else
             *code = "SEAT_UNAVAILABLE";

@@ -136,7 +136,8 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
 /* The answer to a booking attempt with outcome out (JSON text, owned) and
  * its status code into *code: 201 with the booking, or the error with the
  * booking beside it. */
-static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code)
+static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code,
+                          const json_t *details)
 {
     json_t *doc;
     if (out == OUT_HELD) {
@@ -149,6 +150,9 @@ static char *outcome_text(enum booking_outcome out, const char *reason, json_t *
                         out == OUT_REFUSED ? "the seats could not be held"
                                            : "the ticket service is unavailable",
                         "booking", b);
+        /* ticket-app's details (SEAT_UNAVAILABLE's seat_ids) pass through */
+        if (json_is_object(details))
+            json_object_set_new(json_object_get(doc, "error"), "details", json_deep_copy(details));
     }
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -250,7 +254,13 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     json_t *b = booking_json_row(row, 0);
     PQclear(row);
     int code = 0;
-    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code);
+    json_t *details = json_pack("{s:o}", "seat_ids", json_array());
+    for (size_t i = 0; i < br->nseats; i++)
+        if (known[i])
+            json_array_append_new(json_object_get(details, "seat_ids"),
+                                  json_string(br->seat_ids[i]));
+    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code, details);
+    json_decref(details);
     json_decref(b);
     atomic_fetch_add(&app->n_refused_by_hint, 1);
     log_info("booking attempt booking_id=%s answer=%d (seat known taken)", bid, code);
@@ -294,7 +304,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         if (st == DB_OK) {
             b = booking_json_row(row, 0);
             PQclear(row);
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
         }
         if (st != DB_NOT_FOUND) {
@@ -334,7 +345,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     } else if (st == DB_OK) {
         st = load_booking(c, bid, NULL, 0, &b);
         if (st == DB_OK)
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
     }
     if (st == DB_OK && key)
         st = idem_store_finish(c, u->id, key, code_out, text);
@@ -704,8 +716,11 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     const char *code = json_str(json_object_get(reply, "error"), "code");
+    json_t *details = json_object_get(json_object_get(reply, "error"), "details");
     http_res_error_full(res, 409, status == 409 && code ? code : "NOT_CANCELLABLE",
-                        "the booking cannot be cancelled", NULL, json_pack("{s:O}", "booking", b));
+                        "the booking cannot be cancelled",
+                        json_is_object(details) ? json_deep_copy(details) : NULL,
+                        json_pack("{s:O}", "booking", b));
 out:
     if (have_tb)
         ticket_booking_cleanup(&tb);

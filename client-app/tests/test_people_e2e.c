@@ -17,17 +17,18 @@
 #include <sodium.h>
 
 #include "client_testlib.h"
-#include "testsupport.h"
+#include "test_suite.h"
 
-#define ADMIN_TOKEN "people-e2e-ticket-admin-token"
-#define SERVICE_TOKEN "people-e2e-ticket-service-token"
-#define PAY_TOKEN "people-e2e-payment-service-token"
-#define CODE_SECRET "people-e2e-code-secret"
-#define ADMIN_PW "people-e2e-admin-pass"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
+#define CODE_SECRET "e2e-code-secret" /* test_suite's TICKET_CODE_SECRET */
+#define ADMIN_PW TS_ADMIN_PASSWORD
 #define PW "people-password"
 
-static struct test_daemon pay, ticket, client;
-static char client_db[512], ticket_db[512];
+static const char *const people_client_env[] = {"TICKET_ADMIN_TOKEN=" TS_ADMIN_TOKEN, NULL};
+static const char *const people_ticket_env[] = {"HOLD_TTL_SECONDS=5", "SWEEP_INTERVAL_MS=200",
+                                                NULL};
+
+static struct test_suite suite;
 static const char *C, *T, *P; /* base URLs */
 static char admin_token[65];
 
@@ -37,79 +38,15 @@ static int setup(void **state)
     test_require_pg();
     if (sodium_init() < 0)
         return -1;
-    char pdb[512];
-    if (test_db_create("people_pay", NULL, pdb, sizeof pdb) < 0 ||
-        test_db_create("people_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
-        test_db_create("people_client", NULL, client_db, sizeof client_db) < 0)
+    const struct test_suite_opts o = {.name = "people",
+                                      TEST_SUITE_BINARIES,
+                                      .client_env = people_client_env,
+                                      .ticket_env = people_ticket_env};
+    if (test_suite_start(&suite, &o) != 0)
         return -1;
-    int pport = test_free_port(), tport, cport;
-    do
-        tport = test_free_port();
-    while (tport == pport);
-    do
-        cport = test_free_port();
-    while (cport == pport || cport == tport);
-
-    char c_db[600], c_ticket[96];
-    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
-    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db,
-                          c_ticket,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "NOTIFY_SECRET=people-e2e-notify-secret",
-                          "ADMIN_PASSWORD=" ADMIN_PW,
-                          "RATE_LIMIT_PER_MINUTE=0",
-                          "DB_POOL_SIZE=6",
-                          "HTTP_WORKERS=8",
-                          NULL};
-    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
-        return -1;
-
-    char p_db[600], p_hook[128], p_public[96];
-    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pdb);
-    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db,
-                          p_hook,
-                          p_public,
-                          "WEBHOOK_SECRET=people-e2e-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0",
-                          "WEBHOOK_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
-        return -1;
-
-    char t_db[600], t_pay[96], t_notify[128];
-    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
-    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             cport);
-    const char *tenv[] = {t_db,
-                          t_pay,
-                          t_notify,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "WEBHOOK_SECRET=people-e2e-webhook-secret",
-                          "NOTIFY_SECRET=people-e2e-notify-secret",
-                          "TICKET_CODE_SECRET=" CODE_SECRET,
-                          "ORGANIZER_FAILURE_RATE=0",
-                          "NOTIFY_RETRY_BASE_MS=100",
-                          "HOLD_TTL_SECONDS=5",
-                          "SWEEP_INTERVAL_MS=200",
-                          "DB_POOL_SIZE=6",
-                          "HTTP_WORKERS=8",
-                          NULL};
-    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
-        return -1;
-    C = client.base_url;
-    T = ticket.base_url;
-    P = pay.base_url;
+    C = suite.C;
+    T = suite.T;
+    P = suite.P;
     if (tlogin(C, "admin", ADMIN_PW, admin_token) != 201)
         return -1;
     return 0;
@@ -118,11 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    int st = test_daemon_stop(&client);
-    int st2 = test_daemon_stop(&ticket);
-    test_daemon_stop(&pay);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && WIFEXITED(st2) && WEXITSTATUS(st2) == 0 ? 0
-                                                                                            : -1;
+    return test_suite_stop(&suite);
 }
 
 /* ---- helpers ---- */
@@ -155,11 +88,6 @@ static void new_event(const char *name, int n, char ev[37], char ids[][37])
     assert_int_equal(tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r), 201);
     snprintf(ev, 37, "%s", tstr(&r, "id"));
     tresp_free(&r);
-    /* the venue's zone, whether or not create takes it */
-    const char *p[] = {ev};
-    assert_int_equal(
-        texec(ticket_db, "UPDATE events SET timezone = 'Asia/Jakarta' WHERE id = $1::uuid", 1, p),
-        0);
     snprintf(path, sizeof path, "/api/events/%s/seats", ev);
     assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
     json_t *items = json_object_get(r.json, "items");

@@ -70,6 +70,15 @@ int invoice_transition(enum invoice_status from, enum invoice_action act, enum i
     return 1;
 }
 
+int invoice_action_states(enum invoice_action act, const char **from, const char **to)
+{
+    if ((int)act < 0 || act >= INVOICE_ACT_COUNT)
+        return -1;
+    *from = invoice_status_name(transitions[act].from);
+    *to = invoice_status_name(transitions[act].to);
+    return 0;
+}
+
 int invoice_conflict_answer(enum invoice_action act, enum invoice_status cur, int expired,
                             const char **code)
 {

@@ -43,6 +43,7 @@ struct app {
     long notify_retry_base_ms;         /* NOTIFY_RETRY_BASE_MS */
     long notify_retry_max_ms;          /* NOTIFY_RETRY_MAX_MS */
     long sweep_interval_ms;            /* SWEEP_INTERVAL_MS: hold sweeper idle period */
+    long max_seats_per_user;           /* MAX_SEATS_PER_USER (0 = no limit) */
 
     /* Runtime. */
     struct db_pool *pool;            /* the service's pool (borrowed from service_main) */

@@ -9,8 +9,10 @@
 #include "booking_flow.h"
 #include "booking_store.h"
 #include "common/errors.h"
+#include "common/sig.h"
 #include "common/util.h"
 #include "handlers.h"
+#include "lifecycle_exec.h"
 #include "valid.h"
 
 HANDLER(booking_handle_create)
@@ -63,6 +65,26 @@ HANDLER(booking_handle_get)
     booking_cleanup(&b);
 }
 
+/* Answers a cancel's outcome: 200 with the booking (cancelled now, or
+ * before: client-app retries), else 409 NOT_CANCELLABLE with
+ * details.reason when a guard refused. */
+static void answer_cancel(struct http_res *res, const struct lc_outcome *o,
+                          const struct booking *b)
+{
+    if (o->applied || (o->found && o->from == LC_CANCELLED)) {
+        http_res_json(res, 200, booking_json(b));
+        return;
+    }
+    /* FAILED and EXPIRED bookings hold nothing to cancel: no reason. */
+    json_t *details = o->reason ? json_pack("{s:s}", "reason", o->reason) : NULL;
+    const char *msg = !o->reason ? "the booking cannot be cancelled"
+                      : strcmp(o->reason, "CHECKED_IN") == 0
+                          ? "a seat of the booking was admitted at the gate"
+                          : "the event has started";
+    http_res_error_full(res, 409, "NOT_CANCELLABLE", msg, details,
+                        json_pack("{s:o}", "booking", booking_json(b)));
+}
+
 HANDLER(booking_handle_cancel)
 {
     struct app *a = app;
@@ -71,16 +93,20 @@ HANDLER(booking_handle_cancel)
         http_res_error(res, 404, "NOT_FOUND", "booking not found");
         return;
     }
+    /* The admin token cancels as an admin (allowed after the start, never
+     * once checked in); client-app's service token for the owner. */
+    const char *tok = http_req_bearer(req);
+    enum lc_event ev =
+        tok && str_ct_equal(tok, a->admin_token) ? LC_EV_CANCEL_ADMIN : LC_EV_CANCEL_USER;
     struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
     if (!c) {
         http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
-    char old[24] = "";
-    int changed = 0;
+    struct lc_outcome o;
     enum db_status st = DB_OK;
     for (int i = 0; i < 3; i++) {
-        st = booking_store_cancel(c, id, old, sizeof old, &changed);
+        st = lifecycle_apply(c, id, ev, NULL, NULL, &o);
         if (st != DB_RETRY)
             break;
     }
@@ -96,14 +122,9 @@ HANDLER(booking_handle_cancel)
         http_res_db_error(res, st);
         return;
     }
-    app_wake(a);
-    /* Cancelling twice answers the cancelled booking again (client-app
-     * retries); FAILED and EXPIRED bookings hold nothing to cancel. */
-    if (changed || strcmp(old, "CANCELLED") == 0)
-        http_res_json(res, 200, booking_json(&b));
-    else
-        http_res_error_full(res, 409, "NOT_CANCELLABLE", "the booking cannot be cancelled", NULL,
-                            json_pack("{s:o}", "booking", booking_json(&b)));
+    if (o.applied)
+        app_wake(a);
+    answer_cancel(res, &o, &b);
     booking_cleanup(&b);
 }
 
@@ -113,9 +134,9 @@ HANDLER(booking_handle_ticket)
     struct booking b = {0};
     if (load_booking(app, req, res, &b) != 0)
         return;
-    if (strcmp(b.status, "CONFIRMED") != 0 || !b.has_ticket) {
+    if (b.state != LC_CONFIRMED || !b.has_ticket) {
         http_res_error(res, 409, "TICKET_NOT_READY", "no ticket for a booking in status %s%s",
-                       b.status, strcmp(b.status, "CONFIRMED") == 0 ? " (rendering)" : "");
+                       b.status, b.state == LC_CONFIRMED ? " (rendering)" : "");
         booking_cleanup(&b);
         return;
     }

@@ -14,6 +14,8 @@ HANDLER(event_handle_publish);
 HANDLER(event_handle_delete);
 HANDLER(event_handle_seats);
 HANDLER(event_handle_stats);
+/* event_cancel_handler.c: POST /api/events/{id}/cancel. */
+HANDLER(event_handle_cancel);
 HANDLER(seat_handle_add);
 HANDLER(seat_handle_patch);
 HANDLER(seat_handle_delete);

@@ -47,6 +47,8 @@ static const struct cfg_entry config[] = {
      "notification retry delay cap"},
     {"SWEEP_INTERVAL_MS", CFG_INT, "1000", 50, 60000, &app.sweep_interval_ms,
      "how often the hold sweeper looks for expired holds"},
+    {"MAX_SEATS_PER_USER", CFG_INT, "10", 0, 1000000, &app.max_seats_per_user,
+     "seats one user may hold or own per event, live bookings counted (0 = no limit)"},
 };
 
 static int ticket_init(void *arg, struct db_pool *pool)

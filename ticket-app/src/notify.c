@@ -70,25 +70,6 @@ enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, c
     return st;
 }
 
-enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64)
-{
-    struct booking b = {0};
-    enum db_status st = booking_store_load(c, booking_id, &b);
-    if (st != DB_OK)
-        return st;
-    const char *type = booking_notify_type(b.status, b.origin);
-    if (!type) {
-        booking_cleanup(&b);
-        return DB_OK;
-    }
-    char id[64];
-    char *payload = notify_payload(&b, type, pdf_b64, now_ms(), id, sizeof id);
-    st = enqueue_once(c, id, type, payload);
-    free(payload);
-    booking_cleanup(&b);
-    return st;
-}
-
 /* The notifications handed to the delivery loop in memory (one per
  * process, like the loop). Created on first use. */
 static struct outbox_queue *notify_q;

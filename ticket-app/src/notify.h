@@ -15,11 +15,6 @@
 char *notify_payload(const struct booking *b, const char *type, const char *pdf_b64,
                      int64_t now_ms_value, char *id, size_t idlen);
 
-/* Loads booking_id in the current transaction and enqueues the
- * notification for its current status (nothing when there is nothing to
- * say). Enqueueing the same version twice is a no-op. */
-enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64);
-
 /* Loads booking_id in the current transaction and enqueues an
  * "event.changed" notification to its holder: data {booking (as it is),
  * event (the Event after the change)}. Its id is "evc_" + the booking id +

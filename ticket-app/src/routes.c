@@ -19,6 +19,7 @@ const struct http_route ticket_routes[] = {
     {"GET", "/api/events/{id}/seats", event_handle_seats, AUTH_PUBLIC},
     {"POST", "/api/events/{id}/seats", seat_handle_add, AUTH_ADMIN},
     {"GET", "/api/events/{id}/stats", event_handle_stats, AUTH_ADMIN},
+    {"POST", "/api/events/{id}/cancel", event_handle_cancel, AUTH_ADMIN},
     {"PATCH", "/api/seats/{id}", seat_handle_patch, AUTH_ADMIN},
     {"DELETE", "/api/seats/{id}", seat_handle_delete, AUTH_ADMIN},
     {"POST", "/api/bookings", booking_handle_create, AUTH_SERVICE},

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "booking_store.h"
+#include "lifecycle_exec.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "valid.h"
@@ -114,11 +114,13 @@ static enum db_status leave_once(struct db_conn *c, const char *id, const char *
     enum db_status st = waitlist_store_leave(c, id, user, out, booking);
     if (st != DB_OK || *out != LEAVE_OFFERED)
         return st;
-    int changed = 0;
-    st = booking_store_withdraw_offer(c, booking, &changed);
+    struct lc_outcome o;
+    st = lifecycle_apply(c, booking, LC_EV_WITHDRAW, NULL, NULL, &o);
+    if (st == DB_NOT_FOUND)
+        st = DB_OK;
     if (st != DB_OK)
         return st;
-    if (changed) {
+    if (o.applied) {
         log_info("waitlist entry=%s left while offered: booking=%s withdrawn", id, booking);
         waitlist_offer_wake();
         *out = LEAVE_LEFT;

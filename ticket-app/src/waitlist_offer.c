@@ -9,6 +9,7 @@
 #include "app.h"
 #include "booking.h"
 #include "booking_store.h"
+#include "lifecycle_exec.h"
 #include "common/bg.h"
 #include "common/log.h"
 #include "common/rand.h"
@@ -57,7 +58,7 @@ int waitlist_offer_run(struct app *app, const char *booking_id, char *err, size_
         return -1;
     }
     int rc = 0;
-    if (strcmp(b.status, "PENDING_PAYMENT") != 0) {
+    if (b.state != LC_PENDING_PAYMENT) {
         log_info("waitlist offer booking=%s is %s: nothing to do", booking_id, b.status);
         goto out;
     }
@@ -97,13 +98,16 @@ int waitlist_offer_run(struct app *app, const char *booking_id, char *err, size_
         }
         struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
         st = DB_UNAVAILABLE;
+        struct booking_attach row = {.id = booking_id, .number = inv.number,
+                                     .url = inv.payment_url};
         for (int i = 0; c && i < DB_TRIES; i++) {
-            /* Also enqueues booking.created, or a VOID when the booking
-             * stopped being pending meanwhile. */
-            st = booking_store_attach_invoice(c, booking_id, inv.number, inv.payment_url);
+            /* INVOICE_ATTACHED: also enqueues booking.created, or a VOID
+             * when the booking stopped being pending meanwhile. */
+            st = lifecycle_attach_invoices(c, &row, 1, 1);
             if (st != DB_RETRY)
                 break;
         }
+        free(row.updated_at);
         db_release(app->pool, c);
         if (st != DB_OK) {
             snprintf(err, errlen, "attach invoice: %s", db_status_name(st));

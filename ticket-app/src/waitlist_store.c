@@ -337,9 +337,9 @@ enum db_status waitlist_store_pass_on(struct db_conn *c, const char *seat_id,
 }
 
 enum db_status waitlist_store_booking_changed(struct db_conn *c, const char *booking_id,
-                                              const char *booking_status)
+                                              enum lc_state booking_state)
 {
-    const char *to = waitlist_status_after(booking_status);
+    const char *to = waitlist_status_after(booking_state);
     if (!to)
         return DB_OK;
     const char *p[] = {booking_id, to};
