@@ -797,7 +797,6 @@ function clientApp() {
   op({
     path: '/api/admin/events/{id}/cancel', method: 'POST', id: 'adminCancelEvent', tag: 'admin', who: 'admin', params: adminEvt,
     summary: 'Cancel an event: its live bookings are cancelled, paid ones refunded, holders notified',
-    exception: 'ticket-app\'s POST /api/events/{id}/cancel has not landed yet: the call is passed on and answered 404 until it does',
     ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
   });
@@ -973,6 +972,13 @@ function ticketApp() {
     summary: 'Publish a `DRAFT` event',
     ok: { 200: { description: 'The event, published.', schema: ref('Event') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'] },
+  });
+  op({
+    path: '/api/events/{id}/cancel', method: 'POST', id: 'cancelEvent', tag: 'events', who: 'admin', params: [id('event id')],
+    summary: 'Cancel an event',
+    description: 'The event stops selling, its waitlist closes, and every live booking is cancelled (pending ones voided, paid ones refunded, each holder notified). Cancelling again re-runs the bookings\' part.',
+    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
   op({
     path: '/api/events/{id}/seats', method: 'GET', id: 'listSeats', tag: 'events', who: 'public', params: [id('event id')],
