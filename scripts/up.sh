@@ -28,7 +28,7 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
 SQL
 done
 
-export ORGANIZER_FAILURE_RATE PAYMENT_FAILURE_RATE PAYMENT_DELAY_MS HOLD_TTL_SECONDS RATE_LIMIT_PER_MINUTE
+export ORGANIZER_FAILURE_RATE PAYMENT_FAILURE_RATE PAYMENT_DELAY_MS HOLD_TTL_SECONDS RATE_LIMIT_PER_MINUTE MAX_SEATS_PER_USER
 export CLIENT_APP_PORT TICKET_APP_PORT PAYMENT_APP_PORT
 # With REPLICAS these ports are the gateway's internal routes, each reaching
 # any live instance of its service: calls and deliveries between services

@@ -9,6 +9,7 @@
 
 #include "common/db.h"
 #include "common/http.h"
+#include "common/outbox.h"
 #include "seat_hint.h"
 
 struct ratelimit;
@@ -26,6 +27,17 @@ struct client_app {
     long ticket_timeout_ms;
     long maint_interval_ms;
     long seat_hint_ms; /* how long a seat ticket-app said is taken is refused here (0 = never) */
+    /* the inbox and its e-mail (mailer.h) */
+    const char *smtp_url;  /* "" = no e-mail */
+    const char *mail_from; /* "Name <addr>" */
+    long hold_expiring_lead_s;
+    long inbox_interval_ms;
+    long mail_timeout_ms;
+    long mail_retry_base_ms;
+    long mail_retry_max_ms;
+    struct outbox_config mail_cfg;
+    struct bg_loop *inbox_loop;
+    struct bg_loop *mail_loop;
     /* set by init */
     struct db_pool *pool;
     struct ratelimit *limiter; /* NULL when rate limiting is off */
@@ -109,6 +121,13 @@ void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
+/* Cancels booking id at ticket-app (its cancel API: seats released,
+ * invoice voided or refunded) and stores what it answered (status and
+ * history). 0 when ticket-app answered: *status its HTTP status (200:
+ * cancelled; 409: not cancellable), *reply its body (new reference or
+ * NULL); -1 after answering res (503 unreachable, or the store's error). */
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply);
 
 /* Settles attempts left REQUESTED by a request that died (process stopped,
  * database lost after the call): asks ticket-app and stores what it says,
@@ -119,6 +138,11 @@ int booking_reconcile_stale(struct client_app *app);
 /* gate_handler.c: the gate for staff and admins, passed on to ticket-app */
 void gate_handle_checkin(struct http_req *req, struct http_res *res, void *app);
 void gate_handle_list(struct http_req *req, struct http_res *res, void *app);
+
+/* inbox_handler.c: the user's notifications */
+void inbox_handle_list(struct http_req *req, struct http_res *res, void *app);
+void inbox_handle_unread(struct http_req *req, struct http_res *res, void *app);
+void inbox_handle_read(struct http_req *req, struct http_res *res, void *app);
 
 /* notify_handler.c */
 void notify_handle_post(struct http_req *req, struct http_res *res, void *app);

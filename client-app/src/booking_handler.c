@@ -670,6 +670,36 @@ void booking_handle_refresh(struct http_req *req, struct http_res *res, void *ap
         answer_booking(app, res, id, NULL, 200);
 }
 
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply)
+{
+    char path[96];
+    struct ticket_booking tb;
+    int have_tb = 0, rc = 0;
+    *status = 0;
+    *reply = NULL;
+    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
+    int call = ticket_call_json(app, "POST", path, NULL, status, reply);
+    if (call < 0 || *status >= 500 || *status == 401 || *status == 403) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        return -1;
+    }
+    if (ticket_reply_booking(*reply, &tb) == 0) {
+        if (strcasecmp(tb.booking_id, id) == 0)
+            have_tb = 1;
+        else
+            ticket_booking_cleanup(&tb);
+    }
+    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
+        rc = -1;
+    else if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
+        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    return rc;
+}
+
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
@@ -678,29 +708,10 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
     PQclear(row);
-    char path[96];
     long status = 0;
     json_t *reply = NULL, *b = NULL;
-    struct ticket_booking tb;
-    int have_tb = 0;
-
-    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
-    int rc = ticket_call_json(app, "POST", path, NULL, &status, &reply);
-    if (rc < 0 || status >= 500 || status == 401 || status == 403) {
-        atomic_fetch_add(&app->n_ticket_unavailable, 1);
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+    if (booking_cancel_remote(app, res, id, &status, &reply) < 0)
         goto out;
-    }
-    if (ticket_reply_booking(reply, &tb) == 0) {
-        if (strcasecmp(tb.booking_id, id) == 0)
-            have_tb = 1;
-        else
-            ticket_booking_cleanup(&tb);
-    }
-    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
-        goto out;
-    if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
-        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
     if (status == 200 || status == 201) {
         answer_booking(app, res, id, NULL, 200);
         goto out;
@@ -722,8 +733,6 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
                         json_is_object(details) ? json_deep_copy(details) : NULL,
                         json_pack("{s:O}", "booking", b));
 out:
-    if (have_tb)
-        ticket_booking_cleanup(&tb);
     json_decref(b);
     json_decref(reply);
 }

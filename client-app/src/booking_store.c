@@ -215,6 +215,17 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
     return st;
 }
 
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out)
+{
+    static const struct db_stmt st_live = {
+        "client_booking_live_of_user",
+        "SELECT id::text AS id, status, event_id::text AS event_id FROM bookings "
+        " WHERE user_id = $1 AND status IN ('HELD', 'PENDING_PAYMENT', 'CONFIRMED') "
+        " ORDER BY created_at, id"};
+    const char *p[1] = {user_id};
+    return db_exec(c, &st_live, 1, p, out);
+}
+
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total)
 {

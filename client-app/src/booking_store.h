@@ -22,6 +22,9 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
 /* Newest first; owner and status (public status) may be NULL. */
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total);
+/* The user's bookings that hold seats (HELD, PENDING_PAYMENT, CONFIRMED):
+ * id, status, event_id; oldest first. */
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out);
 /* History oldest first: status, reason, source, version, at. */
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,

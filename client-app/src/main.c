@@ -10,6 +10,7 @@
 #include "common/service.h"
 #include "common/util.h"
 #include "event_cache.h"
+#include "mailer.h"
 #include "password.h"
 #include "ratelimit.h"
 #include "seat_hint.h"
@@ -52,6 +53,20 @@ static const struct cfg_entry config[] = {
      "folder of the npm package swagger-ui-dist, the renderer of /docs"},
     {"TICKET_ADMIN_TOKEN", CFG_SECRET, "", 0, 0, &webui_cfg.admin_token,
      "ticket-app's admin bearer, for the admin pages (unset: 503 ADMIN_UNAVAILABLE)"},
+    {"SMTP_URL", CFG_STRING, "", 0, 0, &app.smtp_url,
+     "mail server for notifications, e.g. smtp://127.0.0.1:2525 (empty: inbox only)"},
+    {"MAIL_FROM", CFG_STRING, "Ticketing <tickets@localhost>", 0, 0, &app.mail_from,
+     "sender of notification e-mails"},
+    {"HOLD_EXPIRING_LEAD_SECONDS", CFG_INT, "120", 1, 86400, &app.hold_expiring_lead_s,
+     "hold.expiring is told this long before a payment window ends"},
+    {"INBOX_INTERVAL_MS", CFG_INT, "5000", 100, 600000, &app.inbox_interval_ms,
+     "period of the hold.expiring check"},
+    {"MAIL_TIMEOUT_MS", CFG_INT, "15000", 500, 120000, &app.mail_timeout_ms,
+     "timeout of one SMTP delivery"},
+    {"MAIL_RETRY_BASE_MS", CFG_INT, "2000", 10, 3600000, &app.mail_retry_base_ms,
+     "first retry of a refused or failed e-mail after about this"},
+    {"MAIL_RETRY_MAX_MS", CFG_INT, "600000", 10, 86400000, &app.mail_retry_max_ms,
+     "longest wait between e-mail retries"},
 };
 
 /* Housekeeping: forget full rate-limit buckets, drop expired sessions and
@@ -93,12 +108,13 @@ static int client_init(void *appv, struct db_pool *pool)
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
     a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
-    return 0;
+    return mailer_start(a);
 }
 
 static void client_shutdown(void *appv)
 {
     struct client_app *a = appv;
+    mailer_stop(a);
     if (a->maint)
         bg_stop(a->maint);
     a->maint = NULL;

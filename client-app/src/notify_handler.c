@@ -15,7 +15,7 @@
 #include "common/rand.h"
 #include "common/sig.h"
 #include "common/util.h"
-#include "notify_store.h"
+#include "inbox_notify.h"
 
 void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
 {
@@ -72,7 +72,8 @@ void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
     if (!(c = app_db(app, res)))
         goto out;
     int fresh = 0, applied = 0, inserted = 0;
-    enum db_status st = notify_store_apply(c, &n, pdf, pdf_len, &fresh, &applied, &inserted);
+    /* with the inbox entries it causes, in one transaction */
+    enum db_status st = inbox_notify_apply(c, &n, body, pdf, pdf_len, &fresh, &applied, &inserted);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         goto out;

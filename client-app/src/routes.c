@@ -25,6 +25,10 @@ const struct http_route client_routes[] = {
     {"POST", "/api/waitlist", waitlist_handle_join, ROUTE_AUTH},
     {"GET", "/api/waitlist", waitlist_handle_list, ROUTE_AUTH},
     {"DELETE", "/api/waitlist/{id}", waitlist_handle_leave, ROUTE_AUTH},
+    /* the inbox (inbox_handler.c) */
+    {"GET", "/api/notifications", inbox_handle_list, ROUTE_AUTH | ROUTE_STAFF_OK},
+    {"GET", "/api/notifications/unread", inbox_handle_unread, ROUTE_AUTH | ROUTE_STAFF_OK},
+    {"POST", "/api/notifications/{id}/read", inbox_handle_read, ROUTE_AUTH | ROUTE_STAFF_OK},
     /* the gate: staff and admins (gate_handler.c) */
     {"POST", "/api/checkins", gate_handle_checkin, ROUTE_AUTH | ROUTE_GATE},
     {"GET", "/api/events/{id}/checkins", gate_handle_list, ROUTE_AUTH | ROUTE_GATE},

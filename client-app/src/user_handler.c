@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "account.h"
 #include "app.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -139,6 +140,7 @@ void user_handle_patch(struct http_req *req, struct http_res *res, void *appv)
     struct db_conn *c = NULL;
     PGresult *r = NULL;
     enum db_status st;
+    int last_admin = 0;
 
     if (user_parse_patch(body, &in, &details) < 0) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid user", details, NULL);
@@ -157,12 +159,14 @@ void user_handle_patch(struct http_req *req, struct http_res *res, void *appv)
     /* a new password and the end of every session of that user commit together */
     st = db_begin(c);
     if (st == DB_OK)
-        st = user_store_update(c, id, &in, in.password ? hash : NULL, &r);
+        st = user_store_update(c, id, &in, in.password ? hash : NULL, &r, &last_admin);
     if (st == DB_OK && in.password)
         st = session_store_delete_user(c, id);
     if (st == DB_OK)
         st = db_commit(c);
-    if (st == DB_CONFLICT) {
+    if (st == DB_CONFLICT && last_admin) {
+        http_res_error(res, 409, "LAST_ADMIN", "the last admin cannot lose the role");
+    } else if (st == DB_CONFLICT) {
         http_res_error(res, 409, user_store_conflict_code(c), "email already registered");
     } else if (st == DB_NOT_FOUND) {
         http_res_error(res, 404, "NOT_FOUND", "no such user");
@@ -182,29 +186,11 @@ out:
 
 void user_handle_delete(struct http_req *req, struct http_res *res, void *appv)
 {
-    struct client_app *app = appv;
     const char *id = own_or_admin_id(req, res);
     if (!id)
         return;
-    struct db_conn *c = app_db(app, res);
-    if (!c)
-        return;
-    enum db_status st = db_begin(c);
-    if (st == DB_OK)
-        st = user_store_delete(c, id);
-    if (st == DB_OK)
-        st = session_store_delete_user(c, id);
-    if (st == DB_OK)
-        st = db_commit(c);
-    db_release(app->pool, c);
-    if (st == DB_NOT_FOUND)
-        http_res_error(res, 404, "NOT_FOUND", "no such user");
-    else if (st != DB_OK)
-        http_res_db_error(res, st);
-    else {
-        log_info("user deleted user_id=%s", id);
-        http_res_no_content(res);
-    }
+    const char *cb = http_req_query(req, "cancel_bookings");
+    account_delete(appv, res, id, cb && (strcmp(cb, "true") == 0 || strcmp(cb, "1") == 0));
 }
 
 void session_handle_create(struct http_req *req, struct http_res *res, void *appv)

@@ -2,13 +2,22 @@
  * real ticket-app and payment-app: the staff role (the gate and nothing
  * else), the gate (ADMITTED, ALREADY_CHECKED_IN, WRONG_EVENT naming the
  * ticket's event, a cancelled booking's ticket refused with reason
- * CANCELLED, the check-in list with counts). */
+ * CANCELLED, the check-in list with counts), and the inbox of a whole
+ * booking life (hold.expiring, confirmed, failed, expired, a waitlist
+ * offer, refunded) e-mailed to a real SMTP server (aiosmtpd,
+ * tests/smtp/smtp_sink.py) that refuses the first messages and is
+ * restarted meanwhile: one mail per entry, the ticket PDF attached to
+ * booking.confirmed and read back. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +33,14 @@
 #define ADMIN_PW TS_ADMIN_PASSWORD
 #define PW "people-password"
 
-static const char *const people_client_env[] = {"TICKET_ADMIN_TOKEN=" TS_ADMIN_TOKEN, NULL};
+static char smtp_env[64];
+static const char *const people_client_env[] = {"TICKET_ADMIN_TOKEN=" TS_ADMIN_TOKEN,
+                                                smtp_env,
+                                                "MAIL_FROM=Ticketing Test <tickets@people.test>",
+                                                "MAIL_RETRY_BASE_MS=200",
+                                                "MAIL_RETRY_MAX_MS=1000",
+                                                "INBOX_INTERVAL_MS=300",
+                                                NULL};
 static const char *const people_ticket_env[] = {"HOLD_TTL_SECONDS=5", "SWEEP_INTERVAL_MS=200",
                                                 NULL};
 
@@ -32,12 +48,63 @@ static struct test_suite suite;
 static const char *C, *T, *P; /* base URLs */
 static char admin_token[65];
 
+static int smtp_port;
+static pid_t smtp_pid;
+static char maildir[256];
+
+/* The SMTP sink on smtp_port, refusing the first `refuse` messages; waits
+ * until it accepts connections. */
+static int smtp_start(int refuse)
+{
+    char r[16];
+    snprintf(r, sizeof r, "%d", refuse);
+    char port[16];
+    snprintf(port, sizeof port, "%d", smtp_port);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execl("/usr/bin/python3", "python3", SMTP_DIR "/smtp_sink.py", "--port", port, "--maildir",
+              maildir, "--refuse", r, (char *)NULL);
+        _exit(127);
+    }
+    smtp_pid = pid;
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)smtp_port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok)
+            return 0;
+        usleep(100 * 1000);
+    }
+    fprintf(stderr, "the SMTP sink did not start (python3-aiosmtpd installed?)\n");
+    return -1;
+}
+
+static void smtp_stop(void)
+{
+    if (smtp_pid > 0) {
+        kill(smtp_pid, SIGTERM);
+        waitpid(smtp_pid, NULL, 0);
+    }
+    smtp_pid = 0;
+}
+
 static int setup(void **state)
 {
     (void)state;
     test_require_pg();
     if (sodium_init() < 0)
         return -1;
+    smtp_port = test_free_port();
+    const char *tmp = getenv("TEST_TMPDIR");
+    snprintf(maildir, sizeof maildir, "%s/people-mail-%d", tmp ? tmp : "/tmp", (int)getpid());
+    /* the mail server refuses the first two messages */
+    if (smtp_start(2) < 0)
+        return -1;
+    snprintf(smtp_env, sizeof smtp_env, "SMTP_URL=smtp://127.0.0.1:%d", smtp_port);
     const struct test_suite_opts o = {.name = "people",
                                       TEST_SUITE_BINARIES,
                                       .client_env = people_client_env,
@@ -55,6 +122,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    smtp_stop();
     return test_suite_stop(&suite);
 }
 
@@ -296,11 +364,273 @@ static void test_gate(void **state)
     tresp_free(&r);
 }
 
+/* ---- the inbox and its e-mails ---- */
+
+/* u's inbox (new reference: the parsed answer). */
+static json_t *inbox_of(const struct user *u)
+{
+    struct tresp r;
+    assert_int_equal(tcall(C, "GET", "/api/notifications?limit=200", u->token, NULL, NULL, &r),
+                     200);
+    json_t *j = json_incref(r.json);
+    tresp_free(&r);
+    return j;
+}
+
+/* Waits until u has an entry of kind (about booking bid, unless NULL); its
+ * booking id into found (may be NULL). */
+static void wait_kind(const struct user *u, const char *kind, const char *bid, int timeout_ms,
+                      char found[37])
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 200) {
+        json_t *in = inbox_of(u);
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(in, "items"), i, e)
+        {
+            const char *b = json_string_value(json_object_get(e, "booking_id"));
+            if (strcmp(json_string_value(json_object_get(e, "kind")), kind) == 0 &&
+                (!bid || (b && strcmp(b, bid) == 0))) {
+                if (found)
+                    snprintf(found, 37, "%s", b ? b : "");
+                json_decref(in);
+                return;
+            }
+        }
+        json_decref(in);
+        usleep(200 * 1000);
+    }
+    fprintf(stderr, "%s never got %s about %s\n", u->name, kind, bid ? bid : "-");
+    fail();
+}
+
+static void restart_pay(const char *failure_rate)
+{
+    char rate[64];
+    snprintf(rate, sizeof rate, "PAYMENT_FAILURE_RATE=%s", failure_rate);
+    const char *const env[] = {rate, NULL};
+    test_daemon_stop(&suite.pay);
+    assert_int_equal(test_suite_restart_pay(&suite, env), 0);
+}
+
+static char *db_scalar(const char *sql)
+{
+    char *v = test_db_scalar(suite.client_db, sql, NULL);
+    assert_non_null(v);
+    return v;
+}
+
+/* Every mail the sink received (new reference, oldest first). */
+static json_t *read_mails(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 " SMTP_DIR "/read_mail.py '%s'", maildir);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    json_error_t e;
+    json_t *j = json_loadf(f, 0, &e);
+    pclose(f);
+    assert_non_null(j);
+    return j;
+}
+
+/* A whole booking life as its holder is told it, in the inbox and by mail. */
+static void test_inbox_life(void **state)
+{
+    (void)state;
+    struct user u, x;
+    user_new(&u, "lifeuser");
+    user_new(&x, "seatowner");
+    struct tresp r;
+    char path[160];
+    snprintf(path, sizeof path, "/api/users/%s", u.id);
+    assert_int_equal(
+        tcall(C, "PATCH", path, u.token, "{\"full_name\":\"Dewi \\u00dcnal\"}", NULL, &r), 200);
+    tresp_free(&r);
+    char ev[37], seats[4][37];
+    new_event("Inbox Night", 4, ev, seats);
+
+    /* 1. booked (hold.expiring: the window is shorter than the lead) and paid */
+    char b1[37], inv1[64];
+    book(&u, ev, seats[0], b1, inv1);
+    wait_kind(&u, "hold.expiring", b1, 10000, NULL);
+    pay_invoice(inv1);
+    wait_booking(&u, b1, "CONFIRMED", 15000);
+    wait_kind(&u, "booking.confirmed", b1, 10000, NULL);
+
+    /* 2. a payment that fails */
+    restart_pay("1");
+    char b2[37], inv2[64];
+    book(&u, ev, seats[1], b2, inv2);
+    pay_invoice(inv2);
+    wait_booking(&u, b2, "FAILED", 15000);
+    wait_kind(&u, "booking.failed", b2, 10000, NULL);
+    restart_pay("0");
+
+    /* 3. the mail server goes away; a hold runs out meanwhile */
+    smtp_stop();
+    char b3[37];
+    book(&u, ev, seats[2], b3, NULL);
+    wait_booking(&u, b3, "EXPIRED", 30000);
+    wait_kind(&u, "booking.expired", b3, 10000, NULL);
+    usleep(1500 * 1000); /* some deliveries fail against the closed port */
+    assert_int_equal(smtp_start(0), 0);
+
+    /* 4. a waitlist offer, paid */
+    char bx[37], b4[37];
+    book_and_pay(&x, ev, seats[3], bx);
+    char body[200];
+    snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_id\":\"%s\"}", ev, seats[3]);
+    assert_int_equal(tcall(C, "POST", "/api/waitlist", u.token, body, NULL, &r), 201);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", bx);
+    assert_int_equal(tcall(C, "POST", path, x.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    wait_kind(&u, "waitlist.offered", NULL, 15000, b4);
+    snprintf(path, sizeof path, "/api/bookings/%s", b4);
+    assert_int_equal(tcall(C, "GET", path, u.token, NULL, NULL, &r), 200);
+    char inv4[64];
+    snprintf(inv4, sizeof inv4, "%s", tstr(&r, "payment.invoice_number"));
+    tresp_free(&r);
+    pay_invoice(inv4);
+    wait_booking(&u, b4, "CONFIRMED", 15000);
+
+    /* 5. the first booking cancelled: refunded */
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", b1);
+    assert_int_equal(tcall(C, "POST", path, u.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    wait_kind(&u, "booking.refunded", b1, 10000, NULL);
+    wait_kind(&x, "booking.refunded", bx, 10000, NULL);
+
+    /* The inbox: newest first, every kind of the life, each with text. */
+    json_t *in = inbox_of(&u);
+    json_t *items = json_object_get(in, "items");
+    size_t i;
+    json_t *e;
+    const char *prev = NULL;
+    printf("inbox of %s (%zu entries, unread %lld):\n", u.name, json_array_size(items),
+           (long long)json_integer_value(json_object_get(in, "unread")));
+    json_array_foreach(items, i, e)
+    {
+        const char *at = json_string_value(json_object_get(e, "created_at"));
+        if (prev)
+            assert_true(strcmp(prev, at) >= 0);
+        prev = at;
+        assert_true(strlen(json_string_value(json_object_get(e, "subject"))) > 0);
+        assert_true(json_is_null(json_object_get(e, "read_at")));
+        printf("  %s %-18s %s\n", at, json_string_value(json_object_get(e, "kind")),
+               json_string_value(json_object_get(e, "subject")));
+    }
+    assert_int_equal(json_integer_value(json_object_get(in, "unread")),
+                     json_integer_value(json_object_get(in, "total")));
+    /* read marks: once, by the owner only */
+    json_t *first = json_array_get(items, 0);
+    const char *nid = json_string_value(json_object_get(first, "id"));
+    snprintf(path, sizeof path, "/api/notifications/%s/read", nid);
+    assert_int_equal(tcall(C, "POST", path, x.token, NULL, NULL, &r), 404);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "POST", path, u.token, NULL, NULL, &r), 200);
+    assert_true(strlen(tstr(&r, "read_at")) > 0);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/notifications/unread", u.token, NULL, NULL, &r), 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "unread")),
+                     json_integer_value(json_object_get(in, "total")) - 1);
+    tresp_free(&r);
+    json_decref(in);
+
+    /* The mail: every entry delivered once the server is back. */
+    char *pending = NULL;
+    for (int waited = 0; waited < 30000; waited += 250) {
+        free(pending);
+        pending = db_scalar("SELECT count(*) FROM outbox WHERE topic = 'mail'"
+                            " AND delivered_at IS NULL");
+        if (strcmp(pending, "0") == 0)
+            break;
+        usleep(250 * 1000);
+    }
+    assert_string_equal(pending, "0");
+    free(pending);
+    char *n_notes = db_scalar("SELECT count(*) FROM notifications");
+    char *refused = db_scalar("SELECT count(*) FROM outbox_attempts WHERE status = 451");
+    char *unreachable = db_scalar("SELECT count(*) FROM outbox_attempts WHERE status IS NULL");
+    json_t *mails = read_mails();
+    printf("%s entries, %zu mails received; %s attempts refused (451), %s with the server "
+           "down\n",
+           n_notes, json_array_size(mails), refused, unreachable);
+    assert_int_equal((long)json_array_size(mails), atol(n_notes));
+    assert_true(atol(refused) >= 2);
+    assert_true(atol(unreachable) >= 1);
+    /* one mail per entry: the Message-IDs are the entries' ids, each once */
+    json_t *seen = json_object();
+    json_array_foreach(mails, i, e)
+    {
+        const char *mid =
+            json_string_value(json_object_get(json_object_get(e, "headers"), "Message-ID"));
+        assert_non_null(mid);
+        assert_null(json_object_get(seen, mid));
+        json_object_set_new(seen, mid, json_true());
+    }
+    char *distinct = db_scalar("SELECT count(*) FROM notifications n WHERE EXISTS (SELECT 1 FROM"
+                               " outbox o WHERE o.id = 'mail_' || n.id AND o.delivered_at IS NOT"
+                               " NULL)");
+    assert_int_equal(atol(distinct), (long)json_object_size(seen));
+    free(distinct);
+    json_decref(seen);
+
+    /* The confirmation: to the holder by name, the ticket attached and
+     * readable as the PDF of this event. */
+    int found = 0;
+    json_array_foreach(mails, i, e)
+    {
+        json_t *h = json_object_get(e, "headers");
+        const char *subject = json_string_value(json_object_get(h, "Subject"));
+        const char *to = json_string_value(json_object_get(h, "To"));
+        if (!subject || strcmp(subject, "Booking confirmed \xe2\x80\x94 Inbox Night") != 0 ||
+            !strstr(to, "lifeuser@example.com"))
+            continue;
+        assert_non_null(strstr(to, "Dewi \xc3\x9cnal"));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(h, "From")), "tickets@people.test"));
+        assert_non_null(strstr(json_string_value(json_object_get(e, "body")), "is confirmed"));
+        json_t *att = json_array_get(json_object_get(e, "attachments"), 0);
+        assert_non_null(att);
+        assert_string_equal(json_string_value(json_object_get(att, "content_type")),
+                            "application/pdf");
+        assert_true(json_is_true(json_object_get(att, "pdf")));
+        const char *text = json_string_value(json_object_get(att, "text"));
+        if (text)
+            assert_non_null(strstr(text, "Inbox Night"));
+        if (!found) {
+            json_t *raw = json_object_get(e, "raw_headers");
+            const char *k;
+            json_t *v;
+            printf("a received e-mail:\n");
+            json_object_foreach(raw, k, v)
+            {
+                if (json_is_string(v))
+                    printf("  %s: %s\n", k, json_string_value(v));
+            }
+            printf("  attachment: %s (%s, %lld bytes, %s)\n",
+                   json_string_value(json_object_get(att, "filename")),
+                   json_string_value(json_object_get(att, "content_type")),
+                   (long long)json_integer_value(json_object_get(att, "size")),
+                   text ? "pdftotext reads it" : "starts %PDF-, ends %%EOF");
+        }
+        found++;
+    }
+    assert_int_equal(found, 2); /* b1 and the waitlist booking */
+    json_decref(mails);
+    free(n_notes);
+    free(refused);
+    free(unreachable);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_staff_role),
         cmocka_unit_test(test_gate),
+        cmocka_unit_test(test_inbox_life),
     };
     return cmocka_run_group_tests_name("client_people_e2e", tests, setup, teardown);
 }

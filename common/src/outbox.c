@@ -70,12 +70,11 @@ static const struct db_stmt outbox_done = {
     " VALUES ($1, $2::int, NULL, $3::int)"};
 
 static const struct db_stmt outbox_failed = {
-    "common_outbox_failed",
-    "WITH u AS (UPDATE outbox SET last_status = $2::int, last_error = $3,"
-    " next_attempt_at = now() + $4::bigint * interval '1 millisecond'"
-    " WHERE id = $1 AND delivered_at IS NULL)"
-    " INSERT INTO outbox_attempts (event_id, status, error, duration_ms)"
-    " VALUES ($1, $2::int, $3, $5::int)"};
+    "common_outbox_failed", "WITH u AS (UPDATE outbox SET last_status = $2::int, last_error = $3,"
+                            " next_attempt_at = now() + $4::bigint * interval '1 millisecond'"
+                            " WHERE id = $1 AND delivered_at IS NULL)"
+                            " INSERT INTO outbox_attempts (event_id, status, error, duration_ms)"
+                            " VALUES ($1, $2::int, $3, $5::int)"};
 
 /* Claimed and not attempted (the loop is stopping): due again now. */
 static const struct db_stmt outbox_unclaim_stmt = {
@@ -100,18 +99,26 @@ static const struct db_stmt outbox_list_stmt = {
     " OR ($1 = 'pending' AND delivered_at IS NULL)"
     " OR ($1 = 'delivered' AND delivered_at IS NOT NULL))"
     " SELECT t.total, p.id, p.topic, p.attempts, p.last_status, p.last_error, p.payload,"
-    " " OUTBOX_TS("p.created_at") " AS created_at,"
-    " " OUTBOX_TS("p.next_attempt_at") " AS next_attempt_at,"
-    " " OUTBOX_TS("p.delivered_at") " AS delivered_at"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY created_at DESC, id DESC"
-    " LIMIT $2::bigint OFFSET $3::bigint) p ON true"};
+    " " OUTBOX_TS(
+        "p.created_at") " AS created_at,"
+                        " " OUTBOX_TS(
+                            "p.next_attempt_at") " AS next_attempt_at,"
+                                                 " " OUTBOX_TS(
+                                                     "p.delivered_at") " AS delivered_at"
+                                                                       " FROM (SELECT count(*) AS "
+                                                                       "total FROM f) t"
+                                                                       " LEFT JOIN LATERAL (SELECT "
+                                                                       "* FROM f ORDER BY "
+                                                                       "created_at DESC, id DESC"
+                                                                       " LIMIT $2::bigint OFFSET "
+                                                                       "$3::bigint) p ON true"};
 
 static const struct db_stmt outbox_attempts_stmt = {
     "common_outbox_attempts",
-    "SELECT a.id, a.status, a.error, a.duration_ms, " OUTBOX_TS("a.attempted_at") " AS attempted_at"
-    " FROM outbox o LEFT JOIN outbox_attempts a ON a.event_id = o.id"
-    " WHERE o.id = $1 ORDER BY a.id"};
+    "SELECT a.id, a.status, a.error, a.duration_ms, " OUTBOX_TS(
+        "a.attempted_at") " AS attempted_at"
+                          " FROM outbox o LEFT JOIN outbox_attempts a ON a.event_id = o.id"
+                          " WHERE o.id = $1 ORDER BY a.id"};
 
 enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const char *topic,
                               const char *payload)
@@ -120,8 +127,8 @@ enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const 
     return db_exec(conn, &outbox_insert, 3, params, NULL);
 }
 
-enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id,
-                                     const char *topic, const char *payload, long lease_ms)
+enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id, const char *topic,
+                                     const char *payload, long lease_ms)
 {
     char lease_s[24];
     snprintf(lease_s, sizeof lease_s, "%ld", lease_ms);
@@ -150,8 +157,7 @@ long outbox_backoff_ms(const struct outbox_config *cfg, int attempts, double jit
 
 /* What the receiver said, fit for a text column and a log line: at most
  * OUTBOX_ERROR_MAX bytes of printable ASCII. */
-static void outbox_error_text(char *out, size_t outlen, long status, const char *body,
-                              size_t len)
+static void outbox_error_text(char *out, size_t outlen, long status, const char *body, size_t len)
 {
     int n = snprintf(out, outlen, "HTTP %ld", status);
     if (n < 0 || (size_t)n >= outlen || !body || !len)
@@ -460,6 +466,31 @@ static void outbox_send_all(const struct outbox_config *cfg, struct outbox_xfer 
     }
 }
 
+/* Delivers every event through cfg->deliver, one after another, and fills
+ * each xfer's outcome as outbox_send_all would. */
+static void outbox_deliver_all(const struct outbox_config *cfg, struct outbox_xfer *xs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct outbox_xfer *x = &xs[i];
+        char err[OUTBOX_ERROR_MAX + 1] = "";
+        long status = 0;
+        x->t0 = mono_ms();
+        int rc =
+            cfg->deliver(cfg->deliver_arg, x->ev->id, x->ev->payload, &status, err, sizeof err);
+        x->dur = (long)(mono_ms() - x->t0);
+        x->finished = 1;
+        if (rc == 0) {
+            x->rc = CURLE_OK;
+            x->status = status;
+            x->blen = strlen(err);
+            memcpy(x->body, err, x->blen + 1);
+        } else {
+            x->rc = CURLE_SEND_ERROR;
+            snprintf(x->errbuf, sizeof x->errbuf, "%s", err);
+        }
+    }
+}
+
 /* Records every attempt of the batch in one statement; an event whose
  * attempt failed is due again after its backoff. */
 static void outbox_record(struct db_pool *pool, const struct outbox_config *cfg,
@@ -610,8 +641,7 @@ long outbox_lease_ms(const struct outbox_config *cfg)
     return lease;
 }
 
-int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
-                      struct outbox_queue *q)
+int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg, struct outbox_queue *q)
 {
     int batch = cfg->batch > 0 ? cfg->batch : 10;
     if (batch > OUTBOX_BATCH_MAX)
@@ -655,7 +685,10 @@ int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
             xs[nx++].ev = &evs[i];
     }
     if (nx > 0) {
-        outbox_send_all(cfg, xs, nx);
+        if (cfg->deliver)
+            outbox_deliver_all(cfg, xs, nx);
+        else
+            outbox_send_all(cfg, xs, nx);
         outbox_record(pool, cfg, xs, nx);
     }
     outbox_unclaim(pool, back, nback);
@@ -695,8 +728,8 @@ static json_t *outbox_str_or_null(const char *v)
     return v ? json_string(v) : json_null();
 }
 
-enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long limit,
-                           long offset, json_t **items, long *total)
+enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long limit, long offset,
+                           json_t **items, long *total)
 {
     *items = NULL;
     if (total)

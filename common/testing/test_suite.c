@@ -126,6 +126,14 @@ int test_suite_restart_ticket(struct test_suite *s)
                              s->ticket.port, s->env[TICKET]);
 }
 
+int test_suite_restart_pay(struct test_suite *s, const char *const *extra)
+{
+    const char *env[64];
+    test_env_merge(env, 64, s->env[PAY], extra);
+    return test_daemon_start(&s->pay, "payment-app", s->opts.pay_bin, "PAYMENT_APP_PORT",
+                             s->pay.port, env);
+}
+
 static int clean(int status)
 {
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;

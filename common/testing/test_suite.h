@@ -51,6 +51,10 @@ int test_suite_start(struct test_suite *s, const struct test_suite_opts *o);
 /* Starts ticket-app again (after test_daemon_stop(&s->ticket)) on the same
  * port, database and environment. 0 or -1. */
 int test_suite_restart_ticket(struct test_suite *s);
+/* Starts payment-app again (after test_daemon_stop(&s->pay)) on the same
+ * port and database, its environment with extra's entries (NULL-terminated,
+ * may be NULL) winning, e.g. another PAYMENT_FAILURE_RATE. 0 or -1. */
+int test_suite_restart_pay(struct test_suite *s, const char *const *extra);
 /* Stops the three (SIGTERM). Returns 0 when client-app and ticket-app
  * exited cleanly (status 0), else -1. */
 int test_suite_stop(struct test_suite *s);

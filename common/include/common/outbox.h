@@ -12,18 +12,26 @@
 #ifndef COMMON_OUTBOX_H
 #define COMMON_OUTBOX_H
 
-#include <jansson.h>
 #include "common/db.h"
+#include <jansson.h>
 
 struct outbox_config {
-    const char *url;        /* where events go */
-    const char *secret;     /* HMAC secret for X-Signature */
-    long timeout_ms;        /* per attempt */
-    long retry_base_ms;     /* first retry after about this (e.g. 1000) */
-    long retry_max_ms;      /* backoff cap (e.g. 600000) */
-    int batch;              /* events claimed per tick */
-    long lease_ms;          /* a claimed event is not retaken for this long;
-                               at least timeout_ms + 5 s is used */
+    const char *url;    /* where events go */
+    const char *secret; /* HMAC secret for X-Signature */
+    long timeout_ms;    /* per attempt */
+    long retry_base_ms; /* first retry after about this (e.g. 1000) */
+    long retry_max_ms;  /* backoff cap (e.g. 600000) */
+    int batch;          /* events claimed per tick */
+    long lease_ms;      /* a claimed event is not retaken for this long;
+                           at least timeout_ms + 5 s is used */
+    /* Optional: events delivered by this function instead of an HTTP POST
+     * to url (e-mail through SMTP, say), one after another. It returns 0
+     * when the receiver answered, *status set to its reply code (accepted
+     * when 200..299, e.g. SMTP 250) and err to its text; -1 when it could
+     * not be reached (err says why). It must finish within timeout_ms. */
+    int (*deliver)(void *arg, const char *event_id, const char *payload, long *status, char *err,
+                   size_t errlen);
+    void *deliver_arg;
 };
 
 /* Enqueues an event; call inside the transaction that makes the change.
@@ -35,8 +43,8 @@ enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const 
  * with outbox_queue_push once its transaction has committed: the row is
  * written already leased for lease_ms (use outbox_lease_ms) and its first
  * attempt counted, so no claim takes it meanwhile. */
-enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id,
-                                     const char *topic, const char *payload, long lease_ms);
+enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id, const char *topic,
+                                     const char *payload, long lease_ms);
 
 /* The lease a claim (or outbox_enqueue_leased) takes under cfg:
  * max(cfg->lease_ms, timeout_ms + 5 s). */
@@ -81,8 +89,8 @@ enum db_status outbox_replay(struct db_conn *conn, const char *event_id);
  * attempts, next_attempt_at, delivered_at, last_status, last_error,
  * payload(parsed)}; *items is a new reference. status_filter: NULL, "pending"
  * or "delivered". */
-enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long limit,
-                           long offset, json_t **items, long *total);
+enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long limit, long offset,
+                           json_t **items, long *total);
 /* The attempts of one event, oldest first: [{attempted_at, status, error,
  * duration_ms}]; new reference. */
 enum db_status outbox_attempts(struct db_conn *conn, const char *event_id, json_t **items);
