@@ -469,6 +469,7 @@ function clientApp() {
       { name: 'events', description: 'What is on, and its seats' },
       { name: 'bookings', description: 'Holding seats, paying, the ticket, cancelling' },
       { name: 'waitlist', description: 'Waiting for a taken seat' },
+      { name: 'notifications', description: 'What happened to the user\'s bookings' },
       { name: 'gate', description: 'Check-in at the entrance (roles staff and admin), passed on to ticket-app' },
       { name: 'admin', description: 'Event management for the web UI (role admin), passed on to ticket-app' },
       { name: 'web', description: 'The web UI\'s files and the API documentation' },
@@ -483,7 +484,8 @@ function clientApp() {
     kinds: {
       public_plain: { errors: {} },
       public: { errors: { 429: ['RATE_LIMITED'] } },
-      user: { security: [{ session: [] }], errors: { 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] } },
+      user: { security: [{ session: [] }], text: 'Any signed-in user but `staff` (gate accounts get `403`).', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
+      anyone_signed: { security: [{ session: [] }], text: 'Any signed-in user, `staff` included.', errors: { 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] } },
       admin: { security: [{ session: [] }], text: 'Role `admin` only.', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
       gate: { security: [{ session: [] }], text: 'Roles `staff` and `admin` (the gate).', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
       internal: { security: [{ signature: [] }], text: 'Called by ticket-app, signed.', errors: { 401: ['INVALID_SIGNATURE'] } },
@@ -540,6 +542,19 @@ function clientApp() {
     EventStats: statsSchema,
     Checkin: checkinSchema,
     CheckinList: checkinList,
+    Notification: obj(
+      {
+        id: uuid(), kind: str({ description: '`booking.confirmed`, `booking.failed`, `booking.expired`, `hold.expiring`, `waitlist.offered`, `booking.cancelled`, `booking.refunded`, `event.changed`, `event.cancelled`' }),
+        subject: str(), body: str(), booking_id: nullable(uuid()), created_at: time(), read_at: ntime(),
+      },
+      {},
+      { examples: [{ id: '0b7e2c7a-4d0e-4a37-9c8a-52a0f0e4a1d3', kind: 'booking.confirmed', subject: 'Your tickets for Nusantara Symphony Night', body: 'Booking 7Q2M9KXD is confirmed: seat P-30.', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', created_at: '2026-12-03T09:18:10.900Z', read_at: null }] },
+    ),
+    NotificationList: obj(
+      { items: arr(ref('Notification')), total: int({ minimum: 0 }), unread: int({ minimum: 0 }), limit: int(), offset: int() },
+      {},
+      { description: 'A page of notifications, newest first, and how many are unread.' },
+    ),
     Poster: obj({ event_id: uuid(), content_type: str({ enum: ['image/png', 'image/jpeg'] }), width: int(), height: int(), size: int(), updated_at: str(), url: str() }, {}, {
       examples: [{ event_id: '7653d03b-6ed9-4e5a-bbe5-e17445c369f8', content_type: 'image/png', width: 16, height: 16, size: 79, updated_at: '2026-12-03T09:18:18Z', url: '/api/events/7653d03b-6ed9-4e5a-bbe5-e17445c369f8/poster' }],
     }),
@@ -799,6 +814,25 @@ function clientApp() {
     summary: 'Cancel an event: its live bookings are cancelled, paid ones refunded, holders notified',
     ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+
+  // -- notifications --
+  op({
+    path: '/api/notifications', method: 'GET', id: 'listNotifications', tag: 'notifications', who: 'anyone_signed', paging: true,
+    summary: 'The user\'s notifications, newest first',
+    description: 'Every booking change, hold expiring, waitlist offer and event change; also e-mailed when `SMTP_URL` is set.',
+    ok: { 200: { description: 'A page, with the unread count.', schema: ref('NotificationList') } },
+  });
+  op({
+    path: '/api/notifications/unread', method: 'GET', id: 'unreadNotifications', tag: 'notifications', who: 'anyone_signed',
+    summary: 'How many notifications are unread',
+    ok: { 200: { description: 'The count.', schema: obj({ unread: int({ minimum: 0 }) }), example: { unread: 2 } } },
+  });
+  op({
+    path: '/api/notifications/{id}/read', method: 'POST', id: 'readNotification', tag: 'notifications', who: 'anyone_signed', params: [id('notification id')],
+    summary: 'Mark a notification read',
+    ok: { 200: { description: 'The notification, `read_at` set.', schema: ref('Notification') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
 
   // -- the gate --

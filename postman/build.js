@@ -368,7 +368,7 @@ save('bookingBFailed', body.booking.id);`,
   }),
 ]));
 
-folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app (gate staff use the admin token) and at client-app (staff and admins), of a second booking of A (seat 5): a checked-in booking can no longer be cancelled, and folder 6 cancels the first. The ticket code is the content of the QR code on the PDF: "TK1.<booking>.<seat>." and 32 hex of HMAC-SHA256(TICKET_CODE_SECRET, "TK1.<booking>.<seat>"); Postman cannot scan a QR image, so the pre-request script computes it the way the PDF encodes it (demo/05-checkin.sh and the ticket-app tests decode the real QR).', [
+folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app (gate staff use the admin token) and at client-app (staff and admins), of a booking of B (seat 5): a checked-in booking can no longer be cancelled, and folder 6 cancels the booking of A. The ticket code is the content of the QR code on the PDF: "TK1.<booking>.<seat>." and 32 hex of HMAC-SHA256(TICKET_CODE_SECRET, "TK1.<booking>.<seat>"); Postman cannot scan a QR image, so the pre-request script computes it the way the PDF encodes it (demo/05-checkin.sh and the ticket-app tests decode the real QR).', [
   R('Ticket PDF (A)', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', {
     auth: 'tokenA',
     test: `status(200); check('a PDF', () => { expect(pm.response.headers.get('Content-Type')).to.include('application/pdf'); expect(pm.response.stream.slice(0, 5).toString()).to.eql('%PDF-'); });`,
@@ -382,15 +382,16 @@ folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app
   R('ticket-app: ticket PDF (admin)', 'GET', T + '/api/bookings/{{bookingA}}/ticket.pdf', {
     auth: 'ticket_admin_token', test: `status(200); check('a PDF', () => expect(pm.response.stream.slice(0, 5).toString()).to.eql('%PDF-'));`,
   }),
-  // The gate admits another booking of A (seat 5): a checked-in booking can
-  // no longer be cancelled, and folder 6 cancels A's first one.
-  R('Book seat 5 for the gate (A)', 'POST', C + '/api/bookings', {
-    auth: 'tokenA', body: { event_id: '{{eventId}}', seat_ids: ['{{seat5}}'] },
+  // The gate admits a booking of B (seat 5): a checked-in booking can no
+  // longer be cancelled, folder 6 cancels A's, and A's account is deleted
+  // at the end (refused while she holds tickets to come).
+  R('Book seat 5 for the gate (B)', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', body: { event_id: '{{eventId}}', seat_ids: ['{{seat5}}'] },
     test: `status(201); save('bookingGate', body.id); save('invoiceGate', body.payment.invoice_number);`,
   }),
   R('Pay the gate booking', 'POST', P + '/api/invoices/{{invoiceGate}}/pay', { body: { method: 'card' }, test: `status(202);` }),
   R('Wait until the gate booking is CONFIRMED', 'GET', C + '/api/bookings/{{bookingGate}}', {
-    auth: 'tokenA', poll: true, test: `poll(!!body && body.status === 'CONFIRMED', 'gate booking CONFIRMED');`,
+    auth: 'tokenB', poll: true, test: `poll(!!body && body.status === 'CONFIRMED', 'gate booking CONFIRMED');`,
   }),
   R('Check-in: no token', 'POST', T + '/api/checkins', { body: { ticket_code: 'TK1.x' }, test: `error(401, 'UNAUTHENTICATED');` }),
   R('Check-in: missing code', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: {}, test: `error(400, 'VALIDATION_FAILED');` }),
@@ -465,7 +466,7 @@ folders.push(F('6 Cancel', 'A cancels: refunded, the seat goes to B (head of the
   }),
   R('Cancelled ticket at the gate: 404', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCodeA}}' }, test: `error(404, 'INVALID_TICKET');` }),
   R('A checked-in booking cannot be cancelled: 409', 'POST', C + '/api/bookings/{{bookingGate}}/cancel', {
-    auth: 'tokenA', test: `error(409, 'NOT_CANCELLABLE'); check('CHECKED_IN', () => expect(body.error.details.reason).to.eql('CHECKED_IN'));`,
+    auth: 'tokenB', test: `error(409, 'NOT_CANCELLABLE'); check('CHECKED_IN', () => expect(body.error.details.reason).to.eql('CHECKED_IN'));`,
   }),
   R('Ticket of a cancelled booking: 409', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', {
     auth: 'tokenA', test: `check('409 or 404', () => expect(pm.response.code).to.be.oneOf([409, 404]));`,
@@ -503,6 +504,18 @@ if (!poll(!!e && e.status === 'OFFERED' && !!e.booking_id, "B's entry OFFERED wi
 ]));
 
 folders.push(F('7 End of the session', 'Log out, delete a user.', [
+  R("A's notifications (her bookings' news)", 'GET', C + '/api/notifications', {
+    auth: 'tokenA', poll: true,
+    test: `if (!poll(!!body && Array.isArray(body.items) && body.items.length > 0, 'at least one notification')) {
+  check('newest first, with the unread count', () => { expect(body.unread).to.be.a('number'); expect(body.items[0]).to.include.keys('id', 'kind', 'subject', 'body', 'created_at', 'read_at'); });
+  save('notifA', body.items[0].id);
+}`,
+  }),
+  R('Unread count (A)', 'GET', C + '/api/notifications/unread', { auth: 'tokenA', test: `status(200); check('a count', () => expect(body.unread).to.be.a('number'));` }),
+  R('Mark a notification read (A)', 'POST', C + '/api/notifications/{{notifA}}/read', {
+    auth: 'tokenA', test: `status(200); check('read', () => { expect(body.id).to.eql(get('notifA')); expect(body.read_at).to.be.a('string'); });`,
+  }),
+  R("B cannot mark A's notification: 404", 'POST', C + '/api/notifications/{{notifA}}/read', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
   R('Log out (A)', 'DELETE', C + '/api/sessions/current', { auth: 'tokenA', test: `status(204);` }),
   R('The old token no longer works', 'GET', C + '/api/users/me', { auth: 'tokenA', test: `error(401, 'UNAUTHENTICATED');` }),
   R('C deletes own account', 'DELETE', C + '/api/users/{{idC}}', { auth: 'tokenC', test: `status(204);` }),
