@@ -254,6 +254,8 @@ int ticket_booking_parse(const json_t *obj, struct ticket_booking *out, long lon
     if (opt_str(obj, "expires_at", 64, &out->expires_at) < 0 ||
         (out->expires_at && time_parse_rfc3339(out->expires_at, &ms) < 0))
         FAIL("expires_at is not an RFC 3339 time");
+    if (opt_str(obj, "code", 16, &out->code) < 0)
+        FAIL("code is not a string");
     if (opt_str(obj, "origin", 16, &out->origin) < 0 ||
         (out->origin && strcmp(out->origin, "direct") != 0 && strcmp(out->origin, "waitlist") != 0))
         FAIL("origin is not direct or waitlist");
@@ -376,12 +378,15 @@ json_t *booking_to_json(const struct booking_view *b)
         ticket_url = json_string(url);
     }
     const char *reason = status && strcmp(status, "FAILED") == 0 ? b->failure_reason : NULL;
-    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s, s:s, s:s}",
-                     "id", b->id, "user_id", b->user_id, "event_id", b->event_id, "event_name",
-                     b->event_name, "seats", seats, "status", status, "failure_reason", reason,
-                     "amount", amount, "currency", b->currency, "payment", payment, "ticket_url",
-                     ticket_url, "origin", b->origin ? b->origin : "direct", "created_at",
-                     b->created_at, "updated_at", b->updated_at);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s?, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s, s:s, s:s}", "id", b->id,
+        "user_id", b->user_id, "event_id", b->event_id, "event_name", b->event_name, "seats", seats,
+        "status", status, "failure_reason", reason, "amount", amount, "currency", b->currency,
+        "payment", payment, "ticket_url", ticket_url, "origin", b->origin ? b->origin : "direct",
+        "created_at", b->created_at, "updated_at", b->updated_at);
+    if (o)
+        json_object_set_new(o, "code", b->code ? json_string(b->code) : json_null());
+    return o;
 }
 
 /* Parses a TicketBooking from ticket-app's body: at the top level (201,

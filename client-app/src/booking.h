@@ -51,6 +51,7 @@ struct ticket_booking {
     const char *booking_id, *user_id, *event_id, *event_name;
     const char *status, *failure_reason, *currency;
     const char *invoice_number, *payment_url, *expires_at, *origin;
+    const char *code; /* the booking code, NULL when absent */
     char amount[24]; /* "" when absent */
     char version[24];
     long long version_n;
@@ -109,6 +110,7 @@ struct booking_view {
     const char *amount, *currency;
     const char *invoice_number, *payment_url, *payment_expires_at;
     const char *origin, *created_at, *updated_at;
+    const char *code;
 };
 
 /* The Booking JSON of API.md (+ event_name). New reference. */

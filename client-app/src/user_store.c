@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
-
 #define USER_COLS "id, username, email, full_name, role, " SQL_TS("created_at") " AS created_at"
 
 static const struct db_stmt st_insert = {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/util.h"
-#include "sqlts.h"
 #include "sqltz.h"
 
 /* The booking's code (added by a later migration): read through to_jsonb

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/util.h"
-#include "sqlts.h"
 
 /* The Event JSON's columns; status and starts_at_local come from the SQL
  * functions event_status and local_rfc3339 (migrations 050, 051). */

@@ -10,6 +10,7 @@
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "notify.h"
@@ -78,12 +79,7 @@ static int render_and_store(struct app *app, struct booking *b, long followup_id
         goto out;
     }
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
-        st = render_store_confirmed(c, b->id, b->version, hex, nid, "booking.confirmed", payload,
-                                    lease, followup_id, token ? token : "", stored, &queued);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, render_store_confirmed(c, b->id, b->version, hex, nid, "booking.confirmed", payload, lease, followup_id, token ? token : "", stored, &queued));
     db_release(app->pool, c);
     if (st != DB_OK) {
         snprintf(err, errlen, "save: %s", db_status_name(st));
