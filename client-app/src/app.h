@@ -72,6 +72,7 @@ struct auth_user {
     char id[37];
     int is_admin;
     int is_staff;        /* role staff: the gate only (ROUTE_GATE, ROUTE_STAFF_OK) */
+    char holder[401];    /* full name, else username: printed on the user's tickets */
     char token_hash[65]; /* hex SHA-256 of the bearer (for logout) */
 };
 

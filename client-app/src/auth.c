@@ -71,6 +71,7 @@ static int authenticate(struct client_app *app, struct http_req *req, struct htt
     snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(r, 0, 0));
     u->is_admin = strcmp(PQgetvalue(r, 0, 1), "admin") == 0;
     u->is_staff = strcmp(PQgetvalue(r, 0, 1), "staff") == 0;
+    snprintf(u->holder, sizeof(u->holder), "%s", PQgetvalue(r, 0, 2));
     memcpy(u->token_hash, hash, sizeof(u->token_hash));
     PQclear(r);
     req->auth = u;

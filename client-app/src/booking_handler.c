@@ -398,6 +398,7 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
                             NULL);
         goto out;
     }
+    snprintf(br.holder, sizeof br.holder, "%s", u->holder);
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
     /* an Idempotency-Key's request always goes the whole way: its answer

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendee.h"
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
@@ -23,7 +24,10 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         return;
     json_t *details = json_object();
     struct booking_request rq;
+    struct attendee_list al;
     int rc = booking_parse_request(body, &rq, details);
+    if (rc == 0)
+        rc = attendee_parse(body, &rq, &al, details);
     json_decref(body);
     if (rc != 0) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
@@ -31,6 +35,9 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         return;
     }
     json_decref(details);
+    /* the people named (or required) are settled before the seats are held */
+    if (attendee_settle(app, &rq, &al, res) != 0)
+        return;
     booking_flow_create(app, &rq, res);
 }
 
