@@ -10,16 +10,14 @@
 #include "common/util.h"
 #include "store.h"
 
-#define BOOKING_COLS                                                                                                 \
-    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                              \
-    "amount::text AS amount, currency, invoice_number, payment_url, " SQL_TS(                                        \
-        "payment_expires_at") " AS payment_expires_at, origin, " SQL_TS("created_at") " AS "                         \
-                                                                                      "created_"                     \
-                                                                                      "at,"                          \
-                                                                                      " " SQL_TS(                    \
-                                                                                          "update"                   \
-                                                                                          "d_at") " AS updated_at, " \
-                                                                                                  "version::text AS version"
+/* clang-format off */
+#define BOOKING_COLS                                                                        \
+    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "     \
+    "amount::text AS amount, currency, invoice_number, payment_url, "                       \
+    SQL_TS("payment_expires_at") " AS payment_expires_at, origin, "                         \
+    SQL_TS("created_at") " AS created_at, " SQL_TS("updated_at") " AS updated_at, "         \
+    "version::text AS version"
+/* clang-format on */
 
 /* The attempt and its first history entry, in one statement. */
 static const struct db_stmt st_insert = {
