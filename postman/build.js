@@ -526,13 +526,13 @@ save('newEvent', body.id);`,
   }),
   R('Create event: unknown time zone', 'POST', T + '/api/events', {
     auth: 'ticket_admin_token',
-    body: { name: 'Nowhere', venue: 'Nowhere', starts_at: '2030-01-01T19:00:00Z', timezone: 'Mars/Olympus_Mons' },
+    body: { name: 'Nowhere', venue: 'Nowhere', starts_at: '2030-01-01T19:00:00Z', currency: 'IDR', timezone: 'Mars/Olympus_Mons' },
     test: `error(400, 'VALIDATION_FAILED'); check('names the field', () => expect(body.error.details).to.have.property('timezone'));`,
   }),
   R('Create a draft event (New York)', 'POST', T + '/api/events', {
     auth: 'ticket_admin_token',
     body: {
-      name: 'Postman Draft {{run}}', venue: 'Carnegie Hall', starts_at: '2030-07-04T23:30:00Z', timezone: 'America/New_York',
+      name: 'Postman Draft {{run}}', venue: 'Carnegie Hall', starts_at: '2030-07-04T23:30:00Z', timezone: 'America/New_York', currency: 'USD',
       sales_start_at: '2030-06-01T00:00:00Z', publish: false,
       layout: { sections: [{ name: 'Stalls', rows: ['A'], seats_per_row: 2, price: 1000 }] },
     },
