@@ -44,7 +44,10 @@ clean: down
 # stories of demo/; both against private suites started with the outcomes
 # they force (the suite of `make up` is left alone). compose-check:
 # docker-compose.yml brought up for real with Podman, a booking end to end.
-.PHONY: postman demo compose-check
+# compose-check-fresh: the same after purging podman's network stack and
+# resetting podman (every container, image and network of podman goes), as
+# on a fresh machine; refused while containers other than the check's exist.
+.PHONY: postman demo compose-check compose-check-fresh
 postman:
 	@postman/run.sh
 
@@ -53,6 +56,9 @@ demo:
 
 compose-check:
 	@scripts/compose-check
+
+compose-check-fresh:
+	@scripts/compose-check --fresh-network
 
 # The scaled deployment (REPLICAS=3, HAProxy gateway) in a private folder: a
 # flash sale through the gateway while instances are killed, every hold

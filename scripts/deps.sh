@@ -26,7 +26,14 @@ test)
 bench) packages+=(wrk haproxy) ;;
 # The API gateway of `REPLICAS=N make up` and `make scale-check`.
 gateway) packages+=(haproxy) ;;
-compose) packages+=(podman podman-compose debootstrap runc) ;;
+compose)
+    # podman only recommends its network stack: without netavark it falls
+    # back to CNI, whose Debian package has no DNS plugin, and the
+    # containers cannot find each other by service name. aardvark-dns is
+    # netavark's DNS server; iptables is what netavark sets up the bridge
+    # and the published ports with.
+    packages+=(podman podman-compose debootstrap runc netavark aardvark-dns iptables)
+    ;;
 *) echo "deps: unknown profile $profile" >&2; exit 2 ;;
 esac
 [ -n "${EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$EXTRA_PACKAGES" && packages+=("${extra[@]}")
@@ -48,6 +55,6 @@ else
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+"${sudo[@]}" apt-get update -qq -o DPkg::Lock::Timeout=300
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null

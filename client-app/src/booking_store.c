@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "store.h"
 
 /* clang-format off */
 #define BOOKING_COLS                                                                        \
@@ -16,14 +15,14 @@
     "amount::text AS amount, currency, invoice_number, payment_url, "                       \
     SQL_TS("payment_expires_at") " AS payment_expires_at, origin, "                         \
     SQL_TS("created_at") " AS created_at, " SQL_TS("updated_at") " AS updated_at, "         \
-    "version::text AS version"
+    "version::text AS version, code, attendees::text AS attendees"
 /* clang-format on */
 
 /* The attempt and its first history entry, in one statement. */
 static const struct db_stmt st_insert = {
     "client_booking_insert",
-    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats) "
-    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb) RETURNING id) "
+    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats, attendees) "
+    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb, $5::jsonb) RETURNING id) "
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "SELECT id, 'REQUESTED', NULL, 'request', NULL FROM b"};
 /* An attempt refused here (a seat known to be taken), with its two
@@ -69,19 +68,18 @@ static const struct db_stmt st_history = {
     "invoice_number = COALESCE($7, bookings.invoice_number), "                                     \
     "payment_url = COALESCE($8, bookings.payment_url), "                                           \
     "payment_expires_at = COALESCE($9::timestamptz, bookings.payment_expires_at), "                \
-    "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now() "
-static const struct db_stmt st_apply = {"client_booking_apply",
-                                        "UPDATE bookings SET " APPLY_SET
-                                        "WHERE id = $1 AND version < $11::bigint RETURNING id"};
-/* ticket-app's answer to an attempt, its history entry, and the booking
- * as the API shows it, in one statement (no row when a newer version is
- * already stored). */
+    "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now(), " \
+    "code = COALESCE($12, bookings.code) "
+/* A TicketBooking from ticket-app (its answer to an attempt, a refresh, a
+ * cancel), its history entry from source $13, and the booking as the API
+ * shows it, in one statement (no row when a newer version is already
+ * stored): the only statement that applies one. */
 static const struct db_stmt st_apply_answer = {
     "client_booking_apply_answer",
     "WITH u AS (UPDATE bookings SET " APPLY_SET "WHERE id = $1 AND version < $11::bigint "
     "           RETURNING " BOOKING_COLS "), "
     "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
-    "      SELECT $1, $2, $3, 'ticket-app', $11::bigint FROM u) "
+    "      SELECT $1, $2, $3, $13, $11::bigint FROM u) "
     "SELECT * FROM u"};
 /* A booking ticket-app made (a waitlist offer) that its notification has
  * not brought yet, with its first history entry; nothing when the booking
@@ -92,10 +90,10 @@ static const struct db_stmt st_adopt = {
     "client_booking_adopt",
     "WITH u AS (INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, "
     "           invoice_number, payment_url, payment_expires_at, event_name, version, user_id, "
-    "           event_id, origin) "
+    "           event_id, origin, code) "
     "           SELECT $1::uuid, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5::bigint, $6, $7, "
     "           $8, $9::timestamptz, $10, 0 * $11::bigint, $12::uuid, $13::uuid, "
-    "           COALESCE($14, 'direct') "
+    "           COALESCE($14, 'direct'), $15 "
     "           WHERE EXISTS (SELECT 1 FROM users WHERE id = $12::uuid) "
     "           ON CONFLICT (id) DO NOTHING RETURNING id) "
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
@@ -157,6 +155,8 @@ void booking_view_from(const PGresult *res, int r, struct booking_view *v)
     v->origin = db_get(res, r, "origin");
     v->created_at = db_get(res, r, "created_at");
     v->updated_at = db_get(res, r, "updated_at");
+    v->code = db_get(res, r, "code");
+    v->attendees_json = PQfnumber(res, "attendees") >= 0 ? db_get(res, r, "attendees") : NULL;
 }
 
 /* Runs a statement whose result only matters by its row count. */
@@ -185,8 +185,9 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     json_t *seats = booking_request_seats(req);
     char *seats_text = json_dumps(seats, JSON_COMPACT);
     json_decref(seats);
-    const char *p[4] = {id, user_id, req->event_id, seats_text};
-    enum db_status st = exec_count(c, &st_insert, 4, p, NULL);
+    const char *p[5] = {id, user_id, req->event_id, seats_text,
+                        req->attendees_json[0] ? req->attendees_json : NULL};
+    enum db_status st = exec_count(c, &st_insert, 5, p, NULL);
     free(seats_text);
     return st;
 }
@@ -264,29 +265,24 @@ static void apply_params(const struct ticket_booking *tb, const char *p[14])
     p[13] = tb->origin;
 }
 
-enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb, int *applied)
-{
-    const char *p[14];
-    apply_params(tb, p);
-    *applied = 0;
-    return exec_count(c, &st_apply, 11, p, applied);
-}
-
 enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
                                    int *inserted)
 {
-    const char *p[14];
+    const char *p[15];
     apply_params(tb, p);
+    p[14] = tb->code;
     *inserted = 0;
-    return exec_count(c, &st_adopt, 14, p, inserted);
+    return exec_count(c, &st_adopt, 15, p, inserted);
 }
 
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
-                                          PGresult **out)
+                                          const char *source, PGresult **out)
 {
     const char *p[14];
     apply_params(tb, p);
-    enum db_status st = db_exec(c, &st_apply_answer, 11, p, out);
+    p[11] = tb->code;
+    p[12] = source;
+    enum db_status st = db_exec(c, &st_apply_answer, 13, p, out);
     if (st == DB_OK && PQntuples(*out) == 0) {
         PQclear(*out);
         *out = NULL;

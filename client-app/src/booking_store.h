@@ -30,10 +30,6 @@ enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
                                        const char *reason, const char *source, const char *version);
 
-/* Applies tb over the existing booking if tb's version is newer; *applied
- * 1 if it was. */
-enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
-                                   int *applied);
 /* Stores an attempt refused by client-app itself (a seat it knows is
  * taken: seat_hint.h) as FAILED SEAT_UNAVAILABLE with its history (the
  * request, then the refusal); *out is its row (BOOKING_COLS). event_name
@@ -48,11 +44,14 @@ enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
  * its user is unknown here. */
 enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
                                    int *inserted);
-/* As booking_store_apply with its history entry (source ticket-app), in one
- * statement: *out is the booking's row (BOOKING_COLS, as booking_store_get),
- * DB_NOT_FOUND when nothing was applied (a newer version is stored). */
+/* Applies tb over the existing booking if tb's version is newer, with its
+ * history entry from source, in one statement (the only one that applies a
+ * TicketBooking outside notifications): *out is the booking's row
+ * (BOOKING_COLS, as booking_store_get), DB_NOT_FOUND when nothing was
+ * applied (a newer version is stored). Autocommitted or in the caller's
+ * transaction. */
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
-                                          PGresult **out);
+                                          const char *source, PGresult **out);
 /* REQUESTED (never answered by ticket-app) -> FAILED with reason; *applied. */
 enum db_status booking_store_fail_requested(struct db_conn *c, const char *id, const char *reason,
                                             int *applied);

@@ -69,7 +69,7 @@ void notify_handle_post(struct http_req *req, struct http_res *res, void *appv)
         log_error("notification carries an unusable ticket PDF id=%s booking_id=%s", n.id,
                   n.booking.booking_id);
 
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     int fresh = 0, applied = 0, inserted = 0;
     /* with the inbox entries it causes, in one transaction */

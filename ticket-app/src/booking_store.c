@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/util.h"
 #include "seat_store.h"
-#include "sqlts.h"
 
 /* The booking as the API answers it, seats included (booking_view,
  * migrations/ticket/052_lifecycle.sql): one round trip. */

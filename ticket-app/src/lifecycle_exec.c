@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "common/db.h"
 #include "common/log.h"
 #include "common/outbox.h"
 #include "common/util.h"
@@ -185,11 +186,7 @@ static enum db_status apply_retrying(struct app *app, const char *id, enum lc_ev
     if (!c)
         return DB_UNAVAILABLE;
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
-        st = lifecycle_apply(c, id, event, NULL, NULL, out);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, lifecycle_apply(c, id, event, NULL, NULL, out));
     db_release(app->pool, c);
     return st;
 }

@@ -20,7 +20,6 @@
 
 #define OFFER_BATCH 8
 #define OFFER_IDLE_MS 200 /* releases happen in other modules' handlers: poll */
-#define DB_TRIES 3
 
 static struct bg_loop *offer_loop;
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/log.h"
 #include "common/rand.h"
-#include "sqlts.h"
 
 static atomic_long hold_ttl = 420;
 

@@ -18,7 +18,7 @@
 #include "paid_store.h"
 #include "valid.h"
 
-HANDLER(webhook_handle_payment)
+void webhook_handle_payment(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     const char *sig = http_req_header(req, "X-Signature");
@@ -52,10 +52,9 @@ HANDLER(webhook_handle_payment)
     }
     json_decref(details);
 
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         json_decref(body);
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     int duplicate = 0, confirmed = 0;
