@@ -53,6 +53,7 @@ const struct http_route client_routes[] = {
     {"GET", "/api/admin/events/{id}/attendees.csv", boxoffice_handle_attendees_csv,
      ROUTE_AUTH | ROUTE_ADMIN},
     /* a service callback: served before user requests (common/http.h) */
-    {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL | HTTP_ROUTE_PRIORITY},
+    {"POST", "/internal/notifications", notify_handle_post,
+     ROUTE_INTERNAL | HTTP_ROUTE_SIGNED | HTTP_ROUTE_PRIORITY},
 };
 const size_t client_nroutes = sizeof(client_routes) / sizeof(client_routes[0]);

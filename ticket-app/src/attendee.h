@@ -19,7 +19,7 @@ struct attendee {
 };
 
 struct attendee_list {
-    struct attendee items[BOOKING_MAX_SEATS];
+    struct attendee items[BOOKING_SEATS_MAX];
     size_t n;
 };
 
