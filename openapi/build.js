@@ -790,6 +790,20 @@ function clientApp() {
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'], ...adminErr },
   });
   op({
+    path: '/api/admin/events/{id}/publish', method: 'POST', id: 'adminPublishEvent', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'Publish a draft (ticket-app\'s POST /api/events/{id}/publish)',
+    description: 'A published event stays as it is (first publication kept).',
+    ok: { 200: { description: 'The event.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+  op({
+    path: '/api/admin/events/{id}/cancel', method: 'POST', id: 'adminCancelEvent', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'Cancel an event (ticket-app\'s POST /api/events/{id}/cancel)',
+    description: 'Every live booking is cancelled, paid ones refunded, holders notified.',
+    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+  op({
     path: '/api/admin/events/{id}/stats', method: 'GET', id: 'adminEventStats', tag: 'admin', who: 'admin', params: adminEvt,
     summary: 'Seats, bookings by status, revenue, check-ins',
     ok: { 200: { description: 'The figures.', schema: ref('EventStats') } },
@@ -809,18 +823,6 @@ function clientApp() {
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'] },
   });
 
-  op({
-    path: '/api/admin/events/{id}/publish', method: 'POST', id: 'adminPublishEvent', tag: 'admin', who: 'admin', params: adminEvt,
-    summary: 'Publish a `DRAFT` event',
-    ok: { 200: { description: 'The event, published.', schema: ref('Event') } },
-    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
-  });
-  op({
-    path: '/api/admin/events/{id}/cancel', method: 'POST', id: 'adminCancelEvent', tag: 'admin', who: 'admin', params: adminEvt,
-    summary: 'Cancel an event: its live bookings are cancelled, paid ones refunded, holders notified',
-    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
-    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
-  });
 
   // -- notifications --
   op({
@@ -978,8 +980,11 @@ function ticketApp() {
   };
   op({
     path: '/api/events', method: 'GET', id: 'listEvents', tag: 'events', who: 'public', paging: true,
+    params: [{ name: 'when', in: 'query', required: false, schema: str({ enum: ['upcoming', 'past', 'all'] }), description: 'round 2: all (default: every published event), upcoming (not cancelled, not started, with seats; soonest first) or past (started; latest first)' }],
     summary: 'List events',
+    description: 'Drafts are listed with the admin token only.',
     ok: { 200: { description: 'A page of events.', schema: ref('EventList') } },
+    errors: { 400: ['VALIDATION_FAILED'] },
   });
   op({
     path: '/api/events', method: 'POST', id: 'createEvent', tag: 'events', who: 'admin',
@@ -1002,16 +1007,17 @@ function ticketApp() {
     errors: { 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'] },
   });
   op({
+    path: '/api/events/{id}/publish', method: 'POST', id: 'publishEvent', tag: 'events', who: 'admin', params: [id('event id')],
+    summary: 'Publish a draft (round 2)',
+    description: 'A `DRAFT` is seen with the admin token only; published, it goes on sale (or `SCHEDULED` before `sales_start_at`). A published event stays as it is.',
+    ok: { 200: { description: 'The event.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'] },
+  });
+  op({
     path: '/api/events/{id}', method: 'DELETE', id: 'deleteEvent', tag: 'events', who: 'admin', params: [id('event id')],
     summary: 'Delete an event without bookings or held seats',
     ok: { 204: { description: 'Deleted.' } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'] },
-  });
-  op({
-    path: '/api/events/{id}/publish', method: 'POST', id: 'publishEvent', tag: 'events', who: 'admin', params: [id('event id')],
-    summary: 'Publish a `DRAFT` event',
-    ok: { 200: { description: 'The event, published.', schema: ref('Event') } },
-    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'] },
   });
   op({
     path: '/api/events/{id}/cancel', method: 'POST', id: 'cancelEvent', tag: 'events', who: 'admin', params: [id('event id')],
