@@ -27,12 +27,13 @@ static const struct db_stmt st_notify_apply = {
     "           VALUES ($15, $16, $1::uuid) ON CONFLICT DO NOTHING RETURNING id), "
     "u AS (INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, "
     "      invoice_number, payment_url, payment_expires_at, event_name, version, user_id, "
-    "      event_id, origin, ticket_pdf) "
+    "      event_id, origin, ticket_pdf, code) "
     "      SELECT $1::uuid, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5::bigint, $6, $7, $8, "
     "      $9::timestamptz, $10, $11::bigint, $12::uuid, $13::uuid, COALESCE($14, 'direct'), "
-    "      decode($18, 'hex') "
+    "      decode($18, 'hex'), $19 "
     "      WHERE EXISTS (SELECT 1 FROM n) AND EXISTS (SELECT 1 FROM users WHERE id = $12::uuid) "
-    "      ON CONFLICT (id) DO UPDATE SET " NEWER("status", "$2") NEWER("failure_reason", "$3")
+    "      ON CONFLICT (id) DO UPDATE SET " NEWER("status", "$2") NEWER(
+        "code", "COALESCE($19, bookings.code)") NEWER("failure_reason", "$3")
         NEWER("seats", "COALESCE($4::jsonb, bookings.seats)") NEWER(
             "amount", "COALESCE($5::bigint, bookings.amount)")
             NEWER("currency", "COALESCE($6, bookings.currency)") NEWER(
@@ -75,7 +76,7 @@ enum db_status notify_store_apply(struct db_conn *c, const struct notification *
         hex = xmalloc(pdf_len * 2 + 1);
         sodium_bin2hex(hex, pdf_len * 2 + 1, pdf, pdf_len);
     }
-    const char *p[18] = {tb->booking_id,
+    const char *p[19] = {tb->booking_id,
                          tb->status,
                          tb->failure_reason,
                          tb->seats_json,
@@ -92,10 +93,11 @@ enum db_status notify_store_apply(struct db_conn *c, const struct notification *
                          n->id,
                          n->type,
                          source,
-                         hex};
+                         hex,
+                         tb->code};
     PGresult *r = NULL;
     *fresh = *applied = *inserted = 0;
-    enum db_status st = db_exec(c, &st_notify_apply, 18, p, &r);
+    enum db_status st = db_exec(c, &st_notify_apply, 19, p, &r);
     free(hex);
     if (st != DB_OK)
         return st;

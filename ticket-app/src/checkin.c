@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/rand.h"
+#include "lifecycle.h"
 
 void checkin_result_init(struct checkin_result *r)
 {
@@ -84,9 +85,11 @@ enum checkin_outcome checkin_decide(const char *booking_status, int seat_held,
      * whatever became of it. */
     if (gate_event && gate_event[0] && ticket_event && strcmp(ticket_event, gate_event) != 0)
         return CHECKIN_WRONG_EVENT;
-    if (strcmp(booking_status, "CANCELLED") == 0 || strcmp(booking_status, "REFUNDED") == 0)
+    /* the booking's state as the lifecycle names it (lifecycle.h) */
+    enum lc_state state = lifecycle_state_parse(booking_status);
+    if (state == LC_CANCELLED)
         return CHECKIN_CANCELLED;
-    if (strcmp(booking_status, "CONFIRMED") != 0 || !seat_held || scans < 1)
+    if (state != LC_CONFIRMED || !seat_held || scans < 1)
         return CHECKIN_NOT_CONFIRMED;
     return scans == 1 ? CHECKIN_ADMITTED : CHECKIN_ALREADY;
 }
