@@ -356,6 +356,7 @@ const eventSchema = obj(
     sales_start_at: ntime({ description: 'round 2' }), sales_end_at: ntime({ description: 'round 2' }),
     status: str({ enum: ['DRAFT', 'SCHEDULED', 'ON_SALE', 'SALES_CLOSED', 'CANCELLED'], description: 'round 2' }),
     poster_url: nstr({ description: 'where the poster is, or null (round 2)' }),
+    published_at: ntime({ description: 'when it was published; null while `DRAFT`' }), cancelled_at: ntime(),
   },
   { examples: [EX.event] },
 );
@@ -415,6 +416,36 @@ const deliverySchema = (payloadRef, example) => obj(
   example ? { examples: [example] } : {},
 );
 
+const checkinSeat = obj({ id: uuid() }, { label: nstr(), section: nstr() });
+const checkinEvent = nullable(obj({ id: uuid() }, { name: nstr(), starts_at_local: nstr() }));
+const attendee = nullable(obj({ name: str() }, { id_number: nstr() }));
+const checkinSchema = obj(
+  { status: str({ enum: ['ADMITTED'] }), booking_id: uuid(), seat: checkinSeat },
+  { booking_code: nstr(), attendee, checked_in_at: ntime(), event: checkinEvent },
+  {
+    examples: [{
+      status: 'ADMITTED', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', booking_code: '7Q2M9KXD',
+      seat: { id: '7b10ed36-1d3d-c494-2902-b1de10d3b85d', label: 'P-30', section: 'Silver' }, attendee: null,
+      checked_in_at: '2026-12-03T09:18:12.649Z', event: { id: '5eed0000-0000-4000-8000-000000000001', name: 'Nusantara Symphony Night', starts_at_local: '2027-01-02T19:30:00+07:00' },
+    }],
+  },
+);
+const checkinList = obj(
+  {
+    event: obj({ id: uuid() }, { name: nstr(), starts_at_local: nstr() }),
+    counts: obj({ tickets: int({ minimum: 0 }), checked_in: int({ minimum: 0 }), not_checked_in: int({ minimum: 0 }) }),
+    items: arr(obj({ booking_id: uuid(), seat: checkinSeat }, { booking_code: nstr(), attendee, checked_in_at: ntime(), scans: int() })),
+    total: int({ minimum: 0 }), limit: int(), offset: int(),
+  },
+  {},
+  { description: 'Who came in, newest first, and the counts of the event\'s tickets.' },
+);
+const checkinRefusalProps = { booking_id: uuid(), booking_code: nstr(), seat: checkinSeat, attendee, checked_in_at: ntime(), event: checkinEvent };
+const checkinErrorOpts = {
+  404: { extraProps: checkinRefusalProps, description: '`INVALID_TICKET` (forged, unknown, cancelled or not confirmed: `details.reason`), or `NOT_FOUND` (no such gate event).' },
+  409: { extraProps: checkinRefusalProps, description: '`ALREADY_CHECKED_IN` (`details.checked_in_at`, `details.scans`), or `WRONG_EVENT`: a ticket of another event (`details` names it).' },
+};
+
 // ======================================================================
 // client-app
 // ======================================================================
@@ -438,6 +469,8 @@ function clientApp() {
       { name: 'events', description: 'What is on, and its seats' },
       { name: 'bookings', description: 'Holding seats, paying, the ticket, cancelling' },
       { name: 'waitlist', description: 'Waiting for a taken seat' },
+      { name: 'notifications', description: 'What happened to the user\'s bookings' },
+      { name: 'gate', description: 'Check-in at the entrance (roles staff and admin), passed on to ticket-app' },
       { name: 'admin', description: 'Event management for the web UI (role admin), passed on to ticket-app' },
       { name: 'web', description: 'The web UI\'s files and the API documentation' },
       { name: 'internal', description: 'Callbacks from ticket-app' },
@@ -451,8 +484,10 @@ function clientApp() {
     kinds: {
       public_plain: { errors: {} },
       public: { errors: { 429: ['RATE_LIMITED'] } },
-      user: { security: [{ session: [] }], errors: { 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] } },
+      user: { security: [{ session: [] }], text: 'Any signed-in user but `staff` (gate accounts get `403`).', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
+      anyone_signed: { security: [{ session: [] }], text: 'Any signed-in user, `staff` included.', errors: { 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] } },
       admin: { security: [{ session: [] }], text: 'Role `admin` only.', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
+      gate: { security: [{ session: [] }], text: 'Roles `staff` and `admin` (the gate).', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
       internal: { security: [{ signature: [] }], text: 'Called by ticket-app, signed.', errors: { 401: ['INVALID_SIGNATURE'] } },
     },
   };
@@ -505,6 +540,21 @@ function clientApp() {
     WaitlistEntry: waitlistSchema,
     WaitlistList: listOf(ref('WaitlistEntry'), EX.waitlist),
     EventStats: statsSchema,
+    Checkin: checkinSchema,
+    CheckinList: checkinList,
+    Notification: obj(
+      {
+        id: uuid(), kind: str({ description: '`booking.confirmed`, `booking.failed`, `booking.expired`, `hold.expiring`, `waitlist.offered`, `booking.cancelled`, `booking.refunded`, `event.changed`, `event.cancelled`' }),
+        subject: str(), body: str(), booking_id: nullable(uuid()), created_at: time(), read_at: ntime(),
+      },
+      {},
+      { examples: [{ id: '0b7e2c7a-4d0e-4a37-9c8a-52a0f0e4a1d3', kind: 'booking.confirmed', subject: 'Your tickets for Nusantara Symphony Night', body: 'Booking 7Q2M9KXD is confirmed: seat P-30.', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', created_at: '2026-12-03T09:18:10.900Z', read_at: null }] },
+    ),
+    NotificationList: obj(
+      { items: arr(ref('Notification')), total: int({ minimum: 0 }), unread: int({ minimum: 0 }), limit: int(), offset: int() },
+      {},
+      { description: 'A page of notifications, newest first, and how many are unread.' },
+    ),
     Poster: obj({ event_id: uuid(), content_type: str({ enum: ['image/png', 'image/jpeg'] }), width: int(), height: int(), size: int(), updated_at: str(), url: str() }, {}, {
       examples: [{ event_id: '7653d03b-6ed9-4e5a-bbe5-e17445c369f8', content_type: 'image/png', width: 16, height: 16, size: 79, updated_at: '2026-12-03T09:18:18Z', url: '/api/events/7653d03b-6ed9-4e5a-bbe5-e17445c369f8/poster' }],
     }),
@@ -753,6 +803,56 @@ function clientApp() {
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'] },
   });
 
+  op({
+    path: '/api/admin/events/{id}/publish', method: 'POST', id: 'adminPublishEvent', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'Publish a `DRAFT` event',
+    ok: { 200: { description: 'The event, published.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+  op({
+    path: '/api/admin/events/{id}/cancel', method: 'POST', id: 'adminCancelEvent', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'Cancel an event: its live bookings are cancelled, paid ones refunded, holders notified',
+    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+
+  // -- notifications --
+  op({
+    path: '/api/notifications', method: 'GET', id: 'listNotifications', tag: 'notifications', who: 'anyone_signed', paging: true,
+    summary: 'The user\'s notifications, newest first',
+    description: 'Every booking change, hold expiring, waitlist offer and event change; also e-mailed when `SMTP_URL` is set.',
+    ok: { 200: { description: 'A page, with the unread count.', schema: ref('NotificationList') } },
+  });
+  op({
+    path: '/api/notifications/unread', method: 'GET', id: 'unreadNotifications', tag: 'notifications', who: 'anyone_signed',
+    summary: 'How many notifications are unread',
+    ok: { 200: { description: 'The count.', schema: obj({ unread: int({ minimum: 0 }) }), example: { unread: 2 } } },
+  });
+  op({
+    path: '/api/notifications/{id}/read', method: 'POST', id: 'readNotification', tag: 'notifications', who: 'anyone_signed', params: [id('notification id')],
+    summary: 'Mark a notification read',
+    ok: { 200: { description: 'The notification, `read_at` set.', schema: ref('Notification') } },
+    errors: { 404: ['NOT_FOUND'] },
+  });
+
+  // -- the gate --
+  op({
+    path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'gate',
+    summary: 'Admit a ticket at the gate of an event',
+    description: '`ticket_code` is what the ticket\'s QR code holds; `event_id` the gate\'s event. Every answer names the event.',
+    body: input({ ticket_code: str({ minLength: 1 }), event_id: uuid() }),
+    bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a', event_id: '5eed0000-0000-4000-8000-000000000001' },
+    ok: { 200: { description: 'Admitted.', schema: ref('Checkin') } },
+    errors: { 404: ['INVALID_TICKET', 'NOT_FOUND'], 409: ['ALREADY_CHECKED_IN', 'WRONG_EVENT'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+    errorOpts: checkinErrorOpts,
+  });
+  op({
+    path: '/api/events/{id}/checkins', method: 'GET', id: 'listCheckins', tag: 'gate', who: 'gate', params: [id('event id')], paging: true,
+    summary: 'The event\'s check-ins and counts',
+    ok: { 200: { description: 'A page of check-ins.', schema: ref('CheckinList') } },
+    errors: { 404: ['NOT_FOUND'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+  });
+
   // -- the web UI and the docs --
   op({
     path: '/', method: 'GET', id: 'webIndex', tag: 'web', who: 'public_plain',
@@ -854,7 +954,6 @@ function ticketApp() {
     { user_id: str(), event_name: nstr(), seat_label: nstr(), updated_at: time() },
     { examples: [EX.waitlist] },
   );
-  const checkinSeat = obj({ id: uuid() }, { label: nstr(), section: nstr() });
   const schemas = {
     Event: eventSchema,
     EventList: listOf(ref('Event'), EX.event),
@@ -864,9 +963,8 @@ function ticketApp() {
     TicketBooking: ticketBooking,
     WaitlistEntry: waitEntry,
     WaitlistList: listOf(ref('WaitlistEntry'), EX.waitlist),
-    Checkin: obj({ status: str({ enum: ['ADMITTED'] }), booking_id: uuid(), seat: checkinSeat }, { checked_in_at: ntime() }, {
-      examples: [{ status: 'ADMITTED', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', seat: { id: '7b10ed36-1d3d-c494-2902-b1de10d3b85d', label: 'P-30', section: 'Silver' }, checked_in_at: '2026-12-03T09:18:12.649Z' }],
-    }),
+    Checkin: checkinSchema,
+    CheckinList: checkinList,
     Invoice: invoiceSchema,
     InvoiceEvent: invoiceEvent,
     Notification: deliverySchema({ type: 'object', required: ['id', 'type', 'data'] }),
@@ -902,6 +1000,19 @@ function ticketApp() {
     summary: 'Delete an event without bookings or held seats',
     ok: { 204: { description: 'Deleted.' } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'] },
+  });
+  op({
+    path: '/api/events/{id}/publish', method: 'POST', id: 'publishEvent', tag: 'events', who: 'admin', params: [id('event id')],
+    summary: 'Publish a `DRAFT` event',
+    ok: { 200: { description: 'The event, published.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'] },
+  });
+  op({
+    path: '/api/events/{id}/cancel', method: 'POST', id: 'cancelEvent', tag: 'events', who: 'admin', params: [id('event id')],
+    summary: 'Cancel an event',
+    description: 'The event stops selling, its waitlist closes, and every live booking is cancelled (pending ones voided, paid ones refunded, each holder notified). Cancelling again re-runs the bookings\' part.',
+    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
   op({
     path: '/api/events/{id}/seats', method: 'GET', id: 'listSeats', tag: 'events', who: 'public', params: [id('event id')],
@@ -992,17 +1103,20 @@ function ticketApp() {
     errorOpts: { 409: { extraProps: { entry: ref('WaitlistEntry') } } },
   });
   op({
-    path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'admin',
+    path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'service',
     summary: 'Admit a ticket at the gate',
-    description: '`ticket_code` is what the ticket\'s QR code holds.',
-    body: input({ ticket_code: str({ minLength: 1 }) }, { event_id: uuid({ description: 'round 2: the gate\'s event' }) }),
-    bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a…' },
+    description: '`ticket_code` is what the ticket\'s QR code holds; `event_id` (round 2) the gate\'s event. Every answer names the event.',
+    body: input({ ticket_code: str({ minLength: 1 }) }, { event_id: uuid({ description: 'the gate\'s event' }) }),
+    bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a', event_id: '5eed0000-0000-4000-8000-000000000001' },
     ok: { 200: { description: 'Admitted.', schema: ref('Checkin') } },
-    errors: { 404: ['INVALID_TICKET'], 409: ['ALREADY_CHECKED_IN', 'WRONG_EVENT'] },
-    errorOpts: {
-      404: { description: 'Forged, cancelled or unknown ticket.' },
-      409: { extraProps: { booking_id: uuid(), seat: checkinSeat, checked_in_at: ntime() }, description: 'Already admitted (`details.checked_in_at`, `details.scans`), or (round 2) a ticket of another event.' },
-    },
+    errors: { 404: ['INVALID_TICKET', 'NOT_FOUND'], 409: ['ALREADY_CHECKED_IN', 'WRONG_EVENT'] },
+    errorOpts: checkinErrorOpts,
+  });
+  op({
+    path: '/api/events/{id}/checkins', method: 'GET', id: 'listCheckins', tag: 'gate', who: 'service', params: [id('event id')], paging: true,
+    summary: 'The event\'s check-ins and counts',
+    ok: { 200: { description: 'A page of check-ins.', schema: ref('CheckinList') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
   op({
     path: '/api/notifications', method: 'GET', id: 'listNotifications', tag: 'callbacks', who: 'admin', paging: true,

@@ -16,18 +16,23 @@ PAYMENT_APP_PORT=${PAYMENT_APP_PORT:-8082}
 # REPLICAS=N (1..8): N instances of each daemon behind the API gateway
 # (HAProxy) on GATEWAY_PORT; the three ports above then belong to the
 # gateway's internal routes. Instance i of payment-app, ticket-app and
-# client-app listens on REPLICA_PORT_BASE + i, + 8 + i, + 16 + i.
+# client-app listens on REPLICA_PORT_BASE + i, + S + i, + 2S + i, where S is
+# REPLICA_PORT_STRIDE (8, the most instances of a service).
 REPLICAS=${REPLICAS:-}
 GATEWAY_PORT=${GATEWAY_PORT:-8000}
 REPLICA_PORT_BASE=${REPLICA_PORT_BASE:-9000}
-REPLICAS_MAX=8
+REPLICA_PORT_STRIDE=${REPLICA_PORT_STRIDE:-8}
+REPLICAS_MAX=$REPLICA_PORT_STRIDE
 
 # The port of instance i (1-based) of a service.
 instance_port() {
     local svc=$1 i=$2 off
-    case "$svc" in payment) off=0 ;; ticket) off=8 ;; client) off=16 ;; esac
-    echo $((REPLICA_PORT_BASE + off + i))
+    case "$svc" in payment) off=0 ;; ticket) off=1 ;; client) off=2 ;; esac
+    echo $((REPLICA_PORT_BASE + off * REPLICA_PORT_STRIDE + i))
 }
+
+# 0 if nothing listens on 127.0.0.1:port.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # gateway_render OUT: writes the gateway's configuration from
 # gateway/haproxy.cfg.in. SERVERS_CLIENT, SERVERS_TICKET, SERVERS_PAYMENT

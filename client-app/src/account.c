@@ -37,7 +37,7 @@ static int event_upcoming(struct client_app *app, const char *event_id)
 static int sort_bookings(struct client_app *app, struct http_res *res, const char *id,
                          int cancel_bookings, json_t **cancel, json_t **upcoming)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     PGresult *r = NULL;
@@ -86,7 +86,7 @@ static int sort_bookings(struct client_app *app, struct http_res *res, const cha
 /* 1 if id is the last admin (answered 409), 0 if not, -1 after answering. */
 static int last_admin(struct client_app *app, struct http_res *res, const char *id)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     int last = 0;
@@ -152,7 +152,7 @@ void account_delete(struct client_app *app, struct http_res *res, const char *id
     if (cancel_all(app, res, cancel) < 0)
         goto out;
 
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         goto out;
     int refused = 0;

@@ -72,6 +72,7 @@ struct auth_user {
     char id[37];
     int is_admin;
     int is_staff;        /* role staff: the gate only (ROUTE_GATE, ROUTE_STAFF_OK) */
+    char holder[401];    /* full name, else username: printed on the user's tickets */
     char token_hash[65]; /* hex SHA-256 of the bearer (for logout) */
 };
 
@@ -87,15 +88,9 @@ const struct auth_user *auth_current(const struct http_req *req);
 void auth_token_hash(const char *token, char out[65]);
 void app_metrics(struct sbuf *out, void *app);
 
-/* A pooled connection, or NULL after answering res 503. */
-struct db_conn *app_db(struct client_app *app, struct http_res *res);
-
-/* handler_common.c: a list page: 200 {items, total, limit, offset} with
- * row_json of every row of r (r is cleared), or the answer for st (r is
- * NULL then). */
-void app_answer_rows(struct http_res *res, enum db_status st, PGresult *r,
-                     json_t *(*row_json)(const PGresult *r, int i), long total, long limit,
-                     long offset);
+/* How long a handler waits for a pooled connection before answering 503
+ * (db_acquire_or_503). */
+#define APP_DB_WAIT_MS 2000
 
 /* user_handler.c */
 void user_handle_create(struct http_req *req, struct http_res *res, void *app);

@@ -10,8 +10,6 @@
 #include "ratelimit.h"
 #include "user_store.h"
 
-#define DB_WAIT_MS 2000
-
 void auth_token_hash(const char *token, char out[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -22,14 +20,6 @@ void auth_token_hash(const char *token, char out[65])
 const struct auth_user *auth_current(const struct http_req *req)
 {
     return req->auth;
-}
-
-struct db_conn *app_db(struct client_app *app, struct http_res *res)
-{
-    struct db_conn *c = db_acquire(app->pool, DB_WAIT_MS);
-    if (!c)
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "database unavailable");
-    return c;
 }
 
 /* 1 if a token could be one we issued (64 lowercase hex): anything else is
@@ -65,7 +55,7 @@ static int authenticate(struct client_app *app, struct http_req *req, struct htt
         return 0;
     char hash[65];
     auth_token_hash(token, hash);
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     PGresult *r = NULL;
@@ -81,6 +71,7 @@ static int authenticate(struct client_app *app, struct http_req *req, struct htt
     snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(r, 0, 0));
     u->is_admin = strcmp(PQgetvalue(r, 0, 1), "admin") == 0;
     u->is_staff = strcmp(PQgetvalue(r, 0, 1), "staff") == 0;
+    snprintf(u->holder, sizeof(u->holder), "%s", PQgetvalue(r, 0, 2));
     memcpy(u->token_hash, hash, sizeof(u->token_hash));
     PQclear(r);
     req->auth = u;

@@ -99,7 +99,7 @@ static int idem_follow(struct client_app *app, struct http_res *res, const char 
                        const char *key, const char *rhash, char bid[37])
 {
     long lock_ms = app->ticket_timeout_ms + IDEM_EXTRA_MS;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return 1;
     PGresult *r = NULL;
@@ -237,7 +237,7 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     char amount_text[24];
     snprintf(amount_text, sizeof amount_text, "%ld", amount);
 
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         free(seats_text);
         return 1;
@@ -291,7 +291,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     if (have_tb)
         note_taken_seats(app, br, out, reason, &tb);
 
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     enum db_status st;
@@ -398,13 +398,14 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
                             NULL);
         goto out;
     }
+    snprintf(br.holder, sizeof br.holder, "%s", u->holder);
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
     /* an Idempotency-Key's request always goes the whole way: its answer
      * is stored with the key */
     if (!key && refuse_by_hint(app, res, u, &br, bid))
         goto out;
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     /* the key and the attempt commit together: a concurrent duplicate waits
      * on the key's unique index, then finds it taken; without a key the
@@ -454,20 +455,20 @@ void booking_handle_list(struct http_req *req, struct http_res *res, void *appv)
                             json_pack("{s:s}", "user_id", "must be a UUID"), NULL);
         return;
     }
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;
     enum db_status st = booking_store_list(c, owner, status, limit, offset, &r, &total);
     db_release(app->pool, c);
-    app_answer_rows(res, st, r, booking_json_row, total, limit, offset);
+    http_res_rows(res, st, r, booking_json_row, total, limit, offset);
 }
 
 /* Answers 200 with the booking (and history), or the error. */
 static void answer_booking(struct client_app *app, struct http_res *res, const char *id,
                            const char *owner, int code)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     json_t *b = NULL;
@@ -524,7 +525,7 @@ void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 static int fetch_own(struct client_app *app, struct http_req *req, struct http_res *res,
                      const char *id, PGresult **row)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     enum db_status st = booking_store_get(c, id, owner_filter(auth_current(req)), row);
@@ -566,7 +567,7 @@ static enum db_status store_change_on(struct db_conn *c, const char *id, struct 
 static int store_change(struct client_app *app, struct http_res *res, const char *id,
                         struct ticket_booking *tb, const char *fail_reason, const char *source)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     enum db_status st = store_change_on(c, id, tb, fail_reason, source);
@@ -730,7 +731,7 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     /* 409 from ticket-app, or 404 (it never held this booking): not cancellable */
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         goto out;
     enum db_status st = load_booking(c, id, NULL, 0, &b);
@@ -757,7 +758,7 @@ void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app
     const char *id = booking_id_param(req, res);
     if (!id)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;

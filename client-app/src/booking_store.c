@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "store.h"
 
 #define BOOKING_COLS                                                                                                 \
     "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                              \
@@ -19,13 +18,13 @@
                                                                                       " " SQL_TS(                    \
                                                                                           "update"                   \
                                                                                           "d_at") " AS updated_at, " \
-                                                                                                  "version::text AS version, code"
+                                                                                                  "version::text AS version, code, attendees::text AS attendees"
 
 /* The attempt and its first history entry, in one statement. */
 static const struct db_stmt st_insert = {
     "client_booking_insert",
-    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats) "
-    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb) RETURNING id) "
+    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats, attendees) "
+    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb, $5::jsonb) RETURNING id) "
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "SELECT id, 'REQUESTED', NULL, 'request', NULL FROM b"};
 /* An attempt refused here (a seat known to be taken), with its two
@@ -159,6 +158,7 @@ void booking_view_from(const PGresult *res, int r, struct booking_view *v)
     v->created_at = db_get(res, r, "created_at");
     v->updated_at = db_get(res, r, "updated_at");
     v->code = db_get(res, r, "code");
+    v->attendees_json = PQfnumber(res, "attendees") >= 0 ? db_get(res, r, "attendees") : NULL;
 }
 
 /* Runs a statement whose result only matters by its row count. */
@@ -187,8 +187,9 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     json_t *seats = booking_request_seats(req);
     char *seats_text = json_dumps(seats, JSON_COMPACT);
     json_decref(seats);
-    const char *p[4] = {id, user_id, req->event_id, seats_text};
-    enum db_status st = exec_count(c, &st_insert, 4, p, NULL);
+    const char *p[5] = {id, user_id, req->event_id, seats_text,
+                        req->attendees_json[0] ? req->attendees_json : NULL};
+    enum db_status st = exec_count(c, &st_insert, 5, p, NULL);
     free(seats_text);
     return st;
 }

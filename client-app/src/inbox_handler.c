@@ -34,7 +34,7 @@ void inbox_handle_list(struct http_req *req, struct http_res *res, void *appv)
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;
@@ -60,7 +60,7 @@ void inbox_handle_list(struct http_req *req, struct http_res *res, void *appv)
 void inbox_handle_unread(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     long unread = 0;
@@ -80,7 +80,7 @@ void inbox_handle_read(struct http_req *req, struct http_res *res, void *appv)
         http_res_error(res, 404, "NOT_FOUND", "no such notification");
         return;
     }
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "common/util.h"
-#include "store.h"
 
 #define INBOX_COLS                                                                                 \
     "n.id::text AS id, n.kind, n.params::text AS params, n.booking_id::text AS "                   \

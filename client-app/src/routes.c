@@ -50,6 +50,7 @@ const struct http_route client_routes[] = {
     {"GET", "/docs", apidoc_handle_page, 0},
     {"GET", "/docs/{name}", apidoc_handle_file, 0},
     /* a service callback: served before user requests (common/http.h) */
-    {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL | HTTP_ROUTE_PRIORITY},
+    {"POST", "/internal/notifications", notify_handle_post,
+     ROUTE_INTERNAL | HTTP_ROUTE_SIGNED | HTTP_ROUTE_PRIORITY},
 };
 const size_t client_nroutes = sizeof(client_routes) / sizeof(client_routes[0]);

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
-
 #define USER_COLS "id, username, email, full_name, role, " SQL_TS("created_at") " AS created_at"
 
 static const struct db_stmt st_insert = {
@@ -63,7 +61,8 @@ static const struct db_stmt st_session_create = {
                              "RETURNING " SQL_TS("expires_at") " AS expires_at"};
 static const struct db_stmt st_session_lookup = {
     "client_session_lookup",
-    "SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+    "SELECT u.id, u.role, COALESCE(NULLIF(u.full_name, ''), u.username) AS holder "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = $1 AND s.expires_at > now() AND u.deleted_at IS NULL"};
 static const struct db_stmt st_session_delete = {"client_session_delete",
                                                  "DELETE FROM sessions WHERE token_hash = $1"};

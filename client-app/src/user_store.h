@@ -41,7 +41,8 @@ enum db_status user_store_is_last_admin(struct db_conn *c, const char *id, int *
 
 enum db_status session_store_create(struct db_conn *c, const char *token_hash, const char *user_id,
                                     long ttl_s, PGresult **out);
-/* user id and role of the live session with that hash; DB_NOT_FOUND if none. */
+/* user id, role and holder (full name, else username) of the live session
+ * with that hash; DB_NOT_FOUND if none. */
 enum db_status session_store_lookup(struct db_conn *c, const char *token_hash, PGresult **out);
 enum db_status session_store_delete(struct db_conn *c, const char *token_hash);
 enum db_status session_store_delete_user(struct db_conn *c, const char *user_id);

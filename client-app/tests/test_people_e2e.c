@@ -625,12 +625,162 @@ static void test_inbox_life(void **state)
     free(unreachable);
 }
 
+/* ---- attendees ---- */
+
+/* The text of the booking's ticket PDF, by pdftotext (new malloc'ed), or
+ * NULL when poppler-utils is not installed. */
+static char *ticket_text(const struct user *u, const char *bid)
+{
+    char path[128];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/bookings/%s/ticket.pdf", bid);
+    for (int i = 0; i < 50; i++) {
+        tcall(C, "GET", path, u->token, NULL, NULL, &r);
+        if (r.status == 200)
+            break;
+        tresp_free(&r);
+        usleep(200 * 1000);
+    }
+    assert_int_equal(r.status, 200);
+    if (access("/usr/bin/pdftotext", X_OK) != 0) {
+        tresp_free(&r);
+        return NULL;
+    }
+    char file[300], cmd[700];
+    const char *tmp = getenv("TEST_TMPDIR");
+    snprintf(file, sizeof file, "%s/people-ticket-%s.pdf", tmp ? tmp : "/tmp", bid);
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    fwrite(r.body, 1, r.len, f);
+    fclose(f);
+    tresp_free(&r);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", file);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char *text = calloc(1, 65536);
+    size_t n = fread(text, 1, 65535, p);
+    text[n] = '\0';
+    pclose(p);
+    return text;
+}
+
+/* A train that needs a passenger per seat: refused without, booked with
+ * names (shown in the Booking), printed on each seat's page of the ticket
+ * with the venue's local time; elsewhere the holder's full name. */
+static void test_attendees(void **state)
+{
+    (void)state;
+    struct user u;
+    user_new(&u, "familyhead");
+    struct tresp r;
+    char path[160], body[1024];
+    snprintf(path, sizeof path, "/api/users/%s", u.id);
+    assert_int_equal(tcall(C, "PATCH", path, u.token, "{\"full_name\":\"Budi Santoso\"}", NULL, &r),
+                     200);
+    tresp_free(&r);
+    /* a token issued before the change still names the holder: log in again */
+    assert_int_equal(tlogin(C, "familyhead", PW, u.token), 201);
+    char train[37], seats[3][37], show[37], sseats[1][37];
+    new_event("Night Train 7", 3, train, seats);
+    new_event("Family Show", 1, show, sseats);
+    const char *p[] = {train};
+    assert_int_equal(texec(suite.ticket_db,
+                           "UPDATE events SET attendees_required = true WHERE id = $1::uuid", 1, p),
+                     0);
+    snprintf(path, sizeof path, "/api/events/%s", train);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_true(json_is_true(json_object_get(r.json, "attendees_required")));
+    tresp_free(&r);
+
+    /* without names: 400, nothing held */
+    snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\",\"%s\"]}", train,
+             seats[0], seats[1]);
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u.token, body, NULL, &r), 400);
+    assert_string_equal(terr(&r), "VALIDATION_FAILED");
+    assert_true(strlen(tstr(&r, "error.details.attendees")) > 0);
+    tresp_free(&r);
+    /* one name missing: 400 too; a name too long: 400 */
+    snprintf(body, sizeof body,
+             "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\",\"%s\"],\"attendees\":[{\"seat_id\":"
+             "\"%s\",\"name\":\"Budi Santoso\"}]}",
+             train, seats[0], seats[1], seats[0]);
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u.token, body, NULL, &r), 400);
+    tresp_free(&r);
+    char longname[140];
+    memset(longname, 'x', 101);
+    longname[101] = '\0';
+    snprintf(body, sizeof body,
+             "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"],\"attendees\":[{\"seat_id\":\"%s\","
+             "\"name\":\"%s\"}]}",
+             train, seats[0], seats[0], longname);
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u.token, body, NULL, &r), 400);
+    assert_string_equal(terr(&r), "VALIDATION_FAILED");
+    tresp_free(&r);
+
+    /* with a name for each seat */
+    snprintf(body, sizeof body,
+             "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\",\"%s\"],\"attendees\":["
+             "{\"seat_id\":\"%s\",\"name\":\"Budi Santoso\",\"id_number\":\"3174012345670001\"},"
+             "{\"seat_id\":\"%s\",\"name\":\"Sari Wulandari\"}]}",
+             train, seats[0], seats[1], seats[0], seats[1]);
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u.token, body, NULL, &r), 201);
+    char bid[37], inv[64];
+    snprintf(bid, sizeof bid, "%s", tstr(&r, "id"));
+    snprintf(inv, sizeof inv, "%s", tstr(&r, "payment.invoice_number"));
+    json_t *bseats = json_object_get(r.json, "seats");
+    int named = 0;
+    size_t i;
+    json_t *st;
+    json_array_foreach(bseats, i, st)
+    {
+        const char *who =
+            json_string_value(json_object_get(json_object_get(st, "attendee"), "name"));
+        assert_non_null(who);
+        named += strcmp(who, "Budi Santoso") == 0 || strcmp(who, "Sari Wulandari") == 0;
+    }
+    assert_int_equal(named, 2);
+    tresp_free(&r);
+    pay_invoice(inv);
+    wait_booking(&u, bid, "CONFIRMED", 15000);
+    snprintf(path, sizeof path, "/api/bookings/%s", bid);
+    assert_int_equal(tcall(C, "GET", path, u.token, NULL, NULL, &r), 200);
+    assert_non_null(strstr(r.body, "\"id_number\":\"3174012345670001\""));
+    tresp_free(&r);
+    char *text = ticket_text(&u, bid);
+    if (text) {
+        assert_non_null(strstr(text, "Budi Santoso"));
+        assert_non_null(strstr(text, "Sari Wulandari"));
+        assert_non_null(strstr(text, "19:30 Asia/Jakarta (UTC+07:00)"));
+        printf("train ticket: both passengers printed, time 19:30 Asia/Jakarta (UTC+07:00)\n");
+        free(text);
+    }
+    /* the gate shows the seat's passenger */
+    struct user s;
+    staff_new(&s, "trainguard");
+    char code[111];
+    ticket_code(bid, seats[1], code);
+    assert_int_equal(scan(s.token, code, train, &r), 200);
+    assert_string_equal(tstr(&r, "attendee.name"), "Sari Wulandari");
+    tresp_free(&r);
+
+    /* no names needed elsewhere: the ticket shows the holder's full name */
+    char b2[37];
+    book_and_pay(&u, show, sseats[0], b2);
+    text = ticket_text(&u, b2);
+    if (text) {
+        assert_non_null(strstr(text, "Budi Santoso"));
+        assert_non_null(strstr(text, "HOLDER"));
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_staff_role),
         cmocka_unit_test(test_gate),
         cmocka_unit_test(test_inbox_life),
+        cmocka_unit_test(test_attendees),
     };
     return cmocka_run_group_tests_name("client_people_e2e", tests, setup, teardown);
 }

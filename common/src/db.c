@@ -528,3 +528,12 @@ const char *db_get(const PGresult *res, int r, const char *col)
         return NULL;
     return PQgetvalue(res, r, c);
 }
+
+enum db_status db_tx_end(struct db_conn *conn, enum db_status st)
+{
+    if (st == DB_OK)
+        st = db_commit(conn);
+    if (st != DB_OK)
+        db_rollback(conn);
+    return st;
+}

@@ -28,7 +28,6 @@
 /* A lease is taken a little before the event reaches the loop. */
 #define OUTBOX_LEASE_MARGIN_MS 1000
 
-#define OUTBOX_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 static const struct db_stmt outbox_insert = {
     "common_outbox_insert", "INSERT INTO outbox (id, topic, payload) VALUES ($1, $2, $3)"};
@@ -99,11 +98,11 @@ static const struct db_stmt outbox_list_stmt = {
     " OR ($1 = 'pending' AND delivered_at IS NULL)"
     " OR ($1 = 'delivered' AND delivered_at IS NOT NULL))"
     " SELECT t.total, p.id, p.topic, p.attempts, p.last_status, p.last_error, p.payload,"
-    " " OUTBOX_TS(
+    " " SQL_TS(
         "p.created_at") " AS created_at,"
-                        " " OUTBOX_TS(
+                        " " SQL_TS(
                             "p.next_attempt_at") " AS next_attempt_at,"
-                                                 " " OUTBOX_TS(
+                                                 " " SQL_TS(
                                                      "p.delivered_at") " AS delivered_at"
                                                                        " FROM (SELECT count(*) AS "
                                                                        "total FROM f) t"
@@ -115,7 +114,7 @@ static const struct db_stmt outbox_list_stmt = {
 
 static const struct db_stmt outbox_attempts_stmt = {
     "common_outbox_attempts",
-    "SELECT a.id, a.status, a.error, a.duration_ms, " OUTBOX_TS(
+    "SELECT a.id, a.status, a.error, a.duration_ms, " SQL_TS(
         "a.attempted_at") " AS attempted_at"
                           " FROM outbox o LEFT JOIN outbox_attempts a ON a.event_id = o.id"
                           " WHERE o.id = $1 ORDER BY a.id"};

@@ -38,7 +38,7 @@ void delivery_handle_list(struct http_req *req, struct http_res *res, void *appv
         http_res_error(res, 400, "VALIDATION_FAILED", "status must be pending or delivered");
         return;
     }
-    struct db_conn *conn = payment_acquire_or_503(app, res);
+    struct db_conn *conn = db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res);
     if (!conn)
         return;
     json_t *items = NULL;
@@ -48,7 +48,7 @@ void delivery_handle_list(struct http_req *req, struct http_res *res, void *appv
     if (st != DB_OK)
         http_res_db_error(res, st);
     else
-        payment_answer_page(res, items, total, limit, offset);
+        http_res_page(res, items, total, limit, offset);
 }
 
 /* The delivery object with "attempt_log": every attempt, oldest first. */
@@ -72,7 +72,7 @@ void delivery_handle_get(struct http_req *req, struct http_res *res, void *appv)
 {
     struct payment_app *app = appv;
     const char *id = id_or_404(req, res);
-    struct db_conn *conn = id ? payment_acquire_or_503(app, res) : NULL;
+    struct db_conn *conn = id ? db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res) : NULL;
     if (!conn)
         return;
     json_t *d = NULL;
@@ -90,7 +90,7 @@ void delivery_handle_replay(struct http_req *req, struct http_res *res, void *ap
 {
     struct payment_app *app = appv;
     const char *id = id_or_404(req, res);
-    struct db_conn *conn = id ? payment_acquire_or_503(app, res) : NULL;
+    struct db_conn *conn = id ? db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res) : NULL;
     if (!conn)
         return;
     json_t *d = NULL;

@@ -9,7 +9,6 @@
 #include "lifecycle_exec.h"
 #include "common/util.h"
 
-#define DB_TRIES 3 /* a deadlock victim is written again */
 
 struct item {
     struct booking *b;

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "attach_batch.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -17,7 +18,6 @@
 #include "payment_client.h"
 #include "seat_store.h"
 
-#define DB_TRIES 3          /* a deadlock victim is run again */
 #define INVOICE_TRIES 3     /* quick retries before giving up on payment-app */
 #define REPLAY_WAIT_MS 5000 /* a replay waits this long for the first attempt */
 
@@ -105,11 +105,7 @@ static enum db_status fail_booking(struct app *app, const char *id, enum lc_even
         return DB_UNAVAILABLE;
     enum db_status st = DB_OK;
     struct lc_outcome o;
-    for (int i = 0; i < DB_TRIES; i++) {
-        st = lifecycle_apply(c, id, event, NULL, NULL, &o);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, lifecycle_apply(c, id, event, NULL, NULL, &o));
     db_release(app->pool, c);
     app_wake(app);
     if (st != DB_OK)
@@ -150,9 +146,9 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
         goto out;
 
     if (!b.organizer_held_at) {
-        const char *seat_ids[BOOKING_MAX_SEATS];
+        const char *seat_ids[BOOKING_SEATS_MAX];
         size_t n = 0;
-        for (size_t i = 0; i < b.nseats && n < BOOKING_MAX_SEATS; i++)
+        for (size_t i = 0; i < b.nseats && n < BOOKING_SEATS_MAX; i++)
             seat_ids[n++] = b.seats[i].id;
         if (app->organizer->hold(app->organizer, id, b.event_id, seat_ids, n) != 0) {
             atomic_fetch_add(&app->n_hold_rejected, 1);
@@ -279,12 +275,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     enum db_status st = DB_OK;
     for (int pass = 0; pass < 2; pass++) {
         char *lapsed = NULL;
-        for (int i = 0; i < DB_TRIES; i++) {
-            st = booking_store_try_hold(c, rq, app->hold_ttl_s, app->max_seats_per_user, pass,
-                                        &tried, &b, &lapsed);
-            if (st != DB_RETRY)
-                break;
-        }
+        DB_RETRYING(st, booking_store_try_hold(c, rq, app->hold_ttl_s, app->max_seats_per_user, pass, &tried, &b, &lapsed));
         if (st != DB_OK || tried != TRY_LAPSED) {
             free(lapsed);
             break;
@@ -330,7 +321,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         break;
     }
     /* An unknown or foreign seat: nothing was stored. */
-    char ids[BOOKING_MAX_SEATS * 38 + 4];
+    char ids[BOOKING_SEATS_MAX * 38 + 4];
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
     int unknown = 0, foreign = 0;
     st = seat_store_check(c, rq->event_id, ids, &unknown, &foreign);

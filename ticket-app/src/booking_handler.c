@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendee.h"
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/errors.h"
 #include "common/sig.h"
 #include "common/util.h"
@@ -15,14 +17,17 @@
 #include "lifecycle_exec.h"
 #include "valid.h"
 
-HANDLER(booking_handle_create)
+void booking_handle_create(struct http_req *req, struct http_res *res, void *app)
 {
     json_t *body = http_req_json(req, res);
     if (!body)
         return;
     json_t *details = json_object();
     struct booking_request rq;
+    struct attendee_list al;
     int rc = booking_parse_request(body, &rq, details);
+    if (rc == 0)
+        rc = attendee_parse(body, &rq, &al, details);
     json_decref(body);
     if (rc != 0) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
@@ -30,6 +35,9 @@ HANDLER(booking_handle_create)
         return;
     }
     json_decref(details);
+    /* the people named (or required) are settled before the seats are held */
+    if (attendee_settle(app, &rq, &al, res) != 0)
+        return;
     booking_flow_create(app, &rq, res);
 }
 
@@ -42,9 +50,8 @@ static int load_booking(struct app *app, struct http_req *req, struct http_res *
         http_res_error(res, 404, "NOT_FOUND", "booking not found");
         return -1;
     }
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return -1;
     }
     enum db_status st = booking_store_load(c, id, b);
@@ -56,7 +63,7 @@ static int load_booking(struct app *app, struct http_req *req, struct http_res *
     return st == DB_OK ? 0 : -1;
 }
 
-HANDLER(booking_handle_get)
+void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     struct booking b = {0};
     if (load_booking(app, req, res, &b) != 0)
@@ -84,7 +91,7 @@ static void answer_cancel(struct http_res *res, const struct lc_outcome *o, cons
                         json_pack("{s:o}", "booking", booking_json(b)));
 }
 
-HANDLER(booking_handle_cancel)
+void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     char id[37];
@@ -105,18 +112,13 @@ HANDLER(booking_handle_cancel)
             ev = LC_EV_CANCEL_ADMIN;
         json_decref(body);
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     struct lc_outcome o;
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
-        st = lifecycle_apply(c, id, ev, NULL, NULL, &o);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, lifecycle_apply(c, id, ev, NULL, NULL, &o));
     struct booking b = {0};
     if (st == DB_OK)
         st = booking_store_load(c, id, &b);
@@ -135,7 +137,7 @@ HANDLER(booking_handle_cancel)
     booking_cleanup(&b);
 }
 
-HANDLER(booking_handle_ticket)
+void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     struct booking b = {0};
@@ -147,10 +149,9 @@ HANDLER(booking_handle_ticket)
         booking_cleanup(&b);
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         booking_cleanup(&b);
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     enum db_status st;

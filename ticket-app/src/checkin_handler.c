@@ -13,7 +13,6 @@
 #include "ticket_code.h"
 
 /* A deadlock or serialization failure is retried this many times in all. */
-#define CHECKIN_ATTEMPTS 3
 
 /* 404 INVALID_TICKET with details.reason; extra (stolen, may be NULL) adds
  * top-level members; the gate's event is named when known. */
@@ -57,10 +56,8 @@ void checkin_handle_create(struct http_req *req, struct http_res *res, void *app
         answer_invalid(res, "UNKNOWN", &gate, NULL);
         return;
     }
-    if (!(c = db_acquire(app->pool, APP_DB_WAIT_MS))) {
-        http_res_db_error(res, DB_UNAVAILABLE);
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         return;
-    }
     enum db_status st = DB_OK;
     if (gate_id[0]) {
         st = checkin_store_event(c, gate_id, &gate);
@@ -79,11 +76,8 @@ void checkin_handle_create(struct http_req *req, struct http_res *res, void *app
         answer_invalid(res, "UNKNOWN", &gate, NULL);
         goto out;
     }
-    st = DB_RETRY;
-    for (int i = 0; i < CHECKIN_ATTEMPTS && st == DB_RETRY; i++) {
-        checkin_result_cleanup(&r);
-        st = checkin_store_admit(c, booking_id, seat_id, gate_id, &r);
-    }
+    DB_RETRYING(
+        st, (checkin_result_cleanup(&r), checkin_store_admit(c, booking_id, seat_id, gate_id, &r)));
     if (st == DB_NOT_FOUND) {
         log_info("checkin refused reason=unknown booking_id=%s seat_id=%s", booking_id, seat_id);
         answer_invalid(res, "UNKNOWN", &gate, NULL);
@@ -139,9 +133,8 @@ void checkin_handle_list(struct http_req *req, struct http_res *res, void *app_)
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     json_t *doc = NULL;

@@ -6,67 +6,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/util.h"
-#include "sqlts.h"
-#include "sqltz.h"
 
-/* The booking's code (added by a later migration): read through to_jsonb
- * so this statement does not depend on it. */
-#define BOOKING_CODE(alias) "(to_jsonb(" alias ")->>'code')"
-#define EVENT_LOCAL(alias) SQL_TS_LOCAL(alias ".starts_at", SQL_EVENT_TZ(alias))
+/* starts_at in the venue's zone (local_rfc3339: migrations/ticket/051). */
+#define EVENT_LOCAL(alias) "local_rfc3339(" alias ".starts_at, " alias ".timezone)"
 
+/* clang-format off */
 /* One statement decides: the ticket CTE finds the ticket whatever its state
  * (and share-locks its booking against a concurrent cancel), the upsert,
  * only for an admissible ticket of the gate's event, either creates the
  * check-in (scans = 1: admitted) or, on the primary key, counts one more
- * scan of the existing row and returns its first time. */
+ * scan of the existing row and returns its first time. The name shown is
+ * the seat's attendee, else the holder's. */
 static const struct db_stmt checkin_admit_stmt = {
     "ticket_checkin_admit",
     "WITH ticket AS ("
     "  SELECT b.id AS booking_id, bs.seat_id, b.event_id, b.status, bs.label, bs.section,"
-    "         " BOOKING_CODE(
-        "b") " AS code,"
-             "         COALESCE(bs.attendee_name, b.holder_name) AS attendee,"
-             "         COALESCE(s.status = 'BOOKED' AND s.booking_id = b.id, false) AS held"
-             "    FROM bookings b"
-             "    JOIN booking_seats bs ON bs.booking_id = b.id"
-             "    LEFT JOIN seats s ON s.id = bs.seat_id"
-             "   WHERE b.id = $1::uuid AND bs.seat_id = $2::uuid"
-             "     FOR SHARE OF b"
-             "), scan AS ("
-             "  INSERT INTO checkins AS c (booking_id, seat_id, event_id)"
-             "  SELECT booking_id, seat_id, event_id FROM ticket"
-             "   WHERE status = 'CONFIRMED' AND held AND ($3::uuid IS NULL OR event_id = $3::uuid)"
-             "  ON CONFLICT (booking_id, seat_id)"
-             "  DO UPDATE SET scans = c.scans + 1, last_scan_at = now()"
-             "  RETURNING c.checked_in_at, c.scans"
-             ")"
-             "SELECT t.booking_id::text AS booking_id, t.seat_id::text AS seat_id, t.label, "
-             "t.section,"
-             "       t.status, t.code, t.attendee, t.held, t.event_id::text AS event_id,"
-             "       e.name AS event_name, " EVENT_LOCAL(
-                 "e") " AS event_local,"
-                      "       " SQL_TS(
-                          "COALESCE(scan.checked_in_at, ck.checked_in_at)") " AS checked_in_at,"
-                                                                            "       "
-                                                                            "COALESCE(scan.scans, "
-                                                                            "0) AS scans"
-                                                                            "  FROM ticket t JOIN "
-                                                                            "events e ON e.id = "
-                                                                            "t.event_id"
-                                                                            "  LEFT JOIN scan ON "
-                                                                            "true"
-                                                                            "  LEFT JOIN checkins "
-                                                                            "ck ON ck.booking_id = "
-                                                                            "t.booking_id AND "
-                                                                            "ck.seat_id = "
-                                                                            "t.seat_id",
+    "         b.code, COALESCE(ba.name, b.holder) AS attendee,"
+    "         COALESCE(s.status = 'BOOKED' AND s.booking_id = b.id, false) AS held"
+    "    FROM bookings b"
+    "    JOIN booking_seats bs ON bs.booking_id = b.id"
+    "    LEFT JOIN seats s ON s.id = bs.seat_id"
+    "    LEFT JOIN booking_attendees ba ON ba.booking_id = b.id AND ba.seat_id = bs.seat_id"
+    "   WHERE b.id = $1::uuid AND bs.seat_id = $2::uuid"
+    "     FOR SHARE OF b"
+    "), scan AS ("
+    "  INSERT INTO checkins AS c (booking_id, seat_id, event_id)"
+    "  SELECT booking_id, seat_id, event_id FROM ticket"
+    "   WHERE status = 'CONFIRMED' AND held AND ($3::uuid IS NULL OR event_id = $3::uuid)"
+    "  ON CONFLICT (booking_id, seat_id)"
+    "  DO UPDATE SET scans = c.scans + 1, last_scan_at = now()"
+    "  RETURNING c.checked_in_at, c.scans"
+    ")"
+    "SELECT t.booking_id::text AS booking_id, t.seat_id::text AS seat_id, t.label, t.section,"
+    "       t.status, t.code, t.attendee, t.held, t.event_id::text AS event_id,"
+    "       e.name AS event_name, " EVENT_LOCAL("e") " AS event_local,"
+    "       " SQL_TS("COALESCE(scan.checked_in_at, ck.checked_in_at)") " AS checked_in_at,"
+    "       COALESCE(scan.scans, 0) AS scans"
+    "  FROM ticket t JOIN events e ON e.id = t.event_id"
+    "  LEFT JOIN scan ON true"
+    "  LEFT JOIN checkins ck ON ck.booking_id = t.booking_id AND ck.seat_id = t.seat_id",
 };
 
 static const struct db_stmt checkin_event_stmt = {
     "ticket_checkin_event",
     "SELECT e.id::text AS id, e.name, " EVENT_LOCAL("e") " AS local"
-                                                         "  FROM events e WHERE e.id = $1::uuid",
+    "  FROM events e WHERE e.id = $1::uuid",
 };
 
 static const struct db_stmt checkin_count_stmt = {
@@ -78,45 +64,34 @@ static const struct db_stmt checkin_count_stmt = {
  * tickets are the seats of its CONFIRMED bookings. */
 static const struct db_stmt checkin_list_stmt = {
     "ticket_checkin_list",
-    "WITH ev AS (SELECT e.id, e.name, " EVENT_LOCAL(
-        "e") " AS local FROM events e"
-             "             WHERE e.id = $1::uuid),"
-             " tickets AS (SELECT count(*) AS n FROM bookings b JOIN booking_seats bs"
-             "              ON bs.booking_id = b.id WHERE b.event_id = $1::uuid AND b.status = "
-             "'CONFIRMED'),"
-             " ins AS (SELECT ck.*, bs.label, bs.section, COALESCE(bs.attendee_name, "
-             "b.holder_name) AS att,"
-             "                " BOOKING_CODE(
-                 "b") " AS code"
-                      "           FROM checkins ck JOIN bookings b ON b.id = ck.booking_id"
-                      "           JOIN booking_seats bs ON bs.booking_id = ck.booking_id AND "
-                      "bs.seat_id = ck.seat_id"
-                      "          WHERE ck.event_id = $1::uuid),"
-                      " page AS (SELECT * FROM ins ORDER BY checked_in_at DESC, seat_id LIMIT "
-                      "$2::bigint"
-                      "           OFFSET $3::bigint)"
-                      "SELECT json_build_object("
-                      "  'event', json_build_object('id', ev.id, 'name', ev.name, "
-                      "'starts_at_local', ev.local),"
-                      "  'counts', json_build_object('tickets', tickets.n,"
-                      "                              'checked_in', (SELECT count(*) FROM ins),"
-                      "                              'not_checked_in',"
-                      "                              greatest(tickets.n - (SELECT count(*) FROM "
-                      "ins), 0)),"
-                      "  'items', COALESCE((SELECT json_agg(json_build_object("
-                      "      'booking_id', p.booking_id, 'booking_code', p.code,"
-                      "      'seat', json_build_object('id', p.seat_id, 'label', p.label, "
-                      "'section', p.section),"
-                      "      'attendee', CASE WHEN p.att IS NULL THEN NULL ELSE "
-                      "json_build_object('name', p.att) END,"
-                      "      'checked_in_at', " SQL_TS(
-                          "p.checked_in_at") ", 'scans', p.scans)"
-                                             "      ORDER BY p.checked_in_at DESC, p.seat_id) FROM "
-                                             "page p), '[]'::json),"
-                                             "  'total', (SELECT count(*) FROM ins), 'limit', "
-                                             "$2::bigint, 'offset', $3::bigint)::text"
-                                             "  AS doc FROM ev CROSS JOIN tickets",
+    "WITH ev AS (SELECT e.id, e.name, " EVENT_LOCAL("e") " AS local FROM events e"
+    "             WHERE e.id = $1::uuid),"
+    " tickets AS (SELECT count(*) AS n FROM bookings b JOIN booking_seats bs"
+    "              ON bs.booking_id = b.id WHERE b.event_id = $1::uuid AND b.status = 'CONFIRMED'),"
+    " ins AS (SELECT ck.*, bs.label, bs.section, COALESCE(ba.name, b.holder) AS att, b.code"
+    "           FROM checkins ck JOIN bookings b ON b.id = ck.booking_id"
+    "           JOIN booking_seats bs ON bs.booking_id = ck.booking_id AND bs.seat_id = ck.seat_id"
+    "           LEFT JOIN booking_attendees ba ON ba.booking_id = ck.booking_id"
+    "                AND ba.seat_id = ck.seat_id"
+    "          WHERE ck.event_id = $1::uuid),"
+    " page AS (SELECT * FROM ins ORDER BY checked_in_at DESC, seat_id LIMIT $2::bigint"
+    "           OFFSET $3::bigint)"
+    "SELECT json_build_object("
+    "  'event', json_build_object('id', ev.id, 'name', ev.name, 'starts_at_local', ev.local),"
+    "  'counts', json_build_object('tickets', tickets.n,"
+    "                              'checked_in', (SELECT count(*) FROM ins),"
+    "                              'not_checked_in',"
+    "                              greatest(tickets.n - (SELECT count(*) FROM ins), 0)),"
+    "  'items', COALESCE((SELECT json_agg(json_build_object("
+    "      'booking_id', p.booking_id, 'booking_code', p.code,"
+    "      'seat', json_build_object('id', p.seat_id, 'label', p.label, 'section', p.section),"
+    "      'attendee', CASE WHEN p.att IS NULL THEN NULL ELSE json_build_object('name', p.att) END,"
+    "      'checked_in_at', " SQL_TS("p.checked_in_at") ", 'scans', p.scans)"
+    "      ORDER BY p.checked_in_at DESC, p.seat_id) FROM page p), '[]'::json),"
+    "  'total', (SELECT count(*) FROM ins), 'limit', $2::bigint, 'offset', $3::bigint)::text"
+    "  AS doc FROM ev CROSS JOIN tickets",
 };
+/* clang-format on */
 
 static void copy_id(char dst[37], const char *src)
 {

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "booking_flow.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "event_cancel_store.h"
@@ -18,7 +19,7 @@
 
 #define CANCEL_BATCH 100
 
-HANDLER(event_handle_cancel)
+void event_handle_cancel(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     char id[37];
@@ -26,9 +27,8 @@ HANDLER(event_handle_cancel)
         http_res_error(res, 404, "NOT_FOUND", "event not found");
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     enum db_status st = event_cancel_store_mark(c, id);
@@ -43,11 +43,7 @@ HANDLER(event_handle_cancel)
         int moved = 0;
         for (int i = 0; st == DB_OK && i < n; i++) {
             struct lc_outcome o;
-            for (int k = 0; k < 3; k++) {
-                st = lifecycle_apply(c, ids[i], LC_EV_EVENT_CANCELLED, NULL, NULL, &o);
-                if (st != DB_RETRY)
-                    break;
-            }
+            DB_RETRYING(st, lifecycle_apply(c, ids[i], LC_EV_EVENT_CANCELLED, NULL, NULL, &o));
             if (st == DB_NOT_FOUND)
                 st = DB_OK;
             moved += o.applied;

@@ -22,15 +22,6 @@ static int caller_is_admin(const struct app *app, struct http_req *req)
     return tok && str_ct_equal(tok, app->admin_token);
 }
 
-/* Borrows a connection or answers 503. */
-static struct db_conn *conn_or_503(struct app *app, struct http_res *res)
-{
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
-    if (!c)
-        http_res_db_error(res, DB_UNAVAILABLE);
-    return c;
-}
-
 static void conn_release(struct app *app, struct db_conn *c)
 {
     db_release(app->pool, c);
@@ -51,7 +42,8 @@ static int path_id(struct http_req *req, struct http_res *res, char id[37], cons
 static struct db_conn *conn_for_id(struct app *app, struct http_req *req, struct http_res *res,
                                    char id[37], const char *what)
 {
-    return path_id(req, res, id, what) == 0 ? conn_or_503(app, res) : NULL;
+    return path_id(req, res, id, what) == 0 ? db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)
+                                            : NULL;
 }
 
 /* After a parser ran (rc its result): on failure answers 400 with details
@@ -97,8 +89,9 @@ static void get_by_id(struct app *app, struct http_req *req, struct http_res *re
     answer(res, st, 200, out, what);
 }
 
-HANDLER(event_handle_create)
+void event_handle_create(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     json_t *body = http_req_json(req, res);
     if (!body)
         return;
@@ -106,7 +99,7 @@ HANDLER(event_handle_create)
     struct event_input in;
     if (parse_failed(res, event_parse_create(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         char id[37];
         rand_uuid(id);
@@ -119,8 +112,9 @@ HANDLER(event_handle_create)
     json_decref(body);
 }
 
-HANDLER(event_handle_list)
+void event_handle_list(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;
@@ -133,7 +127,7 @@ HANDLER(event_handle_list)
                             details, NULL);
         return;
     }
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     json_t *items = NULL;
@@ -145,12 +139,10 @@ HANDLER(event_handle_list)
         http_res_db_error(res, st);
         return;
     }
-    http_res_json(res, 200,
-                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    http_res_page(res, items, total, limit, offset);
 }
 
-HANDLER(event_handle_get)
+void event_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
@@ -162,7 +154,7 @@ HANDLER(event_handle_get)
     answer(res, st, 200, out, "event");
 }
 
-HANDLER(event_handle_publish)
+void event_handle_publish(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
@@ -177,8 +169,9 @@ HANDLER(event_handle_publish)
         answer(res, st, 200, out, "event");
 }
 
-HANDLER(event_handle_patch)
+void event_handle_patch(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     char id[37];
     if (path_id(req, res, id, "event") != 0)
         return;
@@ -189,7 +182,7 @@ HANDLER(event_handle_patch)
     struct event_input in;
     if (parse_failed(res, event_parse_patch(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         json_t *event = NULL;
         int told = 0;
@@ -207,7 +200,7 @@ HANDLER(event_handle_patch)
     json_decref(body);
 }
 
-HANDLER(event_handle_delete)
+void event_handle_delete(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
@@ -222,7 +215,7 @@ HANDLER(event_handle_delete)
         answer(res, st, 204, NULL, "event");
 }
 
-HANDLER(event_handle_seats)
+void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
@@ -236,13 +229,14 @@ HANDLER(event_handle_seats)
     answer(res, st, 200, st == DB_OK ? json_pack("{s:o}", "items", items) : NULL, "event");
 }
 
-HANDLER(event_handle_stats)
+void event_handle_stats(struct http_req *req, struct http_res *res, void *app)
 {
     get_by_id(app, req, res, "event", event_store_stats);
 }
 
-HANDLER(seat_handle_add)
+void seat_handle_add(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     char id[37];
     if (path_id(req, res, id, "event") != 0)
         return;
@@ -253,7 +247,7 @@ HANDLER(seat_handle_add)
     struct seat_input in;
     if (parse_failed(res, seat_parse_create(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         json_t *seat = NULL;
         enum db_status st = seat_store_add(c, id, &in, &seat);
@@ -266,8 +260,9 @@ HANDLER(seat_handle_add)
     json_decref(body);
 }
 
-HANDLER(seat_handle_patch)
+void seat_handle_patch(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     char id[37];
     if (path_id(req, res, id, "seat") != 0)
         return;
@@ -278,7 +273,7 @@ HANDLER(seat_handle_patch)
     struct seat_input in;
     if (parse_failed(res, seat_parse_patch(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         json_t *seat = NULL;
         int held = 0;
@@ -294,7 +289,7 @@ HANDLER(seat_handle_patch)
     json_decref(body);
 }
 
-HANDLER(seat_handle_delete)
+void seat_handle_delete(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "seat");

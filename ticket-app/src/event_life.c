@@ -56,10 +56,9 @@ static enum db_status patch_once(struct db_conn *c, const char *id, const struct
 enum db_status event_life_patch(struct app *app, struct db_conn *c, const char *id,
                                 const struct event_input *in, json_t **event, int *told)
 {
-    enum db_status st = DB_RETRY;
+    enum db_status st;
     *event = NULL;
-    for (int attempt = 0; attempt < 3 && st == DB_RETRY; attempt++)
-        st = patch_once(c, id, in, event, told);
+    DB_RETRYING(st, patch_once(c, id, in, event, told));
     if (st == DB_OK && *told > 0) {
         log_info("event postponed id=%s holders_told=%d", id, *told);
         if (app->notifier)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/util.h"
-#include "sqlts.h"
 
 /* The Event JSON's columns; status and starts_at_local come from the SQL
  * functions event_status and local_rfc3339 (migrations 050, 051). */
@@ -50,7 +50,8 @@
                                                                                               "d_"                                                                             \
                                                                                               "at"                                                                             \
                                                                                               ","                                                                              \
-                                                                                              " " SQL_TS("e.updated_at") " AS updated_at, c.total, c.open, c.on_going, c.booked"
+                                                                                              " " SQL_TS("e.updated_at") " AS updated_at, c.total, c.open, c.on_going, c.booked, "                                 \
+    "e.attendees_required"
 
 #define EVENT_COUNTS                                                                               \
     "LEFT JOIN LATERAL (SELECT count(*) AS total, "                                                \
@@ -204,6 +205,8 @@ static json_t *event_row_json(const PGresult *r, int i)
     json_object_set_new(o, "sales_end_at", col_json(r, i, "sales_end_at"));
     json_object_set_new(o, "published_at", col_json(r, i, "published_at"));
     json_object_set_new(o, "cancelled_at", col_json(r, i, "cancelled_at"));
+    const char *att = db_get(r, i, "attendees_required");
+    json_object_set_new(o, "attendees_required", json_boolean(att && att[0] == 't'));
     return o;
 }
 

@@ -8,7 +8,7 @@
 #include "common/outbox.h"
 #include "handlers.h"
 
-HANDLER(notification_handle_list)
+void notification_handle_list(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     long limit, offset;
@@ -19,9 +19,8 @@ HANDLER(notification_handle_list)
         http_res_error(res, 400, "VALIDATION_FAILED", "status must be pending or delivered");
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     json_t *items = NULL;
@@ -32,7 +31,5 @@ HANDLER(notification_handle_list)
         http_res_db_error(res, st);
         return;
     }
-    http_res_json(res, 200,
-                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    http_res_page(res, items, total, limit, offset);
 }

@@ -4,8 +4,8 @@
 
 #include "apidoc.h"
 #include "app.h"
-#include "common/sig.h"
 #include "checkin_handler.h"
+#include "common/sig.h"
 #include "handlers.h"
 #include "waitlist_handler.h"
 
@@ -35,14 +35,15 @@ const struct http_route ticket_routes[] = {
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
     {"GET", "/openapi.json", apidoc_handle_spec, AUTH_PUBLIC},
     /* a service callback: served before user requests (common/http.h) */
-    {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED | HTTP_ROUTE_PRIORITY},
+    {"POST", "/webhooks/payment", webhook_handle_payment,
+     AUTH_SIGNED | HTTP_ROUTE_SIGNED | HTTP_ROUTE_PRIORITY},
 };
 const size_t ticket_nroutes = sizeof ticket_routes / sizeof ticket_routes[0];
 
 int ticket_before(struct http_req *req, struct http_res *res, void *arg)
 {
     const struct app *app = arg;
-    unsigned need = req->route ? req->route->flags & ~HTTP_ROUTE_PRIORITY : AUTH_PUBLIC;
+    unsigned need = req->route ? req->route->flags & ~HTTP_ROUTE_SERVER_FLAGS : AUTH_PUBLIC;
     if (need == AUTH_PUBLIC || need == AUTH_SIGNED)
         return 0;
     const char *tok = http_req_bearer(req);

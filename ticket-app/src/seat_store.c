@@ -1,10 +1,10 @@
 /* seat_store.c: SQL on seats (see seat_store.h). */
+#include "common/db.h"
 #include "seat_store.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "sqlts.h"
 #include "waitlist_store.h"
 
 /* A hold that ran out frees its seat for anyone only when nobody waits for

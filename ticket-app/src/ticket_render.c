@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendee_store.h"
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "notify.h"
@@ -34,14 +36,28 @@ static int render_and_store(struct app *app, struct booking *b, long followup_id
     *stored = 0;
     struct ticket_pdf_seat *seats = xcalloc(b->nseats ? b->nseats : 1, sizeof *seats);
     char(*codes)[TICKET_CODE_LEN + 1] = xcalloc(b->nseats ? b->nseats : 1, sizeof *codes);
+    /* the venue's local time and each seat's person (attendee_store.h) */
+    PGresult *extra = NULL;
+    json_t *people = NULL;
+    struct db_conn *ec = db_acquire(app->pool, APP_DB_WAIT_MS);
+    if (!ec || attendee_store_ticket_info(ec, b->id, &extra) != DB_OK) {
+        db_release(app->pool, ec);
+        snprintf(err, errlen, "ticket details unavailable");
+        goto out;
+    }
+    db_release(app->pool, ec);
+    if (db_get(extra, 0, "attendees"))
+        people = json_loads(db_get(extra, 0, "attendees"), 0, NULL);
     for (size_t i = 0; i < b->nseats; i++) {
         if (ticket_code_make(app->ticket_code_secret, b->id, b->seats[i].id, codes[i],
                              sizeof codes[i]) != 0) {
             snprintf(err, errlen, "ticket code for seat %s", b->seats[i].id);
             goto out;
         }
-        seats[i] = (struct ticket_pdf_seat){b->seats[i].label, b->seats[i].section,
-                                            b->seats[i].price, codes[i]};
+        const json_t *who = json_object_get(people, b->seats[i].id);
+        seats[i] = (struct ticket_pdf_seat){b->seats[i].label,     b->seats[i].section,
+                                            b->seats[i].price,     codes[i],
+                                            json_str(who, "name"), json_str(who, "id_number")};
     }
     struct ticket_pdf_info info = {
         .event_name = b->event_name,
@@ -49,6 +65,9 @@ static int render_and_store(struct app *app, struct booking *b, long followup_id
         .starts_at = b->starts_at,
         .holder = b->holder ? b->holder : b->user_id,
         .booking_id = b->id,
+        .booking_code = b->code,
+        .starts_at_local = db_get(extra, 0, "starts_at_local"),
+        .timezone = db_get(extra, 0, "timezone"),
         .currency = b->currency,
         .amount = b->amount,
         .seats = seats,
@@ -78,12 +97,7 @@ static int render_and_store(struct app *app, struct booking *b, long followup_id
         goto out;
     }
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
-        st = render_store_confirmed(c, b->id, b->version, hex, nid, "booking.confirmed", payload,
-                                    lease, followup_id, token ? token : "", stored, &queued);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, render_store_confirmed(c, b->id, b->version, hex, nid, "booking.confirmed", payload, lease, followup_id, token ? token : "", stored, &queued));
     db_release(app->pool, c);
     if (st != DB_OK) {
         snprintf(err, errlen, "save: %s", db_status_name(st));
@@ -98,6 +112,8 @@ static int render_and_store(struct app *app, struct booking *b, long followup_id
     }
     rc = 0;
 out:
+    json_decref(people);
+    PQclear(extra);
     free(pdf);
     free(hex);
     free(payload);

@@ -72,8 +72,10 @@ static const char setup_sql[] =
     " ('" B_LATE "', '" S(5) "', 'A-5', 'Floor', 100),"
     " ('" B_OTHER "', '" S(6) "', 'A-6', 'Floor', 100),"
     " ('" B_RACE "', '" S(7) "', 'A-7', 'Floor', 100);"
-    "INSERT INTO booking_seats (booking_id, seat_id, label, section, price, attendee_name) VALUES"
-    " ('" B_WRONG "', '" S(8) "', 'A-8', 'Floor', 100, 'Siti Rahma');"
+    "INSERT INTO booking_seats (booking_id, seat_id, label, section, price) VALUES"
+    " ('" B_WRONG "', '" S(8) "', 'A-8', 'Floor', 100);"
+    "INSERT INTO booking_attendees (booking_id, seat_id, name) VALUES"
+    " ('" B_WRONG "', '" S(8) "', 'Siti Rahma');"
     "UPDATE events SET timezone = 'Asia/Jakarta' WHERE id = '" EVENT "';";
 /* clang-format on */
 
