@@ -234,8 +234,17 @@ folders.push(F('2 Browse events and seats', 'Anyone may read events and seat map
 check('the seeded events', () => expect(body.total).to.be.at.least(4));
 const ev = body.items.find((e) => e.id === '${CONCERT}') || body.items[0];
 check('Event fields', () => { expect(ev).to.include.keys('id', 'name', 'venue', 'starts_at', 'description', 'currency', 'seat_counts'); expect(ev.seat_counts).to.include.keys('total', 'open', 'on_going', 'booked'); });
+check('the venue zone and local time', () => { expect(ev.timezone).to.eql('Asia/Jakarta'); expect(ev.starts_at_local).to.match(/^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+07:00$/); expect(new Date(ev.starts_at_local).getTime()).to.eql(new Date(ev.starts_at).getTime()); });
+check('upcoming, on sale, soonest first', () => { const t = body.items.map((e) => Date.parse(e.starts_at)); expect(t.every((x, i) => i === 0 || t[i - 1] <= x)).to.eql(true); expect(t.every((x) => x > Date.now())).to.eql(true); expect(body.items.every((e) => e.status !== 'DRAFT' && e.status !== 'CANCELLED' && e.seat_counts.total > 0)).to.eql(true); expect(ev.status).to.eql('ON_SALE'); });
 save('eventId', ev.id);`,
   }),
+  R('List past events', 'GET', C + '/api/events?when=past&limit=500', {
+    test: `status(200); ${isList} check('every one has started', () => expect(body.items.every((e) => Date.parse(e.starts_at) <= Date.now())).to.eql(true));`,
+  }),
+  R('List all events', 'GET', C + '/api/events?when=all&limit=500', {
+    test: `status(200); ${isList} check('the seeded events', () => expect(body.total).to.be.at.least(4));`,
+  }),
+  R('List events: unknown when', 'GET', C + '/api/events?when=someday', { test: `error(400, 'VALIDATION_FAILED');` }),
   R('List events, paged', 'GET', C + '/api/events?limit=1&offset=1', {
     test: `status(200); check('one item, limit and offset echoed', () => { expect(body.items.length).to.eql(1); expect(body.limit).to.eql(1); expect(body.offset).to.eql(1); });`,
   }),
@@ -257,6 +266,9 @@ save('seat1', pick[4].id); save('seat1Label', pick[4].label); save('seat1Price',
 save('seat2', pick[3].id); save('seat3', pick[2].id); save('seat4', pick[1].id); save('seat5', pick[0].id);`,
   }),
   R('ticket-app: list events', 'GET', T + '/api/events', { test: `status(200); ${isList}` }),
+  R('ticket-app: list upcoming events', 'GET', T + '/api/events?when=upcoming', {
+    test: `status(200); ${isList} check('none has started', () => expect(body.items.every((e) => Date.parse(e.starts_at) > Date.now())).to.eql(true));`,
+  }),
   R('ticket-app: get event', 'GET', T + '/api/events/{{eventId}}', { test: `status(200); check('same event', () => expect(body.id).to.eql(get('eventId')));` }),
   R('ticket-app: seats', 'GET', T + '/api/events/{{eventId}}/seats', {
     test: `status(200); check('seat 1 OPEN', () => expect(body.items.find((s) => s.id === get('seat1')).status).to.eql('OPEN'));`,
@@ -520,6 +532,9 @@ folders.push(F('7 End of the session', 'Log out, delete a user.', [
   R('The old token no longer works', 'GET', C + '/api/users/me', { auth: 'tokenA', test: `error(401, 'UNAUTHENTICATED');` }),
   R('C deletes own account', 'DELETE', C + '/api/users/{{idC}}', { auth: 'tokenC', test: `status(204);` }),
   R("C's session is gone with the account", 'GET', C + '/api/users/me', { auth: 'tokenC', test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Who the admin is', 'GET', C + '/api/users/me', { auth: 'tokenAdmin', test: `status(200); save('idAdmin', body.id);` }),
+  R('The last admin keeps the role', 'PATCH', C + '/api/users/{{idAdmin}}', { auth: 'tokenAdmin', body: { role: 'user' }, test: `error(409, 'LAST_ADMIN');` }),
+  R('The last admin cannot be deleted', 'DELETE', C + '/api/users/{{idAdmin}}', { auth: 'tokenAdmin', test: `error(409, 'LAST_ADMIN');` }),
   R('Admin deletes user A', 'DELETE', C + '/api/users/{{idA}}', { auth: 'tokenAdmin', test: `status(204);` }),
   R('A is gone', 'GET', C + '/api/users/{{idA}}', { auth: 'tokenAdmin', test: `error(404, 'NOT_FOUND');` }),
 ]));
@@ -542,6 +557,30 @@ folders.push(F('8 ticket-app admin', 'Events and seats (admin token), statistics
     test: `status(201); check('14 OPEN seats', () => { expect(body.seat_counts.total).to.eql(14); expect(body.seat_counts.open).to.eql(14); });
 save('newEvent', body.id);`,
   }),
+  R('Create event: unknown time zone', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: { name: 'Nowhere', venue: 'Nowhere', starts_at: '2030-01-01T19:00:00Z', currency: 'IDR', timezone: 'Mars/Olympus_Mons' },
+    test: `error(400, 'VALIDATION_FAILED'); check('names the field', () => expect(body.error.details).to.have.property('timezone'));`,
+  }),
+  R('Create a draft event (New York)', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: {
+      name: 'Postman Draft {{run}}', venue: 'Carnegie Hall', starts_at: '2030-07-04T23:30:00Z', timezone: 'America/New_York', currency: 'USD',
+      sales_start_at: '2030-06-01T00:00:00Z', publish: false,
+      layout: { sections: [{ name: 'Stalls', rows: ['A'], seats_per_row: 2, price: 1000 }] },
+    },
+    test: `status(201); check('a DRAFT, local time in EDT', () => { expect(body.status).to.eql('DRAFT'); expect(body.starts_at_local).to.eql('2030-07-04T19:30:00-04:00'); expect(body.sales_end_at).to.eql(body.starts_at); });
+save('draftEvent', body.id);`,
+  }),
+  R('The draft is hidden from anyone', 'GET', T + '/api/events/{{draftEvent}}', { test: `error(404, 'NOT_FOUND');` }),
+  R('The admin sees the draft', 'GET', T + '/api/events/{{draftEvent}}', { auth: 'ticket_admin_token', test: `status(200); check('DRAFT', () => expect(body.status).to.eql('DRAFT'));` }),
+  R('Publish the draft', 'POST', T + '/api/events/{{draftEvent}}/publish', {
+    auth: 'ticket_admin_token',
+    test: `status(200); check('published; sales open later: SCHEDULED', () => { expect(body.status).to.eql('SCHEDULED'); expect(body.published_at).to.be.a('string'); });`,
+  }),
+  R('Publish: not an admin', 'POST', T + '/api/events/{{draftEvent}}/publish', { auth: 'ticket_service_token', test: `error(403, 'FORBIDDEN');` }),
+  R('Now anyone sees it', 'GET', T + '/api/events/{{draftEvent}}', { test: `status(200); check('SCHEDULED', () => expect(body.status).to.eql('SCHEDULED'));` }),
+  R('Delete the published draft', 'DELETE', T + '/api/events/{{draftEvent}}', { auth: 'ticket_admin_token', test: `status(204);` }),
   R('Get the new event', 'GET', T + '/api/events/{{newEvent}}', { test: `status(200); check('name', () => expect(body.name).to.include('Postman Jazz Evening'));` }),
   R('Publish the new event (already published: unchanged)', 'POST', T + '/api/events/{{newEvent}}/publish', { auth: 'ticket_admin_token', test: `status(200); check('published', () => expect(body.published_at).to.be.a('string'));` }),
   R('Rename the event', 'PATCH', T + '/api/events/{{newEvent}}', {
@@ -633,7 +672,14 @@ save('etag', pm.response.headers.get('ETag'));`,
   }),
   R('Poster: delete', 'DELETE', C + '/api/admin/events/{{uiEvent}}/poster', { auth: 'tokenAdmin', test: `status(204);` }),
   R('Poster: gone', 'GET', C + '/api/events/{{uiEvent}}/poster', { test: `error(404, 'NOT_FOUND');` }),
-  R('Admin event: cancel', 'POST', C + '/api/admin/events/{{uiEvent}}/cancel', { auth: 'tokenAdmin', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));` }),
+  R('Admin event: publish (already on sale: unchanged)', 'POST', C + '/api/admin/events/{{uiEvent}}/publish', {
+    auth: 'tokenAdmin', test: `status(200); check('ON_SALE', () => expect(body.status).to.eql('ON_SALE'));`,
+  }),
+  R('Admin event: cancel', 'POST', C + '/api/admin/events/{{uiEvent}}/cancel', {
+    auth: 'tokenAdmin', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
+  }),
+  R('Admin event: cancel as a user, forbidden', 'POST', C + '/api/admin/events/{{uiEvent}}/cancel', { auth: 'tokenB', test: `error(403, 'FORBIDDEN');` }),
+  R('Admin event: a cancelled event is not published', 'POST', C + '/api/admin/events/{{uiEvent}}/publish', { auth: 'tokenAdmin', test: `error(409, 'EVENT_CANCELLED');` }),
   R('Admin event: delete', 'DELETE', C + '/api/admin/events/{{uiEvent}}', { auth: 'tokenAdmin', test: `status(204);` }),
   R('Admin event: delete one with bookings', 'DELETE', C + '/api/admin/events/{{eventId}}', { auth: 'tokenAdmin', test: `error(409, 'EVENT_HAS_BOOKINGS');` }),
 ]));

@@ -455,11 +455,22 @@ void booking_handle_list(struct http_req *req, struct http_res *res, void *appv)
                             json_pack("{s:s}", "user_id", "must be a UUID"), NULL);
         return;
     }
+    const char *q = http_req_query(req, "q");
+    if (q && !u->is_admin) {
+        http_res_error(res, 403, "FORBIDDEN", "searching bookings is for admins");
+        return;
+    }
+    if (q && (strlen(q) < 1 || strlen(q) > 200)) {
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid search",
+                            json_pack("{s:s}", "q", "1 to 200 characters"), NULL);
+        return;
+    }
     struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;
-    enum db_status st = booking_store_list(c, owner, status, limit, offset, &r, &total);
+    enum db_status st = q ? booking_store_search(c, q, limit, offset, &r, &total)
+                          : booking_store_list(c, owner, status, limit, offset, &r, &total);
     db_release(app->pool, c);
     http_res_rows(res, st, r, booking_json_row, total, limit, offset);
 }

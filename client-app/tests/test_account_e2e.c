@@ -241,6 +241,21 @@ static void test_event_lists(void **state)
     int d = pos(&r, draft);
     assert_true(d > pos(&r, sooner) && d < pos(&r, later));
     tresp_free(&r);
+
+    /* cancelled through the admin proxy: off the list, CANCELLED to all */
+    snprintf(path, sizeof path, "/api/admin/events/%s/cancel", later);
+    assert_int_equal(tcall(C, "POST", path, utok, NULL, NULL, &r), 403);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "POST", path, admin_tok, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CANCELLED");
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/events?limit=500", NULL, NULL, NULL, &r), 200);
+    assert_int_equal(pos(&r, later), 0);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s", later);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CANCELLED");
+    tresp_free(&r);
 }
 
 /* Books seats (ids) for token; the booking id into bid; the answer kept

@@ -46,4 +46,8 @@ struct http_res;
 int attendee_settle(struct app *app, const struct booking_request *rq,
                     const struct attendee_list *al, struct http_res *res);
 
+/* attendee_handler.c: GET /api/events/{id}/attendees. */
+struct http_req;
+void attendee_handle_manifest(struct http_req *req, struct http_res *res, void *app);
+
 #endif

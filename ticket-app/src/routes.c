@@ -4,6 +4,7 @@
 
 #include "apidoc.h"
 #include "app.h"
+#include "attendee.h"
 #include "checkin_handler.h"
 #include "common/sig.h"
 #include "handlers.h"
@@ -32,6 +33,8 @@ const struct http_route ticket_routes[] = {
     /* the gate: client-app (staff and admins) or the admin token */
     {"POST", "/api/checkins", checkin_handle_create, AUTH_SERVICE},
     {"GET", "/api/events/{id}/checkins", checkin_handle_list, AUTH_SERVICE},
+    /* the box office's attendee list (attendee_handler.c) */
+    {"GET", "/api/events/{id}/attendees", attendee_handle_manifest, AUTH_SERVICE},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
     {"GET", "/openapi.json", apidoc_handle_spec, AUTH_PUBLIC},
     /* a service callback: served before user requests (common/http.h) */
