@@ -243,7 +243,10 @@ function finish(svc, paths, schemas, shared, extra = {}) {
       description: svc.description,
       license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
     },
-    servers: [{ url: 'http://localhost:' + svc.port, description: '`make up` (' + svc.portVar + ')' }],
+    servers: [
+      ...(svc.relativeServer ? [{ url: '/', description: 'the server this document came from' }] : []),
+      { url: 'http://localhost:' + svc.port, description: '`make up` (' + svc.portVar + ')' },
+    ],
     tags: svc.tags,
     paths,
     components: {
@@ -298,6 +301,8 @@ const EX = {
     starts_at: '2027-01-02T12:30:00.000Z', description: 'An evening of orchestral arrangements of songs from across the archipelago.',
     currency: 'IDR', created_at: '2026-12-03T09:17:58.234Z', updated_at: '2026-12-03T09:17:58.234Z',
     seat_counts: { total: 415, open: 415, on_going: 0, booked: 0 },
+    timezone: 'Asia/Jakarta', starts_at_local: '2027-01-02T19:30:00+07:00', status: 'ON_SALE',
+    sales_start_at: null, sales_end_at: '2027-01-02T12:30:00.000Z', published_at: '2026-12-03T09:17:58.234Z', cancelled_at: null,
   },
   seat: { id: 'b4786be8-bb70-08c7-2d42-a6e678dd6f95', event_id: '5eed0000-0000-4000-8000-000000000001', label: 'D-1', section: 'Gold', row: 'D', number: 1, price: 1500000, status: 'OPEN' },
   booking: {
@@ -348,14 +353,15 @@ const eventSchema = obj(
   {
     id: uuid(), name: str(), venue: str(), starts_at: time(), description: nstr(), currency: currency(),
     seat_counts: obj({ total: int({ minimum: 0 }), open: int({ minimum: 0 }), on_going: int({ minimum: 0 }), booked: int({ minimum: 0 }) }),
+    timezone: str({ description: 'IANA zone of the venue, e.g. `Asia/Jakarta` (default `UTC`)' }),
+    starts_at_local: str({ description: 'RFC 3339 with the venue\'s offset, e.g. `2026-12-24T19:30:00+07:00`' }),
+    status: str({ enum: ['DRAFT', 'SCHEDULED', 'ON_SALE', 'SALES_CLOSED', 'CANCELLED'], description: '`DRAFT` (admins only), `SCHEDULED` (published, sales not open yet), `ON_SALE`, `SALES_CLOSED` (sales ended or the event started), `CANCELLED`' }),
+    sales_start_at: ntime({ description: 'when sales open; null: on publication' }),
+    sales_end_at: ntime({ description: 'when sales end (default: `starts_at`)' }),
+    created_at: time(), updated_at: time(),
   },
   {
-    created_at: time(), updated_at: time(),
-    timezone: str({ description: 'IANA zone of the venue (round 2), e.g. `Asia/Jakarta`' }),
-    starts_at_local: str({ description: 'RFC 3339 with the venue\'s offset (round 2)' }),
-    sales_start_at: ntime({ description: 'round 2' }), sales_end_at: ntime({ description: 'round 2' }),
-    status: str({ enum: ['DRAFT', 'SCHEDULED', 'ON_SALE', 'SALES_CLOSED', 'CANCELLED'], description: 'round 2' }),
-    poster_url: nstr({ description: 'where the poster is, or null (round 2)' }),
+    poster_url: nstr({ description: 'where the poster is, or null' }),
     published_at: ntime({ description: 'when it was published; null while `DRAFT`' }), cancelled_at: ntime(),
   },
   { examples: [EX.event] },
@@ -451,7 +457,7 @@ const checkinErrorOpts = {
 // ======================================================================
 function clientApp() {
   const svc = {
-    title: 'client-app', port: 8080, portVar: 'CLIENT_APP_PORT',
+    title: 'client-app', port: 8080, portVar: 'CLIENT_APP_PORT', relativeServer: true,
     summary: 'What end users and the web UI call: users, sessions, events, bookings, tickets, the waitlist.',
     description: [
       'The public API of the ticketing suite (see API.md). JSON in and out; errors are `{"error":{"code","message","details?"}}`;',
@@ -1253,7 +1259,7 @@ function paymentApp() {
   op({
     path: '/api/webhook-deliveries/{id}', method: 'GET', id: 'getDelivery', tag: 'webhooks', who: 'service', params: [delId],
     summary: 'A webhook delivery',
-    ok: { 200: { description: 'The delivery.', schema: ref('WebhookDelivery') } },
+    ok: { 200: { description: 'The delivery, with every attempt.', schema: { allOf: [ref('WebhookDelivery'), obj({}, { attempt_log: arr(obj({ attempted_at: time() }, { status: nint(), error: nstr(), duration_ms: nint() })) })] } } },
     errors: { 404: ['NOT_FOUND'] },
   });
   op({
