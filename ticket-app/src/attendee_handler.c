@@ -18,9 +18,8 @@ void attendee_handle_manifest(struct http_req *req, struct http_res *res, void *
         http_res_error(res, 404, "NOT_FOUND", "no such event");
         return;
     }
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     char *doc = NULL;
