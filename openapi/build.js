@@ -243,7 +243,10 @@ function finish(svc, paths, schemas, shared, extra = {}) {
       description: svc.description,
       license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
     },
-    servers: [{ url: 'http://localhost:' + svc.port, description: '`make up` (' + svc.portVar + ')' }],
+    servers: [
+      ...(svc.relativeServer ? [{ url: '/', description: 'the server this document came from' }] : []),
+      { url: 'http://localhost:' + svc.port, description: '`make up` (' + svc.portVar + ')' },
+    ],
     tags: svc.tags,
     paths,
     components: {
@@ -298,6 +301,8 @@ const EX = {
     starts_at: '2027-01-02T12:30:00.000Z', description: 'An evening of orchestral arrangements of songs from across the archipelago.',
     currency: 'IDR', created_at: '2026-12-03T09:17:58.234Z', updated_at: '2026-12-03T09:17:58.234Z',
     seat_counts: { total: 415, open: 415, on_going: 0, booked: 0 },
+    timezone: 'Asia/Jakarta', starts_at_local: '2027-01-02T19:30:00+07:00', status: 'ON_SALE',
+    sales_start_at: null, sales_end_at: '2027-01-02T12:30:00.000Z', published_at: '2026-12-03T09:17:58.234Z', cancelled_at: null,
   },
   seat: { id: 'b4786be8-bb70-08c7-2d42-a6e678dd6f95', event_id: '5eed0000-0000-4000-8000-000000000001', label: 'D-1', section: 'Gold', row: 'D', number: 1, price: 1500000, status: 'OPEN' },
   booking: {
@@ -348,14 +353,16 @@ const eventSchema = obj(
   {
     id: uuid(), name: str(), venue: str(), starts_at: time(), description: nstr(), currency: currency(),
     seat_counts: obj({ total: int({ minimum: 0 }), open: int({ minimum: 0 }), on_going: int({ minimum: 0 }), booked: int({ minimum: 0 }) }),
+    timezone: str({ description: 'IANA zone of the venue, e.g. `Asia/Jakarta` (default `UTC`)' }),
+    starts_at_local: str({ description: 'RFC 3339 with the venue\'s offset, e.g. `2026-12-24T19:30:00+07:00`' }),
+    status: str({ enum: ['DRAFT', 'SCHEDULED', 'ON_SALE', 'SALES_CLOSED', 'CANCELLED'], description: '`DRAFT` (admins only), `SCHEDULED` (published, sales not open yet), `ON_SALE`, `SALES_CLOSED` (sales ended or the event started), `CANCELLED`' }),
+    sales_start_at: ntime({ description: 'when sales open; null: on publication' }),
+    sales_end_at: ntime({ description: 'when sales end (default: `starts_at`)' }),
+    created_at: time(), updated_at: time(),
   },
   {
-    created_at: time(), updated_at: time(),
-    timezone: str({ description: 'IANA zone of the venue (round 2), e.g. `Asia/Jakarta`' }),
-    starts_at_local: str({ description: 'RFC 3339 with the venue\'s offset (round 2)' }),
-    sales_start_at: ntime({ description: 'round 2' }), sales_end_at: ntime({ description: 'round 2' }),
-    status: str({ enum: ['DRAFT', 'SCHEDULED', 'ON_SALE', 'SALES_CLOSED', 'CANCELLED'], description: 'round 2' }),
-    poster_url: nstr({ description: 'where the poster is, or null (round 2)' }),
+    poster_url: nstr({ description: 'where the poster is, or null' }),
+    published_at: ntime({ description: 'when it was published; null while `DRAFT`' }), cancelled_at: ntime(),
   },
   { examples: [EX.event] },
 );
@@ -415,12 +422,53 @@ const deliverySchema = (payloadRef, example) => obj(
   example ? { examples: [example] } : {},
 );
 
+const checkinSeat = obj({ id: uuid() }, { label: nstr(), section: nstr() });
+const checkinEvent = nullable(obj({ id: uuid() }, { name: nstr(), starts_at_local: nstr() }));
+const attendee = nullable(obj({ name: str() }, { id_number: nstr() }));
+const checkinSchema = obj(
+  { status: str({ enum: ['ADMITTED'] }), booking_id: uuid(), seat: checkinSeat },
+  { booking_code: nstr(), attendee, checked_in_at: ntime(), event: checkinEvent },
+  {
+    examples: [{
+      status: 'ADMITTED', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', booking_code: '7Q2M9KXD',
+      seat: { id: '7b10ed36-1d3d-c494-2902-b1de10d3b85d', label: 'P-30', section: 'Silver' }, attendee: null,
+      checked_in_at: '2026-12-03T09:18:12.649Z', event: { id: '5eed0000-0000-4000-8000-000000000001', name: 'Nusantara Symphony Night', starts_at_local: '2027-01-02T19:30:00+07:00' },
+    }],
+  },
+);
+const checkinList = obj(
+  {
+    event: obj({ id: uuid() }, { name: nstr(), starts_at_local: nstr() }),
+    counts: obj({ tickets: int({ minimum: 0 }), checked_in: int({ minimum: 0 }), not_checked_in: int({ minimum: 0 }) }),
+    items: arr(obj({ booking_id: uuid(), seat: checkinSeat }, { booking_code: nstr(), attendee, checked_in_at: ntime(), scans: int() })),
+    total: int({ minimum: 0 }), limit: int(), offset: int(),
+  },
+  {},
+  { description: 'Who came in, newest first, and the counts of the event\'s tickets.' },
+);
+const attendeeManifest = obj(
+  {
+    event: obj({ id: uuid() }, { name: nstr(), starts_at_local: nstr() }),
+    items: arr(obj(
+      { seat: checkinSeat, booking_id: uuid(), status: bookingStatus },
+      { attendee, holder: nstr({ description: 'the holder\'s name, else the user id' }), user_id: nstr(), booking_code: nstr(), checked_in_at: ntime() },
+    )),
+  },
+  {},
+  { description: 'Every seat of the event\'s bookings that hold or held it (not FAILED or EXPIRED), by section and label.' },
+);
+const checkinRefusalProps = { booking_id: uuid(), booking_code: nstr(), seat: checkinSeat, attendee, checked_in_at: ntime(), event: checkinEvent };
+const checkinErrorOpts = {
+  404: { extraProps: checkinRefusalProps, description: '`INVALID_TICKET` (forged, unknown, cancelled or not confirmed: `details.reason`), or `NOT_FOUND` (no such gate event).' },
+  409: { extraProps: checkinRefusalProps, description: '`ALREADY_CHECKED_IN` (`details.checked_in_at`, `details.scans`), or `WRONG_EVENT`: a ticket of another event (`details` names it).' },
+};
+
 // ======================================================================
 // client-app
 // ======================================================================
 function clientApp() {
   const svc = {
-    title: 'client-app', port: 8080, portVar: 'CLIENT_APP_PORT',
+    title: 'client-app', port: 8080, portVar: 'CLIENT_APP_PORT', relativeServer: true,
     summary: 'What end users and the web UI call: users, sessions, events, bookings, tickets, the waitlist.',
     description: [
       'The public API of the ticketing suite (see API.md). JSON in and out; errors are `{"error":{"code","message","details?"}}`;',
@@ -438,6 +486,8 @@ function clientApp() {
       { name: 'events', description: 'What is on, and its seats' },
       { name: 'bookings', description: 'Holding seats, paying, the ticket, cancelling' },
       { name: 'waitlist', description: 'Waiting for a taken seat' },
+      { name: 'notifications', description: 'What happened to the user\'s bookings' },
+      { name: 'gate', description: 'Check-in at the entrance (roles staff and admin), passed on to ticket-app' },
       { name: 'admin', description: 'Event management for the web UI (role admin), passed on to ticket-app' },
       { name: 'web', description: 'The web UI\'s files and the API documentation' },
       { name: 'internal', description: 'Callbacks from ticket-app' },
@@ -451,8 +501,10 @@ function clientApp() {
     kinds: {
       public_plain: { errors: {} },
       public: { errors: { 429: ['RATE_LIMITED'] } },
-      user: { security: [{ session: [] }], errors: { 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] } },
+      user: { security: [{ session: [] }], text: 'Any signed-in user but `staff` (gate accounts get `403`).', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
+      anyone_signed: { security: [{ session: [] }], text: 'Any signed-in user, `staff` included.', errors: { 401: ['UNAUTHENTICATED'], 429: ['RATE_LIMITED'] } },
       admin: { security: [{ session: [] }], text: 'Role `admin` only.', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
+      gate: { security: [{ session: [] }], text: 'Roles `staff` and `admin` (the gate).', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 429: ['RATE_LIMITED'] } },
       internal: { security: [{ signature: [] }], text: 'Called by ticket-app, signed.', errors: { 401: ['INVALID_SIGNATURE'] } },
     },
   };
@@ -476,7 +528,7 @@ function clientApp() {
     },
     {
       event_name: nstr(),
-      code: str({ description: 'booking code, 8 characters of Crockford base32 (round 2)' }),
+      code: nstr({ description: 'the booking code: 8 characters of Crockford base32, printed on the ticket (null while not assigned)' }),
       hold_expires_at: ntime({ description: 'end of a `HELD` selection (round 2)' }),
       history: arr(obj({ status: str(), at: time() }, { reason: nstr(), source: nstr(), version: nint() }), { description: 'each status the booking went through, oldest first (single-booking answers)' }),
     },
@@ -505,6 +557,21 @@ function clientApp() {
     WaitlistEntry: waitlistSchema,
     WaitlistList: listOf(ref('WaitlistEntry'), EX.waitlist),
     EventStats: statsSchema,
+    Checkin: checkinSchema,
+    CheckinList: checkinList,
+    Notification: obj(
+      {
+        id: uuid(), kind: str({ description: '`booking.confirmed`, `booking.failed`, `booking.expired`, `hold.expiring`, `waitlist.offered`, `booking.cancelled`, `booking.refunded`, `event.changed`, `event.cancelled`' }),
+        subject: str(), body: str(), booking_id: nullable(uuid()), created_at: time(), read_at: ntime(),
+      },
+      {},
+      { examples: [{ id: '0b7e2c7a-4d0e-4a37-9c8a-52a0f0e4a1d3', kind: 'booking.confirmed', subject: 'Your tickets for Nusantara Symphony Night', body: 'Booking 7Q2M9KXD is confirmed: seat P-30.', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', created_at: '2026-12-03T09:18:10.900Z', read_at: null }] },
+    ),
+    NotificationList: obj(
+      { items: arr(ref('Notification')), total: int({ minimum: 0 }), unread: int({ minimum: 0 }), limit: int(), offset: int() },
+      {},
+      { description: 'A page of notifications, newest first, and how many are unread.' },
+    ),
     Poster: obj({ event_id: uuid(), content_type: str({ enum: ['image/png', 'image/jpeg'] }), width: int(), height: int(), size: int(), updated_at: str(), url: str() }, {}, {
       examples: [{ event_id: '7653d03b-6ed9-4e5a-bbe5-e17445c369f8', content_type: 'image/png', width: 16, height: 16, size: 79, updated_at: '2026-12-03T09:18:18Z', url: '/api/events/7653d03b-6ed9-4e5a-bbe5-e17445c369f8/poster' }],
     }),
@@ -734,6 +801,20 @@ function clientApp() {
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'], ...adminErr },
   });
   op({
+    path: '/api/admin/events/{id}/publish', method: 'POST', id: 'adminPublishEvent', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'Publish a draft (ticket-app\'s POST /api/events/{id}/publish)',
+    description: 'A published event stays as it is (first publication kept).',
+    ok: { 200: { description: 'The event.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+  op({
+    path: '/api/admin/events/{id}/cancel', method: 'POST', id: 'adminCancelEvent', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'Cancel an event (ticket-app\'s POST /api/events/{id}/cancel)',
+    description: 'Every live booking is cancelled, paid ones refunded, holders notified.',
+    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'], ...adminErr },
+  });
+  op({
     path: '/api/admin/events/{id}/stats', method: 'GET', id: 'adminEventStats', tag: 'admin', who: 'admin', params: adminEvt,
     summary: 'Seats, bookings by status, revenue, check-ins',
     ok: { 200: { description: 'The figures.', schema: ref('EventStats') } },
@@ -751,6 +832,53 @@ function clientApp() {
     summary: 'Remove the event\'s poster',
     ok: { 204: { description: 'Removed.' } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'] },
+  });
+
+
+  op({
+    path: '/api/admin/events/{id}/attendees.csv', method: 'GET', id: 'adminAttendeesCsv', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'The box office\'s attendee list (CSV)',
+    description: 'One line per seat of the event\'s live and past bookings: seat, section, attendee, id number, holder, booking code, status, checked-in time (ticket-app\'s `GET /api/events/{id}/attendees`, as CSV).',
+    ok: { 200: { description: 'CSV with a header line, as an attachment.', type: 'text/csv', schema: str(), example: 'seat,section,attendee,id_number,holder,booking_code,status,checked_in_at\r\nP-30,Silver,,,Alice Demo,7Q2M9KXD,CONFIRMED,2026-12-03T09:18:12.649Z\r\n' } },
+    okHeaders: { 'Content-Disposition': { schema: str(), description: '`attachment; filename="attendees-<event id>.csv"`' } },
+    errors: { 404: ['NOT_FOUND'], 503: ['ADMIN_UNAVAILABLE', 'TICKET_SERVICE_UNAVAILABLE'] },
+  });
+
+  // -- notifications --
+  op({
+    path: '/api/notifications', method: 'GET', id: 'listNotifications', tag: 'notifications', who: 'anyone_signed', paging: true,
+    summary: 'The user\'s notifications, newest first',
+    description: 'Every booking change, hold expiring, waitlist offer and event change; also e-mailed when `SMTP_URL` is set.',
+    ok: { 200: { description: 'A page, with the unread count.', schema: ref('NotificationList') } },
+  });
+  op({
+    path: '/api/notifications/unread', method: 'GET', id: 'unreadNotifications', tag: 'notifications', who: 'anyone_signed',
+    summary: 'How many notifications are unread',
+    ok: { 200: { description: 'The count.', schema: obj({ unread: int({ minimum: 0 }) }), example: { unread: 2 } } },
+  });
+  op({
+    path: '/api/notifications/{id}/read', method: 'POST', id: 'readNotification', tag: 'notifications', who: 'anyone_signed', params: [id('notification id')],
+    summary: 'Mark a notification read',
+    ok: { 200: { description: 'The notification, `read_at` set.', schema: ref('Notification') } },
+    errors: { 404: ['NOT_FOUND'] },
+  });
+
+  // -- the gate --
+  op({
+    path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'gate',
+    summary: 'Admit a ticket at the gate of an event',
+    description: '`ticket_code` is what the ticket\'s QR code holds; `event_id` the gate\'s event. Every answer names the event.',
+    body: input({ ticket_code: str({ minLength: 1 }), event_id: uuid() }),
+    bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a', event_id: '5eed0000-0000-4000-8000-000000000001' },
+    ok: { 200: { description: 'Admitted.', schema: ref('Checkin') } },
+    errors: { 404: ['INVALID_TICKET', 'NOT_FOUND'], 409: ['ALREADY_CHECKED_IN', 'WRONG_EVENT'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+    errorOpts: checkinErrorOpts,
+  });
+  op({
+    path: '/api/events/{id}/checkins', method: 'GET', id: 'listCheckins', tag: 'gate', who: 'gate', params: [id('event id')], paging: true,
+    summary: 'The event\'s check-ins and counts',
+    ok: { 200: { description: 'A page of check-ins.', schema: ref('CheckinList') } },
+    errors: { 404: ['NOT_FOUND'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
   });
 
   // -- the web UI and the docs --
@@ -828,7 +956,7 @@ function ticketApp() {
       public: { errors: {} },
       admin: { security: [{ admin: [] }], text: 'Admin token.', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'] } },
       service: { security: [{ service: [] }, { admin: [] }], text: 'client-app\'s service token, or the admin token.', errors: { 401: ['UNAUTHENTICATED'] } },
-      signed: { security: [{ signature: [] }], text: 'Signed by payment-app.', errors: { 401: ['UNAUTHENTICATED'] } },
+      signed: { security: [{ signature: [] }], text: 'Signed by payment-app.', errors: { 401: ['INVALID_SIGNATURE'] } },
     },
   };
   const { paths, op, shared } = makeDoc(svc);
@@ -841,8 +969,8 @@ function ticketApp() {
     {
       user_id: uuid(), event_id: uuid(), event_name: nstr(), seats: arr(tbSeat), amount: nint(), currency: nstr(),
       invoice_number: nstr(), payment_url: nstr({ format: 'uri' }), expires_at: ntime(), origin: str({ enum: ['direct', 'waitlist'] }),
-      holder: nullable({ type: 'object' }), version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
-      code: str({ description: 'round 2' }),
+      holder: { type: ['string', 'object', 'null'], description: 'the holder\'s name when one was given' }, version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
+      code: nstr({ description: 'the booking code' }),
     },
     { examples: [EX.ticketBooking], description: 'A booking as ticket-app keeps it.' },
   );
@@ -854,7 +982,6 @@ function ticketApp() {
     { user_id: str(), event_name: nstr(), seat_label: nstr(), updated_at: time() },
     { examples: [EX.waitlist] },
   );
-  const checkinSeat = obj({ id: uuid() }, { label: nstr(), section: nstr() });
   const schemas = {
     Event: eventSchema,
     EventList: listOf(ref('Event'), EX.event),
@@ -864,9 +991,9 @@ function ticketApp() {
     TicketBooking: ticketBooking,
     WaitlistEntry: waitEntry,
     WaitlistList: listOf(ref('WaitlistEntry'), EX.waitlist),
-    Checkin: obj({ status: str({ enum: ['ADMITTED'] }), booking_id: uuid(), seat: checkinSeat }, { checked_in_at: ntime() }, {
-      examples: [{ status: 'ADMITTED', booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', seat: { id: '7b10ed36-1d3d-c494-2902-b1de10d3b85d', label: 'P-30', section: 'Silver' }, checked_in_at: '2026-12-03T09:18:12.649Z' }],
-    }),
+    Checkin: checkinSchema,
+    CheckinList: checkinList,
+    AttendeeList: attendeeManifest,
     Invoice: invoiceSchema,
     InvoiceEvent: invoiceEvent,
     Notification: deliverySchema({ type: 'object', required: ['id', 'type', 'data'] }),
@@ -874,8 +1001,11 @@ function ticketApp() {
   };
   op({
     path: '/api/events', method: 'GET', id: 'listEvents', tag: 'events', who: 'public', paging: true,
+    params: [{ name: 'when', in: 'query', required: false, schema: str({ enum: ['upcoming', 'past', 'all'] }), description: 'round 2: all (default: every published event), upcoming (not cancelled, not started, with seats; soonest first) or past (started; latest first)' }],
     summary: 'List events',
+    description: 'Drafts are listed with the admin token only.',
     ok: { 200: { description: 'A page of events.', schema: ref('EventList') } },
+    errors: { 400: ['VALIDATION_FAILED'] },
   });
   op({
     path: '/api/events', method: 'POST', id: 'createEvent', tag: 'events', who: 'admin',
@@ -898,10 +1028,24 @@ function ticketApp() {
     errors: { 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'] },
   });
   op({
+    path: '/api/events/{id}/publish', method: 'POST', id: 'publishEvent', tag: 'events', who: 'admin', params: [id('event id')],
+    summary: 'Publish a draft (round 2)',
+    description: 'A `DRAFT` is seen with the admin token only; published, it goes on sale (or `SCHEDULED` before `sales_start_at`). A published event stays as it is.',
+    ok: { 200: { description: 'The event.', schema: ref('Event') } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'] },
+  });
+  op({
     path: '/api/events/{id}', method: 'DELETE', id: 'deleteEvent', tag: 'events', who: 'admin', params: [id('event id')],
     summary: 'Delete an event without bookings or held seats',
     ok: { 204: { description: 'Deleted.' } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'] },
+  });
+  op({
+    path: '/api/events/{id}/cancel', method: 'POST', id: 'cancelEvent', tag: 'events', who: 'admin', params: [id('event id')],
+    summary: 'Cancel an event',
+    description: 'The event stops selling, its waitlist closes, and every live booking is cancelled (pending ones voided, paid ones refunded, each holder notified). Cancelling again re-runs the bookings\' part.',
+    ok: { 200: { description: 'The event, `CANCELLED`.', schema: ref('Event') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
   op({
     path: '/api/events/{id}/seats', method: 'GET', id: 'listSeats', tag: 'events', who: 'public', params: [id('event id')],
@@ -992,17 +1136,26 @@ function ticketApp() {
     errorOpts: { 409: { extraProps: { entry: ref('WaitlistEntry') } } },
   });
   op({
-    path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'admin',
+    path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'service',
     summary: 'Admit a ticket at the gate',
-    description: '`ticket_code` is what the ticket\'s QR code holds.',
-    body: input({ ticket_code: str({ minLength: 1 }) }, { event_id: uuid({ description: 'round 2: the gate\'s event' }) }),
-    bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a…' },
+    description: '`ticket_code` is what the ticket\'s QR code holds; `event_id` (round 2) the gate\'s event. Every answer names the event.',
+    body: input({ ticket_code: str({ minLength: 1 }) }, { event_id: uuid({ description: 'the gate\'s event' }) }),
+    bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a', event_id: '5eed0000-0000-4000-8000-000000000001' },
     ok: { 200: { description: 'Admitted.', schema: ref('Checkin') } },
-    errors: { 404: ['INVALID_TICKET'], 409: ['ALREADY_CHECKED_IN', 'WRONG_EVENT'] },
-    errorOpts: {
-      404: { description: 'Forged, cancelled or unknown ticket.' },
-      409: { extraProps: { booking_id: uuid(), seat: checkinSeat, checked_in_at: ntime() }, description: 'Already admitted (`details.checked_in_at`, `details.scans`), or (round 2) a ticket of another event.' },
-    },
+    errors: { 404: ['INVALID_TICKET', 'NOT_FOUND'], 409: ['ALREADY_CHECKED_IN', 'WRONG_EVENT'] },
+    errorOpts: checkinErrorOpts,
+  });
+  op({
+    path: '/api/events/{id}/checkins', method: 'GET', id: 'listCheckins', tag: 'gate', who: 'service', params: [id('event id')], paging: true,
+    summary: 'The event\'s check-ins and counts',
+    ok: { 200: { description: 'A page of check-ins.', schema: ref('CheckinList') } },
+    errors: { 404: ['NOT_FOUND'] },
+  });
+  op({
+    path: '/api/events/{id}/attendees', method: 'GET', id: 'listAttendees', tag: 'events', who: 'service', params: [id('event id')],
+    summary: 'The event\'s attendee list (client-app\'s box office)',
+    ok: { 200: { description: 'Every booked seat with its attendee, holder, booking code, status and check-in.', schema: ref('AttendeeList') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
   op({
     path: '/api/notifications', method: 'GET', id: 'listNotifications', tag: 'callbacks', who: 'admin', paging: true,
@@ -1133,7 +1286,7 @@ function paymentApp() {
   op({
     path: '/api/webhook-deliveries/{id}', method: 'GET', id: 'getDelivery', tag: 'webhooks', who: 'service', params: [delId],
     summary: 'A webhook delivery',
-    ok: { 200: { description: 'The delivery.', schema: ref('WebhookDelivery') } },
+    ok: { 200: { description: 'The delivery, with every attempt.', schema: { allOf: [ref('WebhookDelivery'), obj({}, { attempt_log: arr(obj({ attempted_at: time() }, { status: nint(), error: nstr(), duration_ms: nint() })) })] } } },
     errors: { 404: ['NOT_FOUND'] },
   });
   op({

@@ -9,6 +9,7 @@
 //    every operation has a unique operationId, a summary, a tag and a
 //    success answer, every {param} of a path is declared, every $ref
 //    resolves, and every example validates against its schema.
+//    Every route of <service>/src/routes.c is documented, and only those.
 // 2. The collection (postman/ticketing.postman_collection.json): every
 //    request matches a documented operation (but the few in UNMATCHED, sent
 //    to paths that must not exist), and every documented operation is
@@ -173,6 +174,20 @@ function exampleCheck(svc, parts, media, where) {
   const json = /json/.test(parts[parts.length - 1]);
   if (media.example !== undefined && json) check(svc, [...parts, 'schema'], media.example, where + ' example');
   for (const [k, ex] of Object.entries(media.examples || {})) if (json) check(svc, [...parts, 'schema'], ex.value, `${where} example ${k}`);
+}
+
+// Every route of the services' route tables (<svc>/src/routes.c) is
+// documented, and every documented operation is a route (or built in).
+const BUILTIN = ['GET /healthz', 'GET /metrics'];
+function routeTables() {
+  for (const svc of Object.keys(docs)) {
+    const file = path.join(REPO, svc, 'src', 'routes.c');
+    const src = fs.readFileSync(file, 'utf8');
+    const routes = new Set([...src.matchAll(/\{\s*"([A-Z]+)",\s*"([^"]+)"/g)].map((m) => m[1] + ' ' + m[2]));
+    const documented = new Set(allOps[svc].map((o) => o.method + ' ' + o.path));
+    for (const r of routes) if (!documented.has(r)) finding(`${svc} ${r}`, `a route of ${svc}/src/routes.c that the document lacks`);
+    for (const d of documented) if (!routes.has(d) && !BUILTIN.includes(d)) finding(`${svc} ${d}`, `documented, but not a route of ${svc}/src/routes.c`);
+  }
 }
 
 // ---- 2. the collection ----
@@ -342,6 +357,7 @@ function run(file) {
   const args = process.argv.slice(2);
   const reports = args.filter((a) => !a.startsWith('--'));
   await lint();
+  routeTables();
   console.log(`lint: ${Object.keys(docs).length} documents, ${Object.values(allOps).reduce((n, a) => n + a.length, 0)} operations`);
   if (!args.includes('--no-collection')) collection();
   for (const f of reports) run(f);

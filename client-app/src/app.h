@@ -134,6 +134,9 @@ int booking_reconcile_stale(struct client_app *app);
 void gate_handle_checkin(struct http_req *req, struct http_res *res, void *app);
 void gate_handle_list(struct http_req *req, struct http_res *res, void *app);
 
+/* boxoffice_handler.c: GET /api/admin/events/{id}/attendees.csv */
+void boxoffice_handle_attendees_csv(struct http_req *req, struct http_res *res, void *app);
+
 /* inbox_handler.c: the user's notifications */
 void inbox_handle_list(struct http_req *req, struct http_res *res, void *app);
 void inbox_handle_unread(struct http_req *req, struct http_res *res, void *app);

@@ -7,7 +7,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define BOOKING_SEATS_MAX 10
+#include "common/limits.h"
+
 #define IDEM_KEY_MAX 100
 /* Decoded ticket PDFs above this are refused (a notification body is capped
  * at 1 MiB, so base64 allows about 768 KiB anyway). */

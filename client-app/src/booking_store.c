@@ -9,16 +9,14 @@
 
 #include "common/util.h"
 
-#define BOOKING_COLS                                                                                                 \
-    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                              \
-    "amount::text AS amount, currency, invoice_number, payment_url, " SQL_TS(                                        \
-        "payment_expires_at") " AS payment_expires_at, origin, " SQL_TS("created_at") " AS "                         \
-                                                                                      "created_"                     \
-                                                                                      "at,"                          \
-                                                                                      " " SQL_TS(                    \
-                                                                                          "update"                   \
-                                                                                          "d_at") " AS updated_at, " \
-                                                                                                  "version::text AS version, code, attendees::text AS attendees"
+/* clang-format off */
+#define BOOKING_COLS                                                                        \
+    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "     \
+    "amount::text AS amount, currency, invoice_number, payment_url, "                       \
+    SQL_TS("payment_expires_at") " AS payment_expires_at, origin, "                         \
+    SQL_TS("created_at") " AS created_at, " SQL_TS("updated_at") " AS updated_at, "         \
+    "version::text AS version, code, attendees::text AS attendees"
+/* clang-format on */
 
 /* The attempt and its first history entry, in one statement. */
 static const struct db_stmt st_insert = {
@@ -57,6 +55,18 @@ static const struct db_stmt st_list_user = {"client_booking_list_user",
                                             "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
 static const struct db_stmt st_count = {"client_booking_count",
                                         "SELECT count(*) FROM bookings " LIST_WHERE};
+/* The box office's search: a booking code exactly, a username or e-mail
+ * exactly (any case), or a part of the holder's full name or of an
+ * attendee's name ($2: the text with LIKE's wildcards escaped). */
+static const struct db_stmt st_search = {
+    "client_booking_search",
+    "WITH m AS (SELECT b.id FROM bookings b JOIN users u ON u.id = b.user_id "
+    "  WHERE upper(b.code) = upper($1) OR lower(u.username) = lower($1) "
+    "     OR lower(u.email) = lower($1) OR u.full_name ILIKE '%' || $2 || '%' "
+    "     OR EXISTS (SELECT 1 FROM jsonb_each(COALESCE(b.attendees, '{}'::jsonb)) a "
+    "                 WHERE a.value->>'name' ILIKE '%' || $2 || '%')) "
+    "SELECT count(*) OVER () AS total, " BOOKING_COLS " FROM bookings "
+    " WHERE id IN (SELECT id FROM m) ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
 static const struct db_stmt st_history = {
     "client_booking_history",
     "SELECT status, reason, source, version::text AS version, " SQL_TS(
@@ -241,6 +251,27 @@ enum db_status booking_store_list(struct db_conn *c, const char *owner, const ch
     *total = atol(PQgetvalue(cnt, 0, 0));
     PQclear(cnt);
     return db_exec(c, &st_list_user, 4, p, out);
+}
+
+enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
+                                    PGresult **out, long *total)
+{
+    char l[24], o[24];
+    snprintf(l, sizeof(l), "%ld", limit);
+    snprintf(o, sizeof(o), "%ld", offset);
+    /* LIKE's own characters in q match themselves */
+    char *like = xmalloc(strlen(q) * 2 + 1), *w = like;
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *w++ = '\\';
+        *w++ = *p;
+    }
+    *w = '\0';
+    const char *p[4] = {q, like, l, o};
+    enum db_status st = db_exec(c, &st_search, 4, p, out);
+    free(like);
+    *total = st == DB_OK && PQntuples(*out) > 0 ? atol(db_get(*out, 0, "total")) : 0;
+    return st;
 }
 
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out)

@@ -25,6 +25,11 @@ enum db_status booking_store_list(struct db_conn *c, const char *owner, const ch
 /* The user's bookings that hold seats (HELD, PENDING_PAYMENT, CONFIRMED):
  * id, status, event_id; oldest first. */
 enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out);
+/* The box office: bookings whose code, holder's username or e-mail is q
+ * (any case), or whose holder's full name or an attendee's name contains
+ * q; newest first, *total of all that match. */
+enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
+                                    PGresult **out, long *total);
 /* History oldest first: status, reason, source, version, at. */
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,

@@ -126,6 +126,13 @@ static void client_shutdown(void *appv)
     a->event_cache = NULL;
 }
 
+/* A notification whose signature the server refused. */
+static void notify_refused(void *appv)
+{
+    struct client_app *a = appv;
+    atomic_fetch_add(&a->n_notifications_rejected, 1);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const migrations[] = {"common", "client", NULL};
@@ -145,6 +152,8 @@ int main(int argc, char **argv)
         .metrics_extra = app_metrics,
         .cors_origins = &cors_origins,
         .cors_skip_flags = ROUTE_INTERNAL,
+        .signing_secret = &app.notify_secret,
+        .signature_refused = notify_refused,
     };
     return service_main(&def, argc, argv);
 }

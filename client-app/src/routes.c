@@ -49,7 +49,11 @@ const struct http_route client_routes[] = {
     {"GET", "/openapi.json", apidoc_handle_spec, 0},
     {"GET", "/docs", apidoc_handle_page, 0},
     {"GET", "/docs/{name}", apidoc_handle_file, 0},
+    /* the box office (boxoffice_handler.c); search is GET /api/bookings?q= */
+    {"GET", "/api/admin/events/{id}/attendees.csv", boxoffice_handle_attendees_csv,
+     ROUTE_AUTH | ROUTE_ADMIN},
     /* a service callback: served before user requests (common/http.h) */
-    {"POST", "/internal/notifications", notify_handle_post, ROUTE_INTERNAL | HTTP_ROUTE_PRIORITY},
+    {"POST", "/internal/notifications", notify_handle_post,
+     ROUTE_INTERNAL | HTTP_ROUTE_SIGNED | HTTP_ROUTE_PRIORITY},
 };
 const size_t client_nroutes = sizeof(client_routes) / sizeof(client_routes[0]);

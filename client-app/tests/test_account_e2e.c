@@ -241,6 +241,21 @@ static void test_event_lists(void **state)
     int d = pos(&r, draft);
     assert_true(d > pos(&r, sooner) && d < pos(&r, later));
     tresp_free(&r);
+
+    /* cancelled through the admin proxy: off the list, CANCELLED to all */
+    snprintf(path, sizeof path, "/api/admin/events/%s/cancel", later);
+    assert_int_equal(tcall(C, "POST", path, utok, NULL, NULL, &r), 403);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "POST", path, admin_tok, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CANCELLED");
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/events?limit=500", NULL, NULL, NULL, &r), 200);
+    assert_int_equal(pos(&r, later), 0);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s", later);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "CANCELLED");
+    tresp_free(&r);
 }
 
 /* Books seats (ids) for token; the booking id into bid; the answer kept
@@ -346,6 +361,20 @@ static void test_postponement_reaches_holder(void **state)
     assert_true(told);
     assert_true(replaced);
     assert_int_equal(wait_status(tok, bid, "CONFIRMED"), 0);
+    /* the holder's inbox tells it, with the new local time */
+    assert_int_equal(tcall(C, "GET", "/api/notifications?limit=50", tok, NULL, NULL, &r), 200);
+    int in_inbox = 0;
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(r.json, "items"), i, n)
+    {
+        const char *kind = json_string_value(json_object_get(n, "kind"));
+        const char *b = json_string_value(json_object_get(n, "booking_id"));
+        if (kind && b && strcmp(kind, "event.changed") == 0 && strcmp(b, bid) == 0)
+            in_inbox = 1;
+    }
+    tresp_free(&r);
+    assert_true(in_inbox);
 }
 
 static void test_delete_account(void **state)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "csv.h"
 #include "inbox.h"
 #include "mail.h"
 
@@ -151,6 +152,36 @@ static void test_mail_build(void **state)
     assert_int_equal(mail_addr_spec("<>", a, sizeof a), -1);
 }
 
+static void test_csv(void **state)
+{
+    (void)state;
+    struct sbuf b;
+    sbuf_init(&b);
+    csv_field(&b, "plain", 0);
+    csv_field(&b, "a,b", 0);
+    csv_field(&b, "say \"hi\"", 0);
+    csv_field(&b, "two\nlines", 0);
+    csv_field(&b, "=HYPERLINK(1)", 0);
+    csv_field(&b, NULL, 0);
+    csv_field(&b, "\xc3\x9cnal", 1);
+    assert_string_equal(b.buf,
+                        "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"'=HYPERLINK(1)\",,"
+                        "\xc3\x9cnal\r\n");
+    sbuf_cleanup(&b);
+    json_t *doc = json_pack("{s:[{s:{s:s, s:s}, s:{s:s, s:n}, s:s, s:s, s:s, s:n}]}", "items",
+                            "seat", "label", "EKS1-1A", "section", "Executive", "attendee", "name",
+                            "Sari", "id_number", "holder", "Budi", "booking_code", "K7M2Q9XD",
+                            "status", "CONFIRMED", "checked_in_at");
+    size_t len = 0;
+    char *csv = csv_attendees(doc, &len);
+    assert_string_equal(csv,
+                        "seat,section,attendee,id_number,holder,booking_code,status,"
+                        "checked_in_at\r\nEKS1-1A,Executive,Sari,,Budi,K7M2Q9XD,CONFIRMED,\r\n");
+    assert_int_equal(len, strlen(csv));
+    free(csv);
+    json_decref(doc);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -159,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_render_every_kind),
         cmocka_unit_test(test_encoded_words),
         cmocka_unit_test(test_mail_build),
+        cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests_name("client_unit_inbox", tests, NULL, NULL);
 }

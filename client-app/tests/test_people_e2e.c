@@ -664,6 +664,8 @@ static char *ticket_text(const struct user *u, const char *bid)
     return text;
 }
 
+static char train[37], train_booking[37]; /* for the box office */
+
 /* A train that needs a passenger per seat: refused without, booked with
  * names (shown in the Booking), printed on each seat's page of the ticket
  * with the venue's local time; elsewhere the holder's full name. */
@@ -680,7 +682,7 @@ static void test_attendees(void **state)
     tresp_free(&r);
     /* a token issued before the change still names the holder: log in again */
     assert_int_equal(tlogin(C, "familyhead", PW, u.token), 201);
-    char train[37], seats[3][37], show[37], sseats[1][37];
+    char seats[3][37], show[37], sseats[1][37];
     new_event("Night Train 7", 3, train, seats);
     new_event("Family Show", 1, show, sseats);
     const char *p[] = {train};
@@ -740,6 +742,7 @@ static void test_attendees(void **state)
     }
     assert_int_equal(named, 2);
     tresp_free(&r);
+    snprintf(train_booking, sizeof train_booking, "%s", bid);
     pay_invoice(inv);
     wait_booking(&u, bid, "CONFIRMED", 15000);
     snprintf(path, sizeof path, "/api/bookings/%s", bid);
@@ -774,13 +777,86 @@ static void test_attendees(void **state)
     }
 }
 
+/* ---- the box office ---- */
+
+/* Admins find bookings by code, username, e-mail or attendee name, and
+ * export an event's attendee list as CSV; users do neither. */
+static void test_boxoffice(void **state)
+{
+    (void)state;
+    struct tresp r;
+    char path[200];
+    snprintf(path, sizeof path, "/api/bookings/%s", train_booking);
+    assert_int_equal(tcall(C, "GET", path, admin_token, NULL, NULL, &r), 200);
+    char code[16];
+    snprintf(code, sizeof code, "%s", tstr(&r, "code"));
+    tresp_free(&r);
+    printf("booking code %s\n", code);
+    const char *const queries[] = {"sari", "Wulandari", "familyhead", "FAMILYHEAD@example.com",
+                                   code};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        if (!queries[i][0])
+            continue;
+        char q[160];
+        snprintf(q, sizeof q, "/api/bookings?q=%s", queries[i]);
+        assert_int_equal(tcall(C, "GET", q, admin_token, NULL, NULL, &r), 200);
+        int found = 0;
+        size_t k;
+        json_t *b;
+        json_array_foreach(json_object_get(r.json, "items"), k, b)
+        {
+            found |= strcmp(json_string_value(json_object_get(b, "id")), train_booking) == 0;
+        }
+        printf("q=%s: %lld found\n", queries[i],
+               (long long)json_integer_value(json_object_get(r.json, "total")));
+        assert_true(found);
+        tresp_free(&r);
+    }
+    /* the code finds that booking only; LIKE's wildcards match themselves */
+    if (code[0]) {
+        char q[64];
+        snprintf(q, sizeof q, "/api/bookings?q=%s", code);
+        assert_int_equal(tcall(C, "GET", q, admin_token, NULL, NULL, &r), 200);
+        assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+        tresp_free(&r);
+    }
+    assert_int_equal(tcall(C, "GET", "/api/bookings?q=%25", admin_token, NULL, NULL, &r), 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
+    tresp_free(&r);
+    struct user u;
+    user_new(&u, "nosyuser");
+    assert_int_equal(tcall(C, "GET", "/api/bookings?q=sari", u.token, NULL, NULL, &r), 403);
+    tresp_free(&r);
+
+    snprintf(path, sizeof path, "/api/admin/events/%s/attendees.csv", train);
+    assert_int_equal(tcall(C, "GET", path, u.token, NULL, NULL, &r), 403);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", path, admin_token, NULL, NULL, &r), 200);
+    assert_non_null(strstr(r.content_type, "text/csv"));
+    printf("attendees.csv:\n%s", r.body);
+    assert_int_equal(strncmp(r.body,
+                             "seat,section,attendee,id_number,holder,booking_code,status,"
+                             "checked_in_at\r\n",
+                             74),
+                     0);
+    int rows = 0;
+    for (const char *p = r.body; (p = strstr(p, "\r\n")); p += 2)
+        rows++;
+    assert_int_equal(rows, 3); /* the header and the two passengers */
+    assert_non_null(strstr(r.body, "Budi Santoso,3174012345670001,Budi Santoso"));
+    assert_non_null(strstr(r.body, "Sari Wulandari,,Budi Santoso"));
+    if (code[0])
+        assert_non_null(strstr(r.body, code));
+    assert_non_null(strstr(r.body, ",CONFIRMED,20")); /* Sari was let in at the gate */
+    tresp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_staff_role),
-        cmocka_unit_test(test_gate),
-        cmocka_unit_test(test_inbox_life),
-        cmocka_unit_test(test_attendees),
+        cmocka_unit_test(test_staff_role), cmocka_unit_test(test_gate),
+        cmocka_unit_test(test_inbox_life), cmocka_unit_test(test_attendees),
+        cmocka_unit_test(test_boxoffice),
     };
     return cmocka_run_group_tests_name("client_people_e2e", tests, setup, teardown);
 }

@@ -3,10 +3,32 @@
  * service) and resume the suspended connection when done. */
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cors.h"
 #include "common/log.h"
+#include "common/sig.h"
 #include "server_internal.h"
+
+/* A signed route's X-Signature over the body, with the server's secret:
+ * 1 if good, else 0 after answering 401 INVALID_SIGNATURE. */
+static int signature_ok(struct http_server *srv, struct http_req *req, struct http_res *res)
+{
+    const char *secret = srv->cfg.signing_secret;
+    const char *sig = http_req_header(req, "X-Signature");
+    enum sig_result sr = secret && *secret
+                             ? sig_verify(secret, sig ? sig : "", req->body, req->body_len,
+                                          (long)time(NULL), SIG_TOLERANCE_S)
+                             : SIG_MISMATCH;
+    if (sr == SIG_OK)
+        return 1;
+    log_warn("%s %s: signature refused (%s)", req->method, req->path, sig_result_name(sr));
+    if (srv->cfg.signature_refused)
+        srv->cfg.signature_refused(srv->cfg.app);
+    http_res_error(res, 401, "INVALID_SIGNATURE", "missing, forged or stale X-Signature (%s)",
+                   sig_result_name(sr));
+    return 0;
+}
 
 static void run_handler(struct http_server *srv, struct req_state *st)
 {
@@ -16,6 +38,8 @@ static void run_handler(struct http_server *srv, struct req_state *st)
     log_set_request_id(req->request_id);
     if (st->builtin) {
         route->handler(req, res, srv);
+    } else if ((route->flags & HTTP_ROUTE_SIGNED) && !signature_ok(srv, req, res)) {
+        /* answered 401 */
     } else if (!srv->cfg.before || srv->cfg.before(req, res, srv->cfg.app) == 0) {
         route->handler(req, res, srv->cfg.app);
     }

@@ -325,6 +325,8 @@ int service_main(const struct service_def *def, int argc, char **argv)
         .metrics_extra = def->metrics_extra,
         .cors = cors,
         .cors_skip_flags = def->cors_skip_flags,
+        .signing_secret = def->signing_secret ? *def->signing_secret : NULL,
+        .signature_refused = def->signature_refused,
     };
     struct http_server *srv = http_server_start(&hc);
     if (!srv) {

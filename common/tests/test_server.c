@@ -31,6 +31,7 @@
 
 #include "common/http.h"
 #include "common/rand.h"
+#include "common/sig.h"
 #include "common/util.h"
 #include "testsupport.h"
 
@@ -493,6 +494,45 @@ static void test_protocol_refusals_json(void **state)
     }
     free(longurl);
     free(bighdr);
+}
+
+/* A route flagged HTTP_ROUTE_SIGNED is reached only with a good
+ * X-Signature; anything else is 401 INVALID_SIGNATURE before the handler. */
+static void test_signed_route(void **state)
+{
+    (void)state;
+    const char body[] = "{\"a\":1}";
+    char sig[SIG_HEADER_MAX], hdr[SIG_HEADER_MAX + 32];
+    struct reply r;
+    long now = (long)time(NULL);
+    struct {
+        const char *secret;
+        long t;
+        int ok;
+    } cases[] = {
+        {NULL, 0, 0},                          /* no signature */
+        {"another-secret", now, 0},            /* forged */
+        {"demo-signing-secret", now - 900, 0}, /* stale */
+        {"demo-signing-secret", now, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *h[] = {"Content-Type: application/json", NULL, NULL};
+        if (cases[i].secret) {
+            sig_sign(cases[i].secret, body, sizeof body - 1, cases[i].t, sig, sizeof sig);
+            snprintf(hdr, sizeof hdr, "X-Signature: %s", sig);
+            h[1] = hdr;
+        }
+        do_request(NULL, "POST", "/signed", h, body, sizeof body - 1, &r);
+        if (cases[i].ok) {
+            assert_int_equal(r.status, 200);
+            json_t *v = reply_json(&r);
+            assert_int_equal(json_integer_value(json_object_get(v, "refused")), 3);
+            json_decref(v);
+        } else {
+            assert_json_error(&r, 401, "INVALID_SIGNATURE");
+        }
+        reply_free(&r);
+    }
 }
 
 static void test_not_found_and_method(void **state)
@@ -1170,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_body_too_large_urllib),
         cmocka_unit_test(test_chunked_10mb_answered_413),
         cmocka_unit_test(test_protocol_refusals_json),
+        cmocka_unit_test(test_signed_route),
         cmocka_unit_test(test_not_found_and_method),
         cmocka_unit_test(test_request_id),
         cmocka_unit_test(test_metrics_and_access_log),

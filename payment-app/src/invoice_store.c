@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/outbox.h"
 #include "common/util.h"
 
 /* The columns every statement returns for an invoice, times as epoch ms so
@@ -91,9 +92,9 @@ static const struct db_stmt stmt_settle_job = {
     "     f AS (UPDATE payment_jobs SET done_at = now(), "
     "           outcome = CASE WHEN EXISTS (SELECT 1 FROM s) THEN $2::text ELSE 'SKIPPED' END "
     "           WHERE invoice_number = $1 AND done_at IS NULL), "
-    "     o AS (INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at) "
-    "           SELECT $5, $6, $7, 1, now() + $8::bigint * interval '1 millisecond' FROM s) "
-    "SELECT count(*) AS settled FROM s"};
+    "     o AS (" OUTBOX_INSERT_LEASED("$5", "$6", "$7", "$8",
+                                       "s") ") "
+                                            "SELECT count(*) AS settled FROM s"};
 
 static const struct db_stmt stmt_list = {
     "payment_invoice_list",
@@ -109,17 +110,8 @@ static const struct db_stmt stmt_count = {
 static const struct db_stmt stmt_stats_status = {
     "payment_stats_status", "SELECT status, count(*) FROM invoices GROUP BY status"};
 
-static const struct db_stmt stmt_stats_queues = {
-    "payment_stats_queues", "SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL), "
-                            "       (SELECT count(*) FROM payment_jobs WHERE done_at IS NULL)"};
-
-static const struct db_stmt stmt_delivery_get = {
-    "payment_delivery_get",
-    "SELECT id, topic, attempts, last_status, last_error, payload, "
-    "       (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, "
-    "       (extract(epoch FROM next_attempt_at) * 1000)::bigint AS next_ms, "
-    "       coalesce((extract(epoch FROM delivered_at) * 1000)::bigint, 0) AS delivered_ms "
-    "FROM outbox WHERE id = $1"};
+static const struct db_stmt stmt_stats_jobs = {
+    "payment_stats_jobs", "SELECT count(*) FROM payment_jobs WHERE done_at IS NULL"};
 
 static int64_t col_i64(const PGresult *res, int r, const char *col)
 {
@@ -367,55 +359,11 @@ enum db_status invoice_store_stats(struct db_conn *conn, long counts[INVOICE_STA
     }
     PQclear(res);
 
-    st = db_exec(conn, &stmt_stats_queues, 0, NULL, &res);
+    st = db_exec(conn, &stmt_stats_jobs, 0, NULL, &res);
     if (st != DB_OK)
         return st;
-    if (PQntuples(res) == 1) {
-        *undelivered = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-        *jobs_pending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-    }
+    if (PQntuples(res) == 1)
+        *jobs_pending = strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    return DB_OK;
-}
-
-static json_t *ms_json(int64_t ms)
-{
-    if (ms == 0)
-        return json_null();
-    char buf[40];
-    time_rfc3339(ms, buf, sizeof buf);
-    return json_string(buf);
-}
-
-enum db_status delivery_store_get(struct db_conn *conn, const char *event_id, json_t **out)
-{
-    const char *params[] = {event_id};
-    PGresult *res = NULL;
-    *out = NULL;
-    enum db_status st = db_exec(conn, &stmt_delivery_get, 1, params, &res);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return DB_NOT_FOUND;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(db_get(res, 0, "id")));
-    json_object_set_new(o, "topic", json_string(db_get(res, 0, "topic")));
-    json_object_set_new(o, "created_at", ms_json(col_i64(res, 0, "created_ms")));
-    json_object_set_new(o, "attempts", json_integer(col_i64(res, 0, "attempts")));
-    int64_t delivered = col_i64(res, 0, "delivered_ms");
-    json_object_set_new(o, "next_attempt_at",
-                        delivered ? json_null() : ms_json(col_i64(res, 0, "next_ms")));
-    json_object_set_new(o, "delivered_at", ms_json(delivered));
-    const char *ls = db_get(res, 0, "last_status");
-    json_object_set_new(o, "last_status", ls ? json_integer(strtol(ls, NULL, 10)) : json_null());
-    const char *le = db_get(res, 0, "last_error");
-    json_object_set_new(o, "last_error", le ? json_string(le) : json_null());
-    const char *payload = db_get(res, 0, "payload");
-    json_t *parsed = payload ? json_loads(payload, 0, NULL) : NULL;
-    json_object_set_new(o, "payload", parsed ? parsed : json_null());
-    PQclear(res);
-    *out = o;
-    return DB_OK;
+    return outbox_pending_count(conn, undelivered);
 }

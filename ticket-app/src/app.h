@@ -21,7 +21,7 @@ enum ticket_route_auth {
     AUTH_PUBLIC = 0,  /* anyone (GET events/seats) */
     AUTH_ADMIN = 1,   /* TICKET_ADMIN_TOKEN */
     AUTH_SERVICE = 2, /* TICKET_SERVICE_TOKEN (client-app) or the admin token */
-    AUTH_SIGNED = 3,  /* no bearer: the handler verifies X-Signature */
+    AUTH_SIGNED = 3,  /* no bearer: X-Signature, verified by the server (HTTP_ROUTE_SIGNED) */
 };
 
 struct app {

@@ -19,7 +19,7 @@ struct attendee {
 };
 
 struct attendee_list {
-    struct attendee items[BOOKING_MAX_SEATS];
+    struct attendee items[BOOKING_SEATS_MAX];
     size_t n;
 };
 
@@ -45,5 +45,9 @@ struct http_res;
  * answering res (400, or 503 without the database). */
 int attendee_settle(struct app *app, const struct booking_request *rq,
                     const struct attendee_list *al, struct http_res *res);
+
+/* attendee_handler.c: GET /api/events/{id}/attendees. */
+struct http_req;
+void attendee_handle_manifest(struct http_req *req, struct http_res *res, void *app);
 
 #endif

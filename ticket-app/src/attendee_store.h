@@ -19,4 +19,10 @@ enum db_status attendee_store_put(struct db_conn *c, const char *booking_id, con
 enum db_status attendee_store_ticket_info(struct db_conn *c, const char *booking_id,
                                           PGresult **out);
 
+/* The event's passenger/attendee list as JSON text {event, items:[{seat,
+ * attendee, holder, user_id, booking_id, booking_code, status,
+ * checked_in_at}]} (new malloc'ed), every seat of its bookings that hold or
+ * held seats; DB_NOT_FOUND when there is no such event. */
+enum db_status attendee_store_manifest(struct db_conn *c, const char *event_id, char **json);
+
 #endif

@@ -29,7 +29,7 @@ int booking_parse_request(const json_t *body, struct booking_request *rq, json_t
         valid_fail(details, "seat_ids", "must be an array of seat ids");
     } else if (json_array_size(seats) == 0) {
         valid_fail(details, "seat_ids", "must name at least one seat");
-    } else if (json_array_size(seats) > BOOKING_MAX_SEATS) {
+    } else if (json_array_size(seats) > BOOKING_SEATS_MAX) {
         valid_fail(details, "seat_ids", "at most 10 seats per booking");
     } else {
         size_t i;

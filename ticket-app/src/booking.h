@@ -7,9 +7,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "common/limits.h"
+
 #include "lifecycle.h"
 
-#define BOOKING_MAX_SEATS 10
 #define USER_ID_MAX 64
 #define HOLDER_MAX 200
 
@@ -18,7 +19,7 @@ struct booking_request {
     char booking_id[37];
     char event_id[37];
     char user_id[USER_ID_MAX + 1];
-    char seat_ids[BOOKING_MAX_SEATS][37];
+    char seat_ids[BOOKING_SEATS_MAX][37];
     size_t nseats;
     char origin[9];                  /* "direct" | "waitlist" */
     char holder[HOLDER_MAX * 4 + 1]; /* optional name printed on the ticket; "" if none */

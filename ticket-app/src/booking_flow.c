@@ -146,9 +146,9 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
         goto out;
 
     if (!b.organizer_held_at) {
-        const char *seat_ids[BOOKING_MAX_SEATS];
+        const char *seat_ids[BOOKING_SEATS_MAX];
         size_t n = 0;
-        for (size_t i = 0; i < b.nseats && n < BOOKING_MAX_SEATS; i++)
+        for (size_t i = 0; i < b.nseats && n < BOOKING_SEATS_MAX; i++)
             seat_ids[n++] = b.seats[i].id;
         if (app->organizer->hold(app->organizer, id, b.event_id, seat_ids, n) != 0) {
             atomic_fetch_add(&app->n_hold_rejected, 1);
@@ -321,7 +321,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         break;
     }
     /* An unknown or foreign seat: nothing was stored. */
-    char ids[BOOKING_MAX_SEATS * 38 + 4];
+    char ids[BOOKING_SEATS_MAX * 38 + 4];
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
     int unknown = 0, foreign = 0;
     st = seat_store_check(c, rq->event_id, ids, &unknown, &foreign);

@@ -75,8 +75,7 @@ void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 /* Answers a cancel's outcome: 200 with the booking (cancelled now, or
  * before: client-app retries), else 409 NOT_CANCELLABLE with
  * details.reason when a guard refused. */
-static void answer_cancel(struct http_res *res, const struct lc_outcome *o,
-                          const struct booking *b)
+static void answer_cancel(struct http_res *res, const struct lc_outcome *o, const struct booking *b)
 {
     if (o->applied || (o->found && o->from == LC_CANCELLED)) {
         http_res_json(res, 200, booking_json(b));
@@ -101,10 +100,18 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         return;
     }
     /* The admin token cancels as an admin (allowed after the start, never
-     * once checked in); client-app's service token for the owner. */
+     * once checked in), and so does client-app's service token when it says
+     * {"by":"admin"} (its caller is an admin); else the owner's rules. */
     const char *tok = http_req_bearer(req);
     enum lc_event ev =
         tok && str_ct_equal(tok, a->admin_token) ? LC_EV_CANCEL_ADMIN : LC_EV_CANCEL_USER;
+    if (ev == LC_EV_CANCEL_USER && req->body && req->body_len) {
+        json_t *body = json_loadb(req->body, req->body_len, 0, NULL);
+        const char *by = json_str(body, "by");
+        if (by && strcmp(by, "admin") == 0)
+            ev = LC_EV_CANCEL_ADMIN;
+        json_decref(body);
+    }
     struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         return;

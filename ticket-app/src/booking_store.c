@@ -166,7 +166,7 @@ enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_re
                                       long ttl_s, long max_seats, int lapsed_taken,
                                       enum try_hold_outcome *out, struct booking *b, char **lapsed)
 {
-    char ttl[24], max[24], ids[BOOKING_MAX_SEATS * 38 + 4];
+    char ttl[24], max[24], ids[BOOKING_SEATS_MAX * 38 + 4];
     snprintf(ttl, sizeof ttl, "%ld", ttl_s);
     snprintf(max, sizeof max, "%ld", max_seats);
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);

@@ -10,48 +10,20 @@
 
 /* The Event JSON's columns; status and starts_at_local come from the SQL
  * functions event_status and local_rfc3339 (migrations 050, 051). */
-#define EVENT_COLS                                                                                                                                                             \
-    "e.id::text AS id, e.name, e.venue, " SQL_TS("e.starts_at") " AS starts_at, "                                                                                              \
-                                                                "local_rfc3339(e.starts_at, "                                                                                  \
-                                                                "e.timezone) AS starts_at_local, "                                                                             \
-                                                                "e.timezone, "                                                                                                 \
-                                                                "e.description, "                                                                                              \
-                                                                "e.currency, " SQL_TS("e.sales_"                                                                               \
-                                                                                      "start_at") " AS sales_start_at, " SQL_TS(                                               \
-                                                                    "coalesce(e.sales_end_at, "                                                                                \
-                                                                    "e.starts_at)") " AS "                                                                                     \
-                                                                                    "sales_end_"                                                                               \
-                                                                                    "at, "                                                                                     \
-                                                                                    "event_"                                                                                   \
-                                                                                    "status(e) "                                                                               \
-                                                                                    "AS "                                                                                      \
-                                                                                    "status,"                                                                                  \
-                                                                                    " " SQL_TS("e"                                                                             \
-                                                                                               "."                                                                             \
-                                                                                               "p"                                                                             \
-                                                                                               "u"                                                                             \
-                                                                                               "b"                                                                             \
-                                                                                               "l"                                                                             \
-                                                                                               "i"                                                                             \
-                                                                                               "s"                                                                             \
-                                                                                               "h"                                                                             \
-                                                                                               "e"                                                                             \
-                                                                                               "d"                                                                             \
-                                                                                               "_"                                                                             \
-                                                                                               "a"                                                                             \
-                                                                                               "t") " AS published_at, " SQL_TS("e.cancelled_at") " AS cancelled_at, " SQL_TS( \
-                                                                                        "e."                                                                                   \
-                                                                                        "created_"                                                                             \
-                                                                                        "at") " A"                                                                             \
-                                                                                              "S "                                                                             \
-                                                                                              "cr"                                                                             \
-                                                                                              "ea"                                                                             \
-                                                                                              "te"                                                                             \
-                                                                                              "d_"                                                                             \
-                                                                                              "at"                                                                             \
-                                                                                              ","                                                                              \
-                                                                                              " " SQL_TS("e.updated_at") " AS updated_at, c.total, c.open, c.on_going, c.booked, "                                 \
+/* clang-format off */
+#define EVENT_COLS                                                                          \
+    "e.id::text AS id, e.name, e.venue, " SQL_TS("e.starts_at") " AS starts_at, "           \
+    "local_rfc3339(e.starts_at, e.timezone) AS starts_at_local, e.timezone, "               \
+    "e.description, e.currency, "                                                           \
+    SQL_TS("e.sales_start_at") " AS sales_start_at, "                                       \
+    SQL_TS("coalesce(e.sales_end_at, e.starts_at)") " AS sales_end_at, "                    \
+    "event_status(e) AS status, "                                                           \
+    SQL_TS("e.published_at") " AS published_at, "                                           \
+    SQL_TS("e.cancelled_at") " AS cancelled_at, "                                           \
+    SQL_TS("e.created_at") " AS created_at, "                                               \
+    SQL_TS("e.updated_at") " AS updated_at, c.total, c.open, c.on_going, c.booked, "      \
     "e.attendees_required"
+/* clang-format on */
 
 #define EVENT_COUNTS                                                                               \
     "LEFT JOIN LATERAL (SELECT count(*) AS total, "                                                \

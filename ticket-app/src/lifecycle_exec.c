@@ -16,16 +16,6 @@
 #include "seat_store.h"
 #include "waitlist_store.h"
 
-/* Ends a transaction begun here: commit on DB_OK, else roll back. */
-static enum db_status tx_end(struct db_conn *c, enum db_status st)
-{
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK)
-        db_rollback(c);
-    return st;
-}
-
 enum db_status lifecycle_notify(struct db_conn *c, const char *booking_id)
 {
     struct booking b = {0};
@@ -111,7 +101,7 @@ enum db_status lifecycle_apply(struct db_conn *c, const char *booking_id, enum l
         int fresh = 0;
         st = booking_store_processed(c, webhook_id, webhook_type ? webhook_type : "", &fresh);
         if (st != DB_OK)
-            return tx_end(c, st);
+            return db_tx_end(c, st);
         if (!fresh) {
             db_rollback(c);
             out->duplicate = 1;
@@ -122,12 +112,12 @@ enum db_status lifecycle_apply(struct db_conn *c, const char *booking_id, enum l
     st = booking_store_lock(c, booking_id, &bl);
     if (st == DB_NOT_FOUND) {
         if (webhook_id) /* recorded: a payment for a booking we never had */
-            return tx_end(c, DB_OK);
+            return db_tx_end(c, DB_OK);
         db_rollback(c);
         return DB_NOT_FOUND;
     }
     if (st != DB_OK)
-        return tx_end(c, st);
+        return db_tx_end(c, st);
     out->found = 1;
     out->from = out->to = bl.state;
     const struct lc_transition *t = lifecycle_find(bl.state, event);
@@ -139,12 +129,12 @@ enum db_status lifecycle_apply(struct db_conn *c, const char *booking_id, enum l
     }
     const char *reason = NULL;
     if (t && (st = check_guard(c, booking_id, t, &bl, &reason)) != DB_OK)
-        return tx_end(c, st);
+        return db_tx_end(c, st);
     if (!t || reason) {
         out->refusal = t ? "NOT_CANCELLABLE" : lifecycle_refusal(event, bl.state);
         out->reason = reason;
         if (webhook_id)
-            return tx_end(c, DB_OK);
+            return db_tx_end(c, DB_OK);
         db_rollback(c);
         return DB_OK;
     }
@@ -153,7 +143,7 @@ enum db_status lifecycle_apply(struct db_conn *c, const char *booking_id, enum l
         st = booking_store_set_status(c, booking_id, to, t->reason);
     if (st == DB_OK)
         st = run_effects(c, booking_id, t, to, &bl);
-    st = tx_end(c, st);
+    st = db_tx_end(c, st);
     if (st == DB_OK) {
         out->applied = 1;
         out->to = to;
@@ -175,7 +165,7 @@ enum db_status lifecycle_attach_invoices(struct db_conn *c, struct booking_attac
     for (int i = 0; st == DB_OK && i < n; i++)
         if (rows[i].attached && rows[i].waitlist && rows[i].state == LC_PENDING_PAYMENT)
             st = lifecycle_notify(c, rows[i].id); /* booking.created: the offer's news */
-    return tx_end(c, st);
+    return db_tx_end(c, st);
 }
 
 /* Applies event with a few retries on a deadlock. */

@@ -94,6 +94,13 @@ static void ticket_shutdown(void *arg)
     a->attach = NULL;
 }
 
+/* A payment webhook whose signature the server refused. */
+static void ticket_webhook_refused(void *appv)
+{
+    struct app *a = appv;
+    atomic_fetch_add(&a->n_webhooks_refused, 1);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const migrations[] = {"common", "ticket", NULL};
@@ -111,6 +118,8 @@ int main(int argc, char **argv)
         .shutdown = ticket_shutdown,
         .before = ticket_before,
         .metrics_extra = ticket_metrics,
+        .signing_secret = &app.webhook_secret,
+        .signature_refused = ticket_webhook_refused,
     };
     return service_main(&def, argc, argv);
 }

@@ -4,8 +4,9 @@
 
 #include "apidoc.h"
 #include "app.h"
-#include "common/sig.h"
+#include "attendee.h"
 #include "checkin_handler.h"
+#include "common/sig.h"
 #include "handlers.h"
 #include "waitlist_handler.h"
 
@@ -32,17 +33,20 @@ const struct http_route ticket_routes[] = {
     /* the gate: client-app (staff and admins) or the admin token */
     {"POST", "/api/checkins", checkin_handle_create, AUTH_SERVICE},
     {"GET", "/api/events/{id}/checkins", checkin_handle_list, AUTH_SERVICE},
+    /* the box office's attendee list (attendee_handler.c) */
+    {"GET", "/api/events/{id}/attendees", attendee_handle_manifest, AUTH_SERVICE},
     {"GET", "/api/notifications", notification_handle_list, AUTH_ADMIN},
     {"GET", "/openapi.json", apidoc_handle_spec, AUTH_PUBLIC},
     /* a service callback: served before user requests (common/http.h) */
-    {"POST", "/webhooks/payment", webhook_handle_payment, AUTH_SIGNED | HTTP_ROUTE_PRIORITY},
+    {"POST", "/webhooks/payment", webhook_handle_payment,
+     AUTH_SIGNED | HTTP_ROUTE_SIGNED | HTTP_ROUTE_PRIORITY},
 };
 const size_t ticket_nroutes = sizeof ticket_routes / sizeof ticket_routes[0];
 
 int ticket_before(struct http_req *req, struct http_res *res, void *arg)
 {
     const struct app *app = arg;
-    unsigned need = req->route ? req->route->flags & ~HTTP_ROUTE_PRIORITY : AUTH_PUBLIC;
+    unsigned need = req->route ? req->route->flags & ~HTTP_ROUTE_SERVER_FLAGS : AUTH_PUBLIC;
     if (need == AUTH_PUBLIC || need == AUTH_SIGNED)
         return 0;
     const char *tok = http_req_bearer(req);

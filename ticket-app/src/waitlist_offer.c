@@ -62,9 +62,9 @@ int waitlist_offer_run(struct app *app, const char *booking_id, char *err, size_
         goto out;
     }
     if (!b.organizer_held_at) {
-        const char *seat_ids[BOOKING_MAX_SEATS];
+        const char *seat_ids[BOOKING_SEATS_MAX];
         size_t n = 0;
-        for (size_t i = 0; i < b.nseats && n < BOOKING_MAX_SEATS; i++)
+        for (size_t i = 0; i < b.nseats && n < BOOKING_SEATS_MAX; i++)
             seat_ids[n++] = b.seats[i].id;
         if (app->organizer->hold(app->organizer, booking_id, b.event_id, seat_ids, n) != 0) {
             atomic_fetch_add(&app->n_hold_rejected, 1);

@@ -4,7 +4,8 @@
  * refund made at payment-app cancels the booking and frees its seat; one
  * user cannot hold more than MAX_SEATS_PER_USER; SEAT_UNAVAILABLE names
  * the seat; an event cancelled cancels its bookings (paid ones refunded,
- * holders notified) and stops its sale. (A payment started in time: see
+ * holders notified) and stops its sale; once an event started its owner
+ * cannot cancel, an admin can. (A payment started in time: see
  * test_http_expiry.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -245,6 +246,41 @@ static void test_event_cancel(void **state)
     json_decref(seats);
 }
 
+static void test_event_started(void **state)
+{
+    (void)state;
+    char ev[37];
+    json_t *seats = tt_create_event(
+        &S, "[{\"name\":\"Pit\",\"rows\":[\"C\"],\"seats_per_row\":2,\"price\":1000}]", ev);
+    assert_non_null(seats);
+    const char *s0 = tt_str(json_array_get(seats, 0), "id");
+    char b[37], inv[64];
+    book_paid(ev, "late-fan", s0, b, inv);
+    free(tt_q(&S,
+              "UPDATE events SET starts_at = now() - interval '1 hour' WHERE id = $1 "
+              "RETURNING id",
+              ev, NULL));
+    json_t *out = NULL;
+    /* the owner may not cancel once the event started */
+    assert_int_equal(cancel(b, TT_SERVICE, &out), 409);
+    assert_string_equal(err_reason(out), "EVENT_STARTED");
+    json_decref(out);
+    /* an admin may (client-app says so with the service token) */
+    char path[96];
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", b);
+    json_t *by = json_pack("{s:s}", "by", "admin");
+    assert_int_equal(tt_call(&S, "POST", path, TT_SERVICE, by, &out), 200);
+    json_decref(by);
+    assert_string_equal(tt_str(out, "status"), "CANCELLED");
+    json_decref(out);
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = "
+                               "'REFUND'",
+                               b, NULL),
+                     1);
+    json_decref(seats);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_limit_reached),
         cmocka_unit_test(test_seat_unavailable_names_seat),
         cmocka_unit_test(test_event_cancel),
+        cmocka_unit_test(test_event_started),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

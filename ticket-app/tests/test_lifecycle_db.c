@@ -234,6 +234,21 @@ static void test_paid_every_state(void **state)
         assert_q("SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = 'VOID'", id,
                  t && (t->effects & LC_FX_VOID) ? "1" : "0");
     }
+    /* ORG_OK and CHECKIN in every state: their statements apply exactly
+     * where the table has a row */
+    for (int s = LC_PENDING_PAYMENT; s < LC_STATE_COUNT; s++) {
+        char id[37], seat[37];
+        make_booking(EV, (enum lc_state)s, id, seat);
+        assert_int_equal(booking_store_set_organizer_held(c, id), DB_OK);
+        assert_q("SELECT (organizer_held_at IS NOT NULL)::text FROM bookings WHERE id = $1", id,
+                 lifecycle_find((enum lc_state)s, LC_EV_ORG_OK) ? "true" : "false");
+        struct checkin_result cr;
+        checkin_result_init(&cr);
+        enum db_status st = checkin_store_admit(c, id, seat, EV, &cr);
+        int admitted = st == DB_OK && cr.outcome == CHECKIN_ADMITTED;
+        checkin_result_cleanup(&cr);
+        assert_int_equal(admitted, lifecycle_find((enum lc_state)s, LC_EV_CHECKIN) != NULL);
+    }
     db_release(g_pool, c);
 }
 

@@ -13,6 +13,7 @@
 #define COMMON_OUTBOX_H
 
 #include "common/db.h"
+#include "common/http.h"
 #include <jansson.h>
 
 struct outbox_config {
@@ -80,6 +81,38 @@ int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
 /* Delay before attempt number attempts+1 (attempts >= 1 already failed):
  * min(max, base * 2^(attempts-1)) scaled by a jitter in [0.5, 1.5). Pure. */
 long outbox_backoff_ms(const struct outbox_config *cfg, int attempts, double jitter01);
+
+/* The INSERT that writes an event already leased to the delivery loop
+ * that is about to send it (attempts 1, due after lease_ms), as a data-
+ * modifying CTE body for a service's own one-statement transaction:
+ * "o AS (" OUTBOX_INSERT_LEASED("$5", "$6", "$7", "$8", "s") ")". id, topic,
+ * payload and lease_ms are parameter placeholders; from is the CTE whose
+ * rows decide whether it is written (one event per row). Conflicting ids
+ * are left as they are. The outbox's schema is migrations/common/. */
+#define OUTBOX_INSERT_LEASED(id, topic, payload, lease_ms, from)                                   \
+    "INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at) "                          \
+    "SELECT " id ", " topic ", " payload ", 1, now() + " lease_ms "::bigint * interval "            \
+    "'1 millisecond' FROM " from " ON CONFLICT (id) DO NOTHING RETURNING id"
+
+/* Events not delivered yet (a gauge for /metrics). */
+enum db_status outbox_pending_count(struct db_conn *conn, long *count);
+
+/* One event as outbox_list shows it, with "attempt_log": every attempt,
+ * oldest first; *out a new reference. DB_NOT_FOUND if there is none. */
+enum db_status outbox_get(struct db_conn *conn, const char *event_id, json_t **out);
+
+/* The deliveries endpoint every service with an outbox serves, whole:
+ * GET list (?status=pending|delivered, paging: 200 page), GET one by the
+ * {id} path parameter (200, 404), POST replay of {id} (202 with the event,
+ * due now; 404). A connection is borrowed from pool (wait_ms, else 503).
+ * outbox_answer_replay returns 1 when it replayed (the caller may wake its
+ * delivery loop), else 0. */
+void outbox_answer_list(struct db_pool *pool, int wait_ms, struct http_req *req,
+                        struct http_res *res);
+void outbox_answer_get(struct db_pool *pool, int wait_ms, struct http_req *req,
+                       struct http_res *res);
+int outbox_answer_replay(struct db_pool *pool, int wait_ms, struct http_req *req,
+                         struct http_res *res);
 
 /* Marks an event due now, delivered or not ("send it again").
  * DB_NOT_FOUND if there is no such event. */
