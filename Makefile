@@ -42,12 +42,17 @@ clean: down
 # stories of demo/; both against private suites started with the outcomes
 # they force (the suite of `make up` is left alone). compose-check:
 # docker-compose.yml brought up for real with Podman, a booking end to end.
-.PHONY: postman demo compose-check
+.PHONY: postman demo demo-video compose-check
 postman:
 	@postman/run.sh
 
 demo:
 	@demo/run-all.sh
+
+# The demo video docs/demo.webm (+ docs/demo.vtt captions): recorded from a
+# private suite by demo/video/run.sh (headless Chromium, ffmpeg, espeak-ng).
+demo-video:
+	@demo/video/run.sh
 
 compose-check:
 	@scripts/compose-check
