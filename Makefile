@@ -12,10 +12,12 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$$(nproc)
+	@scripts/apidocs.sh
 
 daemons: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$$(nproc) --target payment-app ticket-app client-app
+	@scripts/apidocs.sh
 
 up: daemons
 	@scripts/up.sh
@@ -42,7 +44,10 @@ clean: down
 # stories of demo/; both against private suites started with the outcomes
 # they force (the suite of `make up` is left alone). compose-check:
 # docker-compose.yml brought up for real with Podman, a booking end to end.
-.PHONY: postman demo demo-video compose-check
+# compose-check-fresh: the same after purging podman's network stack and
+# resetting podman (every container, image and network of podman goes), as
+# on a fresh machine; refused while containers other than the check's exist.
+.PHONY: postman demo demo-video compose-check compose-check-fresh
 postman:
 	@postman/run.sh
 
@@ -56,6 +61,19 @@ demo-video:
 
 compose-check:
 	@scripts/compose-check
+
+compose-check-fresh:
+	@scripts/compose-check --fresh-network
+
+# The scaled deployment (REPLICAS=3, HAProxy gateway) in a private folder: a
+# flash sale through the gateway while instances are killed, every hold
+# paid, the three databases reconciled (scripts/scale-check, docs/SCALING.md).
+.PHONY: scale-check
+scale-check:
+	@scripts/deps.sh gateway
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j$$(nproc) --target payment-app ticket-app client-app bench_loadgen
+	@BUILD_DIR=$(BUILD_DIR) scripts/scale-check
 
 # The benchmark (bench/run, docs/PERFORMANCE.md): a private suite with
 # durable commits, seeded by bulk SQL; hold throughput beside pgbench's

@@ -17,7 +17,7 @@ ok "session token received (valid until $(j .expires_at))"
 step "She looks at the concert and its seat map"
 call GET "$CLIENT_URL/api/events/$CONCERT"
 expect 200
-ok "$(j .name) at $(j .venue), $(j .starts_at)"
+ok "$(j .name) at $(j .venue), $(j .starts_at_local) ($(j .timezone)), $(j .status)"
 ok "seats: $(j '.seat_counts | "\(.total) in all, \(.open) open, \(.on_going) held, \(.booked) booked"')"
 read -r seat label price < <(first_open_seat "$CONCERT" Gold)
 ok "she picks Gold seat $label for $price IDR"

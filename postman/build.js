@@ -123,6 +123,17 @@ folders.push(F('0 Health', 'Each service answers /healthz when its database does
     headers: { 'X-Request-Id': 'postman-req-42' },
     test: `check('echoed', () => expect(pm.response.headers.get('X-Request-Id')).to.eql('postman-req-42'));`,
   }),
+  // The OpenAPI documents (openapi/; make postman validates this whole run against them).
+  ...[['client-app', C], ['ticket-app', T], ['payment-app', P]].map(([svc, base]) =>
+    R(svc + ' OpenAPI document', 'GET', base + '/openapi.json', {
+      test: `status(200); check('OpenAPI 3.1 of ${svc}', () => { expect(body.openapi).to.eql('3.1.0'); expect(body.info.title).to.eql('${svc}'); expect(body.paths).to.have.property('/healthz'); });`,
+    })),
+  R('API docs page', 'GET', C + '/docs', {
+    test: `status(200); check('HTML naming the documents or rendering them', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/html'); const t = pm.response.text(); expect(t.includes('swagger-ui') || t.includes('/docs/ticket-app.json')).to.be.true; });`,
+  }),
+  R('API docs: ticket-app document from client-app', 'GET', C + '/docs/ticket-app.json', {
+    test: `status(200); check('ticket-app document', () => expect(body.info.title).to.eql('ticket-app'));`,
+  }),
 ]));
 
 folders.push(F('1 Users and sessions', 'Three fresh users (A, B, C) per run, the seeded admin.', [
@@ -223,8 +234,17 @@ folders.push(F('2 Browse events and seats', 'Anyone may read events and seat map
 check('the seeded events', () => expect(body.total).to.be.at.least(4));
 const ev = body.items.find((e) => e.id === '${CONCERT}') || body.items[0];
 check('Event fields', () => { expect(ev).to.include.keys('id', 'name', 'venue', 'starts_at', 'description', 'currency', 'seat_counts'); expect(ev.seat_counts).to.include.keys('total', 'open', 'on_going', 'booked'); });
+check('the venue zone and local time', () => { expect(ev.timezone).to.eql('Asia/Jakarta'); expect(ev.starts_at_local).to.match(/^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+07:00$/); expect(new Date(ev.starts_at_local).getTime()).to.eql(new Date(ev.starts_at).getTime()); });
+check('upcoming, on sale, soonest first', () => { const t = body.items.map((e) => Date.parse(e.starts_at)); expect(t.every((x, i) => i === 0 || t[i - 1] <= x)).to.eql(true); expect(t.every((x) => x > Date.now())).to.eql(true); expect(body.items.every((e) => e.status !== 'DRAFT' && e.status !== 'CANCELLED' && e.seat_counts.total > 0)).to.eql(true); expect(ev.status).to.eql('ON_SALE'); });
 save('eventId', ev.id);`,
   }),
+  R('List past events', 'GET', C + '/api/events?when=past&limit=500', {
+    test: `status(200); ${isList} check('every one has started', () => expect(body.items.every((e) => Date.parse(e.starts_at) <= Date.now())).to.eql(true));`,
+  }),
+  R('List all events', 'GET', C + '/api/events?when=all&limit=500', {
+    test: `status(200); ${isList} check('the seeded events', () => expect(body.total).to.be.at.least(4));`,
+  }),
+  R('List events: unknown when', 'GET', C + '/api/events?when=someday', { test: `error(400, 'VALIDATION_FAILED');` }),
   R('List events, paged', 'GET', C + '/api/events?limit=1&offset=1', {
     test: `status(200); check('one item, limit and offset echoed', () => { expect(body.items.length).to.eql(1); expect(body.limit).to.eql(1); expect(body.offset).to.eql(1); });`,
   }),
@@ -239,13 +259,16 @@ save('openBefore', body.seat_counts.open);`,
     test: `status(200);
 check('Seat fields', () => expect(body.items[0]).to.include.keys('id', 'event_id', 'label', 'section', 'row', 'number', 'price', 'status'));
 const open = body.items.filter((s) => s.status === 'OPEN' && s.section === 'Silver');
-check('open seats to book', () => expect(open.length).to.be.at.least(4));
+check('open seats to book', () => expect(open.length).to.be.at.least(5));
 // From the back of the Silver tribune, so runs leave the front rows alone.
-const pick = open.slice(-4);
-save('seat1', pick[3].id); save('seat1Label', pick[3].label); save('seat1Price', pick[3].price);
-save('seat2', pick[2].id); save('seat3', pick[1].id); save('seat4', pick[0].id);`,
+const pick = open.slice(-5);
+save('seat1', pick[4].id); save('seat1Label', pick[4].label); save('seat1Price', pick[4].price);
+save('seat2', pick[3].id); save('seat3', pick[2].id); save('seat4', pick[1].id); save('seat5', pick[0].id);`,
   }),
   R('ticket-app: list events', 'GET', T + '/api/events', { test: `status(200); ${isList}` }),
+  R('ticket-app: list upcoming events', 'GET', T + '/api/events?when=upcoming', {
+    test: `status(200); ${isList} check('none has started', () => expect(body.items.every((e) => Date.parse(e.starts_at) > Date.now())).to.eql(true));`,
+  }),
   R('ticket-app: get event', 'GET', T + '/api/events/{{eventId}}', { test: `status(200); check('same event', () => expect(body.id).to.eql(get('eventId')));` }),
   R('ticket-app: seats', 'GET', T + '/api/events/{{eventId}}/seats', {
     test: `status(200); check('seat 1 OPEN', () => expect(body.items.find((s) => s.id === get('seat1')).status).to.eql('OPEN'));`,
@@ -357,7 +380,7 @@ save('bookingBFailed', body.booking.id);`,
   }),
 ]));
 
-folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app (gate staff use the admin token). The ticket code is the content of the QR code on the PDF: "TK1.<booking>.<seat>." and 32 hex of HMAC-SHA256(TICKET_CODE_SECRET, "TK1.<booking>.<seat>"); Postman cannot scan a QR image, so the pre-request script computes it the way the PDF encodes it (demo/05-checkin.sh and the ticket-app tests decode the real QR).', [
+folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app (gate staff use the admin token) and at client-app (staff and admins), of a booking of B (seat 5): a checked-in booking can no longer be cancelled, and folder 6 cancels the booking of A. The ticket code is the content of the QR code on the PDF: "TK1.<booking>.<seat>." and 32 hex of HMAC-SHA256(TICKET_CODE_SECRET, "TK1.<booking>.<seat>"); Postman cannot scan a QR image, so the pre-request script computes it the way the PDF encodes it (demo/05-checkin.sh and the ticket-app tests decode the real QR).', [
   R('Ticket PDF (A)', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', {
     auth: 'tokenA',
     test: `status(200); check('a PDF', () => { expect(pm.response.headers.get('Content-Type')).to.include('application/pdf'); expect(pm.response.stream.slice(0, 5).toString()).to.eql('%PDF-'); });`,
@@ -371,24 +394,42 @@ folders.push(F('4 Ticket and gate', 'The PDF ticket, then check-in at ticket-app
   R('ticket-app: ticket PDF (admin)', 'GET', T + '/api/bookings/{{bookingA}}/ticket.pdf', {
     auth: 'ticket_admin_token', test: `status(200); check('a PDF', () => expect(pm.response.stream.slice(0, 5).toString()).to.eql('%PDF-'));`,
   }),
+  // The gate admits a booking of B (seat 5): a checked-in booking can no
+  // longer be cancelled, folder 6 cancels A's, and A's account is deleted
+  // at the end (refused while she holds tickets to come).
+  R('Book seat 5 for the gate (B)', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', body: { event_id: '{{eventId}}', seat_ids: ['{{seat5}}'] },
+    test: `status(201); save('bookingGate', body.id); save('invoiceGate', body.payment.invoice_number);`,
+  }),
+  R('Pay the gate booking', 'POST', P + '/api/invoices/{{invoiceGate}}/pay', { body: { method: 'card' }, test: `status(202);` }),
+  R('Wait until the gate booking is CONFIRMED', 'GET', C + '/api/bookings/{{bookingGate}}', {
+    auth: 'tokenB', poll: true, test: `poll(!!body && body.status === 'CONFIRMED', 'gate booking CONFIRMED');`,
+  }),
   R('Check-in: no token', 'POST', T + '/api/checkins', { body: { ticket_code: 'TK1.x' }, test: `error(401, 'UNAUTHENTICATED');` }),
   R('Check-in: missing code', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: {}, test: `error(400, 'VALIDATION_FAILED');` }),
   R('Check-in: admit', 'POST', T + '/api/checkins', {
     auth: 'ticket_admin_token',
     pre: `const cryptojs = require('crypto-js');
-const signed = 'TK1.' + pm.collectionVariables.get('bookingA') + '.' + pm.collectionVariables.get('seat1');
-const mac = cryptojs.HmacSHA256(signed, pm.environment.get('ticket_code_secret')).toString(cryptojs.enc.Hex).slice(0, 32);
-pm.collectionVariables.set('ticketCode', signed + '.' + mac);`,
+const code = (booking, seat) => {
+  const signed = 'TK1.' + pm.collectionVariables.get(booking) + '.' + pm.collectionVariables.get(seat);
+  return signed + '.' + cryptojs.HmacSHA256(signed, pm.environment.get('ticket_code_secret')).toString(cryptojs.enc.Hex).slice(0, 32);
+};
+pm.collectionVariables.set('ticketCode', code('bookingGate', 'seat5'));
+pm.collectionVariables.set('ticketCodeA', code('bookingA', 'seat1'));`,
     body: { ticket_code: '{{ticketCode}}' },
-    test: `status(200); check('ADMITTED, the seat', () => { expect(body.status).to.eql('ADMITTED'); expect(body.booking_id).to.eql(get('bookingA')); expect(body.seat.id).to.eql(get('seat1')); });`,
+    test: `status(200); check('ADMITTED, the seat', () => { expect(body.status).to.eql('ADMITTED'); expect(body.booking_id).to.eql(get('bookingGate')); expect(body.seat.id).to.eql(get('seat5')); });`,
   }),
   R('Check-in again: 409', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
+  R('Gate at client-app: a user is refused', 'POST', C + '/api/checkins', { auth: 'tokenA', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' }, test: `error(403, 'FORBIDDEN');` }),
+  R('Gate at client-app: the same ticket again (admin)', 'POST', C + '/api/checkins', { auth: 'tokenAdmin', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
+  R('Gate at client-app: check-ins of the event', 'GET', C + '/api/events/{{eventId}}/checkins', { auth: 'tokenAdmin', test: `status(200); check('counted', () => expect(body.counts.checked_in).to.be.at.least(1));` }),
+  R('ticket-app: check-ins of the event', 'GET', T + '/api/events/{{eventId}}/checkins', { auth: 'ticket_service_token', test: `status(200); check('the admitted ticket', () => expect(body.items.map((x) => x.booking_id)).to.include(get('bookingGate')));` }),
   R('Check-in: forged code', 'POST', T + '/api/checkins', {
     auth: 'ticket_admin_token',
     pre: `const c = pm.collectionVariables.get('ticketCode'); pm.variables.set('forged', c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'));`,
     body: { ticket_code: '{{forged}}' }, test: `error(404, 'INVALID_TICKET');`,
   }),
-  R('Check-in: service token is not enough', 'POST', T + '/api/checkins', { auth: 'ticket_service_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(403, 'FORBIDDEN');` }),
+  R("Check-in with client-app's service token (its gate): already in", 'POST', T + '/api/checkins', { auth: 'ticket_service_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
 ]));
 
 folders.push(F('5 Waitlist', 'B and C wait for seat 1 (A holds it).', [
@@ -435,7 +476,10 @@ folders.push(F('6 Cancel', 'A cancels: refunded, the seat goes to B (head of the
   R('Wait until the invoice is REFUNDED', 'GET', P + '/api/invoices/{{invoiceA}}', {
     poll: true, test: `poll(body && body.status === 'REFUNDED', 'invoice REFUNDED');`,
   }),
-  R('Cancelled ticket at the gate: 404', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCode}}' }, test: `error(404, 'INVALID_TICKET');` }),
+  R('Cancelled ticket at the gate: 404', 'POST', T + '/api/checkins', { auth: 'ticket_admin_token', body: { ticket_code: '{{ticketCodeA}}' }, test: `error(404, 'INVALID_TICKET');` }),
+  R('A checked-in booking cannot be cancelled: 409', 'POST', C + '/api/bookings/{{bookingGate}}/cancel', {
+    auth: 'tokenB', test: `error(409, 'NOT_CANCELLABLE'); check('CHECKED_IN', () => expect(body.error.details.reason).to.eql('CHECKED_IN'));`,
+  }),
   R('Ticket of a cancelled booking: 409', 'GET', C + '/api/bookings/{{bookingA}}/ticket.pdf', {
     auth: 'tokenA', test: `check('409 or 404', () => expect(pm.response.code).to.be.oneOf([409, 404]));`,
   }),
@@ -472,10 +516,25 @@ if (!poll(!!e && e.status === 'OFFERED' && !!e.booking_id, "B's entry OFFERED wi
 ]));
 
 folders.push(F('7 End of the session', 'Log out, delete a user.', [
+  R("A's notifications (her bookings' news)", 'GET', C + '/api/notifications', {
+    auth: 'tokenA', poll: true,
+    test: `if (!poll(!!body && Array.isArray(body.items) && body.items.length > 0, 'at least one notification')) {
+  check('newest first, with the unread count', () => { expect(body.unread).to.be.a('number'); expect(body.items[0]).to.include.keys('id', 'kind', 'subject', 'body', 'created_at', 'read_at'); });
+  save('notifA', body.items[0].id);
+}`,
+  }),
+  R('Unread count (A)', 'GET', C + '/api/notifications/unread', { auth: 'tokenA', test: `status(200); check('a count', () => expect(body.unread).to.be.a('number'));` }),
+  R('Mark a notification read (A)', 'POST', C + '/api/notifications/{{notifA}}/read', {
+    auth: 'tokenA', test: `status(200); check('read', () => { expect(body.id).to.eql(get('notifA')); expect(body.read_at).to.be.a('string'); });`,
+  }),
+  R("B cannot mark A's notification: 404", 'POST', C + '/api/notifications/{{notifA}}/read', { auth: 'tokenB', test: `error(404, 'NOT_FOUND');` }),
   R('Log out (A)', 'DELETE', C + '/api/sessions/current', { auth: 'tokenA', test: `status(204);` }),
   R('The old token no longer works', 'GET', C + '/api/users/me', { auth: 'tokenA', test: `error(401, 'UNAUTHENTICATED');` }),
   R('C deletes own account', 'DELETE', C + '/api/users/{{idC}}', { auth: 'tokenC', test: `status(204);` }),
   R("C's session is gone with the account", 'GET', C + '/api/users/me', { auth: 'tokenC', test: `error(401, 'UNAUTHENTICATED');` }),
+  R('Who the admin is', 'GET', C + '/api/users/me', { auth: 'tokenAdmin', test: `status(200); save('idAdmin', body.id);` }),
+  R('The last admin keeps the role', 'PATCH', C + '/api/users/{{idAdmin}}', { auth: 'tokenAdmin', body: { role: 'user' }, test: `error(409, 'LAST_ADMIN');` }),
+  R('The last admin cannot be deleted', 'DELETE', C + '/api/users/{{idAdmin}}', { auth: 'tokenAdmin', test: `error(409, 'LAST_ADMIN');` }),
   R('Admin deletes user A', 'DELETE', C + '/api/users/{{idA}}', { auth: 'tokenAdmin', test: `status(204);` }),
   R('A is gone', 'GET', C + '/api/users/{{idA}}', { auth: 'tokenAdmin', test: `error(404, 'NOT_FOUND');` }),
 ]));
@@ -498,7 +557,32 @@ folders.push(F('8 ticket-app admin', 'Events and seats (admin token), statistics
     test: `status(201); check('14 OPEN seats', () => { expect(body.seat_counts.total).to.eql(14); expect(body.seat_counts.open).to.eql(14); });
 save('newEvent', body.id);`,
   }),
+  R('Create event: unknown time zone', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: { name: 'Nowhere', venue: 'Nowhere', starts_at: '2030-01-01T19:00:00Z', currency: 'IDR', timezone: 'Mars/Olympus_Mons' },
+    test: `error(400, 'VALIDATION_FAILED'); check('names the field', () => expect(body.error.details).to.have.property('timezone'));`,
+  }),
+  R('Create a draft event (New York)', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: {
+      name: 'Postman Draft {{run}}', venue: 'Carnegie Hall', starts_at: '2030-07-04T23:30:00Z', timezone: 'America/New_York', currency: 'USD',
+      sales_start_at: '2030-06-01T00:00:00Z', publish: false,
+      layout: { sections: [{ name: 'Stalls', rows: ['A'], seats_per_row: 2, price: 1000 }] },
+    },
+    test: `status(201); check('a DRAFT, local time in EDT', () => { expect(body.status).to.eql('DRAFT'); expect(body.starts_at_local).to.eql('2030-07-04T19:30:00-04:00'); expect(body.sales_end_at).to.eql(body.starts_at); });
+save('draftEvent', body.id);`,
+  }),
+  R('The draft is hidden from anyone', 'GET', T + '/api/events/{{draftEvent}}', { test: `error(404, 'NOT_FOUND');` }),
+  R('The admin sees the draft', 'GET', T + '/api/events/{{draftEvent}}', { auth: 'ticket_admin_token', test: `status(200); check('DRAFT', () => expect(body.status).to.eql('DRAFT'));` }),
+  R('Publish the draft', 'POST', T + '/api/events/{{draftEvent}}/publish', {
+    auth: 'ticket_admin_token',
+    test: `status(200); check('published; sales open later: SCHEDULED', () => { expect(body.status).to.eql('SCHEDULED'); expect(body.published_at).to.be.a('string'); });`,
+  }),
+  R('Publish: not an admin', 'POST', T + '/api/events/{{draftEvent}}/publish', { auth: 'ticket_service_token', test: `error(403, 'FORBIDDEN');` }),
+  R('Now anyone sees it', 'GET', T + '/api/events/{{draftEvent}}', { test: `status(200); check('SCHEDULED', () => expect(body.status).to.eql('SCHEDULED'));` }),
+  R('Delete the published draft', 'DELETE', T + '/api/events/{{draftEvent}}', { auth: 'ticket_admin_token', test: `status(204);` }),
   R('Get the new event', 'GET', T + '/api/events/{{newEvent}}', { test: `status(200); check('name', () => expect(body.name).to.include('Postman Jazz Evening'));` }),
+  R('Publish the new event (already published: unchanged)', 'POST', T + '/api/events/{{newEvent}}/publish', { auth: 'ticket_admin_token', test: `status(200); check('published', () => expect(body.published_at).to.be.a('string'));` }),
   R('Rename the event', 'PATCH', T + '/api/events/{{newEvent}}', {
     auth: 'ticket_admin_token', body: { name: 'Postman Jazz Night {{run}}' },
     test: `status(200); check('renamed', () => expect(body.name).to.include('Postman Jazz Night'));`,
@@ -526,6 +610,7 @@ save('newEvent', body.id);`,
     auth: 'ticket_admin_token', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
   }),
   R('Seats of the new event', 'GET', T + '/api/events/{{newEvent}}/seats', { test: `status(200); check('14 seats', () => expect(body.items.length).to.eql(14));` }),
+  R('Cancel the new event (no bookings)', 'POST', T + '/api/events/{{newEvent}}/cancel', { auth: 'ticket_admin_token', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));` }),
   R('Delete the new event', 'DELETE', T + '/api/events/{{newEvent}}', { auth: 'ticket_admin_token', test: `status(204);` }),
   R('The deleted event is gone', 'GET', T + '/api/events/{{newEvent}}', { test: `error(404, 'NOT_FOUND');` }),
   R('Delete an event with bookings: 409', 'DELETE', T + '/api/events/{{eventId}}', { auth: 'ticket_admin_token', test: `error(409, 'EVENT_HAS_BOOKINGS');` }),
@@ -571,6 +656,7 @@ save('etag', pm.response.headers.get('ETag'));`,
     auth: 'tokenAdmin', body: { description: 'Renamed through client-app.' },
     test: `status(200); check('changed', () => expect(body.description).to.eql('Renamed through client-app.'));`,
   }),
+  R('Admin event: publish (already published: unchanged)', 'POST', C + '/api/admin/events/{{uiEvent}}/publish', { auth: 'tokenAdmin', test: `status(200); check('the event', () => expect(body.id).to.eql(get('uiEvent')));` }),
   R('Admin event: statistics', 'GET', C + '/api/admin/events/{{uiEvent}}/stats', {
     auth: 'tokenAdmin', test: `status(200); check('6 open', () => expect(body.seats.open).to.eql(6));`,
   }),
@@ -586,6 +672,14 @@ save('etag', pm.response.headers.get('ETag'));`,
   }),
   R('Poster: delete', 'DELETE', C + '/api/admin/events/{{uiEvent}}/poster', { auth: 'tokenAdmin', test: `status(204);` }),
   R('Poster: gone', 'GET', C + '/api/events/{{uiEvent}}/poster', { test: `error(404, 'NOT_FOUND');` }),
+  R('Admin event: publish (already on sale: unchanged)', 'POST', C + '/api/admin/events/{{uiEvent}}/publish', {
+    auth: 'tokenAdmin', test: `status(200); check('ON_SALE', () => expect(body.status).to.eql('ON_SALE'));`,
+  }),
+  R('Admin event: cancel', 'POST', C + '/api/admin/events/{{uiEvent}}/cancel', {
+    auth: 'tokenAdmin', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
+  }),
+  R('Admin event: cancel as a user, forbidden', 'POST', C + '/api/admin/events/{{uiEvent}}/cancel', { auth: 'tokenB', test: `error(403, 'FORBIDDEN');` }),
+  R('Admin event: a cancelled event is not published', 'POST', C + '/api/admin/events/{{uiEvent}}/publish', { auth: 'tokenAdmin', test: `error(409, 'EVENT_CANCELLED');` }),
   R('Admin event: delete', 'DELETE', C + '/api/admin/events/{{uiEvent}}', { auth: 'tokenAdmin', test: `status(204);` }),
   R('Admin event: delete one with bookings', 'DELETE', C + '/api/admin/events/{{eventId}}', { auth: 'tokenAdmin', test: `error(409, 'EVENT_HAS_BOOKINGS');` }),
 ]));

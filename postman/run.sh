@@ -19,6 +19,12 @@
 #
 # Installs Node.js/npm from Debian if absent, and newman from the npm
 # registry into postman/node_modules with `npm ci` (package-lock.json).
+#
+# Then openapi/check.sh validates every request and answer of the runs
+# against the OpenAPI documents (openapi/*.json) with Ajv, checks that the
+# collection exercises every documented operation, and lints the
+# documents: a drift between the services and their documents fails too.
+# POSTMAN_KEEP_REPORTS=DIR keeps newman's JSON reports there.
 set -euo pipefail
 DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$DIR")
@@ -39,6 +45,7 @@ work=$(mktemp -d)
 results=()
 failed=0
 cleanup() {
+    [ -z "${POSTMAN_KEEP_REPORTS:-}" ] || { mkdir -p "$POSTMAN_KEEP_REPORTS" && cp "$work"/report-*.json "$POSTMAN_KEEP_REPORTS"/ 2>/dev/null; } || true
     rm -rf "$work"
     [ "${POSTMAN_TARGET:-suite}" = running ] || "$REPO/demo/suite.sh" down postman || true
 }
@@ -107,6 +114,11 @@ else
     run_newman "forced: hold rejected" "$envf" "Forced: hold rejected"
     suite ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=1 PAYMENT_DELAY_MS=300 HOLD_TTL_SECONDS=4
     run_newman "forced: payment fails, hold expires" "$envf" "Forced: payment fails, hold expires"
+fi
+
+printf '\n### OpenAPI: the documents, the collection, every request and answer above\n'
+if ! OPENAPI_REQUIRE=1 "$REPO/openapi/check.sh" "${results[@]}"; then
+    failed=1
 fi
 
 printf '\n### postman summary\n'

@@ -10,13 +10,16 @@ packages=(
     libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libpq-dev libhpdf-dev
     libcmocka-dev libqrencode-dev libsodium-dev
     postgresql postgresql-contrib
-    poppler-utils zbar-tools jq
+    poppler-utils zbar-tools jq tzdata
 )
 case "$profile" in
 run) ;;
 test)
+    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy python3)
+    # the SMTP server the notification e-mail tests deliver to
+    packages+=(python3-aiosmtpd)
     # ffmpeg: ffprobe checks the committed demo video (docs/demo.webm)
-    packages+=(chromium clang libclang-rt-14-dev valgrind haproxy ffmpeg)
+    packages+=(ffmpeg)
     # A machine may carry its own Node.js build with npm inside it; Debian's
     # npm would conflict with it, so only what is absent is installed.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
@@ -32,7 +35,14 @@ video)
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
     ;;
-compose) packages+=(podman podman-compose debootstrap runc) ;;
+compose)
+    # podman only recommends its network stack: without netavark it falls
+    # back to CNI, whose Debian package has no DNS plugin, and the
+    # containers cannot find each other by service name. aardvark-dns is
+    # netavark's DNS server; iptables is what netavark sets up the bridge
+    # and the published ports with.
+    packages+=(podman podman-compose debootstrap runc netavark aardvark-dns iptables)
+    ;;
 *) echo "deps: unknown profile $profile" >&2; exit 2 ;;
 esac
 [ -n "${EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$EXTRA_PACKAGES" && packages+=("${extra[@]}")
@@ -54,6 +64,6 @@ else
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+"${sudo[@]}" apt-get update -qq -o DPkg::Lock::Timeout=300
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null

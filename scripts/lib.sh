@@ -1,5 +1,6 @@
 # lib.sh: what up.sh, down.sh and the others share: where things live, the
-# ports, and the secrets of this checkout. Sourced, not run.
+# ports, and the secrets of this checkout. Sourced, not run. RUN_DIR moves
+# the run folder (pids, logs, secrets, data) elsewhere (scripts/scale-check).
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN="${RUN_DIR:-$REPO/.run}"
@@ -15,25 +16,32 @@ PAYMENT_APP_PORT=${PAYMENT_APP_PORT:-8082}
 # REPLICAS=N (1..8): N instances of each daemon behind the API gateway
 # (HAProxy) on GATEWAY_PORT; the three ports above then belong to the
 # gateway's internal routes. Instance i of payment-app, ticket-app and
-# client-app listens on REPLICA_PORT_BASE + i, + 8 + i, + 16 + i.
+# client-app listens on REPLICA_PORT_BASE + i, + S + i, + 2S + i, where S is
+# REPLICA_PORT_STRIDE (8, the most instances of a service).
 REPLICAS=${REPLICAS:-}
 GATEWAY_PORT=${GATEWAY_PORT:-8000}
 REPLICA_PORT_BASE=${REPLICA_PORT_BASE:-9000}
-REPLICAS_MAX=8
+REPLICA_PORT_STRIDE=${REPLICA_PORT_STRIDE:-8}
+REPLICAS_MAX=$REPLICA_PORT_STRIDE
 
 # The port of instance i (1-based) of a service.
 instance_port() {
     local svc=$1 i=$2 off
-    case "$svc" in payment) off=0 ;; ticket) off=8 ;; client) off=16 ;; esac
-    echo $((REPLICA_PORT_BASE + off + i))
+    case "$svc" in payment) off=0 ;; ticket) off=1 ;; client) off=2 ;; esac
+    echo $((REPLICA_PORT_BASE + off * REPLICA_PORT_STRIDE + i))
 }
+
+# 0 if nothing listens on 127.0.0.1:port.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # gateway_render OUT: writes the gateway's configuration from
 # gateway/haproxy.cfg.in. SERVERS_CLIENT, SERVERS_TICKET, SERVERS_PAYMENT
 # are space-separated host:port lists; the ports, GATEWAY_BIND (default
-# 0.0.0.0), SERVICE_BIND (default 0.0.0.0), RATE_LIMIT_PER_MINUTE (0: no
-# limit), GATEWAY_RUN (its socket folder), GATEWAY_THREADS come from the
-# environment. Then `haproxy -c` checks it.
+# 0.0.0.0), SERVICE_BIND (default 0.0.0.0), RATE_LIMIT_PER_MINUTE (per
+# bearer token; 0: no limit at all), RATE_LIMIT_PER_ADDR (per client
+# address; default the same), GATEWAY_RUN (its socket folder), GATEWAY_THREADS, GATEWAY_DNS (1:
+# instances named by host) come from the environment. Then `haproxy -c`
+# checks it (GATEWAY_CHECK=0: not, e.g. where haproxy is absent).
 gateway_render() {
     local out=$1 hard maxconn
     # two descriptors per connection (client and server side) within the
@@ -50,17 +58,19 @@ gateway_render() {
     GW_CLIENT_APP_PORT="$CLIENT_APP_PORT" GW_TICKET_APP_PORT="$TICKET_APP_PORT" \
     GW_PAYMENT_APP_PORT="$PAYMENT_APP_PORT" \
     GW_RATE_LIMIT_PER_MINUTE="${RATE_LIMIT_PER_MINUTE:-500}" \
+    GW_RATE_LIMIT_PER_ADDR="${RATE_LIMIT_PER_ADDR:-${RATE_LIMIT_PER_MINUTE:-500}}" \
     GW_GATEWAY_MAXCONN="${GATEWAY_MAXCONN:-$maxconn}" \
     GW_SERVER_MAXCONN="${GATEWAY_SERVER_MAXCONN:-1000}" \
     GW_GATEWAY_THREADS="${GATEWAY_THREADS:-1}" \
     GW_SERVERS_CLIENT="$SERVERS_CLIENT" GW_SERVERS_TICKET="$SERVERS_TICKET" \
-    GW_SERVERS_PAYMENT="$SERVERS_PAYMENT" \
+    GW_SERVERS_PAYMENT="$SERVERS_PAYMENT" GW_GATEWAY_DNS="${GATEWAY_DNS:-0}" \
     awk '
         function servers(svc, list,   n, a, i) {
             n = split(list, a, " ")
             for (i = 1; i <= n; i++) printf "    server %s-%d %s\n", svc, i, a[i]
         }
         /^@IF_RATE_LIMIT@$/ { skip = (ENVIRON["GW_RATE_LIMIT_PER_MINUTE"] + 0 <= 0); next }
+        /^@IF_DNS@$/ { skip = (ENVIRON["GW_GATEWAY_DNS"] != "1"); next }
         /^@END@$/ { skip = 0; next }
         skip { next }
         /^@SERVERS_CLIENT@$/ { servers("client", ENVIRON["GW_SERVERS_CLIENT"]); next }
@@ -73,17 +83,19 @@ gateway_render() {
             }
             print
         }' "$REPO/gateway/haproxy.cfg.in" >"$out.tmp"
-    haproxy -c -q -f "$out.tmp" && mv "$out.tmp" "$out"
+    if [ "${GATEWAY_CHECK:-1}" = 1 ]; then haproxy -c -q -f "$out.tmp" || return 1; fi
+    mv "$out.tmp" "$out"
 }
 
 # The PostgreSQL data folder: under .run/ when the postgres user can reach
 # it; otherwise (a parent folder closed to other users) outside the checkout,
 # keyed by the checkout's path.
 pg_dir() {
-    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$REPO" 2>/dev/null; then
+    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$RUN" 2>/dev/null ||
+        { [ ! -e "$RUN" ] && runuser -u postgres -- test -x "$(dirname "$RUN")" 2>/dev/null; }; then
         echo "$RUN/pg"
     else
-        echo "/var/tmp/ticketing-$(printf %s "$REPO" | md5sum | cut -c1-12)/pg"
+        echo "/var/tmp/ticketing-$(printf %s "${RUN_DIR:-$REPO}" | md5sum | cut -c1-12)/pg"
     fi
 }
 

@@ -28,7 +28,7 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
 SQL
 done
 
-export ORGANIZER_FAILURE_RATE PAYMENT_FAILURE_RATE PAYMENT_DELAY_MS HOLD_TTL_SECONDS RATE_LIMIT_PER_MINUTE
+export ORGANIZER_FAILURE_RATE PAYMENT_FAILURE_RATE PAYMENT_DELAY_MS HOLD_TTL_SECONDS RATE_LIMIT_PER_MINUTE MAX_SEATS_PER_USER
 export CLIENT_APP_PORT TICKET_APP_PORT PAYMENT_APP_PORT
 # With REPLICAS these ports are the gateway's internal routes, each reaching
 # any live instance of its service: calls and deliveries between services
@@ -74,7 +74,7 @@ if [ -z "$REPLICAS" ]; then
     wait_healthy ticket-app "$TICKET_APP_PORT" "$RUN/ticket-app.pid"
     wait_healthy client-app "$CLIENT_APP_PORT" "$RUN/client-app.pid"
 else
-    if ! [[ "$REPLICAS" =~ ^[1-9]$ ]] || [ "$REPLICAS" -gt "$REPLICAS_MAX" ]; then
+    if ! [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || [ "$REPLICAS" -gt "$REPLICAS_MAX" ]; then
         echo "REPLICAS must be 1..$REPLICAS_MAX" >&2
         exit 2
     fi
@@ -94,12 +94,21 @@ else
         SERVERS_CLIENT+="127.0.0.1:$(instance_port client "$i") "
     done
     mkdir -p "$RUN/gateway"
-    gateway_render "$RUN/gateway/haproxy.cfg"
+    gateway_render "$RUN/gateway/haproxy.cfg.new"
     echo "$REPLICAS" >"$RUN/replicas"
+    if ! pid_alive "$RUN/gateway.pid"; then
+        for port in "$GATEWAY_PORT" "$CLIENT_APP_PORT" "$TICKET_APP_PORT" "$PAYMENT_APP_PORT"; do
+            port_free "$port" || { echo "port $port of the gateway is taken by another program" >&2; exit 1; }
+        done
+    fi
     if pid_alive "$RUN/gateway.pid"; then
-        # a running gateway reloads the configuration (new instance count)
-        kill -USR2 "$(cat "$RUN/gateway.pid")"
+        # a running gateway reloads a changed configuration (instance count)
+        if ! cmp -s "$RUN/gateway/haproxy.cfg.new" "$RUN/gateway/haproxy.cfg"; then
+            mv "$RUN/gateway/haproxy.cfg.new" "$RUN/gateway/haproxy.cfg"
+            kill -USR2 "$(cat "$RUN/gateway.pid")"
+        fi
     else
+        mv "$RUN/gateway/haproxy.cfg.new" "$RUN/gateway/haproxy.cfg"
         (ulimit -n "$(ulimit -Hn)"; exec setsid haproxy -W -db -f "$RUN/gateway/haproxy.cfg") >>"$LOGS/gateway.log" 2>&1 </dev/null &
         echo $! >"$RUN/gateway.pid"
     fi
@@ -110,6 +119,13 @@ else
         if pid_alive "$pidf"; then
             echo "$name already running (pid $(cat "$pidf"))"
             return
+        fi
+        # another program on the port would answer the health check in its
+        # place and get this instance's traffic
+        if ! port_free "$(instance_port "$svc" "$i")"; then
+            echo "port $(instance_port "$svc" "$i") of $name is taken by another program:" \
+                "choose REPLICA_PORT_BASE (and REPLICA_PORT_STRIDE)" >&2
+            exit 1
         fi
         env DATABASE_URL="$(db_url "$svc")" "$port_var=$(instance_port "$svc" "$i")" \
             BIND_ADDR=127.0.0.1 RATE_LIMIT_PER_MINUTE=0 \

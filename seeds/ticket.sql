@@ -78,4 +78,8 @@ SELECT md5(l.event_id || '/' || l.car || '-' || n)::uuid, l.event_id::uuid,
  CROSS JOIN LATERAL generate_series(1, l.seats) AS n
 ON CONFLICT DO NOTHING;
 
+-- The train carries named passengers: a name per seat is required to book.
+UPDATE events SET attendees_required = true
+ WHERE id = '5eed0000-0000-4000-8000-000000000004' AND NOT attendees_required;
+
 COMMIT;

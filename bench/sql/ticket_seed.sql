@@ -7,13 +7,14 @@
 --   event 2: the flash race, 1,000 seats
 --   event 3: the full lifecycle, 100,000 seats
 \set ON_ERROR_STOP on
-INSERT INTO events (id, name, venue, starts_at, description, currency)
+-- published (on sale): a DRAFT event is unknown to a hold
+INSERT INTO events (id, name, venue, starts_at, description, currency, published_at)
 VALUES ('00000001-0000-4000-8000-000000000000', 'Bench steady pool', 'Bench Arena',
-        now() + interval '30 days', 'benchmark', 'IDR'),
+        now() + interval '30 days', 'benchmark', 'IDR', now()),
        ('00000002-0000-4000-8000-000000000000', 'Bench flash race', 'Bench Arena',
-        now() + interval '30 days', 'benchmark', 'IDR'),
+        now() + interval '30 days', 'benchmark', 'IDR', now()),
        ('00000003-0000-4000-8000-000000000000', 'Bench lifecycle', 'Bench Arena',
-        now() + interval '30 days', 'benchmark', 'IDR');
+        now() + interval '30 days', 'benchmark', 'IDR', now());
 
 INSERT INTO seats (id, event_id, label, section, row, number, price)
 SELECT ('0000000' || e.no || '-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid,

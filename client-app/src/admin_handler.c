@@ -23,12 +23,8 @@ static int admin_ready(struct http_res *res)
     return 0;
 }
 
-/* Calls ticket-app with the admin token and answers res with what it said:
- * its status and JSON body for 2xx/4xx; 503 when it cannot be reached,
- * fails (5xx) or refuses our token (401/403: the configuration is wrong,
- * not the caller's session). body is borrowed, may be NULL. */
-static void admin_forward(struct client_app *app, struct http_res *res, const char *method,
-                          const char *path, const json_t *body)
+void admin_forward(struct client_app *app, struct http_res *res, const char *method,
+                   const char *path, const json_t *body)
 {
     char url[1024], auth[600];
     size_t blen = strlen(app->ticket_url);
@@ -135,4 +131,27 @@ void admin_handle_event_stats(struct http_req *req, struct http_res *res, void *
         return;
     snprintf(path, sizeof path, "/api/events/%s/stats", id);
     admin_forward(app, res, "GET", path, NULL);
+}
+
+/* POST /api/admin/events/{id}/<action> passed on as POST
+ * /api/events/{id}/<action>. */
+static void admin_event_action(struct http_req *req, struct http_res *res, void *app,
+                               const char *action)
+{
+    char path[128];
+    const char *id = admin_event_id(req, res);
+    if (!id || !admin_ready(res))
+        return;
+    snprintf(path, sizeof path, "/api/events/%s/%s", id, action);
+    admin_forward(app, res, "POST", path, NULL);
+}
+
+void admin_handle_event_publish(struct http_req *req, struct http_res *res, void *app)
+{
+    admin_event_action(req, res, app, "publish");
+}
+
+void admin_handle_event_cancel(struct http_req *req, struct http_res *res, void *app)
+{
+    admin_event_action(req, res, app, "cancel");
 }

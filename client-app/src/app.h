@@ -9,6 +9,7 @@
 
 #include "common/db.h"
 #include "common/http.h"
+#include "common/outbox.h"
 #include "seat_hint.h"
 
 struct ratelimit;
@@ -26,17 +27,30 @@ struct client_app {
     long ticket_timeout_ms;
     long maint_interval_ms;
     long seat_hint_ms; /* how long a seat ticket-app said is taken is refused here (0 = never) */
+    /* the inbox and its e-mail (mailer.h) */
+    const char *smtp_url;  /* "" = no e-mail */
+    const char *mail_from; /* "Name <addr>" */
+    long hold_expiring_lead_s;
+    long inbox_interval_ms;
+    long mail_timeout_ms;
+    long mail_retry_base_ms;
+    long mail_retry_max_ms;
+    struct outbox_config mail_cfg;
+    struct bg_loop *inbox_loop;
+    struct bg_loop *mail_loop;
     /* set by init */
     struct db_pool *pool;
     struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
-    struct seat_hint *seat_hint; /* recently taken seats (seat_hint.h) */
+    struct seat_hint *seat_hint;             /* recently taken seats (seat_hint.h) */
+    struct event_cache *event_cache;         /* ticket-app's last event answers */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */
     atomic_long n_rate_limited;
     atomic_long n_logins_failed;
     atomic_long n_bookings_created;
     atomic_long n_ticket_unavailable;
+    atomic_long n_events_stale; /* event reads answered from event_cache */
     atomic_long n_refused_by_hint;
     atomic_long n_notifications_applied;
     atomic_long n_notifications_duplicate;
@@ -46,15 +60,19 @@ struct client_app {
 /* Route flags (struct http_route.flags). Without ROUTE_AUTH a route is open
  * to anyone; a valid bearer is still recognised (an admin creating users). */
 enum {
-    ROUTE_AUTH = 1,     /* a valid session is required: 401 otherwise */
-    ROUTE_ADMIN = 2,    /* role admin is required: 403 otherwise */
-    ROUTE_INTERNAL = 4, /* service-to-service: no bearer, no rate limit */
+    ROUTE_AUTH = 1,      /* a valid session is required: 401 otherwise */
+    ROUTE_ADMIN = 2,     /* role admin is required: 403 otherwise */
+    ROUTE_INTERNAL = 4,  /* service-to-service: no bearer, no rate limit */
+    ROUTE_GATE = 8,      /* role staff or admin is required: 403 otherwise */
+    ROUTE_STAFF_OK = 16, /* open to staff too; every other ROUTE_AUTH route is 403 for staff */
 };
 
 /* The authenticated caller, kept in req->auth by the before hook. */
 struct auth_user {
     char id[37];
     int is_admin;
+    int is_staff;        /* role staff: the gate only (ROUTE_GATE, ROUTE_STAFF_OK) */
+    char holder[401];    /* full name, else username: printed on the user's tickets */
     char token_hash[65]; /* hex SHA-256 of the bearer (for logout) */
 };
 
@@ -70,15 +88,9 @@ const struct auth_user *auth_current(const struct http_req *req);
 void auth_token_hash(const char *token, char out[65]);
 void app_metrics(struct sbuf *out, void *app);
 
-/* A pooled connection, or NULL after answering res 503. */
-struct db_conn *app_db(struct client_app *app, struct http_res *res);
-
-/* handler_common.c: a list page: 200 {items, total, limit, offset} with
- * row_json of every row of r (r is cleared), or the answer for st (r is
- * NULL then). */
-void app_answer_rows(struct http_res *res, enum db_status st, PGresult *r,
-                     json_t *(*row_json)(const PGresult *r, int i), long total, long limit,
-                     long offset);
+/* How long a handler waits for a pooled connection before answering 503
+ * (db_acquire_or_503). */
+#define APP_DB_WAIT_MS 2000
 
 /* user_handler.c */
 void user_handle_create(struct http_req *req, struct http_res *res, void *app);
@@ -104,12 +116,31 @@ void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
+/* Cancels booking id at ticket-app (its cancel API: seats released,
+ * invoice voided or refunded) and stores what it answered (status and
+ * history). 0 when ticket-app answered: *status its HTTP status (200:
+ * cancelled; 409: not cancellable), *reply its body (new reference or
+ * NULL); -1 after answering res (503 unreachable, or the store's error). */
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply);
 
 /* Settles attempts left REQUESTED by a request that died (process stopped,
  * database lost after the call): asks ticket-app and stores what it says,
  * or FAILED TICKET_SERVICE_UNAVAILABLE if it never saw them. Returns the
  * number settled, -1 if the database could not be reached. */
 int booking_reconcile_stale(struct client_app *app);
+
+/* gate_handler.c: the gate for staff and admins, passed on to ticket-app */
+void gate_handle_checkin(struct http_req *req, struct http_res *res, void *app);
+void gate_handle_list(struct http_req *req, struct http_res *res, void *app);
+
+/* boxoffice_handler.c: GET /api/admin/events/{id}/attendees.csv */
+void boxoffice_handle_attendees_csv(struct http_req *req, struct http_res *res, void *app);
+
+/* inbox_handler.c: the user's notifications */
+void inbox_handle_list(struct http_req *req, struct http_res *res, void *app);
+void inbox_handle_unread(struct http_req *req, struct http_res *res, void *app);
+void inbox_handle_read(struct http_req *req, struct http_res *res, void *app);
 
 /* notify_handler.c */
 void notify_handle_post(struct http_req *req, struct http_res *res, void *app);

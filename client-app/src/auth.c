@@ -10,8 +10,6 @@
 #include "ratelimit.h"
 #include "user_store.h"
 
-#define DB_WAIT_MS 2000
-
 void auth_token_hash(const char *token, char out[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -22,14 +20,6 @@ void auth_token_hash(const char *token, char out[65])
 const struct auth_user *auth_current(const struct http_req *req)
 {
     return req->auth;
-}
-
-struct db_conn *app_db(struct client_app *app, struct http_res *res)
-{
-    struct db_conn *c = db_acquire(app->pool, DB_WAIT_MS);
-    if (!c)
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "database unavailable");
-    return c;
 }
 
 /* 1 if a token could be one we issued (64 lowercase hex): anything else is
@@ -65,7 +55,7 @@ static int authenticate(struct client_app *app, struct http_req *req, struct htt
         return 0;
     char hash[65];
     auth_token_hash(token, hash);
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     PGresult *r = NULL;
@@ -80,6 +70,8 @@ static int authenticate(struct client_app *app, struct http_req *req, struct htt
     struct auth_user *u = xcalloc(1, sizeof(*u));
     snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(r, 0, 0));
     u->is_admin = strcmp(PQgetvalue(r, 0, 1), "admin") == 0;
+    u->is_staff = strcmp(PQgetvalue(r, 0, 1), "staff") == 0;
+    snprintf(u->holder, sizeof(u->holder), "%s", PQgetvalue(r, 0, 2));
     memcpy(u->token_hash, hash, sizeof(u->token_hash));
     PQclear(r);
     req->auth = u;
@@ -109,13 +101,22 @@ int auth_before(struct http_req *req, struct http_res *res, void *appv)
     if (token && authenticate(app, req, res, token) < 0)
         return 1;
     const struct auth_user *u = auth_current(req);
-    if (!u && (flags & (ROUTE_AUTH | ROUTE_ADMIN))) {
+    if (!u && (flags & (ROUTE_AUTH | ROUTE_ADMIN | ROUTE_GATE))) {
         http_res_error(res, 401, "UNAUTHENTICATED", "a valid bearer token is required");
         http_res_header(res, "WWW-Authenticate", "Bearer");
         return 1;
     }
     if ((flags & ROUTE_ADMIN) && !u->is_admin) {
         http_res_error(res, 403, "FORBIDDEN", "admin only");
+        return 1;
+    }
+    if ((flags & ROUTE_GATE) && !u->is_admin && !u->is_staff) {
+        http_res_error(res, 403, "FORBIDDEN", "gate staff and admins only");
+        return 1;
+    }
+    /* staff work the gate: anything else that needs a session is not theirs */
+    if (u && u->is_staff && (flags & ROUTE_AUTH) && !(flags & (ROUTE_GATE | ROUTE_STAFF_OK))) {
+        http_res_error(res, 403, "FORBIDDEN", "staff accounts may only use the gate");
         return 1;
     }
     if (u && app->limiter) {
@@ -140,6 +141,10 @@ void app_metrics(struct sbuf *out, void *appv)
                 "# TYPE client_ticket_unavailable_total counter\n"
                 "client_ticket_unavailable_total %ld\n",
                 atomic_load(&app->n_ticket_unavailable));
+    sbuf_printf(out,
+                "# TYPE client_events_served_stale_total counter\n"
+                "client_events_served_stale_total %ld\n",
+                atomic_load(&app->n_events_stale));
     sbuf_printf(out,
                 "# TYPE client_bookings_refused_by_hint_total counter\n"
                 "client_bookings_refused_by_hint_total %ld\n",

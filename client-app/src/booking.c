@@ -26,6 +26,78 @@ static void lower_copy(char *dst, const char *src, size_t n)
     dst[i] = '\0';
 }
 
+/* 1 if s is 1..max characters of UTF-8 without control characters. */
+static int person_text_ok(const json_t *v, size_t max)
+{
+    if (!json_is_string(v))
+        return 0;
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (len == 0 || strlen(s) != len || !utf8_valid(s, len))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+    return utf8_chars(s) <= max;
+}
+
+/* attendees: [{seat_id, name (1..100), id_number? (1..64)}], at most one
+ * per requested seat, into out->attendees_json. */
+static void parse_attendees(const json_t *body, struct booking_request *out, json_t **details)
+{
+    const json_t *arr = json_object_get(body, "attendees");
+    if (!arr || json_is_null(arr))
+        return;
+    const char *why = NULL;
+    json_t *map = json_object();
+    size_t i;
+    const json_t *a;
+    if (!json_is_array(arr) || json_array_size(arr) > out->nseats)
+        why = "must be an array of at most one {seat_id, name, id_number?} per seat";
+    else
+        json_array_foreach(arr, i, a)
+        {
+            const json_t *sid = json_object_get(a, "seat_id"),
+                         *idn = json_object_get(a, "id_number");
+            char id[37] = "";
+            int known = 0;
+            if (json_is_string(sid) && uuid_valid(json_string_value(sid)))
+                lower_copy(id, json_string_value(sid), sizeof id);
+            for (size_t k = 0; k < out->nseats && id[0]; k++)
+                known |= strcmp(out->seat_ids[k], id) == 0;
+            if (!known) {
+                why = "every attendee needs the seat_id of one of seat_ids";
+                break;
+            }
+            if (json_object_get(map, id)) {
+                why = "a seat is named twice";
+                break;
+            }
+            if (!person_text_ok(json_object_get(a, "name"), 100)) {
+                why = "every attendee needs a name of 1 to 100 characters";
+                break;
+            }
+            if (idn && !json_is_null(idn) && !person_text_ok(idn, 64)) {
+                why = "id_number must be 1 to 64 characters";
+                break;
+            }
+            json_object_set_new(map, id,
+                                json_pack("{s:O, s:O}", "name", json_object_get(a, "name"),
+                                          "id_number", idn ? idn : json_null()));
+        }
+    if (!why && json_object_size(map) > 0) {
+        char *text = json_dumps(map, JSON_COMPACT | JSON_SORT_KEYS);
+        if (strlen(text) < sizeof out->attendees_json)
+            memcpy(out->attendees_json, text, strlen(text) + 1);
+        else
+            why = "too long";
+        free(text);
+    }
+    json_decref(map);
+    if (why)
+        add_detail(details, "attendees", why);
+}
+
 int booking_request_parse(const json_t *body, struct booking_request *out, json_t **details)
 {
     memset(out, 0, sizeof(*out));
@@ -61,6 +133,8 @@ int booking_request_parse(const json_t *body, struct booking_request *out, json_
             memcpy(out->seat_ids[out->nseats++], id, sizeof(id));
         }
     }
+    if (!*details)
+        parse_attendees(body, out, details);
     return *details ? -1 : 0;
 }
 
@@ -93,8 +167,26 @@ json_t *booking_request_ticket_body(const struct booking_request *r, const char 
     json_t *ids = json_array();
     for (size_t i = 0; i < r->nseats; i++)
         json_array_append_new(ids, json_string(r->seat_ids[i]));
-    return json_pack("{s:s, s:s, s:s, s:o, s:s}", "booking_id", booking_id, "user_id", user_id,
-                     "event_id", r->event_id, "seat_ids", ids, "origin", "direct");
+    json_t *b = json_pack("{s:s, s:s, s:s, s:o, s:s}", "booking_id", booking_id, "user_id", user_id,
+                          "event_id", r->event_id, "seat_ids", ids, "origin", "direct");
+    if (r->holder[0])
+        json_object_set_new(b, "holder", json_string(r->holder));
+    json_t *map = r->attendees_json[0] ? json_loads(r->attendees_json, 0, NULL) : NULL;
+    if (map) {
+        json_t *arr = json_array();
+        const char *sid;
+        json_t *v;
+        json_object_foreach(map, sid, v)
+        {
+            json_t *a = json_pack("{s:s, s:O}", "seat_id", sid, "name", json_object_get(v, "name"));
+            if (json_is_string(json_object_get(v, "id_number")))
+                json_object_set(a, "id_number", json_object_get(v, "id_number"));
+            json_array_append_new(arr, a);
+        }
+        json_object_set_new(b, "attendees", arr);
+        json_decref(map);
+    }
+    return b;
 }
 
 int idem_key_valid(const char *key)
@@ -120,10 +212,31 @@ static int in_list(const char *s, const char *const *list)
 
 static const char *const statuses[] = {"PENDING_PAYMENT", "CONFIRMED", "FAILED",
                                        "EXPIRED",         "CANCELLED", NULL};
-static const char *const reasons[] = {"SEAT_UNAVAILABLE", "HOLD_REJECTED", "PAYMENT_FAILED",
-                                      "TICKET_SERVICE_UNAVAILABLE", NULL};
-static const char *const ntypes[] = {"booking.created", "booking.confirmed", "booking.failed",
-                                     "booking.expired", "booking.cancelled", NULL};
+static const char *const reasons[] = {"SEAT_UNAVAILABLE",
+                                      "HOLD_REJECTED",
+                                      "PAYMENT_FAILED",
+                                      "TICKET_SERVICE_UNAVAILABLE",
+                                      "EVENT_CANCELLED",
+                                      "SALES_NOT_OPEN",
+                                      "SALES_CLOSED",
+                                      "LIMIT_REACHED",
+                                      NULL};
+/* The refusals of a hold that ticket-app answers 409 with (API.md): the
+ * attempt is recorded FAILED with failure_reason = the code. */
+static const char *const refusals[] = {"SEAT_UNAVAILABLE",
+                                       "HOLD_REJECTED",
+                                       "EVENT_CANCELLED",
+                                       "SALES_NOT_OPEN",
+                                       "SALES_CLOSED",
+                                       "LIMIT_REACHED",
+                                       NULL};
+static const char *const ntypes[] = {"booking.created",
+                                     "booking.confirmed",
+                                     "booking.failed",
+                                     "booking.expired",
+                                     "booking.cancelled",
+                                     "event.changed",
+                                     NULL};
 
 int booking_status_valid(const char *s)
 {
@@ -233,6 +346,8 @@ int ticket_booking_parse(const json_t *obj, struct ticket_booking *out, long lon
     if (opt_str(obj, "expires_at", 64, &out->expires_at) < 0 ||
         (out->expires_at && time_parse_rfc3339(out->expires_at, &ms) < 0))
         FAIL("expires_at is not an RFC 3339 time");
+    if (opt_str(obj, "code", 16, &out->code) < 0)
+        FAIL("code is not a string");
     if (opt_str(obj, "origin", 16, &out->origin) < 0 ||
         (out->origin && strcmp(out->origin, "direct") != 0 && strcmp(out->origin, "waitlist") != 0))
         FAIL("origin is not direct or waitlist");
@@ -339,6 +454,17 @@ json_t *booking_to_json(const struct booking_view *b)
     json_t *seats = b->seats_json ? json_loads(b->seats_json, 0, NULL) : NULL;
     if (!seats)
         seats = json_array();
+    /* each seat's attendee ({name, id_number}) or null */
+    json_t *people = b->attendees_json ? json_loads(b->attendees_json, 0, NULL) : NULL;
+    size_t si;
+    json_t *seat;
+    json_array_foreach(seats, si, seat)
+    {
+        json_t *who = json_object_get(people, json_str(seat, "id") ? json_str(seat, "id") : "");
+        if (json_is_object(seat))
+            json_object_set_new(seat, "attendee", who ? json_deep_copy(who) : json_null());
+    }
+    json_decref(people);
     json_t *payment = json_null();
     if (b->invoice_number)
         payment = json_pack("{s:s, s:s?, s:s?}", "invoice_number", b->invoice_number, "payment_url",
@@ -355,12 +481,15 @@ json_t *booking_to_json(const struct booking_view *b)
         ticket_url = json_string(url);
     }
     const char *reason = status && strcmp(status, "FAILED") == 0 ? b->failure_reason : NULL;
-    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s, s:s, s:s}",
-                     "id", b->id, "user_id", b->user_id, "event_id", b->event_id, "event_name",
-                     b->event_name, "seats", seats, "status", status, "failure_reason", reason,
-                     "amount", amount, "currency", b->currency, "payment", payment, "ticket_url",
-                     ticket_url, "origin", b->origin ? b->origin : "direct", "created_at",
-                     b->created_at, "updated_at", b->updated_at);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s?, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s, s:s, s:s}", "id", b->id,
+        "user_id", b->user_id, "event_id", b->event_id, "event_name", b->event_name, "seats", seats,
+        "status", status, "failure_reason", reason, "amount", amount, "currency", b->currency,
+        "payment", payment, "ticket_url", ticket_url, "origin", b->origin ? b->origin : "direct",
+        "created_at", b->created_at, "updated_at", b->updated_at);
+    if (o)
+        json_object_set_new(o, "code", b->code ? json_string(b->code) : json_null());
+    return o;
 }
 
 /* Parses a TicketBooking from ticket-app's body: at the top level (201,
@@ -402,11 +531,9 @@ enum booking_outcome booking_classify(int rc, long status, const json_t *reply, 
     }
     if (status == 409 || ((status == 200 || status == 201) && *have_tb)) {
         const char *c = json_str(json_object_get(reply, "error"), "code");
-        if (c && (strcmp(c, "SEAT_UNAVAILABLE") == 0 || strcmp(c, "HOLD_REJECTED") == 0))
+        if (c && in_list(c, refusals))
             *code = c;
-        else if (*have_tb && tb->failure_reason &&
-                 (strcmp(tb->failure_reason, "SEAT_UNAVAILABLE") == 0 ||
-                  strcmp(tb->failure_reason, "HOLD_REJECTED") == 0))
+        else if (*have_tb && tb->failure_reason && in_list(tb->failure_reason, refusals))
             *code = tb->failure_reason;
         else
             *code = "SEAT_UNAVAILABLE";

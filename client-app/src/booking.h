@@ -7,7 +7,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define BOOKING_SEATS_MAX 10
+#include "common/limits.h"
+
 #define IDEM_KEY_MAX 100
 /* Decoded ticket PDFs above this are refused (a notification body is capped
  * at 1 MiB, so base64 allows about 768 KiB anyway). */
@@ -18,6 +19,10 @@ struct booking_request {
     char event_id[37];
     char seat_ids[BOOKING_SEATS_MAX][37];
     size_t nseats;
+    /* the people named for the seats: {"<seat id>": {name, id_number}} as
+     * compact JSON, "" when none (attendees[] of the request) */
+    char attendees_json[BOOKING_SEATS_MAX * 700];
+    char holder[401]; /* printed on the ticket where no attendee is named */
 };
 
 /* 0, or -1 with *details (new reference) naming each bad field. */
@@ -51,6 +56,7 @@ struct ticket_booking {
     const char *booking_id, *user_id, *event_id, *event_name;
     const char *status, *failure_reason, *currency;
     const char *invoice_number, *payment_url, *expires_at, *origin;
+    const char *code; /* the booking code, NULL when absent */
     char amount[24]; /* "" when absent */
     char version[24];
     long long version_n;
@@ -109,6 +115,8 @@ struct booking_view {
     const char *amount, *currency;
     const char *invoice_number, *payment_url, *payment_expires_at;
     const char *origin, *created_at, *updated_at;
+    const char *code;
+    const char *attendees_json; /* {"<seat id>": {name, id_number}} or NULL */
 };
 
 /* The Booking JSON of API.md (+ event_name). New reference. */

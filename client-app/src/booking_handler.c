@@ -23,7 +23,6 @@
 #include "ticket_client.h"
 
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
-#define IDEM_POLL_MS 100
 
 static json_t *booking_json_row(const PGresult *r, int i)
 {
@@ -90,57 +89,55 @@ static void answer_text(struct http_res *res, int code, const char *text)
     http_res_bytes(res, code, "application/json", text, strlen(text));
 }
 
-/* Follows an Idempotency-Key already used by this user: replays its stored
- * answer, waits while the first request runs, or takes the key over when
- * that request died (its lock ran out). Returns 1 after answering res, 0
- * when this request took over: bid then holds the key's booking id. */
+/* Follows an Idempotency-Key already used by this user, with one look
+ * and no waiting (a worker thread is not held for a twin): replays its
+ * stored answer, answers 409 IDEMPOTENCY_IN_PROGRESS with Retry-After while
+ * the first request runs, or takes the key over when that request died
+ * (its lock ran out). Returns 1 after answering res, 0 when this request
+ * took over: bid then holds the key's booking id. */
 static int idem_follow(struct client_app *app, struct http_res *res, const char *user_id,
                        const char *key, const char *rhash, char bid[37])
 {
     long lock_ms = app->ticket_timeout_ms + IDEM_EXTRA_MS;
-    int64_t deadline = mono_ms() + lock_ms;
-    for (;;) {
-        struct db_conn *c = app_db(app, res);
-        if (!c)
-            return 1;
-        PGresult *r = NULL;
-        int taken = 0, answered = 1;
-        enum db_status st = idem_store_get(c, user_id, key, &r);
-        if (st == DB_NOT_FOUND) {
-            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
-        } else if (st != DB_OK) {
-            http_res_db_error(res, st);
-        } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
-            http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
-                           "this Idempotency-Key was used for another request");
-        } else if (db_get(r, 0, "response")) {
-            answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
-            http_res_header(res, "Idempotent-Replayed", "true");
-        } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
-                   (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
-            snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
-            log_warn("idempotency key taken over booking_id=%s", bid);
-            answered = 0;
-        } else if (st != DB_OK) {
-            http_res_db_error(res, st);
-        } else if (mono_ms() > deadline) {
-            http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
-                           "the first request with this Idempotency-Key is still running");
-        } else {
-            answered = -1; /* wait and look again */
-        }
-        PQclear(r);
-        db_release(app->pool, c);
-        if (answered >= 0)
-            return answered;
-        usleep(IDEM_POLL_MS * 1000);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c)
+        return 1;
+    PGresult *r = NULL;
+    int taken = 0, answered = 1;
+    enum db_status st = idem_store_get(c, user_id, key, &r);
+    if (st == DB_NOT_FOUND) { /* the first request's claim rolled back */
+        http_res_header(res, "Retry-After", "1");
+        http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS", "retry this request");
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else if (strcmp(db_get(r, 0, "request_hash"), rhash) != 0) {
+        http_res_error(res, 409, "IDEMPOTENCY_KEY_REUSED",
+                       "this Idempotency-Key was used for another request");
+    } else if (db_get(r, 0, "response")) {
+        answer_text(res, atoi(db_get(r, 0, "status_code")), db_get(r, 0, "response"));
+        http_res_header(res, "Idempotent-Replayed", "true");
+    } else if (strcmp(db_get(r, 0, "locked"), "t") != 0 &&
+               (st = idem_store_takeover(c, user_id, key, lock_ms, &taken)) == DB_OK && taken) {
+        snprintf(bid, 37, "%s", db_get(r, 0, "booking_id"));
+        log_warn("idempotency key taken over booking_id=%s", bid);
+        answered = 0;
+    } else if (st != DB_OK) {
+        http_res_db_error(res, st);
+    } else {
+        http_res_header(res, "Retry-After", "1");
+        http_res_error(res, 409, "IDEMPOTENCY_IN_PROGRESS",
+                       "the first request with this Idempotency-Key is still running");
     }
+    PQclear(r);
+    db_release(app->pool, c);
+    return answered;
 }
 
 /* The answer to a booking attempt with outcome out (JSON text, owned) and
  * its status code into *code: 201 with the booking, or the error with the
  * booking beside it. */
-static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code)
+static char *outcome_text(enum booking_outcome out, const char *reason, json_t *b, int *code,
+                          const json_t *details)
 {
     json_t *doc;
     if (out == OUT_HELD) {
@@ -153,6 +150,9 @@ static char *outcome_text(enum booking_outcome out, const char *reason, json_t *
                         out == OUT_REFUSED ? "the seats could not be held"
                                            : "the ticket service is unavailable",
                         "booking", b);
+        /* ticket-app's details (SEAT_UNAVAILABLE's seat_ids) pass through */
+        if (json_is_object(details))
+            json_object_set_new(json_object_get(doc, "error"), "details", json_deep_copy(details));
     }
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -237,7 +237,7 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     char amount_text[24];
     snprintf(amount_text, sizeof amount_text, "%ld", amount);
 
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         free(seats_text);
         return 1;
@@ -254,7 +254,13 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     json_t *b = booking_json_row(row, 0);
     PQclear(row);
     int code = 0;
-    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code);
+    json_t *details = json_pack("{s:o}", "seat_ids", json_array());
+    for (size_t i = 0; i < br->nseats; i++)
+        if (known[i])
+            json_array_append_new(json_object_get(details, "seat_ids"),
+                                  json_string(br->seat_ids[i]));
+    char *text = outcome_text(OUT_REFUSED, "SEAT_UNAVAILABLE", b, &code, details);
+    json_decref(details);
     json_decref(b);
     atomic_fetch_add(&app->n_refused_by_hint, 1);
     log_info("booking attempt booking_id=%s answer=%d (seat known taken)", bid, code);
@@ -285,7 +291,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     if (have_tb)
         note_taken_seats(app, br, out, reason, &tb);
 
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     enum db_status st;
@@ -294,11 +300,12 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         /* the common answer: stored with its history entry and read back
          * by one statement, no transaction */
         PGresult *row = NULL;
-        st = booking_store_apply_answer(c, &tb, &row);
+        st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
         if (st == DB_OK) {
             b = booking_json_row(row, 0);
             PQclear(row);
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
         }
         if (st != DB_NOT_FOUND) {
@@ -310,10 +317,11 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
-            st = booking_store_apply(c, &tb, &applied);
-            if (st == DB_OK && applied)
-                st = booking_store_add_event(c, bid, tb.status, tb.failure_reason, "ticket-app",
-                                             tb.version);
+            PGresult *row = NULL;
+            st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
+            PQclear(row);
+            if (st == DB_NOT_FOUND)
+                st = DB_OK; /* a newer version is stored already */
         } else if (out == OUT_REFUSED || out == OUT_UNAVAILABLE) {
             if (out == OUT_UNAVAILABLE)
                 reason = "TICKET_SERVICE_UNAVAILABLE";
@@ -338,7 +346,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     } else if (st == DB_OK) {
         st = load_booking(c, bid, NULL, 0, &b);
         if (st == DB_OK)
-            text = outcome_text(out, reason, b, &code_out);
+            text = outcome_text(out, reason, b, &code_out,
+                                json_object_get(json_object_get(reply, "error"), "details"));
     }
     if (st == DB_OK && key)
         st = idem_store_finish(c, u->id, key, code_out, text);
@@ -389,13 +398,14 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
                             NULL);
         goto out;
     }
+    snprintf(br.holder, sizeof br.holder, "%s", u->holder);
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
     /* an Idempotency-Key's request always goes the whole way: its answer
      * is stored with the key */
     if (!key && refuse_by_hint(app, res, u, &br, bid))
         goto out;
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     /* the key and the attempt commit together: a concurrent duplicate waits
      * on the key's unique index, then finds it taken; without a key the
@@ -445,20 +455,31 @@ void booking_handle_list(struct http_req *req, struct http_res *res, void *appv)
                             json_pack("{s:s}", "user_id", "must be a UUID"), NULL);
         return;
     }
-    struct db_conn *c = app_db(app, res);
+    const char *q = http_req_query(req, "q");
+    if (q && !u->is_admin) {
+        http_res_error(res, 403, "FORBIDDEN", "searching bookings is for admins");
+        return;
+    }
+    if (q && (strlen(q) < 1 || strlen(q) > 200)) {
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid search",
+                            json_pack("{s:s}", "q", "1 to 200 characters"), NULL);
+        return;
+    }
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;
-    enum db_status st = booking_store_list(c, owner, status, limit, offset, &r, &total);
+    enum db_status st = q ? booking_store_search(c, q, limit, offset, &r, &total)
+                          : booking_store_list(c, owner, status, limit, offset, &r, &total);
     db_release(app->pool, c);
-    app_answer_rows(res, st, r, booking_json_row, total, limit, offset);
+    http_res_rows(res, st, r, booking_json_row, total, limit, offset);
 }
 
 /* Answers 200 with the booking (and history), or the error. */
 static void answer_booking(struct client_app *app, struct http_res *res, const char *id,
                            const char *owner, int code)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     json_t *b = NULL;
@@ -472,18 +493,50 @@ static void answer_booking(struct client_app *app, struct http_res *res, const c
         http_res_json(res, code, b);
 }
 
+static int ticket_status(struct client_app *app, const char *id, struct ticket_booking *tb,
+                         json_t **reply);
+
+/* A booking ticket-app made for the caller (a waitlist offer) that its
+ * booking.created notification has not brought yet: asked of ticket-app
+ * and stored, so that it is readable as soon as the waitlist entry names
+ * it. 1 when it is stored now, 0 otherwise (unknown to ticket-app or
+ * another user's, or either side unavailable: the caller answers 404). */
+static int adopt_from_ticket(struct client_app *app, const char *id, const struct auth_user *u)
+{
+    struct ticket_booking tb;
+    json_t *reply = NULL;
+    int known = ticket_status(app, id, &tb, &reply), stored = 0;
+    if (known > 0 && (u->is_admin || (tb.user_id && strcmp(tb.user_id, u->id) == 0))) {
+        struct db_conn *c = db_acquire(app->pool, 1000);
+        int inserted = 0;
+        if (c && booking_store_adopt(c, &tb, &inserted) == DB_OK)
+            stored = 1; /* inserted now, or by the notification meanwhile */
+        db_release(app->pool, c);
+        if (inserted)
+            log_info("booking read from ticket-app before its notification booking_id=%s", id);
+    }
+    if (known > 0)
+        ticket_booking_cleanup(&tb);
+    json_decref(reply);
+    return stored;
+}
+
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     const char *id = booking_id_param(req, res);
-    if (id)
-        answer_booking(app, res, id, owner_filter(auth_current(req)), 200);
+    if (!id)
+        return;
+    const struct auth_user *u = auth_current(req);
+    answer_booking(app, res, id, owner_filter(u), 200);
+    if (res->status == 404 && adopt_from_ticket(app, id, u))
+        answer_booking(app, res, id, owner_filter(u), 200);
 }
 
 /* Loads the booking (404 if not the caller's): 0 with *row, -1 answered. */
 static int fetch_own(struct client_app *app, struct http_req *req, struct http_res *res,
                      const char *id, PGresult **row)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     enum db_status st = booking_store_get(c, id, owner_filter(auth_current(req)), row);
@@ -504,10 +557,11 @@ static enum db_status store_change_on(struct db_conn *c, const char *id, struct 
     int applied = 0;
     enum db_status st = db_begin(c);
     if (st == DB_OK && tb) {
-        st = booking_store_apply(c, tb, &applied);
-        if (st == DB_OK && applied)
-            st =
-                booking_store_add_event(c, id, tb->status, tb->failure_reason, source, tb->version);
+        PGresult *row = NULL;
+        st = booking_store_apply_answer(c, tb, source, &row);
+        PQclear(row);
+        if (st == DB_NOT_FOUND)
+            st = DB_OK; /* not newer than what is stored */
     } else if (st == DB_OK && fail_reason) {
         st = booking_store_fail_requested(c, id, fail_reason, &applied);
         if (st == DB_OK && applied)
@@ -524,7 +578,7 @@ static enum db_status store_change_on(struct db_conn *c, const char *id, struct 
 static int store_change(struct client_app *app, struct http_res *res, const char *id,
                         struct ticket_booking *tb, const char *fail_reason, const char *source)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return -1;
     enum db_status st = store_change_on(c, id, tb, fail_reason, source);
@@ -630,6 +684,47 @@ void booking_handle_refresh(struct http_req *req, struct http_res *res, void *ap
         answer_booking(app, res, id, NULL, 200);
 }
 
+/* booking_cancel_remote, as an admin when as_admin (ticket-app then applies
+ * the admin's rule: allowed after the event started, never once checked
+ * in; it takes client-app's word for who asks). */
+static int cancel_remote_as(struct client_app *app, struct http_res *res, const char *id,
+                            int as_admin, long *status, json_t **reply)
+{
+    char path[96];
+    struct ticket_booking tb;
+    int have_tb = 0, rc = 0;
+    *status = 0;
+    *reply = NULL;
+    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
+    json_t *by = as_admin ? json_pack("{s:s}", "by", "admin") : NULL;
+    int call = ticket_call_json(app, "POST", path, by, status, reply);
+    json_decref(by);
+    if (call < 0 || *status >= 500 || *status == 401 || *status == 403) {
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        return -1;
+    }
+    if (ticket_reply_booking(*reply, &tb) == 0) {
+        if (strcasecmp(tb.booking_id, id) == 0)
+            have_tb = 1;
+        else
+            ticket_booking_cleanup(&tb);
+    }
+    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
+        rc = -1;
+    else if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
+        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    return rc;
+}
+
+int booking_cancel_remote(struct client_app *app, struct http_res *res, const char *id,
+                          long *status, json_t **reply)
+{
+    return cancel_remote_as(app, res, id, 0, status, reply);
+}
+
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
@@ -638,35 +733,16 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
     PQclear(row);
-    char path[96];
     long status = 0;
     json_t *reply = NULL, *b = NULL;
-    struct ticket_booking tb;
-    int have_tb = 0;
-
-    snprintf(path, sizeof(path), "/api/bookings/%s/cancel", id);
-    int rc = ticket_call_json(app, "POST", path, NULL, &status, &reply);
-    if (rc < 0 || status >= 500 || status == 401 || status == 403) {
-        atomic_fetch_add(&app->n_ticket_unavailable, 1);
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+    if (cancel_remote_as(app, res, id, auth_current(req)->is_admin, &status, &reply) < 0)
         goto out;
-    }
-    if (ticket_reply_booking(reply, &tb) == 0) {
-        if (strcasecmp(tb.booking_id, id) == 0)
-            have_tb = 1;
-        else
-            ticket_booking_cleanup(&tb);
-    }
-    if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
-        goto out;
-    if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
-        forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
     if (status == 200 || status == 201) {
         answer_booking(app, res, id, NULL, 200);
         goto out;
     }
     /* 409 from ticket-app, or 404 (it never held this booking): not cancellable */
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         goto out;
     enum db_status st = load_booking(c, id, NULL, 0, &b);
@@ -676,11 +752,12 @@ void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     const char *code = json_str(json_object_get(reply, "error"), "code");
+    json_t *details = json_object_get(json_object_get(reply, "error"), "details");
     http_res_error_full(res, 409, status == 409 && code ? code : "NOT_CANCELLABLE",
-                        "the booking cannot be cancelled", NULL, json_pack("{s:O}", "booking", b));
+                        "the booking cannot be cancelled",
+                        json_is_object(details) ? json_deep_copy(details) : NULL,
+                        json_pack("{s:O}", "booking", b));
 out:
-    if (have_tb)
-        ticket_booking_cleanup(&tb);
     json_decref(b);
     json_decref(reply);
 }
@@ -692,7 +769,7 @@ void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app
     const char *id = booking_id_param(req, res);
     if (!id)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;

@@ -8,24 +8,21 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "store.h"
 
-#define BOOKING_COLS                                                                                                 \
-    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "                              \
-    "amount::text AS amount, currency, invoice_number, payment_url, " SQL_TS(                                        \
-        "payment_expires_at") " AS payment_expires_at, origin, " SQL_TS("created_at") " AS "                         \
-                                                                                      "created_"                     \
-                                                                                      "at,"                          \
-                                                                                      " " SQL_TS(                    \
-                                                                                          "update"                   \
-                                                                                          "d_at") " AS updated_at, " \
-                                                                                                  "version::text AS version"
+/* clang-format off */
+#define BOOKING_COLS                                                                        \
+    "id, user_id, event_id, event_name, status, failure_reason, seats::text AS seats, "     \
+    "amount::text AS amount, currency, invoice_number, payment_url, "                       \
+    SQL_TS("payment_expires_at") " AS payment_expires_at, origin, "                         \
+    SQL_TS("created_at") " AS created_at, " SQL_TS("updated_at") " AS updated_at, "         \
+    "version::text AS version, code, attendees::text AS attendees"
+/* clang-format on */
 
 /* The attempt and its first history entry, in one statement. */
 static const struct db_stmt st_insert = {
     "client_booking_insert",
-    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats) "
-    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb) RETURNING id) "
+    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats, attendees) "
+    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb, $5::jsonb) RETURNING id) "
     "INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "SELECT id, 'REQUESTED', NULL, 'request', NULL FROM b"};
 /* An attempt refused here (a seat known to be taken), with its two
@@ -58,6 +55,18 @@ static const struct db_stmt st_list_user = {"client_booking_list_user",
                                             "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
 static const struct db_stmt st_count = {"client_booking_count",
                                         "SELECT count(*) FROM bookings " LIST_WHERE};
+/* The box office's search: a booking code exactly, a username or e-mail
+ * exactly (any case), or a part of the holder's full name or of an
+ * attendee's name ($2: the text with LIKE's wildcards escaped). */
+static const struct db_stmt st_search = {
+    "client_booking_search",
+    "WITH m AS (SELECT b.id FROM bookings b JOIN users u ON u.id = b.user_id "
+    "  WHERE upper(b.code) = upper($1) OR lower(u.username) = lower($1) "
+    "     OR lower(u.email) = lower($1) OR u.full_name ILIKE '%' || $2 || '%' "
+    "     OR EXISTS (SELECT 1 FROM jsonb_each(COALESCE(b.attendees, '{}'::jsonb)) a "
+    "                 WHERE a.value->>'name' ILIKE '%' || $2 || '%')) "
+    "SELECT count(*) OVER () AS total, " BOOKING_COLS " FROM bookings "
+    " WHERE id IN (SELECT id FROM m) ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
 static const struct db_stmt st_history = {
     "client_booking_history",
     "SELECT status, reason, source, version::text AS version, " SQL_TS(
@@ -71,20 +80,36 @@ static const struct db_stmt st_history = {
     "invoice_number = COALESCE($7, bookings.invoice_number), "                                     \
     "payment_url = COALESCE($8, bookings.payment_url), "                                           \
     "payment_expires_at = COALESCE($9::timestamptz, bookings.payment_expires_at), "                \
-    "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now() "
-static const struct db_stmt st_apply = {"client_booking_apply",
-                                        "UPDATE bookings SET " APPLY_SET
-                                        "WHERE id = $1 AND version < $11::bigint RETURNING id"};
-/* ticket-app's answer to an attempt, its history entry, and the booking
- * as the API shows it, in one statement (no row when a newer version is
- * already stored). */
+    "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now(), " \
+    "code = COALESCE($12, bookings.code) "
+/* A TicketBooking from ticket-app (its answer to an attempt, a refresh, a
+ * cancel), its history entry from source $13, and the booking as the API
+ * shows it, in one statement (no row when a newer version is already
+ * stored): the only statement that applies one. */
 static const struct db_stmt st_apply_answer = {
     "client_booking_apply_answer",
     "WITH u AS (UPDATE bookings SET " APPLY_SET "WHERE id = $1 AND version < $11::bigint "
     "           RETURNING " BOOKING_COLS "), "
     "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
-    "      SELECT $1, $2, $3, 'ticket-app', $11::bigint FROM u) "
+    "      SELECT $1, $2, $3, $13, $11::bigint FROM u) "
     "SELECT * FROM u"};
+/* A booking ticket-app made (a waitlist offer) that its notification has
+ * not brought yet, with its first history entry; nothing when the booking
+ * is already here or the user is unknown. Stored as version 0, so that the
+ * notification, which may carry more (the invoice of an offer is made
+ * after the offer), still applies over it. */
+static const struct db_stmt st_adopt = {
+    "client_booking_adopt",
+    "WITH u AS (INSERT INTO bookings (id, status, failure_reason, seats, amount, currency, "
+    "           invoice_number, payment_url, payment_expires_at, event_name, version, user_id, "
+    "           event_id, origin, code) "
+    "           SELECT $1::uuid, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5::bigint, $6, $7, "
+    "           $8, $9::timestamptz, $10, 0 * $11::bigint, $12::uuid, $13::uuid, "
+    "           COALESCE($14, 'direct'), $15 "
+    "           WHERE EXISTS (SELECT 1 FROM users WHERE id = $12::uuid) "
+    "           ON CONFLICT (id) DO NOTHING RETURNING id) "
+    "INSERT INTO booking_events (booking_id, status, reason, source, version) "
+    "SELECT id, $2, $3, 'ticket-app', $11::bigint FROM u RETURNING booking_id"};
 static const struct db_stmt st_fail_requested = {
     "client_booking_fail_requested",
     "UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() "
@@ -142,6 +167,8 @@ void booking_view_from(const PGresult *res, int r, struct booking_view *v)
     v->origin = db_get(res, r, "origin");
     v->created_at = db_get(res, r, "created_at");
     v->updated_at = db_get(res, r, "updated_at");
+    v->code = db_get(res, r, "code");
+    v->attendees_json = PQfnumber(res, "attendees") >= 0 ? db_get(res, r, "attendees") : NULL;
 }
 
 /* Runs a statement whose result only matters by its row count. */
@@ -170,16 +197,17 @@ enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
     json_t *seats = booking_request_seats(req);
     char *seats_text = json_dumps(seats, JSON_COMPACT);
     json_decref(seats);
-    const char *p[4] = {id, user_id, req->event_id, seats_text};
-    enum db_status st = exec_count(c, &st_insert, 4, p, NULL);
+    const char *p[5] = {id, user_id, req->event_id, seats_text,
+                        req->attendees_json[0] ? req->attendees_json : NULL};
+    enum db_status st = exec_count(c, &st_insert, 5, p, NULL);
     free(seats_text);
     return st;
 }
 
-enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
-                                            const char *user_id, const char *event_id,
-                                            const char *seats_json, const char *event_name,
-                                            const char *amount, PGresult **out)
+enum db_status booking_store_insert_refused(struct db_conn *c, const char *id, const char *user_id,
+                                            const char *event_id, const char *seats_json,
+                                            const char *event_name, const char *amount,
+                                            PGresult **out)
 {
     const char *p[6] = {id, user_id, event_id, seats_json, event_name, amount};
     return db_exec(c, &st_insert_refused, 6, p, out);
@@ -198,6 +226,17 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
     return st;
 }
 
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out)
+{
+    static const struct db_stmt st_live = {
+        "client_booking_live_of_user",
+        "SELECT id::text AS id, status, event_id::text AS event_id FROM bookings "
+        " WHERE user_id = $1 AND status IN ('HELD', 'PENDING_PAYMENT', 'CONFIRMED') "
+        " ORDER BY created_at, id"};
+    const char *p[1] = {user_id};
+    return db_exec(c, &st_live, 1, p, out);
+}
+
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total)
 {
@@ -212,6 +251,27 @@ enum db_status booking_store_list(struct db_conn *c, const char *owner, const ch
     *total = atol(PQgetvalue(cnt, 0, 0));
     PQclear(cnt);
     return db_exec(c, &st_list_user, 4, p, out);
+}
+
+enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
+                                    PGresult **out, long *total)
+{
+    char l[24], o[24];
+    snprintf(l, sizeof(l), "%ld", limit);
+    snprintf(o, sizeof(o), "%ld", offset);
+    /* LIKE's own characters in q match themselves */
+    char *like = xmalloc(strlen(q) * 2 + 1), *w = like;
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *w++ = '\\';
+        *w++ = *p;
+    }
+    *w = '\0';
+    const char *p[4] = {q, like, l, o};
+    enum db_status st = db_exec(c, &st_search, 4, p, out);
+    free(like);
+    *total = st == DB_OK && PQntuples(*out) > 0 ? atol(db_get(*out, 0, "total")) : 0;
+    return st;
 }
 
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out)
@@ -238,20 +298,24 @@ static void apply_params(const struct ticket_booking *tb, const char *p[14])
     p[13] = tb->origin;
 }
 
-enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb, int *applied)
+enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *inserted)
 {
-    const char *p[14];
+    const char *p[15];
     apply_params(tb, p);
-    *applied = 0;
-    return exec_count(c, &st_apply, 11, p, applied);
+    p[14] = tb->code;
+    *inserted = 0;
+    return exec_count(c, &st_adopt, 15, p, inserted);
 }
 
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
-                                          PGresult **out)
+                                          const char *source, PGresult **out)
 {
     const char *p[14];
     apply_params(tb, p);
-    enum db_status st = db_exec(c, &st_apply_answer, 11, p, out);
+    p[11] = tb->code;
+    p[12] = source;
+    enum db_status st = db_exec(c, &st_apply_answer, 13, p, out);
     if (st == DB_OK && PQntuples(*out) == 0) {
         PQclear(*out);
         *out = NULL;

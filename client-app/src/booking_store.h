@@ -22,15 +22,19 @@ enum db_status booking_store_get(struct db_conn *c, const char *id, const char *
 /* Newest first; owner and status (public status) may be NULL. */
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total);
+/* The user's bookings that hold seats (HELD, PENDING_PAYMENT, CONFIRMED):
+ * id, status, event_id; oldest first. */
+enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id, PGresult **out);
+/* The box office: bookings whose code, holder's username or e-mail is q
+ * (any case), or whose holder's full name or an attendee's name contains
+ * q; newest first, *total of all that match. */
+enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
+                                    PGresult **out, long *total);
 /* History oldest first: status, reason, source, version, at. */
 enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
                                        const char *reason, const char *source, const char *version);
 
-/* Applies tb over the existing booking if tb's version is newer; *applied
- * 1 if it was. */
-enum db_status booking_store_apply(struct db_conn *c, const struct ticket_booking *tb,
-                                   int *applied);
 /* Stores an attempt refused by client-app itself (a seat it knows is
  * taken: seat_hint.h) as FAILED SEAT_UNAVAILABLE with its history (the
  * request, then the refusal); *out is its row (BOOKING_COLS). event_name
@@ -39,11 +43,20 @@ enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
                                             const char *user_id, const char *event_id,
                                             const char *seats_json, const char *event_name,
                                             const char *amount, PGresult **out);
-/* As booking_store_apply with its history entry (source ticket-app), in one
- * statement: *out is the booking's row (BOOKING_COLS, as booking_store_get),
- * DB_NOT_FOUND when nothing was applied (a newer version is stored). */
+/* Inserts a booking ticket-app made (a waitlist offer) before its
+ * booking.created notification arrives, with its history entry; *inserted
+ * 0 when it is already stored (the notification then applies as usual) or
+ * its user is unknown here. */
+enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
+                                   int *inserted);
+/* Applies tb over the existing booking if tb's version is newer, with its
+ * history entry from source, in one statement (the only one that applies a
+ * TicketBooking outside notifications): *out is the booking's row
+ * (BOOKING_COLS, as booking_store_get), DB_NOT_FOUND when nothing was
+ * applied (a newer version is stored). Autocommitted or in the caller's
+ * transaction. */
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
-                                          PGresult **out);
+                                          const char *source, PGresult **out);
 /* REQUESTED (never answered by ticket-app) -> FAILED with reason; *applied. */
 enum db_status booking_store_fail_requested(struct db_conn *c, const char *id, const char *reason,
                                             int *applied);

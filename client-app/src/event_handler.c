@@ -1,5 +1,8 @@
 /* event_handler.c: events and seats, read through from ticket-app (which
- * owns them): status and body passed on, 503 when it cannot be reached. */
+ * owns them): status and body passed on; while it cannot be reached, the
+ * last answer seen for the same read, marked stale, or 503 if none.
+ * An admin's read goes with ticket-app's admin token, so admins see DRAFT
+ * events too; anyone else's with the service token (drafts are 404). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,19 +11,62 @@
 #include "common/log.h"
 #include "common/rand.h"
 #include "common/util.h"
+#include "event_cache.h"
 #include "poster_store.h"
 #include "ticket_client.h"
 #include "webui.h"
 
-static void pass_through(struct client_app *app, struct http_res *res, const char *path)
+/* The answer kept for path, served while ticket-app cannot answer: 200,
+ * "stale": true in the body and a Warning header (RFC 7234's 110). 0, or
+ * -1 when nothing was kept (res untouched). */
+static int serve_stale(struct client_app *app, struct http_res *res, const char *path)
 {
+    size_t len;
+    int64_t stored_ms;
+    char *kept = event_cache_get(app->event_cache, path, &len, &stored_ms);
+    json_t *doc = kept ? json_loadb(kept, len, 0, NULL) : NULL;
+    free(kept);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return -1;
+    }
+    char since[40], age[24];
+    time_rfc3339(stored_ms, since, sizeof since);
+    json_object_set_new(doc, "stale", json_true());
+    json_object_set_new(doc, "stale_since", json_string(since));
+    int64_t secs = (now_ms() - stored_ms) / 1000;
+    snprintf(age, sizeof age, "%lld", (long long)(secs > 0 ? secs : 0));
+    http_res_json(res, 200, doc);
+    http_res_header(res, "Warning", "110 - \"Response is Stale\"");
+    http_res_header(res, "Age", age);
+    atomic_fetch_add(&app->n_events_stale, 1);
+    return 0;
+}
+
+/* ticket-app's answer to GET path, passed on; the last 200 for each path is
+ * kept, so that while ticket-app is down (unreachable or 5xx) what was seen
+ * is still served, marked stale; 503 when nothing was. Admins' reads (which
+ * see drafts) are neither kept nor served from what was kept. */
+static void pass_through(struct client_app *app, struct http_req *req, struct http_res *res,
+                         const char *path)
+{
+    const struct auth_user *u = auth_current(req);
+    if (u && u->is_admin && webui_cfg.admin_token && webui_cfg.admin_token[0]) {
+        admin_forward(app, res, "GET", path, NULL);
+        return;
+    }
     struct httpc_res r;
     if (ticket_call_raw(app, "GET", path, &r) < 0 || r.status >= 500 || r.status < 100) {
         atomic_fetch_add(&app->n_ticket_unavailable, 1);
-        http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
+        if (serve_stale(app, res, path) != 0)
+            http_res_error(res, 503, "SERVICE_UNAVAILABLE", "the ticket service is unavailable");
     } else if (!r.body || r.len == 0) {
         http_res_bytes(res, (int)r.status, "application/json", "", 0);
     } else {
+        if (r.status == 200)
+            event_cache_put(app->event_cache, path, r.body, r.len);
+        else if (r.status == 404)
+            event_cache_drop(app->event_cache, path);
         http_res_take(res, (int)r.status, "application/json", r.body, r.len);
         r.body = NULL;
     }
@@ -59,10 +105,10 @@ static void add_poster_urls(struct client_app *app, json_t *events)
 
 /* pass_through, and then, on a 200, poster_url added to the event (one) or
  * to each of body.items (a list). */
-static void pass_through_events(struct client_app *app, struct http_res *res, const char *path,
-                                int list)
+static void pass_through_events(struct client_app *app, struct http_req *req, struct http_res *res,
+                                const char *path, int list)
 {
-    pass_through(app, res, path);
+    pass_through(app, req, res, path);
     if (res->status != 200 || !res->body)
         return;
     json_t *body = json_loadb(res->body, res->body_len, 0, NULL);
@@ -85,8 +131,17 @@ void event_handle_list(struct http_req *req, struct http_res *res, void *app)
     char path[96];
     if (http_req_paging(req, res, &limit, &offset) < 0)
         return;
-    snprintf(path, sizeof(path), "/api/events?limit=%ld&offset=%ld", limit, offset);
-    pass_through_events(app, res, path, 1);
+    /* upcoming (the default: on sale or soon, soonest first), past, all */
+    const char *when = http_req_query(req, "when");
+    if (!when || !when[0])
+        when = "upcoming";
+    if (strcmp(when, "upcoming") != 0 && strcmp(when, "past") != 0 && strcmp(when, "all") != 0) {
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
+                            json_pack("{s:s}", "when", "must be upcoming, past or all"), NULL);
+        return;
+    }
+    snprintf(path, sizeof(path), "/api/events?limit=%ld&offset=%ld&when=%s", limit, offset, when);
+    pass_through_events(app, req, res, path, 1);
 }
 
 /* The {id} of an event path, or NULL after answering 404. */
@@ -107,7 +162,7 @@ void event_handle_get(struct http_req *req, struct http_res *res, void *app)
     if (!id)
         return;
     snprintf(path, sizeof(path), "/api/events/%s", id);
-    pass_through_events(app, res, path, 0);
+    pass_through_events(app, req, res, path, 0);
 }
 
 void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
@@ -117,5 +172,5 @@ void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
     if (!id)
         return;
     snprintf(path, sizeof(path), "/api/events/%s/seats", id);
-    pass_through(app, res, path);
+    pass_through(app, req, res, path);
 }

@@ -1,6 +1,7 @@
 /* main.c: client-app's configuration, start-up and shutdown. */
 #include <stdlib.h>
 
+#include "apidoc.h"
 #include "app.h"
 #include "booking_store.h"
 #include "common/bg.h"
@@ -8,6 +9,8 @@
 #include "common/rand.h"
 #include "common/service.h"
 #include "common/util.h"
+#include "event_cache.h"
+#include "mailer.h"
 #include "password.h"
 #include "ratelimit.h"
 #include "seat_hint.h"
@@ -16,6 +19,9 @@
 
 #define RATELIMIT_MAX_KEYS 100000
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
+/* Event answers kept for when ticket-app is down: pages, events, seat maps. */
+#define EVENT_CACHE_ENTRIES 1024
+#define EVENT_CACHE_BYTES (32u * 1024 * 1024)
 
 static struct client_app app;
 static const char *cors_origins; /* CORS_ORIGINS: read by service_main */
@@ -43,8 +49,24 @@ static const struct cfg_entry config[] = {
      "how long a seat ticket-app said is taken is refused without asking it (0 = off)"},
     {"WEB_ROOT", CFG_STRING, WEB_ROOT_DEFAULT, 0, 0, &webui_cfg.web_root,
      "folder of the web UI (index.html, assets/)"},
+    {"API_DOCS_ROOT", CFG_STRING, API_DOCS_ROOT_DEFAULT, 0, 0, &apidoc_root,
+     "folder of the npm package swagger-ui-dist, the renderer of /docs"},
     {"TICKET_ADMIN_TOKEN", CFG_SECRET, "", 0, 0, &webui_cfg.admin_token,
      "ticket-app's admin bearer, for the admin pages (unset: 503 ADMIN_UNAVAILABLE)"},
+    {"SMTP_URL", CFG_STRING, "", 0, 0, &app.smtp_url,
+     "mail server for notifications, e.g. smtp://127.0.0.1:2525 (empty: inbox only)"},
+    {"MAIL_FROM", CFG_STRING, "Ticketing <tickets@localhost>", 0, 0, &app.mail_from,
+     "sender of notification e-mails"},
+    {"HOLD_EXPIRING_LEAD_SECONDS", CFG_INT, "120", 1, 86400, &app.hold_expiring_lead_s,
+     "hold.expiring is told this long before a payment window ends"},
+    {"INBOX_INTERVAL_MS", CFG_INT, "5000", 100, 600000, &app.inbox_interval_ms,
+     "period of the hold.expiring check"},
+    {"MAIL_TIMEOUT_MS", CFG_INT, "15000", 500, 120000, &app.mail_timeout_ms,
+     "timeout of one SMTP delivery"},
+    {"MAIL_RETRY_BASE_MS", CFG_INT, "2000", 10, 3600000, &app.mail_retry_base_ms,
+     "first retry of a refused or failed e-mail after about this"},
+    {"MAIL_RETRY_MAX_MS", CFG_INT, "600000", 10, 86400000, &app.mail_retry_max_ms,
+     "longest wait between e-mail retries"},
 };
 
 /* Housekeeping: forget full rate-limit buckets, drop expired sessions and
@@ -84,13 +106,15 @@ static int client_init(void *appv, struct db_pool *pool)
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
+    a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
-    return 0;
+    return mailer_start(a);
 }
 
 static void client_shutdown(void *appv)
 {
     struct client_app *a = appv;
+    mailer_stop(a);
     if (a->maint)
         bg_stop(a->maint);
     a->maint = NULL;
@@ -98,6 +122,15 @@ static void client_shutdown(void *appv)
     a->limiter = NULL;
     seat_hint_destroy(a->seat_hint);
     a->seat_hint = NULL;
+    event_cache_destroy(a->event_cache);
+    a->event_cache = NULL;
+}
+
+/* A notification whose signature the server refused. */
+static void notify_refused(void *appv)
+{
+    struct client_app *a = appv;
+    atomic_fetch_add(&a->n_notifications_rejected, 1);
 }
 
 int main(int argc, char **argv)
@@ -119,6 +152,8 @@ int main(int argc, char **argv)
         .metrics_extra = app_metrics,
         .cors_origins = &cors_origins,
         .cors_skip_flags = ROUTE_INTERNAL,
+        .signing_secret = &app.notify_secret,
+        .signature_refused = notify_refused,
     };
     return service_main(&def, argc, argv);
 }

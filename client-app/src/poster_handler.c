@@ -86,7 +86,7 @@ void poster_handle_put(struct http_req *req, struct http_res *res, void *appv)
     /* ask ticket-app first, with no connection of ours held */
     if (poster_event_exists(app, id, res) < 0)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     const struct auth_user *u = auth_current(req);
@@ -105,7 +105,7 @@ void poster_handle_delete(struct http_req *req, struct http_res *res, void *appv
     const char *id = poster_event_id(req, res);
     if (!id)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     enum db_status st = poster_store_delete(c, id);
@@ -124,7 +124,7 @@ void poster_handle_get(struct http_req *req, struct http_res *res, void *appv)
     const char *id = poster_event_id(req, res);
     if (!id)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     struct poster_meta m;

@@ -10,8 +10,6 @@
 
 #include "common/util.h"
 
-#define POSTER_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 static const struct db_stmt st_put = {
     "client_poster_put",
     "INSERT INTO event_posters (event_id, content_type, width, height, size, sha256, data, "
@@ -21,16 +19,16 @@ static const struct db_stmt st_put = {
     "    width = EXCLUDED.width, height = EXCLUDED.height, size = EXCLUDED.size, "
     "    sha256 = EXCLUDED.sha256, data = EXCLUDED.data, uploaded_by = EXCLUDED.uploaded_by, "
     "    updated_at = now() "
-    "RETURNING " POSTER_TS("updated_at") " AS updated_at"};
+    "RETURNING " SQL_TS("updated_at") " AS updated_at"};
 
-static const struct db_stmt st_get = {
-    "client_poster_get", "SELECT content_type, width, height, size, sha256, " POSTER_TS(
-                             "updated_at") " AS updated_at, "
-                                           "       encode(data, 'hex') AS data_hex "
-                                           "  FROM event_posters WHERE event_id = $1"};
+static const struct db_stmt st_get = {"client_poster_get",
+                                      "SELECT content_type, width, height, size, sha256, " SQL_TS(
+                                          "updated_at") " AS updated_at, "
+                                                        "       encode(data, 'hex') AS data_hex "
+                                                        "  FROM event_posters WHERE event_id = $1"};
 
 static const struct db_stmt st_get_meta = {
-    "client_poster_get_meta", "SELECT content_type, width, height, size, sha256, " POSTER_TS(
+    "client_poster_get_meta", "SELECT content_type, width, height, size, sha256, " SQL_TS(
                                   "updated_at") " AS updated_at "
                                                 "  FROM event_posters WHERE event_id = $1"};
 

@@ -85,15 +85,6 @@ int user_password_valid(const char *s, size_t len)
     return s && len >= USER_PASSWORD_MIN && len <= USER_PASSWORD_MAX && utf8_valid(s, len);
 }
 
-size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 int user_full_name_valid(const char *s)
 {
     if (!s)
@@ -109,7 +100,7 @@ int user_full_name_valid(const char *s)
 
 int user_role_valid(const char *s)
 {
-    return s && (strcmp(s, "user") == 0 || strcmp(s, "admin") == 0);
+    return s && (strcmp(s, "user") == 0 || strcmp(s, "staff") == 0 || strcmp(s, "admin") == 0);
 }
 
 static void add_detail(json_t **details, const char *field, const char *msg)
@@ -175,7 +166,7 @@ static void read_full_name(const json_t *body, struct user_input *in, json_t **d
 static void read_role(const json_t *body, struct user_input *in, json_t **details)
 {
     if (member_string(body, "role", &in->role, NULL, details) > 0 && !user_role_valid(in->role)) {
-        add_detail(details, "role", "must be \"user\" or \"admin\"");
+        add_detail(details, "role", "must be \"user\", \"staff\" or \"admin\"");
         in->role = NULL;
     }
 }

@@ -18,8 +18,6 @@ int user_email_valid(const char *s);
 int user_password_valid(const char *s, size_t len);
 int user_full_name_valid(const char *s); /* valid UTF-8, <= 100 chars, no control chars */
 int user_role_valid(const char *s);      /* "user" or "admin" */
-/* Code points in a valid UTF-8 string. */
-size_t utf8_chars(const char *s);
 
 /* A parsed POST /api/users or PATCH /api/users/{id} body. Strings are
  * borrowed from the JSON body. For PATCH, NULL means "not sent";

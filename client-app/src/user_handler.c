@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "account.h"
 #include "app.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -60,7 +61,7 @@ void user_handle_create(struct http_req *req, struct http_res *res, void *appv)
         goto out;
     }
     rand_uuid(id);
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     enum db_status st = user_store_insert(c, id, &in, hash, in.role ? in.role : "user", &r);
     if (st == DB_CONFLICT) {
@@ -83,7 +84,7 @@ out:
 
 static void answer_user(struct client_app *app, struct http_res *res, const char *id)
 {
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;
@@ -116,13 +117,13 @@ void user_handle_list(struct http_req *req, struct http_res *res, void *appv)
     long limit, offset, total = 0;
     if (http_req_paging(req, res, &limit, &offset) < 0)
         return;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     PGresult *r = NULL;
     enum db_status st = user_store_list(c, limit, offset, &r, &total);
     db_release(app->pool, c);
-    app_answer_rows(res, st, r, user_json_row, total, limit, offset);
+    http_res_rows(res, st, r, user_json_row, total, limit, offset);
 }
 
 void user_handle_patch(struct http_req *req, struct http_res *res, void *appv)
@@ -139,6 +140,7 @@ void user_handle_patch(struct http_req *req, struct http_res *res, void *appv)
     struct db_conn *c = NULL;
     PGresult *r = NULL;
     enum db_status st;
+    int last_admin = 0;
 
     if (user_parse_patch(body, &in, &details) < 0) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid user", details, NULL);
@@ -152,17 +154,19 @@ void user_handle_patch(struct http_req *req, struct http_res *res, void *appv)
         http_res_error(res, 503, "SERVICE_UNAVAILABLE", "cannot hash the password now");
         goto out;
     }
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     /* a new password and the end of every session of that user commit together */
     st = db_begin(c);
     if (st == DB_OK)
-        st = user_store_update(c, id, &in, in.password ? hash : NULL, &r);
+        st = user_store_update(c, id, &in, in.password ? hash : NULL, &r, &last_admin);
     if (st == DB_OK && in.password)
         st = session_store_delete_user(c, id);
     if (st == DB_OK)
         st = db_commit(c);
-    if (st == DB_CONFLICT) {
+    if (st == DB_CONFLICT && last_admin) {
+        http_res_error(res, 409, "LAST_ADMIN", "the last admin cannot lose the role");
+    } else if (st == DB_CONFLICT) {
         http_res_error(res, 409, user_store_conflict_code(c), "email already registered");
     } else if (st == DB_NOT_FOUND) {
         http_res_error(res, 404, "NOT_FOUND", "no such user");
@@ -182,29 +186,11 @@ out:
 
 void user_handle_delete(struct http_req *req, struct http_res *res, void *appv)
 {
-    struct client_app *app = appv;
     const char *id = own_or_admin_id(req, res);
     if (!id)
         return;
-    struct db_conn *c = app_db(app, res);
-    if (!c)
-        return;
-    enum db_status st = db_begin(c);
-    if (st == DB_OK)
-        st = user_store_delete(c, id);
-    if (st == DB_OK)
-        st = session_store_delete_user(c, id);
-    if (st == DB_OK)
-        st = db_commit(c);
-    db_release(app->pool, c);
-    if (st == DB_NOT_FOUND)
-        http_res_error(res, 404, "NOT_FOUND", "no such user");
-    else if (st != DB_OK)
-        http_res_db_error(res, st);
-    else {
-        log_info("user deleted user_id=%s", id);
-        http_res_no_content(res);
-    }
+    const char *cb = http_req_query(req, "cancel_bookings");
+    account_delete(appv, res, id, cb && (strcmp(cb, "true") == 0 || strcmp(cb, "1") == 0));
 }
 
 void session_handle_create(struct http_req *req, struct http_res *res, void *appv)
@@ -236,7 +222,7 @@ void session_handle_create(struct http_req *req, struct http_res *res, void *app
     if (json_string_length(jl) > LOGIN_MAX || strlen(login) != json_string_length(jl) ||
         pwlen > USER_PASSWORD_MAX)
         goto bad;
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     st = user_store_find_login(c, login, &r);
     /* the slow hash runs without a pooled connection held */
@@ -254,7 +240,7 @@ void session_handle_create(struct http_req *req, struct http_res *res, void *app
 
     rand_hex(token, 32);
     auth_token_hash(token, hash);
-    if (!(c = app_db(app, res)))
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
         goto out;
     st = session_store_create(c, hash, db_get(r, 0, "id"), app->session_ttl_s, &s);
     if (st != DB_OK) {
@@ -280,7 +266,7 @@ out:
 void session_handle_delete(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    struct db_conn *c = app_db(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     enum db_status st = session_store_delete(c, auth_current(req)->token_hash);

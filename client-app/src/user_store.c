@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
-
 #define USER_COLS "id, username, email, full_name, role, " SQL_TS("created_at") " AS created_at"
 
 static const struct db_stmt st_insert = {
@@ -26,16 +24,36 @@ static const struct db_stmt st_list = {"client_user_list",
                                        "ORDER BY created_at, id LIMIT $1 OFFSET $2"};
 static const struct db_stmt st_count = {"client_user_count",
                                         "SELECT count(*) FROM users WHERE deleted_at IS NULL"};
+/* The last admin keeps the role and the account: a change that would take
+ * the role away from an admin (or delete one) applies only while another
+ * admin remains. Race-safe: the caller's transaction first locks every
+ * admin row in id order (st_lock_admins), so two admins demoting each
+ * other at once are serialised without a deadlock, and the second one's
+ * statement, with a snapshot taken after the first committed, finds no
+ * other admin and is refused. */
+#define OTHER_ADMIN                                                                                \
+    "EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.deleted_at IS NULL "               \
+    "          AND o.id <> $1)"
+static const struct db_stmt st_lock_admins = {
+    "client_user_lock_admins",
+    "SELECT id FROM users WHERE role = 'admin' AND deleted_at IS NULL ORDER BY id FOR UPDATE"};
+
 /* $3 says whether full_name was sent (then $4, possibly NULL, replaces it). */
 static const struct db_stmt st_update = {
     "client_user_update",
     "UPDATE users SET email = COALESCE($2, email), "
     "full_name = CASE WHEN $3::boolean THEN $4 ELSE full_name END, "
     "password_hash = COALESCE($5, password_hash), role = COALESCE($6, role), "
-    "updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING " USER_COLS};
+    "updated_at = now() WHERE id = $1 AND deleted_at IS NULL "
+    "  AND ($6::text IS NULL OR $6 = 'admin' OR role <> 'admin' OR " OTHER_ADMIN ") "
+    "RETURNING " USER_COLS};
 static const struct db_stmt st_delete = {"client_user_delete",
                                          "UPDATE users SET deleted_at = now(), updated_at = now() "
-                                         "WHERE id = $1 AND deleted_at IS NULL RETURNING id"};
+                                         "WHERE id = $1 AND deleted_at IS NULL "
+                                         "  AND (role <> 'admin' OR " OTHER_ADMIN ") RETURNING id"};
+static const struct db_stmt st_is_admin = {
+    "client_user_is_admin",
+    "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL AND role = 'admin'"};
 
 static const struct db_stmt st_session_create = {
     "client_session_create", "INSERT INTO sessions (token_hash, user_id, expires_at) "
@@ -43,7 +61,8 @@ static const struct db_stmt st_session_create = {
                              "RETURNING " SQL_TS("expires_at") " AS expires_at"};
 static const struct db_stmt st_session_lookup = {
     "client_session_lookup",
-    "SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+    "SELECT u.id, u.role, COALESCE(NULLIF(u.full_name, ''), u.username) AS holder "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = $1 AND s.expires_at > now() AND u.deleted_at IS NULL"};
 static const struct db_stmt st_session_delete = {"client_session_delete",
                                                  "DELETE FROM sessions WHERE token_hash = $1"};
@@ -125,19 +144,62 @@ enum db_status user_store_list(struct db_conn *c, long limit, long offset, PGres
     return db_exec(c, &st_list, 2, p, out);
 }
 
-enum db_status user_store_update(struct db_conn *c, const char *id, const struct user_input *in,
-                                 const char *hash, PGresult **out)
-{
-    const char *p[6] = {id,   in->email, in->full_name_set ? "true" : "false", in->full_name,
-                        hash, in->role};
-    return one_row(db_exec(c, &st_update, 6, p, out), out);
-}
-
-enum db_status user_store_delete(struct db_conn *c, const char *id)
+/* After a guarded change matched no row: DB_CONFLICT with *last_admin set if
+ * id is a live admin (the guard refused), else DB_NOT_FOUND. */
+static enum db_status refused_or_absent(struct db_conn *c, const char *id, int *last_admin)
 {
     const char *p[1] = {id};
     PGresult *res = NULL;
-    enum db_status st = one_row(db_exec(c, &st_delete, 1, p, &res), &res);
+    enum db_status st = db_exec(c, &st_is_admin, 1, p, &res);
+    if (st == DB_OK && PQntuples(res) > 0) {
+        *last_admin = 1;
+        st = DB_CONFLICT;
+    } else if (st == DB_OK) {
+        st = DB_NOT_FOUND;
+    }
+    PQclear(res);
+    return st;
+}
+
+enum db_status user_store_update(struct db_conn *c, const char *id, const struct user_input *in,
+                                 const char *hash, PGresult **out, int *last_admin)
+{
+    const char *p[6] = {id,   in->email, in->full_name_set ? "true" : "false", in->full_name,
+                        hash, in->role};
+    *last_admin = 0;
+    enum db_status st = DB_OK;
+    if (in->role && strcmp(in->role, "admin") != 0)
+        st = db_exec(c, &st_lock_admins, 0, NULL, NULL);
+    if (st != DB_OK)
+        return st;
+    st = one_row(db_exec(c, &st_update, 6, p, out), out);
+    return st == DB_NOT_FOUND ? refused_or_absent(c, id, last_admin) : st;
+}
+
+enum db_status user_store_delete(struct db_conn *c, const char *id, int *last_admin)
+{
+    const char *p[1] = {id};
+    PGresult *res = NULL;
+    *last_admin = 0;
+    enum db_status st = db_exec(c, &st_lock_admins, 0, NULL, NULL);
+    if (st != DB_OK)
+        return st;
+    st = one_row(db_exec(c, &st_delete, 1, p, &res), &res);
+    PQclear(res);
+    return st == DB_NOT_FOUND ? refused_or_absent(c, id, last_admin) : st;
+}
+
+enum db_status user_store_is_last_admin(struct db_conn *c, const char *id, int *last)
+{
+    static const struct db_stmt st_last = {
+        "client_user_is_last_admin",
+        "SELECT count(*) FILTER (WHERE id = $1) AS me, count(*) AS admins FROM users "
+        " WHERE role = 'admin' AND deleted_at IS NULL"};
+    const char *p[1] = {id};
+    PGresult *res = NULL;
+    enum db_status st = db_exec(c, &st_last, 1, p, &res);
+    if (st == DB_OK)
+        *last = atol(db_get(res, 0, "me")) == 1 && atol(db_get(res, 0, "admins")) == 1;
     PQclear(res);
     return st;
 }

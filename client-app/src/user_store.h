@@ -25,15 +25,24 @@ enum db_status user_store_get(struct db_conn *c, const char *id, PGresult **out)
 enum db_status user_store_find_login(struct db_conn *c, const char *login, PGresult **out);
 enum db_status user_store_list(struct db_conn *c, long limit, long offset, PGresult **out,
                                long *total);
-/* Applies the members of in that are set (hash replaces the password). */
+/* Applies the members of in that are set (hash replaces the password).
+ * Taking the role from the last admin is refused: DB_CONFLICT with
+ * *last_admin 1 (race-safe: call it inside a transaction; it locks the
+ * admins' rows first, held until that transaction ends). DB_CONFLICT with *last_admin 0: the e-mail is taken. */
 enum db_status user_store_update(struct db_conn *c, const char *id, const struct user_input *in,
-                                 const char *hash, PGresult **out);
-/* Soft delete; DB_NOT_FOUND if not a live user. */
-enum db_status user_store_delete(struct db_conn *c, const char *id);
+                                 const char *hash, PGresult **out, int *last_admin);
+/* Soft delete; DB_NOT_FOUND if not a live user; the last admin is refused
+ * (DB_CONFLICT, *last_admin 1) as in user_store_update (inside a
+ * transaction too). */
+enum db_status user_store_delete(struct db_conn *c, const char *id, int *last_admin);
+/* *last = 1 if id is the only live admin (a check before work that a
+ * refusal would undo; the guard of user_store_delete still decides). */
+enum db_status user_store_is_last_admin(struct db_conn *c, const char *id, int *last);
 
 enum db_status session_store_create(struct db_conn *c, const char *token_hash, const char *user_id,
                                     long ttl_s, PGresult **out);
-/* user id and role of the live session with that hash; DB_NOT_FOUND if none. */
+/* user id, role and holder (full name, else username) of the live session
+ * with that hash; DB_NOT_FOUND if none. */
 enum db_status session_store_lookup(struct db_conn *c, const char *token_hash, PGresult **out);
 enum db_status session_store_delete(struct db_conn *c, const char *token_hash);
 enum db_status session_store_delete_user(struct db_conn *c, const char *user_id);

@@ -3,6 +3,7 @@
 #ifndef CLIENT_WEBUI_H
 #define CLIENT_WEBUI_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -43,6 +44,19 @@ void admin_handle_event_create(struct http_req *req, struct http_res *res, void 
 void admin_handle_event_patch(struct http_req *req, struct http_res *res, void *app);
 void admin_handle_event_delete(struct http_req *req, struct http_res *res, void *app);
 void admin_handle_event_stats(struct http_req *req, struct http_res *res, void *app);
+/* POST /api/admin/events/{id}/publish and /cancel: ticket-app's publish
+ * (a DRAFT goes on sale) and event cancel (every live booking cancelled,
+ * paid ones refunded, holders told); 200 Event. */
+void admin_handle_event_publish(struct http_req *req, struct http_res *res, void *app);
+void admin_handle_event_cancel(struct http_req *req, struct http_res *res, void *app);
+/* Calls ticket-app with the admin token and answers res with what it said:
+ * its status and JSON body for 2xx/4xx; 503 when it cannot be reached,
+ * fails (5xx) or refuses our token (401/403: the configuration is wrong,
+ * not the caller's session). body is borrowed, may be NULL. app is the
+ * struct client_app. */
+struct client_app;
+void admin_forward(struct client_app *app, struct http_res *res, const char *method,
+                   const char *path, const json_t *body);
 
 /* poster.c: pure checks of an uploaded image. */
 enum poster_kind {

@@ -28,6 +28,8 @@ static size_t header_sink(char *data, size_t size, size_t n, void *p)
     line[strcspn(line, "\r\n")] = 0;
     if (strncasecmp(line, "Retry-After:", 12) == 0)
         snprintf(r->retry_after, sizeof r->retry_after, "%s", line + 12 + strspn(line + 12, " "));
+    if (strncasecmp(line, "Warning:", 8) == 0)
+        snprintf(r->warning, sizeof r->warning, "%s", line + 8 + strspn(line + 8, " "));
     if (strncasecmp(line, "Content-Type:", 13) == 0)
         snprintf(r->content_type, sizeof r->content_type, "%s", line + 13 + strspn(line + 13, " "));
     return len;

@@ -14,6 +14,7 @@ struct tresp {
     json_t *json; /* NULL unless the body is JSON */
     char retry_after[32];
     char content_type[96];
+    char warning[96]; /* the Warning header, "" if none */
 };
 
 /* method base+path with bearer (may be NULL), body text (may be NULL) and

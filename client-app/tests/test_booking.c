@@ -293,8 +293,15 @@ static void booking_json(void **state)
                              NULL,
                              "direct",
                              "2026-11-23T10:00:00.000Z",
-                             "2026-11-23T10:00:00.000Z"};
+                             "2026-11-23T10:00:00.000Z",
+                             "7K3M9Q2X",
+                             "{\"" S1 "\":{\"name\":\"Siti\",\"id_number\":null}}"};
     json_t *j = booking_to_json(&v);
+    assert_string_equal(json_string_value(json_object_get(j, "code")), "7K3M9Q2X");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_array_get(json_object_get(j, "seats"), 0), "attendee"), "name")),
+        "Siti");
     assert_string_equal(json_string_value(json_object_get(j, "status")), "PENDING_PAYMENT");
     assert_true(json_is_null(json_object_get(j, "payment")));
     assert_true(json_is_null(json_object_get(j, "ticket_url")));

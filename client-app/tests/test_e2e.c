@@ -3,7 +3,9 @@
  * book, pay at payment-app, see CONFIRMED arrive by notification (no
  * refresh), download the PDF; a taken seat gives 409 and a FAILED entry;
  * another user sees none of it (404); cancel; ticket-app stopped gives 503
- * with a FAILED entry while the stored PDF is still served. */
+ * with a FAILED entry while the stored PDF is still served, and the events
+ * and seat maps already seen are served marked stale. The other daemons are
+ * reached through their APIs only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,104 +19,33 @@
 #include <cmocka.h>
 
 #include "client_testlib.h"
-#include "testsupport.h"
+#include "test_suite.h"
 
-#define ADMIN_TOKEN "e2e-ticket-admin-token"
-#define SERVICE_TOKEN "e2e-ticket-service-token"
-#define PAY_TOKEN "e2e-payment-service-token"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
+#define SERVICE_TOKEN TS_SERVICE_TOKEN
 
-static struct test_daemon pay, ticket, client;
-static char client_db[512];
-static char ticket_db[512];
+static struct test_suite suite;
 static const char *C, *T, *P; /* base URLs */
 
 static int setup(void **state)
 {
     (void)state;
     test_require_pg();
-    char pdb[512];
-    char *tdb = ticket_db;
-    if (test_db_create("e2e_pay", NULL, pdb, sizeof pdb) < 0 ||
-        test_db_create("e2e_ticket", NULL, tdb, sizeof ticket_db) < 0 ||
-        test_db_create("e2e_client", NULL, client_db, sizeof client_db) < 0)
+    const struct test_suite_opts o = {.name = "e2e", TEST_SUITE_BINARIES};
+    if (test_suite_start(&suite, &o) != 0)
         return -1;
-    int pport = test_free_port(), tport, cport;
-    do
-        tport = test_free_port();
-    while (tport == pport);
-    do
-        cport = test_free_port();
-    while (cport == pport || cport == tport);
-
-    char c_db[600], c_ticket[96];
-    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
-    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db,
-                          c_ticket,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "NOTIFY_SECRET=e2e-notify-secret",
-                          "ADMIN_PASSWORD=e2e-admin-pass",
-                          "RATE_LIMIT_PER_MINUTE=0",
-                          "MAINTENANCE_INTERVAL_MS=200",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
-        return -1;
-
-    char p_db[600], p_hook[128], p_public[96];
-    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pdb);
-    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db,
-                          p_hook,
-                          p_public,
-                          "WEBHOOK_SECRET=e2e-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0",
-                          "WEBHOOK_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
-        return -1;
-
-    char t_db[600], t_pay[96], t_notify[128];
-    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", tdb);
-    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             cport);
-    const char *tenv[] = {t_db,
-                          t_pay,
-                          t_notify,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "WEBHOOK_SECRET=e2e-webhook-secret",
-                          "NOTIFY_SECRET=e2e-notify-secret",
-                          "TICKET_CODE_SECRET=e2e-code-secret",
-                          "ORGANIZER_FAILURE_RATE=0",
-                          "NOTIFY_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
-        return -1;
-    C = client.base_url;
-    T = ticket.base_url;
-    P = pay.base_url;
+    C = suite.C;
+    T = suite.T;
+    P = suite.P;
     return 0;
 }
 
+/* a clean exit of client-app and ticket-app: no sanitizer report, graceful
+ * shutdown */
 static int teardown(void **state)
 {
     (void)state;
-    int st = test_daemon_stop(&client);
-    test_daemon_stop(&ticket);
-    test_daemon_stop(&pay);
-    /* a clean exit: no sanitizer report, graceful shutdown */
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    return test_suite_stop(&suite);
 }
 
 /* Creates an event with one row of n seats at price; id into ev. */
@@ -267,7 +198,7 @@ static void user_path(void **state)
     assert_string_equal(r.content_type, "application/pdf");
     tresp_free(&r);
     char *stored = test_db_scalar_params(
-        client_db, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = $1", 1,
+        suite.client_db, "SELECT length(ticket_pdf) > 100 FROM bookings WHERE id = $1", 1,
         (const char *[]){bk}, NULL);
     assert_string_equal(stored, "t");
     free(stored);
@@ -283,12 +214,9 @@ static void user_path(void **state)
     char refused[37], rpath[160];
     snprintf(refused, sizeof refused, "%s", tstr(&r, "booking.id"));
     tresp_free(&r);
-    char *at_ticket =
-        test_db_scalar_params(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1", 1,
-                              (const char *[]){refused}, NULL);
-    assert_string_equal(at_ticket, "0");
-    free(at_ticket);
     snprintf(rpath, sizeof rpath, "/api/bookings/%s", refused);
+    assert_int_equal(tcall(T, "GET", rpath, SERVICE_TOKEN, NULL, NULL, &r), 404);
+    tresp_free(&r);
     assert_int_equal(tcall(C, "GET", rpath, btok, NULL, NULL, &r), 200);
     assert_true(history_has(&r, "REQUESTED", "request"));
     assert_true(history_has(&r, "FAILED", "client-app"));
@@ -366,7 +294,7 @@ static void user_path(void **state)
     tresp_free(&r);
 
     /* refresh reconciles a stale local copy from ticket-app (newer version) */
-    assert_int_equal(texec(client_db,
+    assert_int_equal(texec(suite.client_db,
                            "UPDATE bookings SET status = 'PENDING_PAYMENT', version = 0, "
                            "ticket_pdf = NULL WHERE id = $1",
                            1, (const char *[]){bk}),
@@ -380,7 +308,7 @@ static void user_path(void **state)
     assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 200);
     assert_memory_equal(r.body, "%PDF", 4);
     tresp_free(&r);
-    stored = test_db_scalar_params(client_db,
+    stored = test_db_scalar_params(suite.client_db,
                                    "SELECT ticket_pdf IS NOT NULL FROM bookings WHERE id = $1", 1,
                                    (const char *[]){bk}, NULL);
     assert_string_equal(stored, "t");
@@ -388,13 +316,13 @@ static void user_path(void **state)
 
     /* attempts left REQUESTED by a request that died are settled in the
      * background: from ticket-app's state if it knows them, else FAILED */
-    assert_int_equal(texec(client_db,
+    assert_int_equal(texec(suite.client_db,
                            "UPDATE bookings SET status = 'REQUESTED', version = 0, "
                            "created_at = now() - interval '1 hour' WHERE id = $1",
                            1, (const char *[]){bk}),
                      0);
     assert_int_equal(
-        texec(client_db,
+        texec(suite.client_db,
               "INSERT INTO bookings (id, user_id, event_id, status, seats, created_at) "
               "VALUES ('99999999-9999-4999-8999-999999999999', $1, $2, 'REQUESTED', "
               "'[]', now() - interval '1 hour')",
@@ -434,7 +362,7 @@ static void user_path(void **state)
     tresp_free(&r);
     const char *len_sql = "SELECT length(ticket_pdf) FROM bookings WHERE id = $1";
     char *len10 = NULL;
-    for (int i = 0; i < 50 && !(len10 = test_db_scalar_params(client_db, len_sql, 1,
+    for (int i = 0; i < 50 && !(len10 = test_db_scalar_params(suite.client_db, len_sql, 1,
                                                               (const char *[]){bk10}, NULL));
          i++)
         usleep(100 * 1000);
@@ -447,7 +375,7 @@ static void user_path(void **state)
     tresp_free(&r);
 
     /* ticket-app stopped: 503 with a FAILED entry; the stored PDF still served */
-    test_daemon_stop(&ticket);
+    test_daemon_stop(&suite.ticket);
     const char *last[] = {seats[4]};
     assert_int_equal(book(btok, ev, last, 1, NULL, &r), 503);
     assert_string_equal(tstr(&r, "booking.status"), "FAILED");
@@ -462,7 +390,33 @@ static void user_path(void **state)
     assert_int_equal(tcall(C, "GET", pdfpath, atok, NULL, NULL, &r), 200);
     assert_memory_equal(r.body, "%PDF", 4);
     tresp_free(&r);
-    assert_int_equal(tcall(C, "GET", "/api/events", NULL, NULL, NULL, &r), 503);
+    /* events and seat maps already seen are still served, marked stale */
+    assert_int_equal(tcall(C, "GET", "/api/events", NULL, NULL, NULL, &r), 200);
+    assert_true(strstr(r.body, ev) != NULL);
+    assert_true(json_is_true(json_object_get(r.json, "stale")));
+    assert_string_equal(r.warning, "110 - \"Response is Stale\"");
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s", ev);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "name"), "E2E Concert");
+    assert_true(json_is_true(json_object_get(r.json, "stale")));
+    assert_non_null(tstr(&r, "stale_since"));
+    assert_true(r.warning[0] != '\0');
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 5);
+    assert_true(json_is_true(json_object_get(r.json, "stale")));
+    assert_true(r.warning[0] != '\0');
+    tresp_free(&r);
+    /* what was never seen cannot be: 503 */
+    assert_int_equal(tcall(C, "GET", "/api/events?when=past", NULL, NULL, NULL, &r), 503);
+    tresp_free(&r);
+    /* ticket-app back: fresh answers again, not marked */
+    assert_int_equal(test_suite_restart_ticket(&suite), 0);
+    assert_int_equal(tcall(C, "GET", "/api/events", NULL, NULL, NULL, &r), 200);
+    assert_null(json_object_get(r.json, "stale"));
+    assert_string_equal(r.warning, "");
     tresp_free(&r);
 }
 

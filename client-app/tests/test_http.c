@@ -551,15 +551,68 @@ static void idempotency_concurrent(void **state)
     }
     for (int i = 0; i < N; i++)
         pthread_join(th[i], NULL);
+    /* Each twin gets the first answer (replayed) or, while the first still
+     * runs, 409 IDEMPOTENCY_IN_PROGRESS with Retry-After; one booking. */
+    const char *first = NULL;
     for (int i = 0; i < N; i++) {
+        if (args[i].r.status == 409) {
+            assert_string_equal(terr(&args[i].r), "IDEMPOTENCY_IN_PROGRESS");
+            assert_string_equal(args[i].r.retry_after, "1");
+            continue;
+        }
         assert_int_equal(args[i].r.status, 503);
-        assert_string_equal(tstr(&args[i].r, "booking.id"), tstr(&args[0].r, "booking.id"));
+        if (!first)
+            first = tstr(&args[i].r, "booking.id");
+        assert_string_equal(tstr(&args[i].r, "booking.id"), first);
     }
+    assert_non_null(first);
     for (int i = 0; i < N; i++)
         tresp_free(&args[i].r);
     assert_int_equal(get("/api/bookings", tok, &r), 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
     tresp_free(&r);
+}
+
+/* A twin of an Idempotency-Key whose first request is still running is
+ * answered at once (409 IDEMPOTENCY_IN_PROGRESS, Retry-After), not after
+ * waiting on a worker for the first; once the first has answered, the
+ * twin gets that answer. The first request is made to look unfinished by
+ * clearing its stored answer and extending its lock. */
+static void idempotency_twin_answered_at_once(void **state)
+{
+    (void)state;
+    char id[37], tok[65];
+    struct tresp r1, r2;
+    new_user("twin", id, tok);
+    const char *req = "{\"event_id\":\"" EV "\",\"seat_ids\":[\"" S1 "\"]}";
+    const char *hk[] = {"Idempotency-Key: twin-key", NULL};
+    assert_int_equal(tcall(B, "POST", "/api/bookings", tok, req, hk, &r1), 503);
+    assert_int_equal(texec(db_uri,
+                           "UPDATE idempotency_keys SET status_code = NULL, response = NULL, "
+                           "locked_until = now() + interval '1 minute' WHERE user_id = $1",
+                           1, (const char *[]){id}),
+                     0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(tcall(B, "POST", "/api/bookings", tok, req, hk, &r2), 409);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_string_equal(terr(&r2), "IDEMPOTENCY_IN_PROGRESS");
+    assert_string_equal(r2.retry_after, "1");
+    if (ms > 1000) /* the lock lasts TICKET_TIMEOUT_MS + 5 s: 7 s here */
+        fail_msg("the twin waited %ld ms", ms);
+    tresp_free(&r2);
+    /* the first finishes: its answer is the twin's */
+    const char *p[2] = {id, r1.body};
+    assert_int_equal(texec(db_uri,
+                           "UPDATE idempotency_keys SET status_code = 503, response = $2 "
+                           "WHERE user_id = $1",
+                           2, p),
+                     0);
+    assert_int_equal(tcall(B, "POST", "/api/bookings", tok, req, hk, &r2), 503);
+    assert_string_equal(r2.body, r1.body);
+    tresp_free(&r1);
+    tresp_free(&r2);
 }
 
 /* POSTs a signed notification; returns the status. */
@@ -741,6 +794,7 @@ int main(void)
         cmocka_unit_test(bookings_with_ticket_app_down),
         cmocka_unit_test(idempotency_key_replays),
         cmocka_unit_test(idempotency_concurrent),
+        cmocka_unit_test(idempotency_twin_answered_at_once),
         cmocka_unit_test(expired_session),
         cmocka_unit_test(notifications),
         cmocka_unit_test(metrics_and_health),

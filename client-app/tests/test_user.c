@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "password.h"
 #include "user.h"
 

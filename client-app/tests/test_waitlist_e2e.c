@@ -22,105 +22,35 @@
 #include <cmocka.h>
 
 #include "client_testlib.h"
-#include "testsupport.h"
+#include "test_suite.h"
 
-#define ADMIN_TOKEN "wl-e2e-ticket-admin-token"
-#define SERVICE_TOKEN "wl-e2e-ticket-service-token"
-#define PAY_TOKEN "wl-e2e-payment-service-token"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
 #define TTL_S 5
 #define PW "waitlist-password"
 
-static struct test_daemon pay, ticket, client;
-static char client_db[512], ticket_db[512];
+static const char *const wl_ticket_env[] = {"HOLD_TTL_SECONDS=5", "SWEEP_INTERVAL_MS=200", NULL};
+
+static struct test_suite suite;
 static const char *C, *T, *P; /* base URLs */
 
 static int setup(void **state)
 {
     (void)state;
     test_require_pg();
-    char pdb[512];
-    if (test_db_create("wl_pay", NULL, pdb, sizeof pdb) < 0 ||
-        test_db_create("wl_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
-        test_db_create("wl_client", NULL, client_db, sizeof client_db) < 0)
+    const struct test_suite_opts o = {
+        .name = "wl", TEST_SUITE_BINARIES, .ticket_env = wl_ticket_env};
+    if (test_suite_start(&suite, &o) != 0)
         return -1;
-    int pport = test_free_port(), tport, cport;
-    do
-        tport = test_free_port();
-    while (tport == pport);
-    do
-        cport = test_free_port();
-    while (cport == pport || cport == tport);
-
-    char c_db[600], c_ticket[96];
-    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
-    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db,
-                          c_ticket,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "NOTIFY_SECRET=wl-e2e-notify-secret",
-                          "ADMIN_PASSWORD=wl-e2e-admin-pass",
-                          "RATE_LIMIT_PER_MINUTE=0",
-                          "DB_POOL_SIZE=6",
-                          "HTTP_WORKERS=8",
-                          NULL};
-    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
-        return -1;
-
-    char p_db[600], p_hook[128], p_public[96];
-    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pdb);
-    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db,
-                          p_hook,
-                          p_public,
-                          "WEBHOOK_SECRET=wl-e2e-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0",
-                          "WEBHOOK_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
-        return -1;
-
-    char t_db[600], t_pay[96], t_notify[128];
-    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
-    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             cport);
-    const char *tenv[] = {t_db,
-                          t_pay,
-                          t_notify,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "WEBHOOK_SECRET=wl-e2e-webhook-secret",
-                          "NOTIFY_SECRET=wl-e2e-notify-secret",
-                          "TICKET_CODE_SECRET=wl-e2e-code-secret",
-                          "ORGANIZER_FAILURE_RATE=0",
-                          "NOTIFY_RETRY_BASE_MS=100",
-                          "HOLD_TTL_SECONDS=5",
-                          "SWEEP_INTERVAL_MS=200",
-                          "DB_POOL_SIZE=6",
-                          "HTTP_WORKERS=8",
-                          NULL};
-    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
-        return -1;
-    C = client.base_url;
-    T = ticket.base_url;
-    P = pay.base_url;
+    C = suite.C;
+    T = suite.T;
+    P = suite.P;
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    int st = test_daemon_stop(&client);
-    int st2 = test_daemon_stop(&ticket);
-    test_daemon_stop(&pay);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && WIFEXITED(st2) && WEXITSTATUS(st2) == 0 ? 0
-                                                                                            : -1;
+    return test_suite_stop(&suite);
 }
 
 /* ---- helpers ---- */
@@ -282,12 +212,18 @@ static long position(const struct user *u, const char *entry)
     return v;
 }
 
-/* The offered booking in u's history (by booking.created): PENDING_PAYMENT,
- * origin waitlist, its payment URL; invoice number into inv. */
+/* The offered booking in u's history: PENDING_PAYMENT, origin waitlist
+ * (readable at once), and its payment URL (by booking.created: the offer's
+ * invoice is made after the offer); invoice number into inv. */
 static void expect_offer_in_history(const struct user *u, const char *bid, char inv[64])
 {
     struct tresp r;
     assert_int_equal(wait_booking(u, bid, "PENDING_PAYMENT", 10000, &r), 0);
+    for (int i = 0; i < 100 && !tstr(&r, "payment.invoice_number")[0]; i++) {
+        tresp_free(&r);
+        usleep(100 * 1000);
+        assert_int_equal(wait_booking(u, bid, "PENDING_PAYMENT", 0, &r), 0);
+    }
     assert_string_equal(tstr(&r, "origin"), "waitlist");
     assert_string_equal(tstr(&r, "user_id"), u->id);
     assert_int_equal(strncmp(tstr(&r, "payment.invoice_number"), "INV-", 4), 0);
@@ -303,10 +239,23 @@ static void expect_offer_in_history(const struct user *u, const char *bid, char 
     tresp_free(&r);
 }
 
-static char *seat_status(const char *seat)
+/* The seat's status as ticket-app shows it (malloc'ed), or NULL. */
+static char *seat_status(const char *ev, const char *seat)
 {
-    const char *p[] = {seat};
-    return test_db_scalar_params(ticket_db, "SELECT status FROM seats WHERE id = $1", 1, p, NULL);
+    char path[128];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
+    assert_int_equal(tcall(T, "GET", path, NULL, NULL, NULL, &r), 200);
+    char *st = NULL;
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(r.json, "items"), i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "id")), seat) == 0)
+            st = strdup(json_string_value(json_object_get(it, "status")));
+    }
+    tresp_free(&r);
+    return st;
 }
 
 struct leave_arg {
@@ -393,7 +342,7 @@ static void offer_chain(void **state)
     char b_bid[37], b_inv[64];
     assert_int_equal(wait_entry(&B, eb, "OFFERED", 5000, b_bid), 0);
     expect_offer_in_history(&B, b_bid, b_inv);
-    char *st = seat_status(seats[0]);
+    char *st = seat_status(ev, seats[0]);
     assert_string_equal(st, "ON_GOING");
     free(st);
     assert_int_equal(position(&Cu, ec), 1);
@@ -431,7 +380,7 @@ static void offer_chain(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "status")), "WAITING");
     assert_int_equal(json_integer_value(json_object_get(e, "position")), 1);
     json_decref(e);
-    st = seat_status(seats[0]);
+    st = seat_status(ev, seats[0]);
     assert_string_equal(st, "BOOKED");
     free(st);
     fprintf(stderr, "D joined after C paid: still WAITING at position 1 after %d s\n", TTL_S + 1);
@@ -454,14 +403,14 @@ static void offer_chain(void **state)
     assert_int_equal(la.status, 204);
     assert_int_equal(wait_entry(&D, ed2, "CANCELLED", 0, NULL), 0);
     for (int i = 0; i < 50; i++) {
-        st = seat_status(seats[1]);
+        st = seat_status(ev, seats[1]);
         int open = strcmp(st, "OPEN") == 0;
         free(st);
         if (open)
             break;
         usleep(100 * 1000);
     }
-    st = seat_status(seats[1]);
+    st = seat_status(ev, seats[1]);
     assert_string_equal(st, "OPEN");
     free(st);
 }
@@ -526,16 +475,7 @@ static void concurrent_joins(void **state)
         assert_true(js[i].position >= 1 && js[i].position <= NJOIN);
         seen[js[i].position]++;
         by_pos[js[i].position] = i;
-        /* join order: the answered position is the entry's rank by seq */
-        const char *p[] = {js[i].entry};
-        char *rank = test_db_scalar_params(
-            ticket_db,
-            "SELECT count(*) FROM waitlist_entries w, waitlist_entries me WHERE me.id = $1 "
-            "AND w.seat_id = me.seat_id AND w.seq <= me.seq",
-            1, p, NULL);
-        assert_non_null(rank);
-        assert_int_equal(atol(rank), js[i].position);
-        free(rank);
+        /* the answered position is the one the entry keeps */
         assert_int_equal(position(&js[i].u, js[i].entry), js[i].position);
     }
     for (int p = 1; p <= NJOIN; p++)
@@ -624,12 +564,68 @@ static void concurrent_releases(void **state)
     fprintf(stderr, "two releases at once: seat 1 to its first (qua), seat 2 to its first (quc)\n");
 }
 
+/* The offered booking is readable at client-app as soon as the entry
+ * names it, before (here: without) ticket-app's booking.created
+ * notification: a suite of its own whose ticket-app notifies nobody. */
+static void offer_readable_at_once(void **state)
+{
+    (void)state;
+    static const char *const no_retry_env[] = {"HOLD_TTL_SECONDS=60", NULL};
+    struct test_suite quiet;
+    const struct test_suite_opts o = {.name = "wl_quiet", TEST_SUITE_BINARIES,
+                                      .ticket_env = no_retry_env, .no_notifications = 1};
+    assert_int_equal(test_suite_start(&quiet, &o), 0);
+    const char *c0 = C, *t0 = T, *p0 = P;
+    C = quiet.C;
+    T = quiet.T;
+    P = quiet.P;
+
+    struct user A, B;
+    user_new(&A, "quiet_ann");
+    user_new(&B, "quiet_ben");
+    char ev[37], seats[1][37], a_bid[37], eb[37], b_bid[37], path[128];
+    new_event(1, ev, seats);
+    const char *s[] = {seats[0]};
+    book(&A, ev, s, 1, a_bid, NULL);
+    struct tresp r;
+    assert_int_equal(join(&B, ev, seats[0], &r), 201);
+    snprintf(eb, sizeof eb, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/bookings/%s/cancel", a_bid);
+    assert_int_equal(tcall(C, "POST", path, A.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    assert_int_equal(wait_entry(&B, eb, "OFFERED", 10000, b_bid), 0);
+    assert_int_equal((int)strlen(b_bid), 36);
+    /* at once: no notification will ever bring it */
+    snprintf(path, sizeof path, "/api/bookings/%s", b_bid);
+    assert_int_equal(tcall(C, "GET", path, B.token, NULL, NULL, &r), 200);
+    assert_string_equal(tstr(&r, "status"), "PENDING_PAYMENT");
+    assert_string_equal(tstr(&r, "origin"), "waitlist");
+    assert_string_equal(tstr(&r, "user_id"), B.id);
+    assert_string_equal(tstr(&r, "event_id"), ev);
+    tresp_free(&r);
+    /* and it stays readable, in B's list too; not to A */
+    assert_int_equal(tcall(C, "GET", path, B.token, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", "/api/bookings", B.token, NULL, NULL, &r), 200);
+    assert_non_null(strstr(r.body, b_bid));
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", path, A.token, NULL, NULL, &r), 404);
+    tresp_free(&r);
+
+    C = c0;
+    T = t0;
+    P = p0;
+    assert_int_equal(test_suite_stop(&quiet), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(offer_chain),
         cmocka_unit_test(concurrent_joins),
         cmocka_unit_test(concurrent_releases),
+        cmocka_unit_test(offer_readable_at_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,15 +15,16 @@
 
 struct db_conn {
     PGconn *pg;
-    struct db_pool *pool;  /* NULL for db_connect connections */
+    struct db_pool *pool; /* NULL for db_connect connections */
     int in_use;
-    char **prepared;       /* statement names prepared on this connection */
+    char **prepared; /* statement names prepared on this connection */
     size_t nprepared, capprepared;
     char last_error[256];
 };
 
 struct db_pool {
     char *conninfo;
+    char options[128]; /* libpq "options": the session's timeouts */
     int size;
     struct db_conn *conns;
     int in_use;
@@ -37,10 +38,11 @@ static void db_notice(void *arg, const char *msg);
 /* Applied before the caller's conninfo, so the caller can override them:
  * a dead host should fail fast, and the server's views should say who we
  * are. */
-static PGconn *db_open(const char *conninfo)
+static PGconn *db_open(const char *conninfo, const char *options)
 {
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"5", program_invocation_short_name, conninfo, NULL};
+    const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
+    const char *vals[] = {"5", program_invocation_short_name, options ? options : "", conninfo,
+                          NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg)
         PQsetNoticeProcessor(pg, db_notice, NULL);
@@ -113,13 +115,14 @@ enum db_status db_status_from_sqlstate(const char *s)
         return DB_ERROR;
     if (!strcmp(s, "23505") || !strcmp(s, "23P01"))
         return DB_CONFLICT;
-    if (!strncmp(s, "22", 2) || !strcmp(s, "23502") || !strcmp(s, "23503") ||
-        !strcmp(s, "23514"))
+    if (!strncmp(s, "22", 2) || !strcmp(s, "23502") || !strcmp(s, "23503") || !strcmp(s, "23514"))
         return DB_INVALID;
     if (!strcmp(s, "40001") || !strcmp(s, "40P01"))
         return DB_RETRY;
-    if (!strncmp(s, "08", 2) || !strncmp(s, "53", 2) || !strcmp(s, "57P01") ||
-        !strcmp(s, "57P02") || !strcmp(s, "57P03"))
+    /* 57014: a statement cancelled, by statement_timeout above all: the
+     * database is too slow right now, so 503 and a retry, not a 500. */
+    if (!strncmp(s, "08", 2) || !strncmp(s, "53", 2) || !strcmp(s, "57014") ||
+        !strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03"))
         return DB_UNAVAILABLE;
     return DB_ERROR;
 }
@@ -127,13 +130,20 @@ enum db_status db_status_from_sqlstate(const char *s)
 const char *db_status_name(enum db_status st)
 {
     switch (st) {
-    case DB_OK: return "OK";
-    case DB_NOT_FOUND: return "NOT_FOUND";
-    case DB_CONFLICT: return "CONFLICT";
-    case DB_INVALID: return "INVALID";
-    case DB_RETRY: return "RETRY";
-    case DB_UNAVAILABLE: return "UNAVAILABLE";
-    case DB_ERROR: return "ERROR";
+    case DB_OK:
+        return "OK";
+    case DB_NOT_FOUND:
+        return "NOT_FOUND";
+    case DB_CONFLICT:
+        return "CONFLICT";
+    case DB_INVALID:
+        return "INVALID";
+    case DB_RETRY:
+        return "RETRY";
+    case DB_UNAVAILABLE:
+        return "UNAVAILABLE";
+    case DB_ERROR:
+        return "ERROR";
     }
     return "UNKNOWN";
 }
@@ -142,8 +152,7 @@ const char *db_status_name(enum db_status st)
  * failures with the statement's name and SQLSTATE; never parameters, and the
  * server's text only where it cannot carry them (constraint and data errors
  * quote the offending values). */
-static enum db_status db_result_status(struct db_conn *conn, const PGresult *res,
-                                       const char *what)
+static enum db_status db_result_status(struct db_conn *conn, const PGresult *res, const char *what)
 {
     ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY)
@@ -202,17 +211,16 @@ static void db_notice(void *arg, const char *msg)
 
 /* Makes conn usable: connects if it never was, reconnects if broken.
  * Returns 0 or -1 (server unreachable; reason logged). */
-static int db_ready(struct db_conn *conn, const char *conninfo)
+static int db_ready(struct db_conn *conn, const char *conninfo, const char *options)
 {
     if (conn->pg) {
         db_probe(conn);
-        if (PQstatus(conn->pg) == CONNECTION_OK &&
-            PQtransactionStatus(conn->pg) == PQTRANS_IDLE)
+        if (PQstatus(conn->pg) == CONNECTION_OK && PQtransactionStatus(conn->pg) == PQTRANS_IDLE)
             return 0;
         log_info("db: connection broken, reconnecting");
         db_drop(conn);
     }
-    conn->pg = db_open(conninfo);
+    conn->pg = db_open(conninfo, options);
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
         db_set_error(conn, conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
         log_warn("db: cannot connect error=\"%s\"", conn->last_error);
@@ -228,6 +236,7 @@ struct db_pool *db_pool_create(const char *conninfo, int size)
     if (size < 1)
         size = 1;
     pool->conninfo = xstrdup(conninfo ? conninfo : "");
+    db_pool_set_timeouts(pool, DB_STATEMENT_TIMEOUT_MS_DEFAULT, DB_IDLE_TX_TIMEOUT_MS_DEFAULT);
     pool->size = size;
     pool->conns = xcalloc((size_t)size, sizeof *pool->conns);
     for (int i = 0; i < size; i++)
@@ -239,6 +248,13 @@ struct db_pool *db_pool_create(const char *conninfo, int size)
     pthread_cond_init(&pool->freed, &ca);
     pthread_condattr_destroy(&ca);
     return pool;
+}
+
+void db_pool_set_timeouts(struct db_pool *pool, long statement_ms, long idle_tx_ms)
+{
+    snprintf(pool->options, sizeof pool->options,
+             "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=%ld",
+             statement_ms > 0 ? statement_ms : 0, idle_tx_ms > 0 ? idle_tx_ms : 0);
 }
 
 void db_pool_destroy(struct db_pool *pool)
@@ -311,7 +327,7 @@ struct db_conn *db_acquire(struct db_pool *pool, int wait_ms)
     pthread_mutex_unlock(&pool->lock);
 
     /* Connecting happens outside the lock: the slot is ours already. */
-    if (db_ready(conn, pool->conninfo) != 0) {
+    if (db_ready(conn, pool->conninfo, pool->options) != 0) {
         pthread_mutex_lock(&pool->lock);
         conn->in_use = 0;
         pool->in_use--;
@@ -483,7 +499,7 @@ const char *db_last_error(const struct db_conn *conn)
 struct db_conn *db_connect(const char *conninfo, char *err, size_t errlen)
 {
     struct db_conn *conn = xcalloc(1, sizeof *conn);
-    conn->pg = db_open(conninfo ? conninfo : "");
+    conn->pg = db_open(conninfo ? conninfo : "", NULL);
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
         db_set_error(conn, conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
         if (err && errlen)
@@ -511,4 +527,13 @@ const char *db_get(const PGresult *res, int r, const char *col)
     if (c < 0 || PQgetisnull(res, r, c))
         return NULL;
     return PQgetvalue(res, r, c);
+}
+
+enum db_status db_tx_end(struct db_conn *conn, enum db_status st)
+{
+    if (st == DB_OK)
+        st = db_commit(conn);
+    if (st != DB_OK)
+        db_rollback(conn);
+    return st;
 }

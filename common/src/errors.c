@@ -1,5 +1,6 @@
 /* errors.c: the one table from database outcomes to HTTP statuses, error
- * codes and messages, so every service answers the same way. */
+ * codes and messages, so every service answers the same way; and the
+ * answers built on it: a connection or 503, the paged list. */
 #include "common/errors.h"
 
 static const struct {
@@ -39,4 +40,35 @@ void http_res_db_error(struct http_res *res, enum db_status st)
     if (db_errors[i].status == 503)
         http_res_header(res, "Retry-After", "1");
     http_res_error(res, db_errors[i].status, db_errors[i].code, "%s", db_errors[i].message);
+}
+
+struct db_conn *db_acquire_or_503(struct db_pool *pool, int wait_ms, struct http_res *res)
+{
+    struct db_conn *c = db_acquire(pool, wait_ms);
+    if (!c)
+        http_res_db_error(res, DB_UNAVAILABLE);
+    return c;
+}
+
+void http_res_page(struct http_res *res, json_t *items, long total, long limit, long offset)
+{
+    http_res_json(res, 200,
+                  json_pack("{s:o, s:I, s:I, s:I}", "items", items ? items : json_array(), "total",
+                            (json_int_t)total, "limit", (json_int_t)limit, "offset",
+                            (json_int_t)offset));
+}
+
+void http_res_rows(struct http_res *res, enum db_status st, PGresult *r,
+                   json_t *(*row_json)(const PGresult *r, int i), long total, long limit,
+                   long offset)
+{
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+        json_array_append_new(items, row_json(r, i));
+    PQclear(r);
+    http_res_page(res, items, total, limit, offset);
 }

@@ -124,6 +124,35 @@ static int json_depth_exceeds(const char *s, size_t n, int max)
     return 0;
 }
 
+/* What went wrong in the parser's error, in words of JSON rather than of
+ * the library: jansson's own text names its flags (JSON_ALLOW_NUL,
+ * JSON_DECODE_ANY), which mean nothing to a client. */
+static const char *json_error_words(const json_error_t *err)
+{
+    switch (json_error_code(err)) {
+    case json_error_null_character:
+        return "\\u0000 is not allowed in a string";
+    case json_error_duplicate_key:
+        return "a member name appears twice";
+    case json_error_premature_end_of_input:
+        return "the body ends before the JSON value does";
+    case json_error_end_of_input_expected:
+        return "text after the JSON value";
+    case json_error_invalid_syntax:
+    case json_error_invalid_format:
+    case json_error_wrong_type:
+        return strstr(err->text, "JSON_") ? "not a JSON value" : err->text;
+    case json_error_invalid_utf8:
+        return "not valid UTF-8";
+    case json_error_numeric_overflow:
+        return "a number too large";
+    case json_error_null_byte_in_key:
+        return "\\u0000 is not allowed in a member name";
+    default:
+        return strstr(err->text, "JSON_") ? "invalid JSON" : err->text;
+    }
+}
+
 json_t *http_req_json(const struct http_req *req, struct http_res *res)
 {
     const char *ct = http_req_header(req, "Content-Type");
@@ -148,7 +177,7 @@ json_t *http_req_json(const struct http_req *req, struct http_res *res)
     json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
     if (!v) {
         http_res_error(res, 400, "MALFORMED_JSON", "invalid JSON at line %d column %d: %s",
-                       err.line, err.column, err.text);
+                       err.line, err.column, json_error_words(&err));
         return NULL;
     }
     if (!json_is_object(v)) {

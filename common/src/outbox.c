@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/bg.h"
+#include "common/errors.h"
 #include "common/httpc.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -27,8 +28,6 @@
 #define OUTBOX_POLL_MS 250
 /* A lease is taken a little before the event reaches the loop. */
 #define OUTBOX_LEASE_MARGIN_MS 1000
-
-#define OUTBOX_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 static const struct db_stmt outbox_insert = {
     "common_outbox_insert", "INSERT INTO outbox (id, topic, payload) VALUES ($1, $2, $3)"};
@@ -70,12 +69,11 @@ static const struct db_stmt outbox_done = {
     " VALUES ($1, $2::int, NULL, $3::int)"};
 
 static const struct db_stmt outbox_failed = {
-    "common_outbox_failed",
-    "WITH u AS (UPDATE outbox SET last_status = $2::int, last_error = $3,"
-    " next_attempt_at = now() + $4::bigint * interval '1 millisecond'"
-    " WHERE id = $1 AND delivered_at IS NULL)"
-    " INSERT INTO outbox_attempts (event_id, status, error, duration_ms)"
-    " VALUES ($1, $2::int, $3, $5::int)"};
+    "common_outbox_failed", "WITH u AS (UPDATE outbox SET last_status = $2::int, last_error = $3,"
+                            " next_attempt_at = now() + $4::bigint * interval '1 millisecond'"
+                            " WHERE id = $1 AND delivered_at IS NULL)"
+                            " INSERT INTO outbox_attempts (event_id, status, error, duration_ms)"
+                            " VALUES ($1, $2::int, $3, $5::int)"};
 
 /* Claimed and not attempted (the loop is stopping): due again now. */
 static const struct db_stmt outbox_unclaim_stmt = {
@@ -87,6 +85,27 @@ static const struct db_stmt outbox_insert_leased = {
     "common_outbox_insert_leased",
     "INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at)"
     " VALUES ($1, $2, $3, 1, now() + $4::bigint * interval '1 millisecond')"};
+
+static const struct db_stmt outbox_pending_stmt = {
+    "common_outbox_pending", "SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL"};
+
+static const struct db_stmt
+    outbox_get_stmt =
+        {
+            "common_outbox_get",
+            "SELECT id, topic, attempts, last_status, last_error, payload, " SQL_TS(
+                "created_at") " AS created_at, " SQL_TS("next_attempt_at") " AS "
+                                                                           "next_attempt_at,"
+                                                                           " " SQL_TS("delivered_"
+                                                                                      "at") " AS "
+                                                                                            "delive"
+                                                                                            "red_"
+                                                                                            "at "
+                                                                                            "FROM "
+                                                                                            "outbox"
+                                                                                            " WHERE"
+                                                                                            " id = "
+                                                                                            "$1"};
 
 static const struct db_stmt outbox_replay_stmt = {
     "common_outbox_replay",
@@ -100,18 +119,26 @@ static const struct db_stmt outbox_list_stmt = {
     " OR ($1 = 'pending' AND delivered_at IS NULL)"
     " OR ($1 = 'delivered' AND delivered_at IS NOT NULL))"
     " SELECT t.total, p.id, p.topic, p.attempts, p.last_status, p.last_error, p.payload,"
-    " " OUTBOX_TS("p.created_at") " AS created_at,"
-    " " OUTBOX_TS("p.next_attempt_at") " AS next_attempt_at,"
-    " " OUTBOX_TS("p.delivered_at") " AS delivered_at"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY created_at DESC, id DESC"
-    " LIMIT $2::bigint OFFSET $3::bigint) p ON true"};
+    " " SQL_TS(
+        "p.created_at") " AS created_at,"
+                        " " SQL_TS(
+                            "p.next_attempt_at") " AS next_attempt_at,"
+                                                 " " SQL_TS(
+                                                     "p.delivered_at") " AS delivered_at"
+                                                                       " FROM (SELECT count(*) AS "
+                                                                       "total FROM f) t"
+                                                                       " LEFT JOIN LATERAL (SELECT "
+                                                                       "* FROM f ORDER BY "
+                                                                       "created_at DESC, id DESC"
+                                                                       " LIMIT $2::bigint OFFSET "
+                                                                       "$3::bigint) p ON true"};
 
 static const struct db_stmt outbox_attempts_stmt = {
     "common_outbox_attempts",
-    "SELECT a.id, a.status, a.error, a.duration_ms, " OUTBOX_TS("a.attempted_at") " AS attempted_at"
-    " FROM outbox o LEFT JOIN outbox_attempts a ON a.event_id = o.id"
-    " WHERE o.id = $1 ORDER BY a.id"};
+    "SELECT a.id, a.status, a.error, a.duration_ms, " SQL_TS(
+        "a.attempted_at") " AS attempted_at"
+                          " FROM outbox o LEFT JOIN outbox_attempts a ON a.event_id = o.id"
+                          " WHERE o.id = $1 ORDER BY a.id"};
 
 enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const char *topic,
                               const char *payload)
@@ -120,8 +147,8 @@ enum db_status outbox_enqueue(struct db_conn *conn, const char *event_id, const 
     return db_exec(conn, &outbox_insert, 3, params, NULL);
 }
 
-enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id,
-                                     const char *topic, const char *payload, long lease_ms)
+enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id, const char *topic,
+                                     const char *payload, long lease_ms)
 {
     char lease_s[24];
     snprintf(lease_s, sizeof lease_s, "%ld", lease_ms);
@@ -150,8 +177,7 @@ long outbox_backoff_ms(const struct outbox_config *cfg, int attempts, double jit
 
 /* What the receiver said, fit for a text column and a log line: at most
  * OUTBOX_ERROR_MAX bytes of printable ASCII. */
-static void outbox_error_text(char *out, size_t outlen, long status, const char *body,
-                              size_t len)
+static void outbox_error_text(char *out, size_t outlen, long status, const char *body, size_t len)
 {
     int n = snprintf(out, outlen, "HTTP %ld", status);
     if (n < 0 || (size_t)n >= outlen || !body || !len)
@@ -460,6 +486,31 @@ static void outbox_send_all(const struct outbox_config *cfg, struct outbox_xfer 
     }
 }
 
+/* Delivers every event through cfg->deliver, one after another, and fills
+ * each xfer's outcome as outbox_send_all would. */
+static void outbox_deliver_all(const struct outbox_config *cfg, struct outbox_xfer *xs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct outbox_xfer *x = &xs[i];
+        char err[OUTBOX_ERROR_MAX + 1] = "";
+        long status = 0;
+        x->t0 = mono_ms();
+        int rc =
+            cfg->deliver(cfg->deliver_arg, x->ev->id, x->ev->payload, &status, err, sizeof err);
+        x->dur = (long)(mono_ms() - x->t0);
+        x->finished = 1;
+        if (rc == 0) {
+            x->rc = CURLE_OK;
+            x->status = status;
+            x->blen = strlen(err);
+            memcpy(x->body, err, x->blen + 1);
+        } else {
+            x->rc = CURLE_SEND_ERROR;
+            snprintf(x->errbuf, sizeof x->errbuf, "%s", err);
+        }
+    }
+}
+
 /* Records every attempt of the batch in one statement; an event whose
  * attempt failed is due again after its backoff. */
 static void outbox_record(struct db_pool *pool, const struct outbox_config *cfg,
@@ -610,8 +661,7 @@ long outbox_lease_ms(const struct outbox_config *cfg)
     return lease;
 }
 
-int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
-                      struct outbox_queue *q)
+int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg, struct outbox_queue *q)
 {
     int batch = cfg->batch > 0 ? cfg->batch : 10;
     if (batch > OUTBOX_BATCH_MAX)
@@ -655,7 +705,10 @@ int outbox_tick_queue(struct db_pool *pool, const struct outbox_config *cfg,
             xs[nx++].ev = &evs[i];
     }
     if (nx > 0) {
-        outbox_send_all(cfg, xs, nx);
+        if (cfg->deliver)
+            outbox_deliver_all(cfg, xs, nx);
+        else
+            outbox_send_all(cfg, xs, nx);
         outbox_record(pool, cfg, xs, nx);
     }
     outbox_unclaim(pool, back, nback);
@@ -695,8 +748,32 @@ static json_t *outbox_str_or_null(const char *v)
     return v ? json_string(v) : json_null();
 }
 
-enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long limit,
-                           long offset, json_t **items, long *total)
+/* Row r of res (an outbox row with its times as RFC 3339 text) as the
+ * API shows an event; next_attempt_at is null once delivered. */
+static json_t *outbox_row_json(const PGresult *res, int r)
+{
+    const char *payload = db_get(res, r, "payload");
+    json_t *parsed = payload ? json_loads(payload, 0, NULL) : NULL;
+    if (!parsed)
+        parsed = outbox_str_or_null(payload);
+    const char *delivered = db_get(res, r, "delivered_at");
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(db_get(res, r, "id")));
+    json_object_set_new(o, "topic", outbox_str_or_null(db_get(res, r, "topic")));
+    json_object_set_new(o, "created_at", outbox_str_or_null(db_get(res, r, "created_at")));
+    json_object_set_new(o, "attempts", outbox_int_or_null(db_get(res, r, "attempts")));
+    json_object_set_new(o, "next_attempt_at",
+                        delivered ? json_null()
+                                  : outbox_str_or_null(db_get(res, r, "next_attempt_at")));
+    json_object_set_new(o, "delivered_at", outbox_str_or_null(delivered));
+    json_object_set_new(o, "last_status", outbox_int_or_null(db_get(res, r, "last_status")));
+    json_object_set_new(o, "last_error", outbox_str_or_null(db_get(res, r, "last_error")));
+    json_object_set_new(o, "payload", parsed);
+    return o;
+}
+
+enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long limit, long offset,
+                           json_t **items, long *total)
 {
     *items = NULL;
     if (total)
@@ -721,22 +798,7 @@ enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long
         const char *id = db_get(res, r, "id");
         if (!id)
             continue; /* the page is empty: only the total came */
-        const char *payload = db_get(res, r, "payload");
-        json_t *parsed = payload ? json_loads(payload, 0, NULL) : NULL;
-        if (!parsed)
-            parsed = outbox_str_or_null(payload);
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(id));
-        json_object_set_new(o, "topic", outbox_str_or_null(db_get(res, r, "topic")));
-        json_object_set_new(o, "created_at", outbox_str_or_null(db_get(res, r, "created_at")));
-        json_object_set_new(o, "attempts", outbox_int_or_null(db_get(res, r, "attempts")));
-        json_object_set_new(o, "next_attempt_at",
-                            outbox_str_or_null(db_get(res, r, "next_attempt_at")));
-        json_object_set_new(o, "delivered_at", outbox_str_or_null(db_get(res, r, "delivered_at")));
-        json_object_set_new(o, "last_status", outbox_int_or_null(db_get(res, r, "last_status")));
-        json_object_set_new(o, "last_error", outbox_str_or_null(db_get(res, r, "last_error")));
-        json_object_set_new(o, "payload", parsed);
-        json_array_append_new(arr, o);
+        json_array_append_new(arr, outbox_row_json(res, r));
     }
     PQclear(res);
     *items = arr;
@@ -769,4 +831,119 @@ enum db_status outbox_attempts(struct db_conn *conn, const char *event_id, json_
     PQclear(res);
     *items = arr;
     return DB_OK;
+}
+
+enum db_status outbox_pending_count(struct db_conn *conn, long *count)
+{
+    PGresult *res;
+    *count = 0;
+    enum db_status st = db_exec(conn, &outbox_pending_stmt, 0, NULL, &res);
+    if (st != DB_OK)
+        return st;
+    *count = strtol(db_get(res, 0, "n"), NULL, 10);
+    PQclear(res);
+    return DB_OK;
+}
+
+enum db_status outbox_get(struct db_conn *conn, const char *event_id, json_t **out)
+{
+    const char *params[] = {event_id};
+    PGresult *res;
+    *out = NULL;
+    enum db_status st = db_exec(conn, &outbox_get_stmt, 1, params, &res);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return DB_NOT_FOUND;
+    }
+    json_t *o = outbox_row_json(res, 0);
+    PQclear(res);
+    json_t *attempts = NULL;
+    st = outbox_attempts(conn, event_id, &attempts);
+    if (st != DB_OK) {
+        json_decref(o);
+        return st;
+    }
+    json_object_set_new(o, "attempt_log", attempts);
+    *out = o;
+    return DB_OK;
+}
+
+/* ---- the deliveries endpoint ---- */
+
+#define OUTBOX_ID_MAX 100
+
+/* The {id} parameter if it could be an event id (printable ASCII, short),
+ * else NULL after answering 404. */
+static const char *outbox_id_param(struct http_req *req, struct http_res *res)
+{
+    const char *id = http_req_param(req, "id");
+    size_t n = id ? strlen(id) : 0;
+    int ok = n > 0 && n <= OUTBOX_ID_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = id[i] > 0x20 && id[i] < 0x7f;
+    if (!ok) {
+        http_res_error(res, 404, "NOT_FOUND", "no such delivery");
+        return NULL;
+    }
+    return id;
+}
+
+void outbox_answer_list(struct db_pool *pool, int wait_ms, struct http_req *req,
+                        struct http_res *res)
+{
+    long limit, offset;
+    if (http_req_paging(req, res, &limit, &offset) != 0)
+        return;
+    const char *status = http_req_query(req, "status");
+    if (status && strcmp(status, "pending") != 0 && strcmp(status, "delivered") != 0) {
+        http_res_error(res, 400, "VALIDATION_FAILED", "status must be pending or delivered");
+        return;
+    }
+    struct db_conn *c = db_acquire_or_503(pool, wait_ms, res);
+    if (!c)
+        return;
+    json_t *items = NULL;
+    long total = 0;
+    enum db_status st = outbox_list(c, status, limit, offset, &items, &total);
+    db_release(pool, c);
+    if (st != DB_OK)
+        http_res_db_error(res, st);
+    else
+        http_res_page(res, items, total, limit, offset);
+}
+
+/* GET one, after a replay (replay 1) or not; 1 when answered with it. */
+static int outbox_answer_one(struct db_pool *pool, int wait_ms, struct http_req *req,
+                             struct http_res *res, int replay)
+{
+    const char *id = outbox_id_param(req, res);
+    struct db_conn *c = id ? db_acquire_or_503(pool, wait_ms, res) : NULL;
+    if (!c)
+        return 0;
+    json_t *d = NULL;
+    enum db_status st = replay ? outbox_replay(c, id) : DB_OK;
+    if (st == DB_OK)
+        st = outbox_get(c, id, &d);
+    db_release(pool, c);
+    if (st == DB_NOT_FOUND)
+        http_res_error(res, 404, "NOT_FOUND", "no such delivery");
+    else if (st != DB_OK)
+        http_res_db_error(res, st);
+    else
+        http_res_json(res, replay ? 202 : 200, d);
+    return st == DB_OK;
+}
+
+void outbox_answer_get(struct db_pool *pool, int wait_ms, struct http_req *req,
+                       struct http_res *res)
+{
+    outbox_answer_one(pool, wait_ms, req, res, 0);
+}
+
+int outbox_answer_replay(struct db_pool *pool, int wait_ms, struct http_req *req,
+                         struct http_res *res)
+{
+    return outbox_answer_one(pool, wait_ms, req, res, 1);
 }

@@ -43,9 +43,11 @@ struct common_cfg {
     const char *migrations_dir;
     long db_wait_s;
     const char *seed_file;
+    long statement_timeout_ms;
+    long idle_tx_timeout_ms;
 };
 
-enum { NCOMMON = 11 };
+enum { NCOMMON = 13 };
 
 static void common_table(const struct service_def *def, struct common_cfg *c, char *port_def,
                          size_t port_def_len, struct cfg_entry t[NCOMMON])
@@ -70,6 +72,10 @@ static void common_table(const struct service_def *def, struct common_cfg *c, ch
          "seconds to wait for PostgreSQL at start-up"},
         {"SEED_FILE", CFG_STRING, "", 0, 0, &c->seed_file,
          "idempotent SQL file run after the migrations at every start (empty = none)"},
+        {"DB_STATEMENT_TIMEOUT_MS", CFG_INT, "30000", 0, 3600000, &c->statement_timeout_ms,
+         "statement_timeout of every pool connection, ms (0 = none; not for migrations)"},
+        {"DB_IDLE_TX_TIMEOUT_MS", CFG_INT, "60000", 0, 3600000, &c->idle_tx_timeout_ms,
+         "idle_in_transaction_session_timeout of every pool connection, ms (0 = none)"},
     };
     memcpy(t, entries, sizeof entries);
 }
@@ -270,6 +276,7 @@ int service_main(const struct service_def *def, int argc, char **argv)
     raise_fd_limit(c.max_connections);
 
     struct db_pool *pool = db_pool_create(c.database_url, (int)c.pool_size);
+    db_pool_set_timeouts(pool, c.statement_timeout_ms, c.idle_tx_timeout_ms);
     struct db_conn *conn = wait_for_db(pool, c.db_wait_s, &sigs);
     if (!conn) {
         int stopped = service_stopping();
@@ -279,9 +286,15 @@ int service_main(const struct service_def *def, int argc, char **argv)
         cors_policy_destroy(cors);
         return stopped ? 0 : 1;
     }
-    int rc = run_migrations(def, conn, c.migrations_dir);
+    /* Migrations and seeds may take longer than a request may: no
+     * statement timeout for them, the pool's own again after. */
+    int rc = db_exec_simple(conn, "SET statement_timeout = 0") == DB_OK ? 0 : 1;
+    if (rc == 0)
+        rc = run_migrations(def, conn, c.migrations_dir);
     if (rc == 0 && c.seed_file[0])
         rc = run_seed(conn, c.seed_file);
+    if (rc == 0 && db_exec_simple(conn, "RESET statement_timeout") != DB_OK)
+        rc = 1;
     db_release(pool, conn);
     if (rc != 0) {
         db_pool_destroy(pool);
@@ -312,6 +325,8 @@ int service_main(const struct service_def *def, int argc, char **argv)
         .metrics_extra = def->metrics_extra,
         .cors = cors,
         .cors_skip_flags = def->cors_skip_flags,
+        .signing_secret = def->signing_secret ? *def->signing_secret : NULL,
+        .signature_refused = def->signature_refused,
     };
     struct http_server *srv = http_server_start(&hc);
     if (!srv) {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #define SIG_T_DIGITS_MAX 12 /* unix seconds until the year 33658 */
 
 static void sig_mac(const char *secret, long t, const char *body, size_t len,
@@ -37,17 +39,6 @@ int sig_sign(const char *secret, const char *body, size_t len, long t, char *out
         return -1;
     }
     return 0;
-}
-
-static int sig_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 enum sig_result sig_verify(const char *secret, const char *header, const char *body, size_t len,
@@ -87,7 +78,7 @@ enum sig_result sig_verify(const char *secret, const char *header, const char *b
             if (vlen != 2 * crypto_auth_hmacsha256_BYTES || nsigs == MAX_SIGS)
                 return SIG_MALFORMED;
             for (size_t i = 0; i < crypto_auth_hmacsha256_BYTES; i++) {
-                int hi = sig_hexval(v[2 * i]), lo = sig_hexval(v[2 * i + 1]);
+                int hi = hex_digit(v[2 * i]), lo = hex_digit(v[2 * i + 1]);
                 if (hi < 0 || lo < 0)
                     return SIG_MALFORMED;
                 sigs[nsigs][i] = (unsigned char)(hi << 4 | lo);

@@ -12,6 +12,8 @@
 
 struct demo {
     long slow_max_ms;
+    const char *signing_secret;
+    long refused;
     struct db_pool *pool;
 };
 
@@ -84,7 +86,24 @@ static void demo_forgetful(struct http_req *req, struct http_res *res, void *app
     (void)app;
 }
 
+/* A signed route: reached only with a good X-Signature (checked by the
+ * server); answers how many were refused before. */
+static void demo_signed(struct http_req *req, struct http_res *res, void *app)
+{
+    struct demo *d = app;
+    (void)req;
+    http_res_json(res, 200,
+                  json_pack("{s:b, s:I}", "signed", 1, "refused", (json_int_t)d->refused));
+}
+
+static void demo_refused(void *app)
+{
+    struct demo *d = app;
+    d->refused++; /* one test client at a time */
+}
+
 static const struct http_route demo_routes[] = {
+    {"POST", "/signed", demo_signed, HTTP_ROUTE_SIGNED},
     {"POST", "/echo", demo_echo, 0},
     {"GET", "/slow", demo_slow, 0},
     {"GET", "/items", demo_list, 0},
@@ -97,6 +116,8 @@ static const struct http_route demo_routes[] = {
 static const struct cfg_entry demo_config[] = {
     {"DEMO_SLOW_MAX_MS", CFG_INT, "10000", 0, 60000, &demo.slow_max_ms,
      "longest sleep GET /slow accepts"},
+    {"DEMO_SIGNING_SECRET", CFG_SECRET, "demo-signing-secret", 0, 0, &demo.signing_secret,
+     "secret of POST /signed"},
 };
 
 static int demo_init(void *app, struct db_pool *pool)
@@ -135,6 +156,8 @@ int main(int argc, char **argv)
         .init = demo_init,
         .shutdown = demo_shutdown,
         .metrics_extra = demo_metrics,
+        .signing_secret = &demo.signing_secret,
+        .signature_refused = demo_refused,
     };
     return service_main(&def, argc, argv);
 }

@@ -13,8 +13,9 @@ target_link_libraries(common_demo_daemon PRIVATE common)
 
 add_executable(common_test_server ${CMAKE_CURRENT_LIST_DIR}/test_server.c)
 target_link_libraries(common_test_server PRIVATE testsupport PkgConfig::CMOCKA)
-target_compile_definitions(common_test_server
-                           PRIVATE DEMO_DAEMON_BIN="$<TARGET_FILE:common_demo_daemon>")
+target_compile_definitions(
+  common_test_server PRIVATE DEMO_DAEMON_BIN="$<TARGET_FILE:common_demo_daemon>"
+                             URLLIB_CLIENT="${CMAKE_CURRENT_LIST_DIR}/urllib_big_body.py")
 add_dependencies(common_test_server common_demo_daemon)
 add_project_test(NAME common_server COMMAND $<TARGET_FILE:common_test_server> LABELS http
                  TIMEOUT 300)

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+// clang-format off
 #include <cmocka.h>
+// clang-format on
 
 #include <pthread.h>
 #include <stdio.h>
@@ -91,8 +93,9 @@ static int group_setup(void **state)
         fprintf(stderr, "admin connection: %s\n", err);
         return -1;
     }
-    return test_db_exec(uri, "CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL CHECK (v >= 0),"
-                             " parent int REFERENCES items (id))");
+    return test_db_exec(uri,
+                        "CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL CHECK (v >= 0),"
+                        " parent int REFERENCES items (id))");
 }
 
 static int group_teardown(void **state)
@@ -162,6 +165,47 @@ static void test_pool_bounded(void **state)
     db_pool_destroy(pool);
 }
 
+/* Every pool connection carries statement_timeout and
+ * idle_in_transaction_session_timeout: a statement past the first answers
+ * DB_UNAVAILABLE (503) soon, a transaction left idle past the second loses
+ * its connection, and the next acquire gets a fresh one. */
+static void test_pool_timeouts(void **state)
+{
+    (void)state;
+    struct db_pool *pool = db_pool_create(uri, 1);
+    struct db_conn *c = db_acquire(pool, 1000);
+    assert_non_null(c);
+    PGresult *r = PQexec(db_pgconn(c), "SHOW statement_timeout");
+    assert_string_equal(PQgetvalue(r, 0, 0), "30s"); /* the default */
+    PQclear(r);
+    r = PQexec(db_pgconn(c), "SHOW idle_in_transaction_session_timeout");
+    assert_string_equal(PQgetvalue(r, 0, 0), "1min");
+    PQclear(r);
+    db_release(pool, c);
+    db_pool_destroy(pool);
+
+    pool = db_pool_create(uri, 1);
+    db_pool_set_timeouts(pool, 200, 500);
+    c = db_acquire(pool, 1000);
+    assert_non_null(c);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(db_exec_simple(c, "SELECT pg_sleep(3)"), DB_UNAVAILABLE);
+    long took = elapsed_ms(&t0);
+    assert_true(took >= 150 && took < 2000);
+    assert_int_equal(scalar_long(c, &st_one, 0, NULL, "one"), 1); /* still usable */
+
+    assert_int_equal(db_begin(c), DB_OK);
+    usleep(1200 * 1000);
+    assert_true(db_exec_simple(c, "SELECT 1") != DB_OK); /* the server ended it */
+    db_release(pool, c);
+    c = db_acquire(pool, 1000);
+    assert_non_null(c);
+    assert_int_equal(scalar_long(c, &st_one, 0, NULL, "one"), 1);
+    db_release(pool, c);
+    db_pool_destroy(pool);
+}
+
 static void test_prepared_reused(void **state)
 {
     (void)state;
@@ -176,7 +220,7 @@ static void test_prepared_reused(void **state)
         PGresult *res;
         assert_int_equal(db_exec(c, &st_echo, 1, p, &res), DB_OK);
         assert_int_equal(atoi(db_get(res, 0, "n")), i + 1);
-        assert_null(db_get(res, 0, "nothing"));    /* SQL NULL */
+        assert_null(db_get(res, 0, "nothing"));     /* SQL NULL */
         assert_null(db_get(res, 0, "no_such_col")); /* unknown column */
         assert_null(db_get(res, 1, "n"));           /* no such row */
         PQclear(res);
@@ -501,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_database_away_and_back),
         cmocka_unit_test(test_unreachable_server),
         cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_pool_timeouts),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

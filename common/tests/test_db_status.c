@@ -22,7 +22,7 @@ static void test_mapping(void **state)
         {"57P01", DB_UNAVAILABLE}, {"57P02", DB_UNAVAILABLE}, {"57P03", DB_UNAVAILABLE},
         {"53300", DB_UNAVAILABLE}, {"53100", DB_UNAVAILABLE}, {"", DB_UNAVAILABLE},
         {NULL, DB_UNAVAILABLE},    {"42601", DB_ERROR},       {"42P01", DB_ERROR},
-        {"25P02", DB_ERROR},       {"57014", DB_ERROR},       {"23000", DB_ERROR},
+        {"25P02", DB_ERROR},       {"57014", DB_UNAVAILABLE},      {"23000", DB_ERROR},
         {"23001", DB_ERROR},       {"XX000", DB_ERROR},       {"40002", DB_ERROR},
         {"2350", DB_ERROR},        {"235050", DB_ERROR},      {"57P04", DB_ERROR},
     };

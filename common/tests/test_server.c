@@ -31,6 +31,7 @@
 
 #include "common/http.h"
 #include "common/rand.h"
+#include "common/sig.h"
 #include "common/util.h"
 #include "testsupport.h"
 
@@ -396,6 +397,142 @@ static void test_body_too_large(void **state)
     /* The server is still fine. */
     assert_int_equal(get("/healthz", &r), 200);
     reply_free(&r);
+}
+
+/* A client that writes its whole body before reading (Python's urllib):
+ * the 413 is read, not a reset, every time. */
+static void test_body_too_large_urllib(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "python3 %s %s/echo %d", URLLIB_CLIENT, base_url, 2 * MIB);
+    for (int i = 0; i < 5; i++) {
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        char line[256] = "";
+        if (!fgets(line, sizeof line, p))
+            line[0] = '\0';
+        assert_int_equal(pclose(p), 0);
+        if (strncmp(line, "413 PAYLOAD_TOO_LARGE ", 22) != 0)
+            fail_msg("try %d: urllib read \"%s\"", i, line);
+        assert_true(strlen(line) > 23); /* an X-Request-Id */
+    }
+}
+
+/* A chunked body is capped like a declared one: 10 MB chunked, sent whole
+ * before reading, is answered 413 (it used to be an empty reply). */
+static void test_chunked_10mb_answered_413(void **state)
+{
+    (void)state;
+    int fd = raw_connect();
+    const char head[] = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n";
+    send_all(fd, head, sizeof head - 1);
+    char *chunk = xmalloc(65536);
+    memset(chunk, 'x', 65536);
+    size_t total = 10u * 1000 * 1000, sent = 0;
+    char ch[32];
+    int chl = snprintf(ch, sizeof ch, "%x\r\n", 65536);
+    while (sent < total) {
+        send_all(fd, ch, (size_t)chl);
+        send_all(fd, chunk, 65536);
+        send_all(fd, "\r\n", 2);
+        sent += 65536;
+    }
+    send_all(fd, "0\r\n\r\n", 5);
+    struct sbuf resp;
+    sbuf_init(&resp);
+    assert_int_equal(raw_read_status(fd, &resp), 413);
+    assert_non_null(strstr(resp.buf, "PAYLOAD_TOO_LARGE"));
+    assert_non_null(strcasestr(resp.buf, "\r\nX-Request-Id: "));
+    sbuf_cleanup(&resp);
+    close(fd);
+    free(chunk);
+}
+
+/* Requests libmicrohttpd accepts but the application refuses, and ones it
+ * refuses itself below its memory limit: JSON with X-Request-Id. */
+static void test_protocol_refusals_json(void **state)
+{
+    (void)state;
+    char *longurl = xmalloc(12000);
+    memcpy(longurl, "GET /", 5);
+    memset(longurl + 5, 'a', 10000);
+    snprintf(longurl + 10005, 12000 - 10005, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    char *bighdr = xmalloc(12000);
+    int n = snprintf(bighdr, 12000, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(bighdr + n, 'b', 10000);
+    snprintf(bighdr + n + 10000, 12000 - (size_t)n - 10000, "\r\n\r\n");
+    struct {
+        const char *req;
+        int status;
+        const char *code;
+    } cases[] = {
+        {longurl, 414, "URI_TOO_LONG"},
+        {bighdr, 431, "HEADERS_TOO_LARGE"},
+        {"GET /healthz HTTP/1.1\r\n\r\n", 400, "BAD_REQUEST"},
+        {"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
+         "NOT_IMPLEMENTED"},
+        {"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400,
+         "BAD_REQUEST"},
+        {"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: "
+         "chunked\r\n\r\n0\r\n\r\n",
+         400, "BAD_REQUEST"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int fd = raw_connect();
+        send_all(fd, cases[i].req, strlen(cases[i].req));
+        struct sbuf resp;
+        sbuf_init(&resp);
+        int st = raw_read_status(fd, &resp);
+        if (st != cases[i].status || !strstr(resp.buf, cases[i].code) ||
+            !strcasestr(resp.buf, "\r\nX-Request-Id: ") ||
+            !strcasestr(resp.buf, "\r\nContent-Type: application/json"))
+            fail_msg("case %zu: %s", i, resp.buf ? resp.buf : "(nothing)");
+        sbuf_cleanup(&resp);
+        close(fd);
+    }
+    free(longurl);
+    free(bighdr);
+}
+
+/* A route flagged HTTP_ROUTE_SIGNED is reached only with a good
+ * X-Signature; anything else is 401 INVALID_SIGNATURE before the handler. */
+static void test_signed_route(void **state)
+{
+    (void)state;
+    const char body[] = "{\"a\":1}";
+    char sig[SIG_HEADER_MAX], hdr[SIG_HEADER_MAX + 32];
+    struct reply r;
+    long now = (long)time(NULL);
+    struct {
+        const char *secret;
+        long t;
+        int ok;
+    } cases[] = {
+        {NULL, 0, 0},                          /* no signature */
+        {"another-secret", now, 0},            /* forged */
+        {"demo-signing-secret", now - 900, 0}, /* stale */
+        {"demo-signing-secret", now, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *h[] = {"Content-Type: application/json", NULL, NULL};
+        if (cases[i].secret) {
+            sig_sign(cases[i].secret, body, sizeof body - 1, cases[i].t, sig, sizeof sig);
+            snprintf(hdr, sizeof hdr, "X-Signature: %s", sig);
+            h[1] = hdr;
+        }
+        do_request(NULL, "POST", "/signed", h, body, sizeof body - 1, &r);
+        if (cases[i].ok) {
+            assert_int_equal(r.status, 200);
+            json_t *v = reply_json(&r);
+            assert_int_equal(json_integer_value(json_object_get(v, "refused")), 3);
+            json_decref(v);
+        } else {
+            assert_json_error(&r, 401, "INVALID_SIGNATURE");
+        }
+        reply_free(&r);
+    }
 }
 
 static void test_not_found_and_method(void **state)
@@ -1070,6 +1207,10 @@ int main(void)
         cmocka_unit_test(test_echo_and_json_errors),
         cmocka_unit_test(test_body_exactly_at_cap),
         cmocka_unit_test(test_body_too_large),
+        cmocka_unit_test(test_body_too_large_urllib),
+        cmocka_unit_test(test_chunked_10mb_answered_413),
+        cmocka_unit_test(test_protocol_refusals_json),
+        cmocka_unit_test(test_signed_route),
         cmocka_unit_test(test_not_found_and_method),
         cmocka_unit_test(test_request_id),
         cmocka_unit_test(test_metrics_and_access_log),

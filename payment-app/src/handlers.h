@@ -15,13 +15,9 @@ extern const size_t payment_nroutes;
  * service token (constant-time comparison). */
 int payment_before(struct http_req *req, struct http_res *res, void *app);
 
-struct payment_app;
-struct db_conn;
-/* Borrows a pooled connection, or answers 503 SERVICE_UNAVAILABLE and
- * returns NULL (handler_common.c). */
-struct db_conn *payment_acquire_or_503(struct payment_app *app, struct http_res *res);
-/* 200 {items, total, limit, offset}; items is taken. */
-void payment_answer_page(struct http_res *res, json_t *items, long total, long limit, long offset);
+/* How long a handler waits for a pooled connection before answering 503
+ * (db_acquire_or_503). */
+#define PAYMENT_DB_WAIT_MS 3000
 
 void invoice_handle_create(struct http_req *req, struct http_res *res, void *app);
 void invoice_handle_list(struct http_req *req, struct http_res *res, void *app);

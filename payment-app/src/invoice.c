@@ -70,6 +70,15 @@ int invoice_transition(enum invoice_status from, enum invoice_action act, enum i
     return 1;
 }
 
+int invoice_action_states(enum invoice_action act, const char **from, const char **to)
+{
+    if ((int)act < 0 || act >= INVOICE_ACT_COUNT)
+        return -1;
+    *from = invoice_status_name(transitions[act].from);
+    *to = invoice_status_name(transitions[act].to);
+    return 0;
+}
+
 int invoice_conflict_answer(enum invoice_action act, enum invoice_status cur, int expired,
                             const char **code)
 {
@@ -155,16 +164,6 @@ int invoice_method_valid(const char *m)
 {
     return m &&
            (strcmp(m, "card") == 0 || strcmp(m, "bank_transfer") == 0 || strcmp(m, "ewallet") == 0);
-}
-
-/* Number of code points of valid UTF-8 text. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
 }
 
 static int currency_valid(const char *c)

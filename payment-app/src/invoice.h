@@ -58,8 +58,13 @@ int invoice_status_final(enum invoice_status st);
 
 /* The transition table: 1 and *to set if action applies to an invoice in
  * status from, else 0. The database enforces the same with conditional
- * UPDATEs; this table is what the handlers and tests reason with. */
+ * UPDATEs built from it (invoice_action_states). */
 int invoice_transition(enum invoice_status from, enum invoice_action act, enum invoice_status *to);
+
+/* The from- and to-status names of act, from the table (static strings):
+ * the conditional UPDATEs of invoice_store.c take them as parameters, so
+ * the table is what production enforces. 0, or -1 for an unknown act. */
+int invoice_action_states(enum invoice_action act, const char **from, const char **to);
 
 /* The answer when a conditional update of act found the invoice in status
  * cur instead (the change did not apply): the HTTP status (200/202 when the

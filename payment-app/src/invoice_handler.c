@@ -74,7 +74,7 @@ void invoice_handle_create(struct http_req *req, struct http_res *res, void *app
                             details, NULL);
         goto out;
     }
-    if (!(conn = payment_acquire_or_503(app, res)))
+    if (!(conn = db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res)))
         goto out;
 
     struct invoice inv;
@@ -130,7 +130,7 @@ void invoice_handle_list(struct http_req *req, struct http_res *res, void *appv)
         http_res_error(res, 400, "VALIDATION_FAILED", "booking_id must be a UUID");
         return;
     }
-    struct db_conn *conn = payment_acquire_or_503(app, res);
+    struct db_conn *conn = db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res);
     if (!conn)
         return;
     json_t *items = NULL;
@@ -141,14 +141,14 @@ void invoice_handle_list(struct http_req *req, struct http_res *res, void *appv)
     if (st != DB_OK)
         http_res_db_error(res, st);
     else
-        payment_answer_page(res, items, total, limit, offset);
+        http_res_page(res, items, total, limit, offset);
 }
 
 void invoice_handle_get(struct http_req *req, struct http_res *res, void *appv)
 {
     struct payment_app *app = appv;
     const char *number = number_or_404(req, res);
-    struct db_conn *conn = number ? payment_acquire_or_503(app, res) : NULL;
+    struct db_conn *conn = number ? db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res) : NULL;
     if (!conn)
         return;
     struct invoice inv;
@@ -181,7 +181,7 @@ void invoice_handle_pay(struct http_req *req, struct http_res *res, void *appv)
                             NULL);
         goto out;
     }
-    if (!(conn = payment_acquire_or_503(app, res)))
+    if (!(conn = db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res)))
         goto out;
 
     /* The conditional update decides; when it does not apply, the invoice as
@@ -249,7 +249,7 @@ void invoice_handle_void(struct http_req *req, struct http_res *res, void *appv)
 {
     struct payment_app *app = appv;
     const char *number = number_or_404(req, res);
-    struct db_conn *conn = number ? payment_acquire_or_503(app, res) : NULL;
+    struct db_conn *conn = number ? db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res) : NULL;
     if (!conn)
         return;
     struct invoice inv;
@@ -271,7 +271,7 @@ void invoice_handle_refund(struct http_req *req, struct http_res *res, void *app
 {
     struct payment_app *app = appv;
     const char *number = number_or_404(req, res);
-    struct db_conn *conn = number ? payment_acquire_or_503(app, res) : NULL;
+    struct db_conn *conn = number ? db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res) : NULL;
     if (!conn)
         return;
     struct invoice inv;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/outbox.h"
 #include "common/util.h"
 
 /* The columns every statement returns for an invoice, times as epoch ms so
@@ -35,8 +36,8 @@ static const struct db_stmt stmt_get = {
  * atomic without an explicit transaction. */
 static const struct db_stmt stmt_pay = {
     "payment_invoice_pay",
-    "WITH u AS (UPDATE invoices SET status = 'PROCESSING', method = $2, updated_at = now() "
-    "           WHERE invoice_number = $1 AND status = 'PENDING' AND expires_at > now() "
+    "WITH u AS (UPDATE invoices SET status = $5, method = $2, updated_at = now() "
+    "           WHERE invoice_number = $1 AND status = $4 AND expires_at > now() "
     "           RETURNING *), "
     "     j AS (INSERT INTO payment_jobs (invoice_number, method, due_at) "
     "           SELECT invoice_number, method, now() + $3::bigint * interval '1 millisecond' "
@@ -45,27 +46,27 @@ static const struct db_stmt stmt_pay = {
 
 static const struct db_stmt stmt_void = {
     "payment_invoice_void",
-    "UPDATE invoices SET status = 'VOID', voided_at = now(), updated_at = now() "
-    "WHERE invoice_number = $1 AND status = 'PENDING' RETURNING " INVOICE_COLS};
+    "UPDATE invoices SET status = $3, voided_at = now(), updated_at = now() "
+    "WHERE invoice_number = $1 AND status = $2 RETURNING " INVOICE_COLS};
 
 static const struct db_stmt stmt_refund = {
     "payment_invoice_refund",
-    "UPDATE invoices SET status = 'REFUNDED', refunded_at = now(), updated_at = now() "
-    "WHERE invoice_number = $1 AND status = 'PAID' RETURNING " INVOICE_COLS};
+    "UPDATE invoices SET status = $3, refunded_at = now(), updated_at = now() "
+    "WHERE invoice_number = $1 AND status = $2 RETURNING " INVOICE_COLS};
 
 static const struct db_stmt stmt_expire_one = {
     "payment_invoice_expire_one",
-    "UPDATE invoices SET status = 'EXPIRED', updated_at = now() "
-    "WHERE invoice_number = $1 AND status = 'PENDING' AND expires_at <= now() "
+    "UPDATE invoices SET status = $3, updated_at = now() "
+    "WHERE invoice_number = $1 AND status = $2 AND expires_at <= now() "
     "RETURNING " INVOICE_COLS};
 
 static const struct db_stmt stmt_expire_batch = {
     "payment_invoice_expire_batch",
-    "UPDATE invoices SET status = 'EXPIRED', updated_at = now() "
+    "UPDATE invoices SET status = $3, updated_at = now() "
     "WHERE invoice_number IN (SELECT invoice_number FROM invoices "
-    "                         WHERE status = 'PENDING' AND expires_at <= now() "
+    "                         WHERE status = $2 AND expires_at <= now() "
     "                         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
-    "  AND status = 'PENDING' RETURNING " INVOICE_COLS};
+    "  AND status = $2 RETURNING " INVOICE_COLS};
 
 /* The settlement's claim, with each job's invoice as it is now (the
  * settled invoice and its webhook are computed from it in C). */
@@ -87,13 +88,13 @@ static const struct db_stmt stmt_settle_job = {
     "                     END, "
     "           settled_at = to_timestamp($4::bigint / 1000.0), "
     "           updated_at = to_timestamp($4::bigint / 1000.0) "
-    "           WHERE invoice_number = $1 AND status = 'PROCESSING' RETURNING invoice_number), "
+    "           WHERE invoice_number = $1 AND status = $9 RETURNING invoice_number), "
     "     f AS (UPDATE payment_jobs SET done_at = now(), "
     "           outcome = CASE WHEN EXISTS (SELECT 1 FROM s) THEN $2::text ELSE 'SKIPPED' END "
     "           WHERE invoice_number = $1 AND done_at IS NULL), "
-    "     o AS (INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at) "
-    "           SELECT $5, $6, $7, 1, now() + $8::bigint * interval '1 millisecond' FROM s) "
-    "SELECT count(*) AS settled FROM s"};
+    "     o AS (" OUTBOX_INSERT_LEASED("$5", "$6", "$7", "$8",
+                                       "s") ") "
+                                            "SELECT count(*) AS settled FROM s"};
 
 static const struct db_stmt stmt_list = {
     "payment_invoice_list",
@@ -109,17 +110,8 @@ static const struct db_stmt stmt_count = {
 static const struct db_stmt stmt_stats_status = {
     "payment_stats_status", "SELECT status, count(*) FROM invoices GROUP BY status"};
 
-static const struct db_stmt stmt_stats_queues = {
-    "payment_stats_queues", "SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL), "
-                            "       (SELECT count(*) FROM payment_jobs WHERE done_at IS NULL)"};
-
-static const struct db_stmt stmt_delivery_get = {
-    "payment_delivery_get",
-    "SELECT id, topic, attempts, last_status, last_error, payload, "
-    "       (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, "
-    "       (extract(epoch FROM next_attempt_at) * 1000)::bigint AS next_ms, "
-    "       coalesce((extract(epoch FROM delivered_at) * 1000)::bigint, 0) AS delivered_ms "
-    "FROM outbox WHERE id = $1"};
+static const struct db_stmt stmt_stats_jobs = {
+    "payment_stats_jobs", "SELECT count(*) FROM payment_jobs WHERE done_at IS NULL"};
 
 static int64_t col_i64(const PGresult *res, int r, const char *col)
 {
@@ -205,27 +197,35 @@ enum db_status invoice_store_pay(struct db_conn *conn, const char *number, const
 {
     char delay[32];
     snprintf(delay, sizeof delay, "%ld", delay_ms);
-    const char *params[] = {number, method, delay};
-    return exec_one(conn, &stmt_pay, 3, params, out);
+    const char *from, *to;
+    invoice_action_states(INVOICE_ACT_PAY, &from, &to);
+    const char *params[] = {number, method, delay, from, to};
+    return exec_one(conn, &stmt_pay, 5, params, out);
 }
 
 enum db_status invoice_store_void(struct db_conn *conn, const char *number, struct invoice *out)
 {
-    const char *params[] = {number};
-    return exec_one(conn, &stmt_void, 1, params, out);
+    const char *from, *to;
+    invoice_action_states(INVOICE_ACT_VOID, &from, &to);
+    const char *params[] = {number, from, to};
+    return exec_one(conn, &stmt_void, 3, params, out);
 }
 
 enum db_status invoice_store_refund(struct db_conn *conn, const char *number, struct invoice *out)
 {
-    const char *params[] = {number};
-    return exec_one(conn, &stmt_refund, 1, params, out);
+    const char *from, *to;
+    invoice_action_states(INVOICE_ACT_REFUND, &from, &to);
+    const char *params[] = {number, from, to};
+    return exec_one(conn, &stmt_refund, 3, params, out);
 }
 
 enum db_status invoice_store_expire_one(struct db_conn *conn, const char *number,
                                         struct invoice *out)
 {
-    const char *params[] = {number};
-    return exec_one(conn, &stmt_expire_one, 1, params, out);
+    const char *from, *to;
+    invoice_action_states(INVOICE_ACT_EXPIRE, &from, &to);
+    const char *params[] = {number, from, to};
+    return exec_one(conn, &stmt_expire_one, 3, params, out);
 }
 
 enum db_status invoice_store_expire_batch(struct db_conn *conn, int limit, struct invoice **out,
@@ -233,11 +233,13 @@ enum db_status invoice_store_expire_batch(struct db_conn *conn, int limit, struc
 {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {lim};
+    const char *from, *to;
+    invoice_action_states(INVOICE_ACT_EXPIRE, &from, &to);
+    const char *params[] = {lim, from, to};
     PGresult *res = NULL;
     *out = NULL;
     *n = 0;
-    enum db_status st = db_exec(conn, &stmt_expire_batch, 1, params, &res);
+    enum db_status st = db_exec(conn, &stmt_expire_batch, 3, params, &res);
     if (st != DB_OK)
         return st;
     int rows = PQntuples(res);
@@ -252,8 +254,7 @@ enum db_status invoice_store_expire_batch(struct db_conn *conn, int limit, struc
 }
 
 enum db_status payment_job_claim_invoices(struct db_conn *conn, int limit,
-                                          struct payment_job **jobs, struct invoice **invs,
-                                          int *n)
+                                          struct payment_job **jobs, struct invoice **invs, int *n)
 {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
@@ -287,11 +288,19 @@ enum db_status payment_settle_job(struct db_conn *conn, const struct invoice *se
     char at[32], lease[32];
     snprintf(at, sizeof at, "%lld", (long long)at_ms);
     snprintf(lease, sizeof lease, "%ld", lease_ms);
-    const char *params[] = {settled->number, invoice_status_name(settled->status),
-                            settled->failure_reason, at, event_id, topic, payload, lease};
-    PGresult *res = NULL;
+    /* The settlement's from-status and its target come from the table:
+     * a status no settlement reaches is refused here, not written. */
+    enum invoice_action act =
+        settled->status == INVOICE_PAID ? INVOICE_ACT_SETTLE_PAID : INVOICE_ACT_SETTLE_FAILED;
+    const char *from, *to;
+    invoice_action_states(act, &from, &to);
     *applied = 0;
-    enum db_status st = db_exec(conn, &stmt_settle_job, 8, params, &res);
+    if (strcmp(to, invoice_status_name(settled->status)) != 0)
+        return DB_ERROR;
+    const char *params[] = {
+        settled->number, to, settled->failure_reason, at, event_id, topic, payload, lease, from};
+    PGresult *res = NULL;
+    enum db_status st = db_exec(conn, &stmt_settle_job, 9, params, &res);
     if (st != DB_OK)
         return st;
     *applied = col_i64(res, 0, "settled") > 0;
@@ -350,55 +359,11 @@ enum db_status invoice_store_stats(struct db_conn *conn, long counts[INVOICE_STA
     }
     PQclear(res);
 
-    st = db_exec(conn, &stmt_stats_queues, 0, NULL, &res);
+    st = db_exec(conn, &stmt_stats_jobs, 0, NULL, &res);
     if (st != DB_OK)
         return st;
-    if (PQntuples(res) == 1) {
-        *undelivered = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-        *jobs_pending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-    }
+    if (PQntuples(res) == 1)
+        *jobs_pending = strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    return DB_OK;
-}
-
-static json_t *ms_json(int64_t ms)
-{
-    if (ms == 0)
-        return json_null();
-    char buf[40];
-    time_rfc3339(ms, buf, sizeof buf);
-    return json_string(buf);
-}
-
-enum db_status delivery_store_get(struct db_conn *conn, const char *event_id, json_t **out)
-{
-    const char *params[] = {event_id};
-    PGresult *res = NULL;
-    *out = NULL;
-    enum db_status st = db_exec(conn, &stmt_delivery_get, 1, params, &res);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return DB_NOT_FOUND;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(db_get(res, 0, "id")));
-    json_object_set_new(o, "topic", json_string(db_get(res, 0, "topic")));
-    json_object_set_new(o, "created_at", ms_json(col_i64(res, 0, "created_ms")));
-    json_object_set_new(o, "attempts", json_integer(col_i64(res, 0, "attempts")));
-    int64_t delivered = col_i64(res, 0, "delivered_ms");
-    json_object_set_new(o, "next_attempt_at",
-                        delivered ? json_null() : ms_json(col_i64(res, 0, "next_ms")));
-    json_object_set_new(o, "delivered_at", ms_json(delivered));
-    const char *ls = db_get(res, 0, "last_status");
-    json_object_set_new(o, "last_status", ls ? json_integer(strtol(ls, NULL, 10)) : json_null());
-    const char *le = db_get(res, 0, "last_error");
-    json_object_set_new(o, "last_error", le ? json_string(le) : json_null());
-    const char *payload = db_get(res, 0, "payload");
-    json_t *parsed = payload ? json_loads(payload, 0, NULL) : NULL;
-    json_object_set_new(o, "payload", parsed ? parsed : json_null());
-    PQclear(res);
-    *out = o;
-    return DB_OK;
+    return outbox_pending_count(conn, undelivered);
 }

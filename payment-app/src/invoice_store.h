@@ -75,9 +75,5 @@ enum db_status invoice_store_list(struct db_conn *conn, const char *status, cons
 enum db_status invoice_store_stats(struct db_conn *conn, long counts[INVOICE_STATUS_COUNT],
                                    long *undelivered, long *jobs_pending);
 
-/* One outbox event as a delivery object (the fields of outbox_list), for
- * GET /api/webhook-deliveries/{id}: common/outbox.h lists but has no
- * lookup by id. DB_OK with *out (new reference) or DB_NOT_FOUND. */
-enum db_status delivery_store_get(struct db_conn *conn, const char *event_id, json_t **out);
 
 #endif

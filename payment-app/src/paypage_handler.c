@@ -33,7 +33,7 @@ void paypage_handle_get(struct http_req *req, struct http_res *res, void *appv)
     struct invoice inv;
     enum db_status st = DB_NOT_FOUND;
     if (invoice_number_valid(number)) {
-        struct db_conn *conn = payment_acquire_or_503(app, res);
+        struct db_conn *conn = db_acquire_or_503(app->pool, PAYMENT_DB_WAIT_MS, res);
         if (!conn)
             return;
         st = invoice_store_get(conn, number, &inv);

@@ -1,5 +1,6 @@
 /* routes.c: every payment-app endpoint in one table, and the service-token
  * check that runs before the handlers of service routes. */
+#include "apidoc.h"
 #include "app.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -16,6 +17,7 @@ const struct http_route payment_routes[] = {
     {"GET", "/api/webhook-deliveries", delivery_handle_list, PAYMENT_ROUTE_SERVICE},
     {"GET", "/api/webhook-deliveries/{id}", delivery_handle_get, PAYMENT_ROUTE_SERVICE},
     {"POST", "/api/webhook-deliveries/{id}/replay", delivery_handle_replay, PAYMENT_ROUTE_SERVICE},
+    {"GET", "/openapi.json", apidoc_handle_spec, 0},
 };
 const size_t payment_nroutes = sizeof payment_routes / sizeof payment_routes[0];
 

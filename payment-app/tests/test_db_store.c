@@ -314,12 +314,13 @@ static void test_ticks(struct db_conn *c)
     /* a delivery row by id */
     char *id = test_db_scalar(db, "SELECT id FROM outbox LIMIT 1", NULL);
     json_t *d = NULL;
-    CHECK(delivery_store_get(c, id, &d) == DB_OK);
+    CHECK(outbox_get(c, id, &d) == DB_OK);
     CHECK(strcmp(json_str(d, "id"), id) == 0 && json_is_object(json_object_get(d, "payload")));
     CHECK(json_is_null(json_object_get(d, "delivered_at")));
+    CHECK(json_is_array(json_object_get(d, "attempt_log")));
     json_decref(d);
     free(id);
-    CHECK(delivery_store_get(c, "evt_none", &d) == DB_NOT_FOUND);
+    CHECK(outbox_get(c, "evt_none", &d) == DB_NOT_FOUND);
     db_pool_destroy(app.pool);
     outbox_queue_destroy(app.webhooks);
     app.webhooks = NULL;

@@ -15,7 +15,12 @@
  * Environment: CHAOS_DURATION_S (load phase, default 75), CHAOS_OUTAGE_S
  * (how long a receiver stays down; default 10, or 60 from 300 s of load),
  * CHAOS_THREADS (6), CHAOS_HOLD_TTL_S (8), CHAOS_RETRY_WINDOW_S (60),
- * CHAOS_SEED (random), CHAOS_KEEP (1: keep the data folder and logs). */
+ * CHAOS_SEED (random), CHAOS_KEEP (1: keep the data folder and logs),
+ * CHAOS_INSTANCES (1, or 2: two instances of each daemon on the same
+ * databases behind the API gateway, HAProxy from gateway/haproxy.cfg.in, as
+ * `REPLICAS=2 make up` runs them: the load and every call between services
+ * go through the gateway's routes; a kill takes one instance, an outage
+ * both; some refused buyers join the waitlist, so offers run on both). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -46,11 +51,10 @@
 static struct {
     int duration_s, outage_s, threads, hold_ttl_s, window_s, pg_down_s;
     unsigned seed;
-    int keep;
+    int keep, instances;
 } cfg;
 
 static struct hdaemon pay, ticket, client;
-static struct hdaemon *daemons[] = {&pay, &ticket, &client};
 static struct hpg pg;
 static char uri_pay[1024], uri_ticket[1024], uri_client[1024], uri_recon[1024];
 static char workdir[512];
@@ -70,6 +74,15 @@ static struct event events[MAX_EVENTS];
 static int nevents;
 static pthread_mutex_t events_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* With CHAOS_INSTANCES=2: the second instances and the gateway. The load,
+ * the set-up calls and the services' calls to each other use u_pay,
+ * u_ticket, u_client: a daemon's own address with one instance, the
+ * gateway's route to any live instance with two. */
+static struct hdaemon pay2, ticket2, client2, gw;
+static struct hdaemon *instances[6]; /* every daemon process but the gateway */
+static int ninstances;
+static char u_pay[80], u_ticket[80], u_client[80];
+
 static atomic_int stop_load;
 
 /* What the workers did. */
@@ -79,6 +92,11 @@ static atomic_long n_cancel, n_cancel_200, n_cancel_409, n_cancel_503, n_cancel_
     n_cancel_other, n_cancel_paid;
 static atomic_long n_5xx; /* answers >= 500 other than 503: a daemon's own fault */
 static atomic_long n_401; /* a valid token refused */
+static atomic_long n_wl_join, n_wl_201;
+/* the gateway's 502/504: a request in flight at an instance that was killed
+ * (a POST is not retried elsewhere: it may have been applied); the load
+ * treats it as a lost connection */
+static atomic_long n_gw_5xx;
 
 /* What the driver did. */
 static int f_kill[3], f_down[3], f_pg_fast, f_pg_crash;
@@ -109,6 +127,17 @@ static unsigned rnd(unsigned *st, unsigned n)
     return n ? (unsigned)rand_r(st) % n : 0;
 }
 
+/* With the gateway, its 502 and 504 (an instance died under the request)
+ * count apart and read as a lost connection; other answers unchanged. */
+static long via_gw(long st)
+{
+    if (cfg.instances == 2 && (st == 502 || st == 504)) {
+        atomic_fetch_add(&n_gw_5xx, 1);
+        return 0;
+    }
+    return st;
+}
+
 static void note_status(long st)
 {
     if (st >= 500 && st != 503)
@@ -131,7 +160,7 @@ static int create_event(unsigned *rs)
              "\"E\"],\"seats_per_row\":%d,\"price\":%u}]}}",
              n, rnd(rs, 100), SEATS_PER_EVENT / 5, 50000 + 1000 * rnd(rs, 100));
     struct hres r;
-    if (h_callz("POST", ticket.base_url, "/api/events", ADMIN_TOKEN, body, &r) != 201) {
+    if (h_callz("POST", u_ticket, "/api/events", ADMIN_TOKEN, body, &r) != 201) {
         hres_free(&r);
         return -1;
     }
@@ -140,7 +169,7 @@ static int create_event(unsigned *rs)
     hres_free(&r);
     char path[128];
     snprintf(path, sizeof path, "/api/events/%s/seats", ev.id);
-    if (h_callz("GET", ticket.base_url, path, NULL, NULL, &r) != 200) {
+    if (h_callz("GET", u_ticket, path, NULL, NULL, &r) != 200) {
         hres_free(&r);
         return -1;
     }
@@ -169,7 +198,7 @@ static int create_users(void)
                  "{\"username\":\"chaos%d\",\"email\":\"chaos%d@example.com\","
                  "\"password\":\"chaos-password-%d\",\"full_name\":\"Chaos User %d\"}",
                  i, i, i, i);
-        if (h_callz("POST", client.base_url, "/api/users", NULL, body, &r) != 201) {
+        if (h_callz("POST", u_client, "/api/users", NULL, body, &r) != 201) {
             fprintf(stderr, "create user: %ld %s\n", r.status, r.body);
             hres_free(&r);
             return -1;
@@ -178,7 +207,7 @@ static int create_users(void)
         hres_free(&r);
         snprintf(body, sizeof body, "{\"login\":\"chaos%d\",\"password\":\"chaos-password-%d\"}", i,
                  i);
-        if (h_callz("POST", client.base_url, "/api/sessions", NULL, body, &r) != 201) {
+        if (h_callz("POST", u_client, "/api/sessions", NULL, body, &r) != 201) {
             fprintf(stderr, "login: %ld %s\n", r.status, r.body);
             hres_free(&r);
             return -1;
@@ -189,63 +218,163 @@ static int create_users(void)
     return 0;
 }
 
-static void setup_daemons(void)
+/* A free port none of the n in used has. */
+static int other_port(const int *used, int n)
 {
-    int pport = h_free_port(), tport, cport;
-    do
-        tport = h_free_port();
-    while (tport == pport);
-    do
-        cport = h_free_port();
-    while (cport == pport || cport == tport);
+    for (;;) {
+        int p = h_free_port(), clash = 0;
+        for (int i = 0; i < n; i++)
+            clash |= used[i] == p;
+        if (!clash)
+            return p;
+    }
+}
 
-    hd_init(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, workdir);
-    hd_init(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, workdir);
-    hd_init(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, workdir);
-    for (int i = 0; i < 3; i++) {
-        struct hdaemon *d = daemons[i];
+static void env_pay(struct hdaemon *d, int port)
+{
+    hd_env(d, "DATABASE_URL=%s", uri_pay);
+    hd_env(d, "WEBHOOK_URL=%s/webhooks/payment", u_ticket);
+    hd_env(d, "PAYMENT_PUBLIC_URL=%s", u_pay);
+    hd_env(d, "WEBHOOK_SECRET=" WEBHOOK_SECRET);
+    hd_env(d, "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
+    hd_env(d, "PAYMENT_FAILURE_RATE=0.10");
+    hd_env(d, "PAYMENT_DELAY_MS=300");
+    hd_env(d, "WEBHOOK_TIMEOUT_MS=2000");
+    hd_env(d, "WEBHOOK_RETRY_BASE_MS=200");
+    hd_env(d, "WEBHOOK_RETRY_MAX_MS=3000");
+    hd_env(d, "PAYMENT_EXPIRY_INTERVAL_MS=500");
+    (void)port;
+}
+
+static void env_ticket(struct hdaemon *d)
+{
+    hd_env(d, "DATABASE_URL=%s", uri_ticket);
+    hd_env(d, "PAYMENT_APP_URL=%s", u_pay);
+    hd_env(d, "NOTIFY_URL=%s/internal/notifications", u_client);
+    hd_env(d, "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN);
+    hd_env(d, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
+    hd_env(d, "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
+    hd_env(d, "WEBHOOK_SECRET=" WEBHOOK_SECRET);
+    hd_env(d, "NOTIFY_SECRET=" NOTIFY_SECRET);
+    hd_env(d, "TICKET_CODE_SECRET=chaos-code-secret");
+    hd_env(d, "ORGANIZER_FAILURE_RATE=0.10");
+    hd_env(d, "HOLD_TTL_SECONDS=%d", cfg.hold_ttl_s);
+    hd_env(d, "PAYMENT_TIMEOUT_MS=2000");
+    hd_env(d, "NOTIFY_TIMEOUT_MS=2000");
+    hd_env(d, "NOTIFY_RETRY_BASE_MS=200");
+    hd_env(d, "NOTIFY_RETRY_MAX_MS=3000");
+    hd_env(d, "SWEEP_INTERVAL_MS=250");
+}
+
+static void env_client(struct hdaemon *d)
+{
+    hd_env(d, "DATABASE_URL=%s", uri_client);
+    hd_env(d, "TICKET_APP_URL=%s", u_ticket);
+    hd_env(d, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
+    hd_env(d, "NOTIFY_SECRET=" NOTIFY_SECRET);
+    hd_env(d, "ADMIN_PASSWORD=chaos-admin-password");
+    hd_env(d, "RATE_LIMIT_PER_MINUTE=0");
+    hd_env(d, "TICKET_TIMEOUT_MS=3000");
+    hd_env(d, "MAINTENANCE_INTERVAL_MS=500");
+}
+
+/* The gateway's configuration for two instances of each daemon, rendered
+ * by scripts/lib.sh from gateway/haproxy.cfg.in (the one `REPLICAS=N make
+ * up` uses), routes on ports[0..2] (payment, ticket, client) and the public
+ * port ports[3]. 0 or -1. */
+static int render_gateway(const int *ports, char *cfg_path, size_t cfg_len)
+{
+    snprintf(cfg_path, cfg_len, "%s/haproxy.cfg", workdir);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd,
+             "env GATEWAY_RUN='%s' GATEWAY_BIND=127.0.0.1 SERVICE_BIND=127.0.0.1 "
+             "PAYMENT_APP_PORT=%d TICKET_APP_PORT=%d CLIENT_APP_PORT=%d GATEWAY_PORT=%d "
+             "RATE_LIMIT_PER_MINUTE=0 SERVERS_PAYMENT='127.0.0.1:%d 127.0.0.1:%d' "
+             "SERVERS_TICKET='127.0.0.1:%d 127.0.0.1:%d' "
+             "SERVERS_CLIENT='127.0.0.1:%d 127.0.0.1:%d' "
+             "bash -c 'source \"%s/scripts/lib.sh\" && gateway_render \"%s\"'",
+             workdir, ports[0], ports[1], ports[2], ports[3], pay.port, pay2.port, ticket.port,
+             ticket2.port, client.port, client2.port, REPO_DIR, cfg_path);
+    int rc = system(cmd);
+    if (rc != 0) {
+        fprintf(stderr, "could not render the gateway's configuration (%d)\n", rc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends a fresh port to used (n entries) and returns it. */
+static int add_port(int *used, int *n)
+{
+    int p = other_port(used, *n);
+    used[(*n)++] = p;
+    return p;
+}
+
+static int setup_daemons(void)
+{
+    int used[10], n = 0;
+    add_port(used, &n);
+    add_port(used, &n);
+    add_port(used, &n);
+    hd_init(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", used[0], workdir);
+    hd_init(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", used[1], workdir);
+    hd_init(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", used[2], workdir);
+    instances[ninstances++] = &pay;
+    instances[ninstances++] = &ticket;
+    instances[ninstances++] = &client;
+    if (cfg.instances == 2) {
+        add_port(used, &n);
+        add_port(used, &n);
+        add_port(used, &n);
+        hd_init(&pay2, "payment-app-2", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", used[3], workdir);
+        hd_init(&ticket2, "ticket-app-2", TICKET_APP_BIN, "TICKET_APP_PORT", used[4], workdir);
+        hd_init(&client2, "client-app-2", CLIENT_APP_BIN, "CLIENT_APP_PORT", used[5], workdir);
+        instances[ninstances++] = &pay2;
+        instances[ninstances++] = &ticket2;
+        instances[ninstances++] = &client2;
+        int routes[4];
+        for (int i = 0; i < 4; i++)
+            routes[i] = add_port(used, &n);
+        snprintf(u_pay, sizeof u_pay, "http://127.0.0.1:%d", routes[0]);
+        snprintf(u_ticket, sizeof u_ticket, "http://127.0.0.1:%d", routes[1]);
+        snprintf(u_client, sizeof u_client, "http://127.0.0.1:%d", routes[2]);
+        char cfg_path[700];
+        if (render_gateway(routes, cfg_path, sizeof cfg_path) != 0)
+            return -1;
+        char run[600];
+        snprintf(run, sizeof run, "%s/gateway/run", REPO_DIR);
+        hd_init(&gw, "gateway", run, "GATEWAY_PORT", routes[3], workdir);
+        hd_env(&gw, "GATEWAY_CONFIG=%s", cfg_path);
+    } else {
+        snprintf(u_pay, sizeof u_pay, "%s", pay.base_url);
+        snprintf(u_ticket, sizeof u_ticket, "%s", ticket.base_url);
+        snprintf(u_client, sizeof u_client, "%s", client.base_url);
+    }
+    for (int i = 0; i < ninstances; i++) {
+        struct hdaemon *d = instances[i];
         hd_env(d, "DB_POOL_SIZE=4");
         hd_env(d, "HTTP_WORKERS=6");
         hd_env(d, "LOG_LEVEL=info");
         hd_env(d, "DB_STARTUP_WAIT_S=60");
+        if (strncmp(d->name, "payment", 7) == 0)
+            env_pay(d, d->port);
+        else if (strncmp(d->name, "ticket", 6) == 0)
+            env_ticket(d);
+        else
+            env_client(d);
     }
-    hd_env(&pay, "DATABASE_URL=%s", uri_pay);
-    hd_env(&pay, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    hd_env(&pay, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    hd_env(&pay, "WEBHOOK_SECRET=" WEBHOOK_SECRET);
-    hd_env(&pay, "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
-    hd_env(&pay, "PAYMENT_FAILURE_RATE=0.10");
-    hd_env(&pay, "PAYMENT_DELAY_MS=300");
-    hd_env(&pay, "WEBHOOK_TIMEOUT_MS=2000");
-    hd_env(&pay, "WEBHOOK_RETRY_BASE_MS=200");
-    hd_env(&pay, "WEBHOOK_RETRY_MAX_MS=3000");
-    hd_env(&pay, "PAYMENT_EXPIRY_INTERVAL_MS=500");
+    return 0;
+}
 
-    hd_env(&ticket, "DATABASE_URL=%s", uri_ticket);
-    hd_env(&ticket, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    hd_env(&ticket, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications", cport);
-    hd_env(&ticket, "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN);
-    hd_env(&ticket, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
-    hd_env(&ticket, "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
-    hd_env(&ticket, "WEBHOOK_SECRET=" WEBHOOK_SECRET);
-    hd_env(&ticket, "NOTIFY_SECRET=" NOTIFY_SECRET);
-    hd_env(&ticket, "TICKET_CODE_SECRET=chaos-code-secret");
-    hd_env(&ticket, "ORGANIZER_FAILURE_RATE=0.10");
-    hd_env(&ticket, "HOLD_TTL_SECONDS=%d", cfg.hold_ttl_s);
-    hd_env(&ticket, "PAYMENT_TIMEOUT_MS=2000");
-    hd_env(&ticket, "NOTIFY_TIMEOUT_MS=2000");
-    hd_env(&ticket, "NOTIFY_RETRY_BASE_MS=200");
-    hd_env(&ticket, "NOTIFY_RETRY_MAX_MS=3000");
-    hd_env(&ticket, "SWEEP_INTERVAL_MS=250");
-
-    hd_env(&client, "DATABASE_URL=%s", uri_client);
-    hd_env(&client, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    hd_env(&client, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
-    hd_env(&client, "NOTIFY_SECRET=" NOTIFY_SECRET);
-    hd_env(&client, "ADMIN_PASSWORD=chaos-admin-password");
-    hd_env(&client, "RATE_LIMIT_PER_MINUTE=0");
-    hd_env(&client, "TICKET_TIMEOUT_MS=3000");
-    hd_env(&client, "MAINTENANCE_INTERVAL_MS=500");
+/* The daemons of one service: 1 or 2. */
+static int service_instances(const struct hdaemon *first, struct hdaemon **out)
+{
+    int n = 0;
+    out[n++] = (struct hdaemon *)first;
+    if (cfg.instances == 2)
+        out[n++] = first == &pay ? &pay2 : first == &ticket ? &ticket2 : &client2;
+    return n;
 }
 
 /* ---- the load ---- */
@@ -284,7 +413,7 @@ static void do_pay(unsigned *rs, const char *invoice)
     atomic_fetch_add(&n_pay, 1);
     for (int attempt = 0; attempt < 4; attempt++) {
         struct hres r;
-        long st = h_callz("POST", pay.base_url, path, NULL, body, &r);
+        long st = via_gw(h_callz("POST", u_pay, path, NULL, body, &r));
         hres_free(&r);
         note_status(st);
         if (st == 202) {
@@ -315,7 +444,7 @@ static void do_cancel(const struct user *u, const char *booking)
     atomic_fetch_add(&n_cancel, 1);
     for (int attempt = 0; attempt < 3; attempt++) {
         struct hres r;
-        long st = h_callz("POST", client.base_url, path, u->token, NULL, &r);
+        long st = via_gw(h_callz("POST", u_client, path, u->token, NULL, &r));
         hres_free(&r);
         note_status(st);
         if (st == 200) {
@@ -346,7 +475,7 @@ static int wait_confirmed(const struct user *u, const char *booking, long ms)
     snprintf(path, sizeof path, "/api/bookings/%s", booking);
     for (long long until = h_now_ms() + ms; h_now_ms() < until && !atomic_load(&stop_load);) {
         struct hres r;
-        long st = h_callz("GET", client.base_url, path, u->token, NULL, &r);
+        long st = via_gw(h_callz("GET", u_client, path, u->token, NULL, &r));
         note_status(st);
         int done = st == 200 && strcmp(h_str(&r, "status"), "CONFIRMED") == 0;
         int final = st == 200 && strcmp(h_str(&r, "status"), "PENDING_PAYMENT") != 0;
@@ -383,8 +512,8 @@ static void one_booking(unsigned *rs)
     long long booked_at = 0;
     for (int attempt = 0; attempt < 4; attempt++) {
         booked_at = h_now_ms();
-        st = h_call("POST", client.base_url, "/api/bookings", u->token, body, strlen(body), headers,
-                    15000, &r);
+        st = via_gw(h_call("POST", u_client, "/api/bookings", u->token, body, strlen(body), headers,
+                           15000, &r));
         note_status(st);
         const char *code =
             json_string_value(json_object_get(json_object_get(r.json, "error"), "code"));
@@ -405,6 +534,17 @@ static void one_booking(unsigned *rs)
     if (st == 409) {
         atomic_fetch_add(&n_book_409, 1);
         hres_free(&r);
+        /* with two instances, some refused buyers wait for the seat: its
+         * release offers it, from either instance's loop */
+        if (cfg.instances == 2 && rnd(rs, 100) < 40) {
+            snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_id\":\"%s\"}", ev, seats[0]);
+            atomic_fetch_add(&n_wl_join, 1);
+            st = via_gw(h_callz("POST", u_client, "/api/waitlist", u->token, body, &r));
+            note_status(st);
+            if (st == 201)
+                atomic_fetch_add(&n_wl_201, 1);
+            hres_free(&r);
+        }
         return;
     }
     if (st == 503) {
@@ -473,8 +613,8 @@ static void *worker(void *arg)
 /* Checks that every daemon that should run does; restarts one that died. */
 static void check_alive(const char *when)
 {
-    for (int i = 0; i < 3; i++) {
-        struct hdaemon *d = daemons[i];
+    for (int i = 0; i <= ninstances; i++) {
+        struct hdaemon *d = i < ninstances ? instances[i] : &gw;
         if (d->pid > 0 && !hd_alive(d)) {
             violation("%s died %s (status %d)", d->name, when, d->last_status);
             hd_log_tail(d, 6000);
@@ -512,8 +652,11 @@ static int restart(struct hdaemon *d)
     return -1;
 }
 
-static void fault_kill(struct hdaemon *d, int idx, unsigned *rs, long long t0)
+static void fault_kill(struct hdaemon *first, int idx, unsigned *rs, long long t0)
 {
+    struct hdaemon *all[2];
+    int n = service_instances(first, all);
+    struct hdaemon *d = all[rnd(rs, (unsigned)n)];
     fprintf(stderr, "[%6.1f s] kill -9 %s (pid %d)\n", elapsed_s(t0), d->name, (int)d->pid);
     hd_kill(d);
     f_kill[idx]++;
@@ -522,21 +665,28 @@ static void fault_kill(struct hdaemon *d, int idx, unsigned *rs, long long t0)
     fprintf(stderr, "[%6.1f s] %s restarted (pid %d)\n", elapsed_s(t0), d->name, (int)d->pid);
 }
 
-static void fault_down(struct hdaemon *d, int idx, unsigned *rs, long long t0)
+static void fault_down(struct hdaemon *first, int idx, unsigned *rs, long long t0)
 {
-    fprintf(stderr, "[%6.1f s] %s down for %d s\n", elapsed_s(t0), d->name, cfg.outage_s);
-    hd_kill(d);
+    struct hdaemon *all[2];
+    int n = service_instances(first, all);
+    fprintf(stderr, "[%6.1f s] %s down for %d s (%d instance%s)\n", elapsed_s(t0), first->name,
+            cfg.outage_s, n, n == 1 ? "" : "s");
+    for (int i = 0; i < n; i++)
+        hd_kill(all[i]);
     f_down[idx]++;
     wait_checking(cfg.outage_s * 1000L, rs);
-    restart(d);
-    fprintf(stderr, "[%6.1f s] %s back (pid %d)\n", elapsed_s(t0), d->name, (int)d->pid);
+    for (int i = 0; i < n; i++) {
+        restart(all[i]);
+        fprintf(stderr, "[%6.1f s] %s back (pid %d)\n", elapsed_s(t0), all[i]->name,
+                (int)all[i]->pid);
+    }
 }
 
 static void fault_pg(int crash, long long t0)
 {
-    pid_t before[3];
-    for (int i = 0; i < 3; i++)
-        before[i] = daemons[i]->pid;
+    pid_t before[6];
+    for (int i = 0; i < ninstances; i++)
+        before[i] = instances[i]->pid;
     fprintf(stderr, "[%6.1f s] PostgreSQL %s\n", elapsed_s(t0),
             crash ? "crash (immediate shutdown)" : "fast shutdown");
     if (crash) {
@@ -548,10 +698,10 @@ static void fault_pg(int crash, long long t0)
     }
     /* meanwhile: every daemon up, answering /healthz with 503 */
     for (long long until = h_now_ms() + cfg.pg_down_s * 1000L; h_now_ms() < until;) {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < ninstances; i++) {
             struct hres r;
             long st =
-                h_call("GET", daemons[i]->base_url, "/healthz", NULL, NULL, 0, NULL, 5000, &r);
+                h_call("GET", instances[i]->base_url, "/healthz", NULL, NULL, 0, NULL, 5000, &r);
             hres_free(&r);
             if (st == 503)
                 pg_down_healthz_503++;
@@ -568,8 +718,8 @@ static void fault_pg(int crash, long long t0)
     long long up = h_now_ms();
     fprintf(stderr, "[%6.1f s] PostgreSQL back\n", elapsed_s(t0));
     /* they recover by themselves: no restart, the same processes */
-    for (int i = 0; i < 3; i++) {
-        struct hdaemon *d = daemons[i];
+    for (int i = 0; i < ninstances; i++) {
+        struct hdaemon *d = instances[i];
         int healthy = 0;
         while (!healthy && h_now_ms() - up < 30000) {
             struct hres r;
@@ -586,8 +736,8 @@ static void fault_pg(int crash, long long t0)
     long ms = (long)(h_now_ms() - up);
     if (ms > pg_recover_ms_max)
         pg_recover_ms_max = ms;
-    fprintf(stderr, "[%6.1f s] all three healthy again after %ld ms (same pids)\n", elapsed_s(t0),
-            ms);
+    fprintf(stderr, "[%6.1f s] all %d healthy again after %ld ms (same pids)\n", elapsed_s(t0),
+            ninstances, ms);
 }
 
 static void run_faults(long long t0, unsigned *rs)
@@ -720,7 +870,9 @@ static const char recon_schema[] =
     "                 invoice_number text, has_pdf boolean, created_at timestamptz);"
     "CREATE TABLE cev (booking_id uuid, status text, source text, version bigint, "
     "                  created_at timestamptz);"
-    "CREATE TABLE cproc (id text, type text, booking_id uuid);";
+    "CREATE TABLE cproc (id text, type text, booking_id uuid);"
+    "CREATE TABLE twl (id text, user_id text, seat_id uuid, status text, booking_id uuid, "
+    "                  offered_at timestamptz);";
 
 struct copy_spec {
     const char *const *src;
@@ -766,6 +918,10 @@ static const struct copy_spec copies[] = {
      "COPY cev FROM STDIN"},
     {&src_client, "COPY (SELECT id, type, booking_id FROM processed_notifications) TO STDOUT",
      "COPY cproc FROM STDIN"},
+    {&src_ticket,
+     "COPY (SELECT id, user_id, seat_id, status, booking_id, offered_at FROM waitlist_entries) "
+     "TO STDOUT",
+     "COPY twl FROM STDIN"},
 };
 
 /* Each check selects one text column per violation. $1 is the hold time
@@ -895,6 +1051,21 @@ static const struct check checks[] = {
      "FROM tb t WHERE NOT EXISTS (SELECT 1 FROM cb c WHERE c.id = t.id)",
      "UPDATE cb SET version = version - 1 WHERE id = (SELECT id FROM cb WHERE status = "
      "'CONFIRMED' LIMIT 1)"},
+    {"every waitlist offer is one booking of the waiting user for the seat",
+     "SELECT w.id || ' booking ' || w.booking_id || ' ' || coalesce(b.user_id, 'none') FROM twl w "
+     "LEFT JOIN tb b ON b.id = w.booking_id WHERE w.booking_id IS NOT NULL AND (b.id IS NULL "
+     "OR b.user_id <> w.user_id OR NOT EXISTS (SELECT 1 FROM tbs x WHERE x.booking_id = "
+     "w.booking_id AND x.seat_id = w.seat_id))",
+     "UPDATE twl SET user_id = 'someone-else' WHERE ctid = (SELECT ctid FROM twl WHERE "
+     "booking_id IS NOT NULL LIMIT 1)"},
+    {"no seat offered to two waiting buyers at once",
+     "SELECT a.id || ' and ' || b.id || ' on seat ' || a.seat_id FROM twl a JOIN twl b ON "
+     "b.seat_id = a.seat_id AND a.id < b.id JOIN tb ba ON ba.id = a.booking_id "
+     "JOIN tb bb ON bb.id = b.booking_id WHERE tstzrange(ba.created_at, CASE WHEN ba.status = "
+     "'CONFIRMED' THEN 'infinity' ELSE ba.updated_at END) && tstzrange(bb.created_at, CASE "
+     "WHEN bb.status = 'CONFIRMED' THEN 'infinity' ELSE bb.updated_at END)",
+     "INSERT INTO twl SELECT id || '-copy', user_id, seat_id, status, booking_id, offered_at "
+     "FROM twl WHERE booking_id IS NOT NULL LIMIT 1"},
     {"every CONFIRMED booking's PDF ticket is stored in client-app",
      "SELECT id::text FROM cb WHERE status = 'CONFIRMED' AND NOT has_pdf",
      "UPDATE cb SET has_pdf = false WHERE id = (SELECT id FROM cb WHERE status = "
@@ -989,6 +1160,8 @@ static void reconcile(void)
     print_counts("webhooks / notifs", uri_recon,
                  "SELECT 'payment events', count(*) FROM pout UNION ALL "
                  "SELECT 'notifications', count(*) FROM tout");
+    print_counts("waitlist entries", uri_recon,
+                 "SELECT status, count(*) FROM twl GROUP BY 1 ORDER BY 1");
     print_counts("ticket-app follow-ups", uri_recon,
                  "SELECT kind, count(*) FROM tfollow GROUP BY 1 ORDER BY 1");
 }
@@ -1029,6 +1202,7 @@ int main(void)
     cfg.pg_down_s = env_int("CHAOS_PG_DOWN_S", cfg.duration_s >= 300 ? 10 : 3);
     cfg.seed = (unsigned)env_int("CHAOS_SEED", (int)(time(NULL) ^ getpid()));
     cfg.keep = env_int("CHAOS_KEEP", 0);
+    cfg.instances = env_int("CHAOS_INSTANCES", 1) == 2 ? 2 : 1;
     if (cfg.window_s < cfg.outage_s + 20)
         cfg.window_s = cfg.outage_s + 20;
     srand(cfg.seed);
@@ -1043,10 +1217,11 @@ int main(void)
     chmod(workdir, 0755);
     char pgdir[600];
     snprintf(pgdir, sizeof pgdir, "%s/pg", workdir);
-    printf("chaos: load %d s, outages %d s, PostgreSQL down %d s, %d workers, hold %d s, "
-           "seed %u, logs in %s\n",
-           cfg.duration_s, cfg.outage_s, cfg.pg_down_s, cfg.threads, cfg.hold_ttl_s, cfg.seed,
-           workdir);
+    printf("chaos: %d instance%s of each daemon%s, load %d s, outages %d s, PostgreSQL down %d s, "
+           "%d workers, hold %d s, seed %u, logs in %s\n",
+           cfg.instances, cfg.instances == 1 ? "" : "s",
+           cfg.instances == 1 ? "" : " behind the gateway", cfg.duration_s, cfg.outage_s,
+           cfg.pg_down_s, cfg.threads, cfg.hold_ttl_s, cfg.seed, workdir);
 
     int pgport = h_free_port();
     if (hpg_start(&pg, PG_SCRIPT, pgdir, workdir, pgport) != 0)
@@ -1063,10 +1238,13 @@ int main(void)
     hpg_uri(&pg, "chaos_client", uri_client, sizeof uri_client);
     hpg_uri(&pg, "chaos_recon", uri_recon, sizeof uri_recon);
 
-    setup_daemons();
-    for (int i = 0; i < 3; i++)
-        if (hd_start(daemons[i], 30000) != 0)
+    if (setup_daemons() != 0)
+        return 1;
+    for (int i = 0; i < ninstances; i++)
+        if (hd_start(instances[i], 30000) != 0)
             return 1;
+    if (cfg.instances == 2 && hd_start(&gw, 30000) != 0)
+        return 1;
     if (create_users() != 0)
         return 1;
     for (int i = 0; i < LIVE_EVENTS; i++)
@@ -1087,9 +1265,9 @@ int main(void)
     double load_s = elapsed_s(t0);
     fprintf(stderr, "[%6.1f s] load stopped; waiting for quiescence\n", load_s);
 
-    for (int i = 0; i < 3; i++)
-        if (daemons[i]->pid <= 0 || !hd_alive(daemons[i]))
-            restart(daemons[i]);
+    for (int i = 0; i < ninstances; i++)
+        if (instances[i]->pid <= 0 || !hd_alive(instances[i]))
+            restart(instances[i]);
     long settle_ms = quiesce((cfg.hold_ttl_s + cfg.window_s) * 1000L);
 
     printf("\n==== chaos report ====\n");
@@ -1109,6 +1287,9 @@ int main(void)
            atomic_load(&n_cancel), atomic_load(&n_cancel_paid), atomic_load(&n_cancel_200),
            atomic_load(&n_cancel_409), atomic_load(&n_cancel_503), atomic_load(&n_cancel_down),
            atomic_load(&n_cancel_other));
+    if (cfg.instances == 2)
+        printf("  waitlist      %ld joins: 201 %ld (the rest: seat open again, already waiting)\n",
+               atomic_load(&n_wl_join), atomic_load(&n_wl_201));
     printf("faults injected: %d\n",
            f_kill[0] + f_kill[1] + f_kill[2] + f_down[1] + f_down[2] + f_pg_fast + f_pg_crash);
     printf("  kill -9 + restart: payment-app %d, ticket-app %d, client-app %d\n", f_kill[0],
@@ -1129,6 +1310,15 @@ int main(void)
     if (pg_down_healthz_other > 0)
         violation("/healthz answered other than 503 %ld time(s) while PostgreSQL was down",
                   pg_down_healthz_other);
+    if (cfg.instances == 2) {
+        int kills = f_kill[0] + f_kill[1] + f_kill[2] + 2 * (f_down[1] + f_down[2]);
+        long bound = (long)kills * (cfg.threads + 2);
+        printf("gateway: %ld answer(s) 502/504 for requests in flight at a killed instance "
+               "(bound %ld: %d instance kills x (%d workers + 2))\n",
+               atomic_load(&n_gw_5xx), bound, kills, cfg.threads);
+        if (atomic_load(&n_gw_5xx) > bound)
+            violation("%ld gateway 5xx for %d instance kills", atomic_load(&n_gw_5xx), kills);
+    }
     if (atomic_load(&n_5xx))
         violation("%ld answer(s) of 500 or another 5xx but 503", atomic_load(&n_5xx));
     if (atomic_load(&n_401))
@@ -1139,8 +1329,8 @@ int main(void)
     reconcile();
 
     /* a clean exit, and no sanitizer report in any log */
-    for (int i = 0; i < 3; i++) {
-        struct hdaemon *d = daemons[i];
+    for (int i = 0; i < ninstances; i++) {
+        struct hdaemon *d = instances[i];
         int st = hd_stop(d);
         if (!(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
             violation("%s did not exit cleanly on SIGTERM (status %d)", d->name, st);
@@ -1153,6 +1343,8 @@ int main(void)
             hd_log_tail(d, 8000);
         }
     }
+    if (cfg.instances == 2)
+        hd_stop(&gw);
     printf("violations = %ld\n", violations);
     if (violations || cfg.keep) {
         /* kept for a post-mortem: logs, and the data folder with PostgreSQL stopped */

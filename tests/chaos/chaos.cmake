@@ -14,9 +14,16 @@ if(TARGET payment-app AND TARGET ticket-app AND TARGET client-app)
     PAYMENT_APP_BIN="$<TARGET_FILE:payment-app>"
     TICKET_APP_BIN="$<TARGET_FILE:ticket-app>"
     CLIENT_APP_BIN="$<TARGET_FILE:client-app>"
-    PG_SCRIPT="${CMAKE_SOURCE_DIR}/scripts/pg.sh")
+    PG_SCRIPT="${CMAKE_SOURCE_DIR}/scripts/pg.sh"
+    REPO_DIR="${CMAKE_SOURCE_DIR}")
   add_dependencies(chaos_test payment-app ticket-app client-app)
   # The short default takes about 2 minutes; the timeout leaves room for
   # `make chaos` (CHAOS_DURATION_S up to about 40 minutes).
   add_project_test(NAME chaos COMMAND $<TARGET_FILE:chaos_test> LABELS e2e TIMEOUT 3000)
+  # Two instances of each daemon on the same databases behind the gateway
+  # (HAProxy, scripts/deps.sh test): kills of one instance, outages of both,
+  # waitlist offers from both; the same reconciliation (no double
+  # settlement, delivery, offer or expiry).
+  add_project_test(NAME chaos_replicas COMMAND ${CMAKE_COMMAND} -E env CHAOS_INSTANCES=2
+                   CHAOS_DURATION_S=60 $<TARGET_FILE:chaos_test> LABELS e2e TIMEOUT 600)
 endif()

@@ -15,18 +15,15 @@
 #include <cmocka.h>
 
 #include "load.h"
-#include "testsupport.h"
+#include "test_suite.h"
 
-#define SERVICE_TOKEN "race-ticket-service-token"
-#define ADMIN_TOKEN "race-ticket-admin-token"
-#define PAY_TOKEN "race-payment-service-token"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
 #define NSEATS 100
 #define NUSERS 1000
 #define CONC 300
 #define TOKEN_PREFIX "beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0"
 
-static struct test_daemon pay, ticket, client;
-static char pay_db[512], ticket_db[512], client_db[512];
+static struct test_suite suite;
 
 /* Users 0..999 with a session each: token = TOKEN_PREFIX + n in 16 digits
  * (client-app stores only its SHA-256), one shared password hash. */
@@ -44,72 +41,22 @@ static const char seed_users_sql[] =
     "       now() + interval '1 hour' "
     "  FROM generate_series(0, 999) AS n";
 
+/* The daemons' own sizes (8 connections, 8 workers), quiet logs. */
+static const char *const race_env[] = {"LOG_LEVEL=warn", "DB_POOL_SIZE=8", "HTTP_WORKERS=8", NULL};
+static const char *const race_client_env[] = {"LOG_LEVEL=warn", "DB_POOL_SIZE=8", "HTTP_WORKERS=8",
+                                              "MAINTENANCE_INTERVAL_MS=30000", NULL};
+
 static int start_suite(void)
 {
-    if (test_db_create("e2e_race_pay", NULL, pay_db, sizeof pay_db) < 0 ||
-        test_db_create("e2e_race_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
-        test_db_create("e2e_race_client", NULL, client_db, sizeof client_db) < 0)
-        return -1;
-    int pport = test_free_port(), tport, cport;
-    do
-        tport = test_free_port();
-    while (tport == pport);
-    do
-        cport = test_free_port();
-    while (cport == pport || cport == tport);
-
-    char p_db[600], p_hook[128], p_public[96];
-    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pay_db);
-    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db,
-                          p_hook,
-                          p_public,
-                          "WEBHOOK_SECRET=race-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0",
-                          "LOG_LEVEL=warn",
-                          NULL};
-    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
-        return -1;
-
-    char t_db[600], t_pay[96], t_notify[128];
-    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
-    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             cport);
-    const char *tenv[] = {t_db,
-                          t_pay,
-                          t_notify,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "WEBHOOK_SECRET=race-webhook-secret",
-                          "NOTIFY_SECRET=race-notify-secret",
-                          "TICKET_CODE_SECRET=race-code-secret",
-                          "ORGANIZER_FAILURE_RATE=0",
-                          "NOTIFY_RETRY_BASE_MS=100",
-                          "LOG_LEVEL=warn",
-                          NULL};
-    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
-        return -1;
-
-    char c_db[600], c_ticket[96];
-    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
-    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db,
-                          c_ticket,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "NOTIFY_SECRET=race-notify-secret",
-                          "ADMIN_PASSWORD=race-admin-pass",
-                          "RATE_LIMIT_PER_MINUTE=0",
-                          "LOG_LEVEL=warn",
-                          NULL};
-    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
+    const struct test_suite_opts o = {.name = "e2e_race",
+                                      TEST_SUITE_BINARIES,
+                                      .client_env = race_client_env,
+                                      .ticket_env = race_env,
+                                      .pay_env = race_env};
+    if (test_suite_start(&suite, &o) != 0)
         return -1;
     /* client-app applied its migrations before answering /healthz */
-    return test_db_exec(client_db, seed_users_sql);
+    return test_db_exec(suite.client_db, seed_users_sql);
 }
 
 static int setup(void **state)
@@ -122,9 +69,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    test_daemon_stop(&client);
-    test_daemon_stop(&ticket);
-    test_daemon_stop(&pay);
+    test_suite_stop(&suite);
     return 0;
 }
 
@@ -204,13 +149,13 @@ static void create_event(struct race *r)
         "C", "D", "E", "F", "G", "H", "I", "J", "seats_per_row", 10, "price", 50000);
     char url[128];
     json_t *out = NULL;
-    snprintf(url, sizeof url, "%s/api/events", ticket.base_url);
+    snprintf(url, sizeof url, "%s/api/events", suite.ticket.base_url);
     assert_int_equal(test_http_json("POST", url, ADMIN_TOKEN, body, &out), 201);
     json_decref(body);
     snprintf(r->event_id, sizeof r->event_id, "%s", json_string_value(json_object_get(out, "id")));
     json_decref(out);
 
-    snprintf(url, sizeof url, "%s/api/events/%s/seats", ticket.base_url, r->event_id);
+    snprintf(url, sizeof url, "%s/api/events/%s/seats", suite.ticket.base_url, r->event_id);
     assert_int_equal(test_http_json("GET", url, NULL, NULL, &out), 200);
     json_t *items = json_object_get(out, "items");
     assert_int_equal(json_array_size(items), NSEATS);
@@ -225,7 +170,7 @@ static void test_flash_sale(void **state)
     (void)state;
     static struct race r;
     memset(&r, 0, sizeof r);
-    r.url = client.base_url;
+    r.url = suite.client.base_url;
     create_event(&r);
 
     /* each seat has NUSERS / NSEATS contenders, arriving shuffled */
@@ -253,47 +198,51 @@ static void test_flash_sale(void **state)
     assert_int_equal(r.s4xx + r.s5xx + r.other + r.failures, 0);
 
     /* ticket-app: each seat held once, by a live booking that asked for it */
-    assert_int_equal(scalar(ticket_db, "SELECT count(*) FROM seats WHERE status = 'ON_GOING'"),
-                     NSEATS);
-    assert_int_equal(scalar(ticket_db, "SELECT count(*) FROM seats s JOIN bookings b "
-                                       "ON b.id = s.booking_id AND b.status = 'PENDING_PAYMENT' "
-                                       "JOIN booking_seats bs ON bs.booking_id = b.id "
-                                       "AND bs.seat_id = s.id"),
+    assert_int_equal(
+        scalar(suite.ticket_db, "SELECT count(*) FROM seats WHERE status = 'ON_GOING'"), NSEATS);
+    assert_int_equal(scalar(suite.ticket_db,
+                            "SELECT count(*) FROM seats s JOIN bookings b "
+                            "ON b.id = s.booking_id AND b.status = 'PENDING_PAYMENT' "
+                            "JOIN booking_seats bs ON bs.booking_id = b.id "
+                            "AND bs.seat_id = s.id"),
                      NSEATS);
     assert_int_equal(
-        scalar(ticket_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
+        scalar(suite.ticket_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
         NSEATS);
     /* every refusal decided once: by ticket-app (stored there too), or by
      * client-app for a seat it had just been told was taken */
-    long at_ticket = scalar(ticket_db, "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
-                                       "AND failure_reason = 'SEAT_UNAVAILABLE'");
-    long by_hint = scalar(client_db, "SELECT count(*) FROM booking_events WHERE status = "
-                                     "'FAILED' AND source = 'client-app'");
+    long at_ticket =
+        scalar(suite.ticket_db, "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
+                                "AND failure_reason = 'SEAT_UNAVAILABLE'");
+    long by_hint = scalar(suite.client_db, "SELECT count(*) FROM booking_events WHERE status = "
+                                           "'FAILED' AND source = 'client-app'");
     print_message("refused by ticket-app %ld, by client-app's taken-seat hint %ld\n", at_ticket,
                   by_hint);
     assert_int_equal(at_ticket + by_hint, NUSERS - NSEATS);
-    assert_int_equal(scalar(ticket_db, "SELECT count(*) FROM bookings"), NSEATS + at_ticket);
+    assert_int_equal(scalar(suite.ticket_db, "SELECT count(*) FROM bookings"), NSEATS + at_ticket);
     /* payment-app: exactly one invoice for each live booking, and no other */
-    char *held = text(ticket_db, "SELECT string_agg(id::text || '=' || invoice_number, ',' "
-                                 "ORDER BY id) FROM bookings WHERE status = 'PENDING_PAYMENT'");
+    char *held =
+        text(suite.ticket_db, "SELECT string_agg(id::text || '=' || invoice_number, ',' "
+                              "ORDER BY id) FROM bookings WHERE status = 'PENDING_PAYMENT'");
     char *invoiced =
-        text(pay_db, "SELECT string_agg(booking_id::text || '=' || invoice_number, "
-                     "',' ORDER BY booking_id) FROM invoices WHERE status = 'PENDING'");
+        text(suite.pay_db, "SELECT string_agg(booking_id::text || '=' || invoice_number, "
+                           "',' ORDER BY booking_id) FROM invoices WHERE status = 'PENDING'");
     assert_string_equal(held, invoiced);
     free(held);
     free(invoiced);
-    assert_int_equal(scalar(pay_db, "SELECT count(*) FROM invoices"), NSEATS);
+    assert_int_equal(scalar(suite.pay_db, "SELECT count(*) FROM invoices"), NSEATS);
     /* client-app: every attempt in the history, the held ones by distinct users */
     assert_int_equal(
-        scalar(client_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
+        scalar(suite.client_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
         NSEATS);
-    assert_int_equal(scalar(client_db, "SELECT count(DISTINCT user_id) FROM bookings "
-                                       "WHERE status = 'PENDING_PAYMENT'"),
+    assert_int_equal(scalar(suite.client_db, "SELECT count(DISTINCT user_id) FROM bookings "
+                                             "WHERE status = 'PENDING_PAYMENT'"),
                      NSEATS);
-    assert_int_equal(scalar(client_db, "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
-                                       "AND failure_reason = 'SEAT_UNAVAILABLE'"),
+    assert_int_equal(scalar(suite.client_db,
+                            "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
+                            "AND failure_reason = 'SEAT_UNAVAILABLE'"),
                      NUSERS - NSEATS);
-    assert_int_equal(scalar(client_db, "SELECT count(*) FROM bookings"), NUSERS);
+    assert_int_equal(scalar(suite.client_db, "SELECT count(*) FROM bookings"), NUSERS);
 }
 
 int main(void)

@@ -142,8 +142,8 @@ static int parse_access(enum svc s, const char *route_flags, enum access *out)
     if (s == S_CLIENT) {
         if (strstr(flags, "ROUTE_INTERNAL"))
             *out = A_SIGNED;
-        else if (strstr(flags, "ROUTE_ADMIN"))
-            *out = A_ADMIN;
+        else if (strstr(flags, "ROUTE_ADMIN") || strstr(flags, "ROUTE_GATE"))
+            *out = A_ADMIN; /* the gate's routes: staff and admins, never a plain user */
         else if (strstr(flags, "ROUTE_AUTH"))
             *out = A_USER;
         else if (strcmp(flags, "0") == 0)

@@ -21,7 +21,7 @@ enum ticket_route_auth {
     AUTH_PUBLIC = 0,  /* anyone (GET events/seats) */
     AUTH_ADMIN = 1,   /* TICKET_ADMIN_TOKEN */
     AUTH_SERVICE = 2, /* TICKET_SERVICE_TOKEN (client-app) or the admin token */
-    AUTH_SIGNED = 3,  /* no bearer: the handler verifies X-Signature */
+    AUTH_SIGNED = 3,  /* no bearer: X-Signature, verified by the server (HTTP_ROUTE_SIGNED) */
 };
 
 struct app {
@@ -43,6 +43,7 @@ struct app {
     long notify_retry_base_ms;         /* NOTIFY_RETRY_BASE_MS */
     long notify_retry_max_ms;          /* NOTIFY_RETRY_MAX_MS */
     long sweep_interval_ms;            /* SWEEP_INTERVAL_MS: hold sweeper idle period */
+    long max_seats_per_user;           /* MAX_SEATS_PER_USER (0 = no limit) */
 
     /* Runtime. */
     struct db_pool *pool;            /* the service's pool (borrowed from service_main) */

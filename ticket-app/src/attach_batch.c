@@ -3,12 +3,12 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
-#include "booking_store.h"
+#include "lifecycle_exec.h"
 #include "common/util.h"
 
-#define DB_TRIES 3 /* a deadlock victim is written again */
 
 struct item {
     struct booking *b;
@@ -48,17 +48,23 @@ void attach_batch_destroy(struct attach_batch *ab)
     free(ab);
 }
 
-/* Writes the group (n items from grp), with no lock held. */
+/* Writes the group (n items from grp), with no lock held: the one
+ * INVOICE_ATTACHED statement for all of them. An item counts as attached
+ * (its booking updated in place) when its booking was still waiting. */
 static void write_group(struct attach_batch *ab, struct item *grp, int n)
 {
     struct booking_attach *rows = xcalloc((size_t)n, sizeof *rows);
     struct item *it = grp;
-    for (int i = 0; i < n; i++, it = it->next)
-        rows[i] = (struct booking_attach){it->b, it->number, it->url, 0};
+    int any_waitlist = 0;
+    for (int i = 0; i < n; i++, it = it->next) {
+        rows[i] = (struct booking_attach){.id = it->b->id, .number = it->number, .url = it->url};
+        if (it->b->origin && strcmp(it->b->origin, "waitlist") == 0)
+            any_waitlist = 1;
+    }
     enum db_status st = DB_UNAVAILABLE;
     struct db_conn *c = db_acquire(ab->pool, APP_DB_WAIT_MS);
     for (int i = 0; c && i < DB_TRIES; i++) {
-        st = booking_store_attach_direct_many(c, rows, n);
+        st = lifecycle_attach_invoices(c, rows, n, any_waitlist);
         if (st != DB_RETRY)
             break;
     }
@@ -66,7 +72,19 @@ static void write_group(struct attach_batch *ab, struct item *grp, int n)
     it = grp;
     for (int i = 0; i < n; i++, it = it->next) {
         it->st = st;
-        it->attached = st == DB_OK && rows[i].attached;
+        it->attached = st == DB_OK && rows[i].attached && rows[i].state == LC_PENDING_PAYMENT;
+        if (it->attached) {
+            struct booking *b = it->b;
+            free(b->invoice_number);
+            free(b->payment_url);
+            free(b->updated_at);
+            b->invoice_number = xstrdup(it->number);
+            b->payment_url = xstrdup(it->url);
+            b->updated_at = rows[i].updated_at;
+            rows[i].updated_at = NULL;
+            b->version = rows[i].version;
+        }
+        free(rows[i].updated_at);
     }
     free(rows);
 }

@@ -1,5 +1,6 @@
 /* attach_batch.h: invoices attached to direct bookings in groups. Every
- * hold ends by storing its invoice (booking_store_attach_direct_many); under
+ * hold ends by storing its invoice (the INVOICE_ATTACHED statement,
+ * booking_store_attach_invoices); under
  * load, the requests that arrive while one group is being written go
  * together in the next statement and commit, so a burst of holds pays for
  * a few commits instead of one each. Leader and followers: no thread and
@@ -17,10 +18,10 @@ struct attach_batch;
 struct attach_batch *attach_batch_create(struct db_pool *pool, int max);
 void attach_batch_destroy(struct attach_batch *ab);
 
-/* As booking_store_attach_direct_many for one booking (b as loaded;
- * *attached 1 and b updated when the invoice was stored, 0 when the booking
- * is no longer a direct one waiting for it), written with whichever others
- * are waiting. */
+/* INVOICE_ATTACHED for one booking (b as loaded; *attached 1 and b updated
+ * when the invoice was stored on a booking still waiting for it, 0 when the
+ * booking had an invoice or ended: then b is stale), written with
+ * whichever others are waiting. */
 enum db_status attach_batch_run(struct attach_batch *ab, struct booking *b,
                                 const char *invoice_number, const char *payment_url, int *attached);
 

@@ -29,7 +29,7 @@ int booking_parse_request(const json_t *body, struct booking_request *rq, json_t
         valid_fail(details, "seat_ids", "must be an array of seat ids");
     } else if (json_array_size(seats) == 0) {
         valid_fail(details, "seat_ids", "must name at least one seat");
-    } else if (json_array_size(seats) > BOOKING_MAX_SEATS) {
+    } else if (json_array_size(seats) > BOOKING_SEATS_MAX) {
         valid_fail(details, "seat_ids", "at most 10 seats per booking");
     } else {
         size_t i;
@@ -61,7 +61,7 @@ void booking_cleanup(struct booking *b)
         &b->id,         &b->user_id,          &b->event_id,       &b->event_name, &b->venue,
         &b->starts_at,  &b->status,           &b->failure_reason, &b->holder,     &b->origin,
         &b->currency,   &b->invoice_number,   &b->payment_url,    &b->expires_at, &b->created_at,
-        &b->updated_at, &b->organizer_held_at};
+        &b->updated_at, &b->organizer_held_at, &b->code, &b->unavailable_seats};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
@@ -94,6 +94,7 @@ json_t *booking_json(const struct booking *b)
     json_object_set_new(o, "user_id", str_or_null(b->user_id));
     json_object_set_new(o, "event_id", str_or_null(b->event_id));
     json_object_set_new(o, "event_name", str_or_null(b->event_name));
+    json_object_set_new(o, "code", str_or_null(b->code));
     json_object_set_new(o, "status", str_or_null(b->status));
     json_object_set_new(o, "failure_reason", str_or_null(b->failure_reason));
     json_object_set_new(o, "seats", seats);
@@ -106,7 +107,7 @@ json_t *booking_json(const struct booking *b)
     json_object_set_new(o, "holder", str_or_null(b->holder));
     json_object_set_new(o, "version", json_integer(b->version));
     /* A cancelled booking keeps its stored PDF, but it no longer admits. */
-    int ready = b->has_ticket && b->status && strcmp(b->status, "CONFIRMED") == 0;
+    int ready = b->has_ticket && b->state == LC_CONFIRMED;
     json_object_set_new(o, "ticket_ready", json_boolean(ready));
     if (ready && b->id) {
         char url[96];
@@ -122,39 +123,24 @@ json_t *booking_json(const struct booking *b)
 
 int booking_outcome_http(const struct booking *b, const char **code)
 {
+    /* The refusals a POST /api/bookings answers with 409 (their code is
+     * the stored failure_reason); TICKET_SERVICE_UNAVAILABLE is ours: 503. */
+    static const char *const refusals[] = {"SEAT_UNAVAILABLE", "HOLD_REJECTED",
+                                           "EVENT_CANCELLED",  "SALES_NOT_OPEN",
+                                           "SALES_CLOSED",     "LIMIT_REACHED"};
     *code = NULL;
-    if (b->status && strcmp(b->status, "FAILED") == 0 && b->failure_reason) {
-        if (strcmp(b->failure_reason, "SEAT_UNAVAILABLE") == 0) {
-            *code = "SEAT_UNAVAILABLE";
+    if (b->state != LC_FAILED || !b->failure_reason)
+        return 201;
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        if (strcmp(b->failure_reason, refusals[i]) == 0) {
+            *code = refusals[i];
             return 409;
         }
-        if (strcmp(b->failure_reason, "HOLD_REJECTED") == 0) {
-            *code = "HOLD_REJECTED";
-            return 409;
-        }
-        if (strcmp(b->failure_reason, "TICKET_SERVICE_UNAVAILABLE") == 0) {
-            *code = "SERVICE_UNAVAILABLE";
-            return 503;
-        }
+    if (strcmp(b->failure_reason, "TICKET_SERVICE_UNAVAILABLE") == 0) {
+        *code = "SERVICE_UNAVAILABLE";
+        return 503;
     }
     return 201;
-}
-
-const char *booking_notify_type(const char *status, const char *origin)
-{
-    if (!status)
-        return NULL;
-    if (strcmp(status, "PENDING_PAYMENT") == 0)
-        return origin && strcmp(origin, "waitlist") == 0 ? "booking.created" : NULL;
-    if (strcmp(status, "CONFIRMED") == 0)
-        return "booking.confirmed";
-    if (strcmp(status, "FAILED") == 0)
-        return "booking.failed";
-    if (strcmp(status, "EXPIRED") == 0)
-        return "booking.expired";
-    if (strcmp(status, "CANCELLED") == 0)
-        return "booking.cancelled";
-    return NULL;
 }
 
 void booking_notify_id(const char *booking_id, long version, char *out, size_t outlen)
@@ -166,11 +152,6 @@ void booking_notify_id(const char *booking_id, long version, char *out, size_t o
             hex[n++] = *p;
     hex[n] = '\0';
     snprintf(out, outlen, "ntf_%s%08lx", hex, (unsigned long)version);
-}
-
-int booking_cancellable(const char *status)
-{
-    return status && (strcmp(status, "PENDING_PAYMENT") == 0 || strcmp(status, "CONFIRMED") == 0);
 }
 
 char *booking_invoice_description(const char *event_name, const struct booking_seat *seats,

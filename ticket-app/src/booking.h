@@ -7,7 +7,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define BOOKING_MAX_SEATS 10
+#include "common/limits.h"
+
+#include "lifecycle.h"
+
 #define USER_ID_MAX 64
 #define HOLDER_MAX 200
 
@@ -16,7 +19,7 @@ struct booking_request {
     char booking_id[37];
     char event_id[37];
     char user_id[USER_ID_MAX + 1];
-    char seat_ids[BOOKING_MAX_SEATS][37];
+    char seat_ids[BOOKING_SEATS_MAX][37];
     size_t nseats;
     char origin[9];                  /* "direct" | "waitlist" */
     char holder[HOLDER_MAX * 4 + 1]; /* optional name printed on the ticket; "" if none */
@@ -39,6 +42,9 @@ struct booking {
     char *status, *failure_reason, *holder, *origin, *currency;
     char *invoice_number, *payment_url, *expires_at, *created_at, *updated_at;
     char *organizer_held_at;
+    char *code;              /* the short booking code (8 characters) */
+    char *unavailable_seats; /* JSON array of seat ids a refusal lacked, or NULL */
+    enum lc_state state;     /* status as the model's enum */
     long amount;
     long version;
     long seat_count;
@@ -53,20 +59,15 @@ json_t *booking_json(const struct booking *b);
 
 /* How a stored booking answers POST /api/bookings (first time or replay):
  * 201 for a booking that was created (whatever happened to it since),
- * 409 SEAT_UNAVAILABLE / HOLD_REJECTED, 503 SERVICE_UNAVAILABLE for
- * TICKET_SERVICE_UNAVAILABLE. *code is NULL for 201. */
+ * 409 with the refusal's code (SEAT_UNAVAILABLE, HOLD_REJECTED,
+ * EVENT_CANCELLED, SALES_NOT_OPEN, SALES_CLOSED, LIMIT_REACHED), 503
+ * SERVICE_UNAVAILABLE for TICKET_SERVICE_UNAVAILABLE. *code is NULL for
+ * 201. */
 int booking_outcome_http(const struct booking *b, const char **code);
-
-/* Notification type for a booking that just reached status
- * ("booking.confirmed" ...), or NULL when there is nothing to say. */
-const char *booking_notify_type(const char *status, const char *origin);
 
 /* Deterministic notification id "ntf_<booking hex><version hex>" so that
  * re-enqueueing the same change is a no-op (out >= 64 bytes). */
 void booking_notify_id(const char *booking_id, long version, char *out, size_t outlen);
-
-/* 1 if the status may be cancelled (PENDING_PAYMENT, CONFIRMED). */
-int booking_cancellable(const char *status);
 
 /* The invoice description: "<event>: A-1, A-2" (new malloc'ed string,
  * at most 200 bytes, cut on a UTF-8 boundary). */

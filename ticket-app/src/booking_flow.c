@@ -9,15 +9,15 @@
 #include "app.h"
 #include "attach_batch.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "event_store.h"
+#include "lifecycle_exec.h"
 #include "organizer.h"
 #include "payment_client.h"
 #include "seat_store.h"
 
-#define DB_TRIES 3          /* a deadlock victim is run again */
 #define INVOICE_TRIES 3     /* quick retries before giving up on payment-app */
 #define REPLAY_WAIT_MS 5000 /* a replay waits this long for the first attempt */
 
@@ -31,11 +31,23 @@ void app_wake(struct app *app)
         bg_wake(app->followup_render);
 }
 
-static void sleep_ms(long ms)
+/* The message of each refusal code booking_outcome_http can give. */
+static const char *refusal_message(const char *code)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    static const struct {
+        const char *code, *msg;
+    } m[] = {
+        {"SEAT_UNAVAILABLE", "a requested seat is not available"},
+        {"HOLD_REJECTED", "the organizer's system refused to hold the seats"},
+        {"EVENT_CANCELLED", "the event is cancelled"},
+        {"SALES_NOT_OPEN", "sales for this event have not opened yet"},
+        {"SALES_CLOSED", "sales for this event have closed"},
+        {"LIMIT_REACHED", "this would exceed the seats one user may hold for the event"},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (strcmp(code, m[i].code) == 0)
+            return m[i].msg;
+    return "the payment service could not be reached";
 }
 
 void booking_flow_answer(struct http_res *res, const struct booking *b)
@@ -51,11 +63,14 @@ void booking_flow_answer(struct http_res *res, const struct booking *b)
      * (CONVENTIONS.md), and also under "booking" (API.md's shape). */
     json_t *extra = json_deep_copy(j);
     json_object_set_new(extra, "booking", j);
-    const char *msg = strcmp(code, "SEAT_UNAVAILABLE") == 0 ? "a requested seat is not available"
-                      : strcmp(code, "HOLD_REJECTED") == 0
-                          ? "the organizer's system refused to hold the seats"
-                          : "the payment service could not be reached";
-    http_res_error_full(res, status, code, msg, NULL, extra);
+    json_t *details = NULL;
+    if (strcmp(code, "SEAT_UNAVAILABLE") == 0) {
+        json_t *ids = b->unavailable_seats ? json_loads(b->unavailable_seats, 0, NULL) : NULL;
+        details = json_pack("{s:o}", "seat_ids", json_is_array(ids) ? ids : json_array());
+        if (ids && !json_is_array(ids))
+            json_decref(ids);
+    }
+    http_res_error_full(res, status, code, refusal_message(code), details, extra);
 }
 
 /* Loads booking id on a fresh connection; DB_* status. */
@@ -82,23 +97,20 @@ static void answer_current(struct app *app, const char *id, struct http_res *res
     booking_cleanup(&b);
 }
 
-static enum db_status fail_booking(struct app *app, const char *id, const char *reason,
-                                   int void_invoice)
+/* ORG_FAIL or INVOICE_FAILED through the model. */
+static enum db_status fail_booking(struct app *app, const char *id, enum lc_event event)
 {
     struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
     if (!c)
         return DB_UNAVAILABLE;
     enum db_status st = DB_OK;
-    int changed = 0;
-    for (int i = 0; i < DB_TRIES; i++) {
-        st = booking_store_fail(c, id, reason, void_invoice, &changed);
-        if (st != DB_RETRY)
-            break;
-    }
+    struct lc_outcome o;
+    DB_RETRYING(st, lifecycle_apply(c, id, event, NULL, NULL, &o));
     db_release(app->pool, c);
     app_wake(app);
     if (st != DB_OK)
-        log_error("could not fail booking=%s reason=%s: %s", id, reason, db_status_name(st));
+        log_error("could not fail booking=%s (%s): %s", id, lifecycle_event_name(event),
+                  db_status_name(st));
     return st;
 }
 
@@ -130,17 +142,17 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
         http_res_db_error(res, st);
         return;
     }
-    if (strcmp(b.status, "PENDING_PAYMENT") != 0)
+    if (b.state != LC_PENDING_PAYMENT)
         goto out;
 
     if (!b.organizer_held_at) {
-        const char *seat_ids[BOOKING_MAX_SEATS];
+        const char *seat_ids[BOOKING_SEATS_MAX];
         size_t n = 0;
-        for (size_t i = 0; i < b.nseats && n < BOOKING_MAX_SEATS; i++)
+        for (size_t i = 0; i < b.nseats && n < BOOKING_SEATS_MAX; i++)
             seat_ids[n++] = b.seats[i].id;
         if (app->organizer->hold(app->organizer, id, b.event_id, seat_ids, n) != 0) {
             atomic_fetch_add(&app->n_hold_rejected, 1);
-            fail_booking(app, id, "HOLD_REJECTED", 0);
+            fail_booking(app, id, LC_EV_ORG_FAIL);
             goto out;
         }
         /* noted with the invoice below, in the same statement */
@@ -171,26 +183,12 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
             atomic_fetch_add(&app->n_payment_unavailable, 1);
             if (!org_noted)
                 note_organizer_held(app, id);
-            fail_booking(app, id, "TICKET_SERVICE_UNAVAILABLE", 1);
+            fail_booking(app, id, LC_EV_INVOICE_FAILED);
             goto out;
         }
-        /* the common case, grouped with the holds finishing beside it */
+        /* INVOICE_ATTACHED, grouped with the holds finishing beside it */
         st = attach_batch_run(app->attach, &b, inv.number, inv.payment_url, &current);
-        struct db_conn *c = NULL;
-        if (current)
-            org_noted = 1;
-        else if (st == DB_OK && !(c = db_acquire(app->pool, APP_DB_WAIT_MS)))
-            st = DB_UNAVAILABLE;
-        if (c && st == DB_OK && !current && !org_noted) {
-            st = booking_store_set_organizer_held(c, id);
-            org_noted = st == DB_OK;
-        }
-        for (int i = 0; c && st == DB_OK && !current && i < DB_TRIES; i++) {
-            st = booking_store_attach_invoice(c, id, inv.number, inv.payment_url);
-            if (st != DB_RETRY)
-                break;
-        }
-        db_release(app->pool, c);
+        org_noted = 1; /* the statement notes it with the invoice */
         if (!current)
             app_wake(app); /* a waitlist offer's notification, or a VOID */
         if (st != DB_OK) {
@@ -223,7 +221,7 @@ static void replay(struct app *app, const struct booking_request *rq, struct boo
     /* The first attempt may still be at the organizer or at payment-app:
      * give it a moment, then resume (each step is idempotent). */
     int64_t until = mono_ms() + REPLAY_WAIT_MS;
-    while (strcmp(b->status, "PENDING_PAYMENT") == 0 && !b->invoice_number && mono_ms() < until) {
+    while (b->state == LC_PENDING_PAYMENT && !b->invoice_number && mono_ms() < until) {
         sleep_ms(100);
         struct booking again = {0};
         if (load(app, rq->booking_id, &again) != DB_OK)
@@ -231,11 +229,35 @@ static void replay(struct app *app, const struct booking_request *rq, struct boo
         booking_cleanup(b);
         *b = again;
     }
-    if (strcmp(b->status, "PENDING_PAYMENT") == 0 && !b->invoice_number) {
+    if (b->state == LC_PENDING_PAYMENT && !b->invoice_number) {
         continue_flow(app, rq->booking_id, NULL, res);
         return;
     }
     booking_flow_answer(res, b);
+}
+
+/* Ends, through the model, the bookings whose run-out holds sit on seats a
+ * hold asks for (lapsed: a JSON array of ids). Each asks payment-app first
+ * (lifecycle_expire): a hold whose payment is in flight keeps its seat. */
+static void end_lapsed(struct app *app, const char *lapsed)
+{
+    json_t *ids = lapsed ? json_loads(lapsed, 0, NULL) : NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *id = json_string_value(v);
+        struct booking old = {0};
+        if (!id || load(app, id, &old) != DB_OK)
+            continue;
+        if (old.state == LC_PENDING_PAYMENT) {
+            log_info("hold asks for a seat of run-out booking=%s", id);
+            lifecycle_expire(app, id, old.invoice_number);
+        }
+        booking_cleanup(&old);
+    }
+    json_decref(ids);
+    app_wake(app);
 }
 
 void booking_flow_create(struct app *app, const struct booking_request *rq, struct http_res *res)
@@ -245,119 +267,73 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
-    /* Nearly every request is decided by one statement: held, or refused
-     * and stored. */
+    /* HOLD: one statement decides, held or refused and stored. A seat
+     * whose hold ran out is first ended through the model (EXPIRE), then
+     * the statement runs again once. */
     struct booking b = {0};
     enum try_hold_outcome tried = TRY_SLOW;
     enum db_status st = DB_OK;
-    for (int i = 0; i < DB_TRIES; i++) {
-        st = booking_store_try_hold(c, rq, app->hold_ttl_s, &tried, &b);
-        if (st != DB_RETRY)
+    for (int pass = 0; pass < 2; pass++) {
+        char *lapsed = NULL;
+        DB_RETRYING(st, booking_store_try_hold(c, rq, app->hold_ttl_s, app->max_seats_per_user, pass, &tried, &b, &lapsed));
+        if (st != DB_OK || tried != TRY_LAPSED) {
+            free(lapsed);
             break;
+        }
+        db_release(app->pool, c);
+        end_lapsed(app, lapsed);
+        free(lapsed);
+        if (!(c = db_acquire(app->pool, APP_DB_WAIT_MS))) {
+            http_res_db_error(res, DB_UNAVAILABLE);
+            return;
+        }
     }
     if (st != DB_OK)
         goto db_error;
-    if (tried == TRY_HELD) {
+    switch (tried) {
+    case TRY_HELD:
         db_release(app->pool, c);
         atomic_fetch_add(&app->n_holds, 1);
         continue_flow(app, rq->booking_id, &b, res);
         return;
-    }
-    if (tried == TRY_REFUSED) {
+    case TRY_REFUSED:
         db_release(app->pool, c);
         atomic_fetch_add(&app->n_seat_unavailable, 1);
         booking_flow_answer(res, &b);
         booking_cleanup(&b);
         return;
-    }
-    if (tried == TRY_NO_EVENT) {
+    case TRY_NO_EVENT:
         db_release(app->pool, c);
         http_res_error(res, 404, "NOT_FOUND", "event not found");
         return;
-    }
-
-    /* The general path (a known id, an unknown or foreign seat, a hold that
-     * ran out): the hold in a transaction of its own, which also expires
-     * the bookings whose seats it takes. Why a hold did not happen is asked
-     * afterwards; a hold that did not happen changed nothing. */
-    enum hold_outcome outcome = tried == TRY_EXISTS ? HOLD_EXISTS : HOLD_UNAVAILABLE;
-    int expired = 0;
-    for (int i = 0; tried == TRY_SLOW && i < DB_TRIES; i++) {
-        st = booking_store_hold(c, rq, app->hold_ttl_s, &outcome, &expired);
-        if (st != DB_RETRY)
-            break;
-    }
-    if (st != DB_OK)
-        goto db_error;
-    if (outcome == HOLD_OK) {
-        db_release(app->pool, c);
-        atomic_fetch_add(&app->n_holds, 1);
-        if (expired)
-            app_wake(app); /* what the bookings it expired have to say */
-        continue_flow(app, rq->booking_id, NULL, res);
-        return;
-    }
-
-    if (outcome == HOLD_EXISTS) {
+    case TRY_EXISTS:
         st = booking_store_load(c, rq->booking_id, &b);
-        if (st == DB_OK) {
-            db_release(app->pool, c);
-            replay(app, rq, &b, res);
-            booking_cleanup(&b);
+        db_release(app->pool, c);
+        if (st != DB_OK) {
+            http_res_db_error(res, st);
             return;
         }
-        if (st != DB_NOT_FOUND)
-            goto db_error;
-        /* not a known id: nothing was inserted for want of the event */
-    }
-    char currency[8];
-    st = event_store_currency(c, rq->event_id, currency, sizeof currency);
-    if (st == DB_NOT_FOUND) {
-        db_release(app->pool, c);
-        http_res_error(res, 404, "NOT_FOUND", "event not found");
+        replay(app, rq, &b, res);
+        booking_cleanup(&b);
         return;
+    case TRY_LAPSED: /* a second pass never answers it */
+    case TRY_SLOW:
+        break;
     }
-    if (st == DB_OK && outcome == HOLD_EXISTS)
-        st = DB_RETRY; /* the event appeared meanwhile: the client may retry */
-    if (st != DB_OK)
-        goto db_error;
-    char ids[BOOKING_MAX_SEATS * 38 + 4];
+    /* An unknown or foreign seat: nothing was stored. */
+    char ids[BOOKING_SEATS_MAX * 38 + 4];
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
     int unknown = 0, foreign = 0;
     st = seat_store_check(c, rq->event_id, ids, &unknown, &foreign);
     if (st != DB_OK)
         goto db_error;
+    db_release(app->pool, c);
     if (unknown) {
-        db_release(app->pool, c);
         http_res_error(res, 404, "SEAT_NOT_FOUND", "a requested seat does not exist");
         return;
     }
-    if (foreign) {
-        db_release(app->pool, c);
-        http_res_error_full(res, 400, "VALIDATION_FAILED", "a seat belongs to another event",
-                            json_pack("{s:s}", "seat_ids", "seats must belong to event_id"), NULL);
-        return;
-    }
-
-    atomic_fetch_add(&app->n_seat_unavailable, 1);
-    int inserted = 0;
-    for (int i = 0; i < DB_TRIES; i++) {
-        st = booking_store_record_failed(c, rq, "SEAT_UNAVAILABLE", &inserted);
-        if (st != DB_RETRY)
-            break;
-    }
-    if (st != DB_OK)
-        goto db_error;
-    /* The failed attempt is stored (or the id appeared meanwhile): answer
-     * what is stored for it. */
-    st = booking_store_load(c, rq->booking_id, &b);
-    db_release(app->pool, c);
-    if (st != DB_OK) {
-        http_res_db_error(res, st);
-        return;
-    }
-    booking_flow_answer(res, &b);
-    booking_cleanup(&b);
+    http_res_error_full(res, 400, "VALIDATION_FAILED", "a seat belongs to another event",
+                        json_pack("{s:s}", "seat_ids", "seats must belong to event_id"), NULL);
     return;
 
 db_error:

@@ -5,22 +5,29 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendee.h"
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
+#include "common/db.h"
 #include "common/errors.h"
+#include "common/sig.h"
 #include "common/util.h"
 #include "handlers.h"
+#include "lifecycle_exec.h"
 #include "valid.h"
 
-HANDLER(booking_handle_create)
+void booking_handle_create(struct http_req *req, struct http_res *res, void *app)
 {
     json_t *body = http_req_json(req, res);
     if (!body)
         return;
     json_t *details = json_object();
     struct booking_request rq;
+    struct attendee_list al;
     int rc = booking_parse_request(body, &rq, details);
+    if (rc == 0)
+        rc = attendee_parse(body, &rq, &al, details);
     json_decref(body);
     if (rc != 0) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
@@ -28,6 +35,9 @@ HANDLER(booking_handle_create)
         return;
     }
     json_decref(details);
+    /* the people named (or required) are settled before the seats are held */
+    if (attendee_settle(app, &rq, &al, res) != 0)
+        return;
     booking_flow_create(app, &rq, res);
 }
 
@@ -40,9 +50,8 @@ static int load_booking(struct app *app, struct http_req *req, struct http_res *
         http_res_error(res, 404, "NOT_FOUND", "booking not found");
         return -1;
     }
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return -1;
     }
     enum db_status st = booking_store_load(c, id, b);
@@ -54,7 +63,7 @@ static int load_booking(struct app *app, struct http_req *req, struct http_res *
     return st == DB_OK ? 0 : -1;
 }
 
-HANDLER(booking_handle_get)
+void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     struct booking b = {0};
     if (load_booking(app, req, res, &b) != 0)
@@ -63,7 +72,26 @@ HANDLER(booking_handle_get)
     booking_cleanup(&b);
 }
 
-HANDLER(booking_handle_cancel)
+/* Answers a cancel's outcome: 200 with the booking (cancelled now, or
+ * before: client-app retries), else 409 NOT_CANCELLABLE with
+ * details.reason when a guard refused. */
+static void answer_cancel(struct http_res *res, const struct lc_outcome *o, const struct booking *b)
+{
+    if (o->applied || (o->found && o->from == LC_CANCELLED)) {
+        http_res_json(res, 200, booking_json(b));
+        return;
+    }
+    /* FAILED and EXPIRED bookings hold nothing to cancel: no reason. */
+    json_t *details = o->reason ? json_pack("{s:s}", "reason", o->reason) : NULL;
+    const char *msg = !o->reason ? "the booking cannot be cancelled"
+                      : strcmp(o->reason, "CHECKED_IN") == 0
+                          ? "a seat of the booking was admitted at the gate"
+                          : "the event has started";
+    http_res_error_full(res, 409, "NOT_CANCELLABLE", msg, details,
+                        json_pack("{s:o}", "booking", booking_json(b)));
+}
+
+void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     char id[37];
@@ -71,19 +99,26 @@ HANDLER(booking_handle_cancel)
         http_res_error(res, 404, "NOT_FOUND", "booking not found");
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    /* The admin token cancels as an admin (allowed after the start, never
+     * once checked in), and so does client-app's service token when it says
+     * {"by":"admin"} (its caller is an admin); else the owner's rules. */
+    const char *tok = http_req_bearer(req);
+    enum lc_event ev =
+        tok && str_ct_equal(tok, a->admin_token) ? LC_EV_CANCEL_ADMIN : LC_EV_CANCEL_USER;
+    if (ev == LC_EV_CANCEL_USER && req->body && req->body_len) {
+        json_t *body = json_loadb(req->body, req->body_len, 0, NULL);
+        const char *by = json_str(body, "by");
+        if (by && strcmp(by, "admin") == 0)
+            ev = LC_EV_CANCEL_ADMIN;
+        json_decref(body);
+    }
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
-    char old[24] = "";
-    int changed = 0;
+    struct lc_outcome o;
     enum db_status st = DB_OK;
-    for (int i = 0; i < 3; i++) {
-        st = booking_store_cancel(c, id, old, sizeof old, &changed);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, lifecycle_apply(c, id, ev, NULL, NULL, &o));
     struct booking b = {0};
     if (st == DB_OK)
         st = booking_store_load(c, id, &b);
@@ -96,33 +131,27 @@ HANDLER(booking_handle_cancel)
         http_res_db_error(res, st);
         return;
     }
-    app_wake(a);
-    /* Cancelling twice answers the cancelled booking again (client-app
-     * retries); FAILED and EXPIRED bookings hold nothing to cancel. */
-    if (changed || strcmp(old, "CANCELLED") == 0)
-        http_res_json(res, 200, booking_json(&b));
-    else
-        http_res_error_full(res, 409, "NOT_CANCELLABLE", "the booking cannot be cancelled", NULL,
-                            json_pack("{s:o}", "booking", booking_json(&b)));
+    if (o.applied)
+        app_wake(a);
+    answer_cancel(res, &o, &b);
     booking_cleanup(&b);
 }
 
-HANDLER(booking_handle_ticket)
+void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     struct booking b = {0};
     if (load_booking(app, req, res, &b) != 0)
         return;
-    if (strcmp(b.status, "CONFIRMED") != 0 || !b.has_ticket) {
+    if (b.state != LC_CONFIRMED || !b.has_ticket) {
         http_res_error(res, 409, "TICKET_NOT_READY", "no ticket for a booking in status %s%s",
-                       b.status, strcmp(b.status, "CONFIRMED") == 0 ? " (rendering)" : "");
+                       b.status, b.state == LC_CONFIRMED ? " (rendering)" : "");
         booking_cleanup(&b);
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
         booking_cleanup(&b);
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     enum db_status st;

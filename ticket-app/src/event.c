@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "tz.h"
 #include "valid.h"
 
 int event_row_name_valid(const char *s)
@@ -119,6 +120,49 @@ json_t *event_layout_expand(const json_t *layout, long *total, json_t *details)
     return rows_out;
 }
 
+/* An optional RFC 3339 time member into out (normalised to UTC) and *ms:
+ * returns 1 if present, 2 if null (out ""), 0 if absent, -1 if invalid. */
+static int parse_time(const json_t *body, const char *key, char out[40], int64_t *ms,
+                      json_t *details)
+{
+    json_t *v = json_object_get(body, key);
+    out[0] = '\0';
+    if (!v)
+        return 0;
+    if (json_is_null(v))
+        return 2;
+    const char *s = NULL;
+    if (valid_string(body, key, 0, 64, &s, details) <= 0)
+        return -1;
+    if (time_parse_rfc3339(s, ms) != 0) {
+        valid_fail(details, key, "must be an RFC 3339 time");
+        return -1;
+    }
+    time_rfc3339(*ms, out, 40);
+    return 1;
+}
+
+/* The event's life: timezone and the sale window. starts_ms is starts_at
+ * when the body has it (else 0: the window is checked against itself). */
+static void parse_life(const json_t *body, struct event_input *in, int64_t starts_ms,
+                       json_t *details)
+{
+    if (valid_string(body, "timezone", 0, TZ_NAME_MAX, &in->timezone, details) > 0 &&
+        !tz_valid(in->timezone))
+        valid_fail(details, "timezone", "must be an IANA time zone name, e.g. Asia/Jakarta");
+    int64_t from = 0, to = 0;
+    int rf = parse_time(body, "sales_start_at", in->sales_start_at, &from, details);
+    int rt = parse_time(body, "sales_end_at", in->sales_end_at, &to, details);
+    in->sales_start_set = rf > 0;
+    in->sales_end_set = rt > 0;
+    if (rt == 1 && starts_ms && to > starts_ms)
+        valid_fail(details, "sales_end_at", "must not be after starts_at");
+    if (rf == 1 && rt == 1 && from >= to)
+        valid_fail(details, "sales_start_at", "must be before sales_end_at");
+    else if (rf == 1 && rt != 1 && starts_ms && from >= starts_ms)
+        valid_fail(details, "sales_start_at", "must be before starts_at");
+}
+
 /* Shared by create and patch: the scalar fields. */
 static void parse_fields(const json_t *body, struct event_input *in, int create, json_t *details)
 {
@@ -140,6 +184,10 @@ static void parse_fields(const json_t *body, struct event_input *in, int create,
         else
             time_rfc3339(ms, in->starts_at, sizeof in->starts_at);
     }
+    int64_t starts_ms = 0;
+    if (in->starts_at[0])
+        time_parse_rfc3339(in->starts_at, &starts_ms);
+    parse_life(body, in, starts_ms, details);
 }
 
 int event_parse_create(const json_t *body, struct event_input *in, json_t *details)
@@ -150,6 +198,14 @@ int event_parse_create(const json_t *body, struct event_input *in, json_t *detai
         in->currency = "IDR";
     if (!in->description)
         in->description = "";
+    if (!in->timezone)
+        in->timezone = "UTC";
+    json_t *publish = json_object_get(body, "publish");
+    in->publish = 1;
+    if (json_is_boolean(publish))
+        in->publish = json_is_true(publish);
+    else if (publish && !json_is_null(publish))
+        valid_fail(details, "publish", "must be a boolean");
     json_t *layout = json_object_get(body, "layout");
     if (layout && !json_is_null(layout))
         in->layout_rows = event_layout_expand(layout, &in->total_seats, details);
@@ -166,8 +222,11 @@ int event_parse_patch(const json_t *body, struct event_input *in, json_t *detail
     parse_fields(body, in, 0, details);
     if (json_object_get(body, "layout"))
         valid_fail(details, "layout", "cannot be changed; add, edit or delete seats instead");
+    if (json_object_get(body, "publish"))
+        valid_fail(details, "publish", "use POST /api/events/{id}/publish");
     if (json_object_size(details) == 0 && !in->name && !in->venue && !in->description &&
-        !in->currency && !in->starts_at[0])
+        !in->currency && !in->starts_at[0] && !in->timezone && !in->sales_start_set &&
+        !in->sales_end_set)
         valid_fail(details, "body", "nothing to change");
     return json_object_size(details) > 0 ? -1 : 0;
 }

@@ -19,19 +19,29 @@
 #define PRICE_MAX 1000000000000L /* 10^12 smallest units */
 
 /* A validated POST /api/events or PATCH body. Strings borrowed from the
- * JSON body, except starts_at, normalised to RFC 3339 UTC. */
+ * JSON body, except the times, normalised to RFC 3339 UTC. */
 struct event_input {
     const char *name, *venue, *description, *currency;
-    char starts_at[40];  /* "" when absent (PATCH) */
+    const char *timezone; /* IANA name of the system zoneinfo; NULL when absent */
+    char starts_at[40];   /* "" when absent (PATCH) */
+    /* The sale window: *_set when the body names the field; "" with it
+     * set means null (no bound: from publication / until starts_at). */
+    char sales_start_at[40], sales_end_at[40];
+    int sales_start_set, sales_end_set;
+    int publish;         /* create: published at once (default 1) or a DRAFT */
     json_t *layout_rows; /* new reference or NULL: [{section,row,seats,price}] */
     long total_seats;
 };
 
-/* Validates a create body. Returns 0 (in filled; release with
+/* Validates a create body: name, venue, starts_at required; description,
+ * currency (default IDR), timezone (default UTC), sales_start_at,
+ * sales_end_at (not after starts_at; the start before the end), publish
+ * (boolean, default true), layout optional. Returns 0 (in filled; release with
  * event_input_cleanup) or -1 with per-field messages added to details. */
 int event_parse_create(const json_t *body, struct event_input *in, json_t *details);
-/* Validates a PATCH body: every field optional, at least one present; a
- * layout is refused (seats are edited one by one). */
+/* Validates a PATCH body: every field optional, at least one present
+ * (sales_start_at / sales_end_at may be null: bound removed); a layout is
+ * refused (seats are edited one by one), as is publish (its own call). */
 int event_parse_patch(const json_t *body, struct event_input *in, json_t *details);
 void event_input_cleanup(struct event_input *in);
 

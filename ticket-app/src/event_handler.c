@@ -6,19 +6,20 @@
 #include "app.h"
 #include "common/errors.h"
 #include "common/rand.h"
+#include "common/sig.h"
 #include "event.h"
+#include "event_life.h"
 #include "event_store.h"
 #include "handlers.h"
 #include "seat_store.h"
 #include "valid.h"
 
-/* Borrows a connection or answers 503. */
-static struct db_conn *conn_or_503(struct app *app, struct http_res *res)
+/* 1 if the request carries the admin token: public reads show DRAFT
+ * events to admins only. */
+static int caller_is_admin(const struct app *app, struct http_req *req)
 {
-    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
-    if (!c)
-        http_res_db_error(res, DB_UNAVAILABLE);
-    return c;
+    const char *tok = http_req_bearer(req);
+    return tok && str_ct_equal(tok, app->admin_token);
 }
 
 static void conn_release(struct app *app, struct db_conn *c)
@@ -41,7 +42,8 @@ static int path_id(struct http_req *req, struct http_res *res, char id[37], cons
 static struct db_conn *conn_for_id(struct app *app, struct http_req *req, struct http_res *res,
                                    char id[37], const char *what)
 {
-    return path_id(req, res, id, what) == 0 ? conn_or_503(app, res) : NULL;
+    return path_id(req, res, id, what) == 0 ? db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)
+                                            : NULL;
 }
 
 /* After a parser ran (rc its result): on failure answers 400 with details
@@ -87,8 +89,9 @@ static void get_by_id(struct app *app, struct http_req *req, struct http_res *re
     answer(res, st, 200, out, what);
 }
 
-HANDLER(event_handle_create)
+void event_handle_create(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     json_t *body = http_req_json(req, res);
     if (!body)
         return;
@@ -96,7 +99,7 @@ HANDLER(event_handle_create)
     struct event_input in;
     if (parse_failed(res, event_parse_create(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         char id[37];
         rand_uuid(id);
@@ -109,34 +112,66 @@ HANDLER(event_handle_create)
     json_decref(body);
 }
 
-HANDLER(event_handle_list)
+void event_handle_list(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    const char *when = http_req_query(req, "when");
+    if (!when || !when[0])
+        when = "all";
+    if (strcmp(when, "upcoming") != 0 && strcmp(when, "past") != 0 && strcmp(when, "all") != 0) {
+        json_t *details = json_pack("{s:s}", "when", "must be upcoming, past or all");
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
+                            details, NULL);
+        return;
+    }
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (!c)
         return;
     json_t *items = NULL;
     long total = 0;
-    enum db_status st = event_store_list(c, limit, offset, &items, &total);
+    enum db_status st =
+        event_store_list(c, when, caller_is_admin(app, req), limit, offset, &items, &total);
     conn_release(app, c);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         return;
     }
-    http_res_json(res, 200,
-                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    http_res_page(res, items, total, limit, offset);
 }
 
-HANDLER(event_handle_get)
+void event_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
-    get_by_id(app, req, res, "event", event_store_get);
+    char id[37];
+    struct db_conn *c = conn_for_id(app, req, res, id, "event");
+    if (!c)
+        return;
+    json_t *out = NULL;
+    enum db_status st = event_store_find(c, id, caller_is_admin(app, req), &out);
+    conn_release(app, c);
+    answer(res, st, 200, out, "event");
 }
 
-HANDLER(event_handle_patch)
+void event_handle_publish(struct http_req *req, struct http_res *res, void *app)
 {
+    char id[37];
+    struct db_conn *c = conn_for_id(app, req, res, id, "event");
+    if (!c)
+        return;
+    json_t *out = NULL;
+    enum db_status st = event_store_publish(c, id, &out);
+    conn_release(app, c);
+    if (st == DB_CONFLICT)
+        http_res_error(res, 409, "EVENT_CANCELLED", "a cancelled event cannot be published");
+    else
+        answer(res, st, 200, out, "event");
+}
+
+void event_handle_patch(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct app *app = appv;
     char id[37];
     if (path_id(req, res, id, "event") != 0)
         return;
@@ -147,14 +182,17 @@ HANDLER(event_handle_patch)
     struct event_input in;
     if (parse_failed(res, event_parse_patch(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         json_t *event = NULL;
-        enum db_status st = event_store_patch(c, id, &in, &event);
+        int told = 0;
+        enum db_status st = event_life_patch(app, c, id, &in, &event, &told);
         conn_release(app, c);
         if (st == DB_CONFLICT)
             http_res_error(res, 409, "EVENT_HAS_BOOKINGS",
-                           "starts_at and currency cannot change while the event has bookings");
+                           "the currency cannot change while the event has bookings");
+        else if (st == DB_INVALID)
+            http_res_error(res, 400, "VALIDATION_FAILED", "the change is not valid for this event");
         else
             answer(res, st, 200, event, "event");
     }
@@ -162,7 +200,7 @@ HANDLER(event_handle_patch)
     json_decref(body);
 }
 
-HANDLER(event_handle_delete)
+void event_handle_delete(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
@@ -177,28 +215,28 @@ HANDLER(event_handle_delete)
         answer(res, st, 204, NULL, "event");
 }
 
-HANDLER(event_handle_seats)
+void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "event");
     if (!c)
         return;
-    char cur[8];
-    enum db_status st = event_store_currency(c, id, cur, sizeof cur);
     json_t *items = NULL;
+    enum db_status st = event_store_visible(c, id, caller_is_admin(app, req));
     if (st == DB_OK)
         st = seat_store_list(c, id, &items);
     conn_release(app, c);
     answer(res, st, 200, st == DB_OK ? json_pack("{s:o}", "items", items) : NULL, "event");
 }
 
-HANDLER(event_handle_stats)
+void event_handle_stats(struct http_req *req, struct http_res *res, void *app)
 {
     get_by_id(app, req, res, "event", event_store_stats);
 }
 
-HANDLER(seat_handle_add)
+void seat_handle_add(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     char id[37];
     if (path_id(req, res, id, "event") != 0)
         return;
@@ -209,7 +247,7 @@ HANDLER(seat_handle_add)
     struct seat_input in;
     if (parse_failed(res, seat_parse_create(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         json_t *seat = NULL;
         enum db_status st = seat_store_add(c, id, &in, &seat);
@@ -222,8 +260,9 @@ HANDLER(seat_handle_add)
     json_decref(body);
 }
 
-HANDLER(seat_handle_patch)
+void seat_handle_patch(struct http_req *req, struct http_res *res, void *appv)
 {
+    struct app *app = appv;
     char id[37];
     if (path_id(req, res, id, "seat") != 0)
         return;
@@ -234,7 +273,7 @@ HANDLER(seat_handle_patch)
     struct seat_input in;
     if (parse_failed(res, seat_parse_patch(body, &in, details), body, details) != 0)
         return;
-    struct db_conn *c = conn_or_503(app, res);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
     if (c) {
         json_t *seat = NULL;
         int held = 0;
@@ -250,7 +289,7 @@ HANDLER(seat_handle_patch)
     json_decref(body);
 }
 
-HANDLER(seat_handle_delete)
+void seat_handle_delete(struct http_req *req, struct http_res *res, void *app)
 {
     char id[37];
     struct db_conn *c = conn_for_id(app, req, res, id, "seat");

@@ -4,29 +4,29 @@
 
 #include "common/http.h"
 
-#define HANDLER(name) void name(struct http_req *req, struct http_res *res, void *app)
+void event_handle_create(struct http_req *req, struct http_res *res, void *app);
+void event_handle_list(struct http_req *req, struct http_res *res, void *app);
+void event_handle_get(struct http_req *req, struct http_res *res, void *app);
+void event_handle_patch(struct http_req *req, struct http_res *res, void *app);
+void event_handle_publish(struct http_req *req, struct http_res *res, void *app);
+void event_handle_delete(struct http_req *req, struct http_res *res, void *app);
+void event_handle_seats(struct http_req *req, struct http_res *res, void *app);
+void event_handle_stats(struct http_req *req, struct http_res *res, void *app);
+/* event_cancel_handler.c: POST /api/events/{id}/cancel. */
+void event_handle_cancel(struct http_req *req, struct http_res *res, void *app);
+void seat_handle_add(struct http_req *req, struct http_res *res, void *app);
+void seat_handle_patch(struct http_req *req, struct http_res *res, void *app);
+void seat_handle_delete(struct http_req *req, struct http_res *res, void *app);
 
-HANDLER(event_handle_create);
-HANDLER(event_handle_list);
-HANDLER(event_handle_get);
-HANDLER(event_handle_patch);
-HANDLER(event_handle_delete);
-HANDLER(event_handle_seats);
-HANDLER(event_handle_stats);
-HANDLER(seat_handle_add);
-HANDLER(seat_handle_patch);
-HANDLER(seat_handle_delete);
+void booking_handle_create(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
+void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
 
-HANDLER(booking_handle_create);
-HANDLER(booking_handle_get);
-HANDLER(booking_handle_cancel);
-HANDLER(booking_handle_ticket);
+void webhook_handle_payment(struct http_req *req, struct http_res *res, void *app);
+void notification_handle_list(struct http_req *req, struct http_res *res, void *app);
 
-HANDLER(webhook_handle_payment);
-HANDLER(notification_handle_list);
-
-/* Written by the check-in part (checkin_handler.c): POST /api/checkins. */
-HANDLER(checkin_handle_create);
+/* The gate: checkin_handler.h. */
 
 struct sbuf;
 /* ticket-app's lines for GET /metrics (metrics.c). */

@@ -12,6 +12,7 @@
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
+#include "lifecycle_exec.h"
 #include "common/log.h"
 #include "common/rand.h"
 #include "notify.h"
@@ -20,27 +21,33 @@
 #include "ticket_render.h"
 
 #define SWEEP_BATCH 50
+#define SWEEP_RECHECK_S 5 /* a hold whose payment is in flight is asked about again */
 
+/* The hold sweeper: each run-out hold is ended through the model's EXPIRE
+ * (lifecycle_expire), which asks payment-app first; one whose payment is
+ * in flight is looked at again after SWEEP_RECHECK_S, not before. */
 int loops_sweep_tick(void *arg)
 {
     struct app *app = arg;
+    char ids[SWEEP_BATCH][37], invoices[SWEEP_BATCH][64];
     struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
     if (!c)
         return -1;
-    int n = 0;
-    enum db_status st = booking_store_expire_due(c, SWEEP_BATCH, &n);
+    int n = booking_store_claim_due(c, SWEEP_BATCH, SWEEP_RECHECK_S, ids, invoices);
     db_release(app->pool, c);
-    if (st == DB_RETRY)
-        return 1; /* lost a deadlock to a hold: go again */
-    if (st != DB_OK) {
-        log_warn("hold sweeper: %s", db_status_name(st));
+    if (n < 0) {
+        log_warn("hold sweeper: database");
         return -1;
     }
-    if (n > 0) {
-        log_info("hold sweeper expired %d booking(s)", n);
+    int ended = 0;
+    for (int i = 0; i < n; i++)
+        if (lifecycle_expire(app, ids[i], invoices[i]) == LC_EXPIRE_DONE)
+            ended++;
+    if (ended > 0) {
+        log_info("hold sweeper ended %d booking(s)", ended);
         app_wake(app);
     }
-    return n;
+    return n >= SWEEP_BATCH ? n : 0;
 }
 
 int loops_notify_tick(void *arg)
@@ -144,8 +151,8 @@ static int run_refund(struct app *app, const struct followup *f, char *err, size
         char e2[128];
         if (payment_invoice_get(app, f->invoice_number, &inv, e2, sizeof e2) != PAY_OK)
             return -1;
-        if (strcmp(inv.status, "PAID") == 0 || strcmp(inv.status, "PROCESSING") == 0)
-            return -1;
+        if (lifecycle_expiry_decision(inv.status) == LC_EXPIRY_WAIT)
+            return -1; /* PAID or PROCESSING: the refund is due once it settles */
         log_info("invoice %s is %s: no refund needed", f->invoice_number, inv.status);
         return 0;
     }

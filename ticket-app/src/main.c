@@ -47,6 +47,8 @@ static const struct cfg_entry config[] = {
      "notification retry delay cap"},
     {"SWEEP_INTERVAL_MS", CFG_INT, "1000", 50, 60000, &app.sweep_interval_ms,
      "how often the hold sweeper looks for expired holds"},
+    {"MAX_SEATS_PER_USER", CFG_INT, "10", 0, 1000000, &app.max_seats_per_user,
+     "seats one user may hold or own per event, live bookings counted (0 = no limit)"},
 };
 
 static int ticket_init(void *arg, struct db_pool *pool)
@@ -92,6 +94,13 @@ static void ticket_shutdown(void *arg)
     a->attach = NULL;
 }
 
+/* A payment webhook whose signature the server refused. */
+static void ticket_webhook_refused(void *appv)
+{
+    struct app *a = appv;
+    atomic_fetch_add(&a->n_webhooks_refused, 1);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const migrations[] = {"common", "ticket", NULL};
@@ -109,6 +118,8 @@ int main(int argc, char **argv)
         .shutdown = ticket_shutdown,
         .before = ticket_before,
         .metrics_extra = ticket_metrics,
+        .signing_secret = &app.webhook_secret,
+        .signature_refused = ticket_webhook_refused,
     };
     return service_main(&def, argc, argv);
 }

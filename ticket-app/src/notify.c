@@ -2,6 +2,7 @@
 #include "notify.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "booking_store.h"
@@ -25,22 +26,13 @@ char *notify_payload(const struct booking *b, const char *type, const char *pdf_
     return s;
 }
 
-enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64)
+/* Enqueues (id, type, payload) in the caller's transaction; a duplicate id
+ * (the same change enqueued twice) is a unique violation, which would abort
+ * that transaction: it is fenced in a savepoint and ignored. */
+static enum db_status enqueue_once(struct db_conn *c, const char *id, const char *type,
+                                   const char *payload)
 {
-    struct booking b = {0};
-    enum db_status st = booking_store_load(c, booking_id, &b);
-    if (st != DB_OK)
-        return st;
-    const char *type = booking_notify_type(b.status, b.origin);
-    if (!type) {
-        booking_cleanup(&b);
-        return DB_OK;
-    }
-    char id[64];
-    char *payload = notify_payload(&b, type, pdf_b64, now_ms(), id, sizeof id);
-    /* A duplicate id (the same change enqueued twice) is a unique violation,
-     * which would abort the caller's transaction: fence it in a savepoint. */
-    st = db_exec_simple(c, "SAVEPOINT notify_enqueue");
+    enum db_status st = db_exec_simple(c, "SAVEPOINT notify_enqueue");
     if (st == DB_OK) {
         st = outbox_enqueue(c, id, type, payload);
         if (st == DB_CONFLICT) {
@@ -49,6 +41,30 @@ enum db_status notify_booking(struct db_conn *c, const char *booking_id, const c
             st = db_exec_simple(c, "RELEASE SAVEPOINT notify_enqueue");
         }
     }
+    return st;
+}
+
+enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, const json_t *event,
+                                    const char *stamp)
+{
+    struct booking b = {0};
+    enum db_status st = booking_store_load(c, booking_id, &b);
+    if (st != DB_OK)
+        return st;
+    char id[96], ts[40];
+    size_t n = 0;
+    char hex[33];
+    for (const char *p = b.id; *p && n < 32; p++)
+        if (*p != '-')
+            hex[n++] = *p;
+    hex[n] = '\0';
+    snprintf(id, sizeof id, "evc_%s_%s", hex, stamp);
+    time_rfc3339(now_ms(), ts, sizeof ts);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:{s:o, s:O}}", "id", id, "type", "event.changed",
+                          "created_at", ts, "data", "booking", booking_json(&b), "event", event);
+    char *payload = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    st = enqueue_once(c, id, "event.changed", payload);
     free(payload);
     booking_cleanup(&b);
     return st;

@@ -15,10 +15,12 @@
 char *notify_payload(const struct booking *b, const char *type, const char *pdf_b64,
                      int64_t now_ms_value, char *id, size_t idlen);
 
-/* Loads booking_id in the current transaction and enqueues the
- * notification for its current status (nothing when there is nothing to
- * say). Enqueueing the same version twice is a no-op. */
-enum db_status notify_booking(struct db_conn *c, const char *booking_id, const char *pdf_b64);
+/* Loads booking_id in the current transaction and enqueues an
+ * "event.changed" notification to its holder: data {booking (as it is),
+ * event (the Event after the change)}. Its id is "evc_" + the booking id +
+ * stamp (e.g. the event's updated_at), so one change is told once. */
+enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, const json_t *event,
+                                    const char *stamp);
 
 /* The in-memory hand-over to the notification loop (common/outbox.h):
  * push an event written with outbox_enqueue_leased once it has committed,

@@ -14,15 +14,6 @@ struct organizer_sim {
     long latency_ms;
 };
 
-static void sleep_ms(long ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 static int sim_hold(struct organizer *o, const char *booking_id, const char *event_id,
                     const char *const *seat_ids, size_t n)
 {

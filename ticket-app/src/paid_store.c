@@ -9,17 +9,26 @@ static const struct db_stmt st_apply_paid = {
 enum db_status paid_store_apply(struct db_conn *c, const char *event_id, const char *booking_id,
                                 const char *invoice_number, enum paid_outcome *out)
 {
+    static const struct {
+        const char *name;
+        enum paid_outcome o;
+    } names[] = {{"confirmed", PAID_CONFIRMED},
+                 {"duplicate", PAID_DUPLICATE},
+                 {"already", PAID_ALREADY},
+                 {"late", PAID_LATE},
+                 {"unknown", PAID_UNKNOWN}};
     const char *p[] = {event_id, booking_id, invoice_number};
     PGresult *r = NULL;
-    *out = PAID_GENERAL;
     enum db_status st = db_exec(c, &st_apply_paid, 3, p, &r);
     if (st != DB_OK)
         return st;
     const char *o = db_get(r, 0, "outcome");
-    if (o && strcmp(o, "confirmed") == 0)
-        *out = PAID_CONFIRMED;
-    else if (o && strcmp(o, "duplicate") == 0)
-        *out = PAID_DUPLICATE;
+    st = DB_ERROR;
+    for (size_t i = 0; o && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(o, names[i].name) == 0) {
+            *out = names[i].o;
+            st = DB_OK;
+        }
     PQclear(r);
-    return DB_OK;
+    return st;
 }

@@ -1,6 +1,6 @@
-/* paid_store.h: a payment webhook's common case, invoice.paid for a booking
- * still waiting for it with all its seats held, applied in one call of
- * booking_apply_paid (migrations/ticket/040_paid_in_one_call.sql). */
+/* paid_store.h: the PAID transition, invoice.paid in one call of
+ * booking_apply_paid (migrations/ticket/052_lifecycle.sql), its only
+ * implementation: every case, the event id recorded in the same commit. */
 #ifndef TICKET_PAID_STORE_H
 #define TICKET_PAID_STORE_H
 
@@ -9,7 +9,9 @@
 enum paid_outcome {
     PAID_CONFIRMED, /* seats BOOKED, booking CONFIRMED, RENDER recorded */
     PAID_DUPLICATE, /* the event was applied before */
-    PAID_GENERAL,   /* nothing done: take booking_store_apply_payment */
+    PAID_ALREADY,   /* the booking was CONFIRMED already */
+    PAID_LATE,      /* the booking had ended: REFUND recorded */
+    PAID_UNKNOWN,   /* no such booking: the event recorded */
 };
 
 /* Autocommitted. DB_RETRY when it lost a deadlock (nothing done). */

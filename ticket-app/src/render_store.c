@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/outbox.h"
+
 /* Applies only while the booking is the CONFIRMED version the payload was
  * built from (its row share-locked for the statement). The notification's
  * id is derived from that version: one already written stays as it is. */
@@ -17,19 +19,19 @@ static const struct db_stmt st_store_rendered = {
     "           SELECT id, decode($3, 'hex') FROM b "
     "           ON CONFLICT (booking_id) DO UPDATE SET pdf = EXCLUDED.pdf, rendered_at = now() "
     "           RETURNING booking_id), "
-    "     o AS (INSERT INTO outbox (id, topic, payload, attempts, next_attempt_at) "
-    "           SELECT $4, $5, $6, 1, now() + $7::bigint * interval '1 millisecond' FROM t "
-    "           ON CONFLICT (id) DO NOTHING RETURNING id), "
-    "     f AS (UPDATE followups SET status = 'DONE', done_at = now(), lease_until = NULL, "
-    "           last_error = NULL "
-    "           WHERE id = $8::bigint AND lease_token = $9 AND EXISTS (SELECT 1 FROM t)) "
-    "SELECT (SELECT count(*) FROM t) AS stored, (SELECT count(*) FROM o) AS queued"};
+    "     o AS (" OUTBOX_INSERT_LEASED(
+        "$4", "$5", "$6", "$7",
+        "t") "), "
+             "     f AS (UPDATE followups SET status = 'DONE', done_at = now(), lease_until = "
+             "NULL, "
+             "           last_error = NULL "
+             "           WHERE id = $8::bigint AND lease_token = $9 AND EXISTS (SELECT 1 FROM t)) "
+             "SELECT (SELECT count(*) FROM t) AS stored, (SELECT count(*) FROM o) AS queued"};
 
 enum db_status render_store_confirmed(struct db_conn *c, const char *booking_id, long version,
                                       const char *pdf_hex, const char *notify_id,
                                       const char *notify_type, const char *payload, long lease_ms,
-                                      long followup_id, const char *token, int *stored,
-                                      int *queued)
+                                      long followup_id, const char *token, int *stored, int *queued)
 {
     char v[24], lease[24], fid[24];
     snprintf(v, sizeof v, "%ld", version);

@@ -1,10 +1,10 @@
 /* seat_store.c: SQL on seats (see seat_store.h). */
+#include "common/db.h"
 #include "seat_store.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "sqlts.h"
 #include "waitlist_store.h"
 
 /* A hold that ran out frees its seat for anyone only when nobody waits for
@@ -24,29 +24,6 @@
 static const struct db_stmt st_release = {
     "ticket_seat_release",
     "SELECT id::text FROM seats WHERE booking_id = $1 ORDER BY id FOR UPDATE"};
-
-static const struct db_stmt st_hold = {
-    "ticket_seat_hold",
-    "WITH want AS ("
-    "  SELECT id, booking_id AS old_booking FROM seats "
-    "   WHERE event_id = $1 AND id = ANY($2::uuid[]) "
-    "     AND (status = 'OPEN' OR (status = 'ON_GOING' AND held_until < now() "
-    "                              AND " SEAT_NO_WAITERS ")) "
-    "   ORDER BY id FOR UPDATE), "
-    "held AS ("
-    "  UPDATE seats s SET status = 'ON_GOING', booking_id = $3, updated_at = now(), "
-    "         held_until = (SELECT expires_at FROM bookings WHERE id = $3) "
-    "    FROM want w WHERE s.id = w.id "
-    "  RETURNING s.id, w.old_booking) "
-    "SELECT id::text AS id, old_booking::text AS old_booking FROM held"};
-
-static const struct db_stmt st_book = {
-    "ticket_seat_book",
-    "UPDATE seats s SET status = 'BOOKED', held_until = NULL, updated_at = now() "
-    "  FROM (SELECT id FROM seats WHERE booking_id = $1 AND status = 'ON_GOING' "
-    "         ORDER BY id FOR UPDATE) l "
-    " WHERE s.id = l.id AND s.booking_id = $1 AND s.status = 'ON_GOING' "
-    "RETURNING s.id"};
 
 static const struct db_stmt st_check = {
     "ticket_seat_check",
@@ -112,25 +89,6 @@ enum db_status seat_store_release(struct db_conn *c, const char *booking_id, int
     if (st == DB_OK && released)
         *released = n;
     return st;
-}
-
-enum db_status seat_store_hold(struct db_conn *c, const char *event_id, const char *seat_ids,
-                               const char *booking_id, PGresult **res)
-{
-    const char *p[] = {event_id, seat_ids, booking_id};
-    return db_exec(c, &st_hold, 3, p, res);
-}
-
-enum db_status seat_store_book(struct db_conn *c, const char *booking_id, int *booked)
-{
-    PGresult *r = NULL;
-    const char *p[] = {booking_id};
-    enum db_status st = db_exec(c, &st_book, 1, p, &r);
-    if (st != DB_OK)
-        return st;
-    *booked = PQntuples(r);
-    PQclear(r);
-    return DB_OK;
 }
 
 enum db_status seat_store_check(struct db_conn *c, const char *event_id, const char *seat_ids,

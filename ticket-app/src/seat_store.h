@@ -15,21 +15,10 @@
  * one-seat booking holds it at once, waitlist_store_pass_on) or, with
  * nobody waiting, back to OPEN. Call inside the transaction that moves the
  * booking out of PENDING_PAYMENT/CONFIRMED. *released (may be NULL) gets
- * the count. This is the ONE place seats go back. */
+ * the count. This is the ONE place seats go back (the lifecycle's
+ * RELEASE effect). Holding and booking seats are the HOLD and PAID
+ * transitions' own statements (booking_try_hold, booking_apply_paid). */
 enum db_status seat_store_release(struct db_conn *c, const char *booking_id, int *released);
-
-/* Holds seat_ids (a PostgreSQL uuid[] literal) of event_id for booking_id
- * until the booking's expires_at: every seat that is OPEN or whose hold ran
- * out with nobody on its waitlist goes ON_GOING, locked in id order.
- * Inside a transaction. *res gets rows (id, old_booking): the caller
- * compares the count with what it asked and rolls back when short;
- * old_booking is the expired hold it replaced. */
-enum db_status seat_store_hold(struct db_conn *c, const char *event_id, const char *seat_ids,
-                               const char *booking_id, PGresult **res);
-
-/* Marks the seats booking_id holds ON_GOING as BOOKED (payment received).
- * *booked gets the count. Inside the transaction that confirms. */
-enum db_status seat_store_book(struct db_conn *c, const char *booking_id, int *booked);
 
 /* For validation before a hold: *unknown = 1 if a seat id does not exist,
  * *foreign = 1 if one belongs to another event than event_id. */

@@ -163,6 +163,36 @@ void ticket_pdf_format_time(const char *rfc3339, char *out, size_t outlen)
              months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 }
 
+void ticket_pdf_format_local(const char *local, const char *tz, char *out, size_t outlen)
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (!out || outlen == 0)
+        return;
+    out[0] = '\0';
+    if (!local)
+        return;
+    int y, mo, d, h, mi, s;
+    char off[8] = "";
+    if (strlen(local) < 25 ||
+        sscanf(local, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 || mo < 1 ||
+        mo > 12 || d < 1 || d > 31) {
+        snprintf(out, outlen, "%s", local);
+        return;
+    }
+    snprintf(off, sizeof off, "%.6s", local + strlen(local) - 6);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = 12};
+    time_t t = timegm(&tm);
+    struct tm w;
+    if (t == (time_t)-1 || !gmtime_r(&t, &w) || w.tm_wday < 0 || w.tm_wday > 6) {
+        snprintf(out, outlen, "%s", local);
+        return;
+    }
+    snprintf(out, outlen, "%s %d %s %d, %02d:%02d %s (UTC%s)", days[w.tm_wday], d, months[mo - 1],
+             y, h, mi, tz && tz[0] ? tz : "", off);
+}
+
 /* ---- drawing ------------------------------------------------------------ */
 
 /* Converted text is capped: a ticket line never needs more. */
@@ -335,7 +365,10 @@ static int render_page(struct render *r, const struct ticket_pdf_info *info, siz
 
     float y = H - 92;
     draw_caption(r, page, margin, y, "DATE & TIME");
-    ticket_pdf_format_time(info->starts_at, buf, sizeof buf);
+    if (info->starts_at_local)
+        ticket_pdf_format_local(info->starts_at_local, info->timezone, buf, sizeof buf);
+    else
+        ticket_pdf_format_time(info->starts_at, buf, sizeof buf);
     draw_line(page, r->regular, 10, margin, y - 12, W - 2 * margin, buf);
 
     y -= 34;
@@ -348,12 +381,18 @@ static int render_page(struct render *r, const struct ticket_pdf_info *info, siz
     draw_caption(r, page, margin, y, "PRICE");
     ticket_pdf_format_money(seat->price, info->currency, buf, sizeof buf);
     draw_line(page, r->bold, 10, margin, y - 12, colw, buf);
-    draw_caption(r, page, right, y, "HOLDER");
-    draw_line(page, r->regular, 10, right, y - 12, colw, info->holder);
+    draw_caption(r, page, right, y, seat->attendee ? "ATTENDEE" : "HOLDER");
+    draw_line(page, r->regular, 10, right, y - 12, colw,
+              seat->attendee ? seat->attendee : info->holder);
 
     y -= 30;
     draw_caption(r, page, margin, y, "BOOKING CODE");
-    draw_line(page, r->mono, 8, margin, y - 11, W - 2 * margin, info->booking_id);
+    draw_line(page, r->mono, info->booking_code ? 11 : 8, margin, y - 11, colw,
+              info->booking_code ? info->booking_code : info->booking_id);
+    if (seat->attendee_id) {
+        draw_caption(r, page, right, y, "ID NUMBER");
+        draw_line(page, r->regular, 9, right, y - 11, colw, seat->attendee_id);
+    }
 
     /* The QR code takes the lower part of the page, centred. */
     const float side = 170, qy = 24;

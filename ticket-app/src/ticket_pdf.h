@@ -11,10 +11,16 @@ struct ticket_pdf_seat {
     const char *section;     /* "VIP" */
     long price;              /* smallest currency unit */
     const char *ticket_code; /* what the QR code carries; required */
+    const char *attendee;    /* the person named for this seat, or NULL (the holder) */
+    const char *attendee_id; /* their identity number, or NULL */
 };
 
 struct ticket_pdf_info {
     const char *event_name, *venue, *starts_at, *holder, *booking_id, *currency;
+    /* the venue's wall clock ("2026-12-24T19:30:00+07:00") and zone name:
+     * printed instead of starts_at when set */
+    const char *starts_at_local, *timezone;
+    const char *booking_code; /* printed as the booking code when set, else booking_id */
     long amount;
     const struct ticket_pdf_seat *seats;
     size_t nseats;
@@ -32,6 +38,11 @@ struct ticket_pdf_info {
 int ticket_pdf_render(const struct ticket_pdf_info *info, char **pdf, size_t *len);
 
 /* Helpers, exposed for tests. */
+
+/* "2026-12-24T19:30:00+07:00" and "Asia/Jakarta" -> "Thu 24 Dec 2026, 19:30
+ * Asia/Jakarta (UTC+07:00)": the time as the venue's clock shows it. A
+ * local time that does not parse is written as it is. */
+void ticket_pdf_format_local(const char *local, const char *tz, char *out, size_t outlen);
 
 /* UTF-8 -> WinAnsi (CP1252) for the standard fonts: characters WinAnsi has
  * are kept, every other character, control character or invalid byte

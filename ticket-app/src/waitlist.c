@@ -103,17 +103,19 @@ json_t *waitlist_entry_json(const struct waitlist_entry *e)
     return o;
 }
 
-const char *waitlist_status_after(const char *booking_status)
+const char *waitlist_status_after(enum lc_state booking_state)
 {
-    if (!booking_status)
-        return NULL;
-    if (strcmp(booking_status, "CONFIRMED") == 0)
+    switch (booking_state) {
+    case LC_CONFIRMED:
         return "FULFILLED";
-    if (strcmp(booking_status, "EXPIRED") == 0 || strcmp(booking_status, "FAILED") == 0)
+    case LC_EXPIRED:
+    case LC_FAILED:
         return "EXPIRED";
-    if (strcmp(booking_status, "CANCELLED") == 0)
+    case LC_CANCELLED:
         return "CANCELLED";
-    return NULL;
+    default:
+        return NULL;
+    }
 }
 
 enum waitlist_leave_outcome waitlist_leave_outcome_for(const char *status)

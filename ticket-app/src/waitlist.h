@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "lifecycle.h"
+
 #include "booking.h"
 #include "common/http.h"
 
@@ -67,7 +69,7 @@ json_t *waitlist_entry_json(const struct waitlist_entry *e);
 /* The status an OFFERED entry takes when its booking reaches
  * booking_status: CONFIRMED -> FULFILLED, EXPIRED/FAILED -> EXPIRED (the
  * offer lapsed unpaid), CANCELLED -> CANCELLED; NULL for no change. */
-const char *waitlist_status_after(const char *booking_status);
+const char *waitlist_status_after(enum lc_state booking_state);
 
 /* The outcomes of leaving (DELETE /api/waitlist/{id}). */
 enum waitlist_leave_outcome {

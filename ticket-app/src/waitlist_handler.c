@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "booking_store.h"
+#include "lifecycle_exec.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "valid.h"
@@ -14,8 +14,6 @@
 #include "waitlist_handler.h"
 #include "waitlist_offer.h"
 #include "waitlist_store.h"
-
-#define DB_TRIES 3
 
 /* The ?user_id= of a request, or NULL after answering 400. */
 static const char *user_param(struct http_req *req, struct http_res *res)
@@ -29,7 +27,7 @@ static const char *user_param(struct http_req *req, struct http_res *res)
     return u;
 }
 
-HANDLER(waitlist_handle_join)
+void waitlist_handle_join(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     json_t *body = http_req_json(req, res);
@@ -45,19 +43,14 @@ HANDLER(waitlist_handle_join)
         return;
     }
     json_decref(details);
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     enum waitlist_join_outcome out = JOIN_OK;
     json_t *entry = NULL;
     enum db_status st = DB_OK;
-    for (int i = 0; i < DB_TRIES; i++) {
-        st = waitlist_store_join(c, &j, &out, &entry);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, waitlist_store_join(c, &j, &out, &entry));
     db_release(a->pool, c);
     if (st != DB_OK) {
         log_warn("waitlist join seat=%s: %s", j.seat_id, db_status_name(st));
@@ -71,7 +64,7 @@ HANDLER(waitlist_handle_join)
     http_res_json(res, 201, entry);
 }
 
-HANDLER(waitlist_handle_list)
+void waitlist_handle_list(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     const char *user = user_param(req, res);
@@ -86,9 +79,8 @@ HANDLER(waitlist_handle_list)
                        "status must be WAITING, OFFERED, FULFILLED, EXPIRED or CANCELLED");
         return;
     }
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     json_t *items = NULL;
@@ -99,9 +91,7 @@ HANDLER(waitlist_handle_list)
         http_res_db_error(res, st);
         return;
     }
-    http_res_json(res, 200,
-                  json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                            "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    http_res_page(res, items, total, limit, offset);
 }
 
 /* One attempt at leaving: *out as waitlist_store_leave; for an OFFERED
@@ -114,11 +104,13 @@ static enum db_status leave_once(struct db_conn *c, const char *id, const char *
     enum db_status st = waitlist_store_leave(c, id, user, out, booking);
     if (st != DB_OK || *out != LEAVE_OFFERED)
         return st;
-    int changed = 0;
-    st = booking_store_withdraw_offer(c, booking, &changed);
+    struct lc_outcome o;
+    st = lifecycle_apply(c, booking, LC_EV_WITHDRAW, NULL, NULL, &o);
+    if (st == DB_NOT_FOUND)
+        st = DB_OK;
     if (st != DB_OK)
         return st;
-    if (changed) {
+    if (o.applied) {
         log_info("waitlist entry=%s left while offered: booking=%s withdrawn", id, booking);
         waitlist_offer_wake();
         *out = LEAVE_LEFT;
@@ -132,7 +124,7 @@ static enum db_status leave_once(struct db_conn *c, const char *id, const char *
     return st;
 }
 
-HANDLER(waitlist_handle_leave)
+void waitlist_handle_leave(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
     char id[37];
@@ -143,18 +135,13 @@ HANDLER(waitlist_handle_leave)
     const char *user = user_param(req, res);
     if (!user)
         return;
-    struct db_conn *c = db_acquire(a->pool, APP_DB_WAIT_MS);
+    struct db_conn *c = db_acquire_or_503(a->pool, APP_DB_WAIT_MS, res);
     if (!c) {
-        http_res_db_error(res, DB_UNAVAILABLE);
         return;
     }
     enum waitlist_leave_outcome out = LEAVE_NOT_FOUND;
     enum db_status st = DB_OK;
-    for (int i = 0; i < DB_TRIES; i++) {
-        st = leave_once(c, id, user, &out);
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, leave_once(c, id, user, &out));
     json_t *entry = NULL;
     if (st == DB_OK && out == LEAVE_FULFILLED)
         st = waitlist_store_get(c, id, user, &entry);

@@ -6,8 +6,8 @@
 
 #include "handlers.h"
 
-HANDLER(waitlist_handle_join);
-HANDLER(waitlist_handle_list);
-HANDLER(waitlist_handle_leave);
+void waitlist_handle_join(struct http_req *req, struct http_res *res, void *app);
+void waitlist_handle_list(struct http_req *req, struct http_res *res, void *app);
+void waitlist_handle_leave(struct http_req *req, struct http_res *res, void *app);
 
 #endif

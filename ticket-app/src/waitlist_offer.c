@@ -9,6 +9,7 @@
 #include "app.h"
 #include "booking.h"
 #include "booking_store.h"
+#include "lifecycle_exec.h"
 #include "common/bg.h"
 #include "common/log.h"
 #include "common/rand.h"
@@ -19,7 +20,6 @@
 
 #define OFFER_BATCH 8
 #define OFFER_IDLE_MS 200 /* releases happen in other modules' handlers: poll */
-#define DB_TRIES 3
 
 static struct bg_loop *offer_loop;
 
@@ -57,14 +57,14 @@ int waitlist_offer_run(struct app *app, const char *booking_id, char *err, size_
         return -1;
     }
     int rc = 0;
-    if (strcmp(b.status, "PENDING_PAYMENT") != 0) {
+    if (b.state != LC_PENDING_PAYMENT) {
         log_info("waitlist offer booking=%s is %s: nothing to do", booking_id, b.status);
         goto out;
     }
     if (!b.organizer_held_at) {
-        const char *seat_ids[BOOKING_MAX_SEATS];
+        const char *seat_ids[BOOKING_SEATS_MAX];
         size_t n = 0;
-        for (size_t i = 0; i < b.nseats && n < BOOKING_MAX_SEATS; i++)
+        for (size_t i = 0; i < b.nseats && n < BOOKING_SEATS_MAX; i++)
             seat_ids[n++] = b.seats[i].id;
         if (app->organizer->hold(app->organizer, booking_id, b.event_id, seat_ids, n) != 0) {
             atomic_fetch_add(&app->n_hold_rejected, 1);
@@ -97,13 +97,16 @@ int waitlist_offer_run(struct app *app, const char *booking_id, char *err, size_
         }
         struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
         st = DB_UNAVAILABLE;
+        struct booking_attach row = {.id = booking_id, .number = inv.number,
+                                     .url = inv.payment_url};
         for (int i = 0; c && i < DB_TRIES; i++) {
-            /* Also enqueues booking.created, or a VOID when the booking
-             * stopped being pending meanwhile. */
-            st = booking_store_attach_invoice(c, booking_id, inv.number, inv.payment_url);
+            /* INVOICE_ATTACHED: also enqueues booking.created, or a VOID
+             * when the booking stopped being pending meanwhile. */
+            st = lifecycle_attach_invoices(c, &row, 1, 1);
             if (st != DB_RETRY)
                 break;
         }
+        free(row.updated_at);
         db_release(app->pool, c);
         if (st != DB_OK) {
             snprintf(err, errlen, "attach invoice: %s", db_status_name(st));

@@ -1,7 +1,7 @@
 /* waitlist_offer.h: the second half of a waitlist offer. The releasing
  * transaction created the offered booking and an OFFER follow-up; this loop
  * carries the follow-up out with no transaction open: the organizer's hold,
- * the invoice at payment-app, then booking_store_attach_invoice stores it
+ * the invoice at payment-app, then lifecycle_attach_invoices stores it
  * and enqueues booking.created (payment filled) for client-app. Every step
  * checks the stored state first, so a retry or a second instance resumes
  * where the last attempt stopped. */

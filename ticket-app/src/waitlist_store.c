@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/log.h"
 #include "common/rand.h"
-#include "sqlts.h"
 
 static atomic_long hold_ttl = 420;
 
@@ -157,16 +157,6 @@ enum db_status waitlist_store_get(struct db_conn *c, const char *id, const char 
     return DB_OK;
 }
 
-/* Ends a transaction: commit on DB_OK, else roll back. */
-static enum db_status tx_end(struct db_conn *c, enum db_status st)
-{
-    if (st == DB_OK)
-        st = db_commit(c);
-    if (st != DB_OK)
-        db_rollback(c);
-    return st;
-}
-
 /* Inside the join's transaction: locks the seat and decides. */
 static enum db_status join_decide(struct db_conn *c, const struct waitlist_join *j,
                                   enum waitlist_join_outcome *out)
@@ -209,22 +199,22 @@ enum db_status waitlist_store_join(struct db_conn *c, const struct waitlist_join
         return st;
     st = join_decide(c, j, out);
     if (st != DB_OK || *out != JOIN_OK)
-        return tx_end(c, st);
+        return db_tx_end(c, st);
     PGresult *r = NULL;
     const char *pi[] = {j->user_id, j->event_id, j->seat_id};
     st = db_exec(c, &st_insert, 3, pi, &r);
     if (st != DB_OK)
-        return tx_end(c, st);
+        return db_tx_end(c, st);
     if (PQntuples(r) == 0) {
         PQclear(r); /* the unique index is the last word on duplicates */
         *out = JOIN_ALREADY_WAITING;
-        return tx_end(c, DB_OK);
+        return db_tx_end(c, DB_OK);
     }
     char id[37];
     snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     st = waitlist_store_get(c, id, j->user_id, entry);
-    st = tx_end(c, st);
+    st = db_tx_end(c, st);
     if (st != DB_OK) {
         json_decref(*entry);
         *entry = NULL;
@@ -337,9 +327,9 @@ enum db_status waitlist_store_pass_on(struct db_conn *c, const char *seat_id,
 }
 
 enum db_status waitlist_store_booking_changed(struct db_conn *c, const char *booking_id,
-                                              const char *booking_status)
+                                              enum lc_state booking_state)
 {
-    const char *to = waitlist_status_after(booking_status);
+    const char *to = waitlist_status_after(booking_state);
     if (!to)
         return DB_OK;
     const char *p[] = {booking_id, to};

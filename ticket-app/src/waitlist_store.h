@@ -39,7 +39,7 @@ enum db_status waitlist_store_get(struct db_conn *c, const char *id, const char 
 /* Leaves: a WAITING entry of user_id becomes CANCELLED (autocommit, one
  * conditional UPDATE). Otherwise *out tells what the entry is; for
  * LEAVE_OFFERED booking_id receives the offered booking, which the caller
- * withdraws (booking_store_withdraw_offer). */
+ * withdraws (lifecycle_apply, LC_EV_WITHDRAW). */
 enum db_status waitlist_store_leave(struct db_conn *c, const char *id, const char *user_id,
                                     enum waitlist_leave_outcome *out, char booking_id[37]);
 
@@ -57,6 +57,6 @@ enum db_status waitlist_store_pass_on(struct db_conn *c, const char *seat_id,
  * booking_status: its OFFERED entry (if any) becomes FULFILLED, EXPIRED or
  * CANCELLED (waitlist_status_after). */
 enum db_status waitlist_store_booking_changed(struct db_conn *c, const char *booking_id,
-                                              const char *booking_status);
+                                              enum lc_state booking_state);
 
 #endif

@@ -4,6 +4,7 @@
 set(TICKET_PDF_SRC ${CMAKE_CURRENT_SOURCE_DIR}/../src)
 add_library(ticket_pdf_parts STATIC
   ${TICKET_PDF_SRC}/ticket_code.c ${TICKET_PDF_SRC}/ticket_pdf.c ${TICKET_PDF_SRC}/checkin.c
+  ${TICKET_PDF_SRC}/lifecycle.c
   ${TICKET_PDF_SRC}/checkin_store.c ${TICKET_PDF_SRC}/checkin_handler.c)
 target_include_directories(ticket_pdf_parts PUBLIC ${TICKET_PDF_SRC} ${HPDF_INCLUDE})
 target_link_libraries(ticket_pdf_parts PUBLIC common ${HPDF_LIB} PkgConfig::QRENCODE)

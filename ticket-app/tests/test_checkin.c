@@ -25,7 +25,9 @@ static int parse(const char *json, char code[TICKET_CODE_LEN + 1], const char **
 {
     json_t *body = json_loads(json, JSON_ALLOW_NUL, NULL);
     assert_non_null(body);
-    int rc = checkin_parse_request(body, code, why);
+    char ev[37];
+    const char *field = NULL;
+    int rc = checkin_parse_request(body, code, ev, &field, why);
     json_decref(body);
     return rc;
 }
@@ -66,6 +68,39 @@ static void test_parse_request(void **state)
     assert_int_equal(parse("{\"ticket_code\":[\"x\"]}", code, &why), -1);
     assert_int_equal(parse("{\"ticket_code\":{}}", code, &why), -1);
     assert_int_equal(parse("[]", code, &why), -1);
+
+    /* The gate's event: a UUID or nothing. */
+    char ev[37];
+    const char *field = NULL;
+    json_t *b = json_pack("{s:s, s:s}", "ticket_code", "x", "event_id",
+                          "e0000000-0000-4000-8000-000000000001");
+    assert_int_equal(checkin_parse_request(b, code, ev, &field, &why), 0);
+    assert_string_equal(ev, "e0000000-0000-4000-8000-000000000001");
+    json_decref(b);
+    b = json_pack("{s:s, s:i}", "ticket_code", "x", "event_id", 7);
+    assert_int_equal(checkin_parse_request(b, code, ev, &field, &why), -1);
+    assert_string_equal(field, "event_id");
+    json_decref(b);
+    b = json_pack("{s:s, s:s}", "ticket_code", "x", "event_id", "nope");
+    assert_int_equal(checkin_parse_request(b, code, ev, &field, &why), -1);
+    json_decref(b);
+}
+
+/* The outcome table: another event first, then cancelled, then paid. */
+static void test_decide(void **state)
+{
+    (void)state;
+    const char *E1 = "e1", *E2 = "e2";
+    assert_int_equal(checkin_decide(NULL, 0, NULL, E1, 0), CHECKIN_UNKNOWN);
+    assert_int_equal(checkin_decide("CONFIRMED", 1, E1, E1, 1), CHECKIN_ADMITTED);
+    assert_int_equal(checkin_decide("CONFIRMED", 1, E1, "", 1), CHECKIN_ADMITTED);
+    assert_int_equal(checkin_decide("CONFIRMED", 1, E1, NULL, 2), CHECKIN_ALREADY);
+    assert_int_equal(checkin_decide("CONFIRMED", 1, E2, E1, 0), CHECKIN_WRONG_EVENT);
+    assert_int_equal(checkin_decide("CANCELLED", 0, E2, E1, 0), CHECKIN_WRONG_EVENT);
+    assert_int_equal(checkin_decide("CANCELLED", 0, E1, E1, 0), CHECKIN_CANCELLED);
+    /* no booking is REFUNDED: a refund cancels its booking (lifecycle.c) */
+    assert_int_equal(checkin_decide("PENDING_PAYMENT", 1, E1, E1, 0), CHECKIN_NOT_CONFIRMED);
+    assert_int_equal(checkin_decide("CONFIRMED", 0, E1, E1, 0), CHECKIN_NOT_CONFIRMED);
 }
 
 static void test_json(void **state)
@@ -83,16 +118,18 @@ static void test_json(void **state)
 
     json_t *j = checkin_admitted_json(&r);
     char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-    assert_string_equal(s, "{\"booking_id\":\"" BOOKING "\",\"checked_in_at\":"
-                           "\"2026-11-21T19:01:02.345Z\",\"seat\":{\"id\":\"" SEAT
+    assert_string_equal(s, "{\"attendee\":null,\"booking_code\":null,\"booking_id\":\"" BOOKING
+                           "\",\"checked_in_at\":"
+                           "\"2026-11-21T19:01:02.345Z\",\"event\":null,\"seat\":{\"id\":\"" SEAT
                            "\",\"label\":\"A-12\",\"section\":\"VIP\"},\"status\":\"ADMITTED\"}");
     free(s);
     json_decref(j);
 
-    j = checkin_already_extra(&r);
+    j = checkin_refusal_extra(&r, NULL);
     s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-    assert_string_equal(s, "{\"booking_id\":\"" BOOKING "\",\"checked_in_at\":"
-                           "\"2026-11-21T19:01:02.345Z\",\"seat\":{\"id\":\"" SEAT
+    assert_string_equal(s, "{\"attendee\":null,\"booking_code\":null,\"booking_id\":\"" BOOKING
+                           "\",\"checked_in_at\":"
+                           "\"2026-11-21T19:01:02.345Z\",\"event\":null,\"seat\":{\"id\":\"" SEAT
                            "\",\"label\":\"A-12\",\"section\":\"VIP\"}}");
     free(s);
     json_decref(j);
@@ -202,6 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_request),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_decide),
         cmocka_unit_test(test_handler_refuses_before_the_database),
     };
     return cmocka_run_group_tests_name("ticket_checkin_unit", tests, NULL, NULL);

@@ -33,6 +33,7 @@
 #define B_LATE "b0000000-0000-4000-8000-000000000004"    /* CONFIRMED, cancelled after entry: s5 */
 #define B_RACE "b0000000-0000-4000-8000-000000000006"    /* CONFIRMED, cancel racing a scan: s7 */
 #define B_OTHER "b0000000-0000-4000-8000-000000000005"   /* CONFIRMED: s6 */
+#define B_WRONG "b0000000-0000-4000-8000-000000000007"   /* CONFIRMED: s8, an attendee */
 #define S(n) "5e000000-0000-4000-8000-00000000000" #n
 
 static char g_uri[512];
@@ -49,7 +50,8 @@ static const char setup_sql[] =
     " ('" B_PENDING "', 'u3', '" EVENT "', 'PENDING_PAYMENT', 'IDR', 1, 100),"
     " ('" B_LATE "', 'u4', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100),"
     " ('" B_OTHER "', 'u5', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100),"
-    " ('" B_RACE "', 'u6', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100);"
+    " ('" B_RACE "', 'u6', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100),"
+    " ('" B_WRONG "', 'u7', '" EVENT "', 'CONFIRMED', 'IDR', 1, 100);"
     "INSERT INTO seats (id, event_id, label, section, row, number, price, status, booking_id,"
     "                   held_until) VALUES"
     " ('" S(1) "', '" EVENT "', 'A-1', 'Floor', 'A', 1, 100, 'BOOKED', '" B_OK "', NULL),"
@@ -59,7 +61,8 @@ static const char setup_sql[] =
     "  now() + interval '5 minutes'),"
     " ('" S(5) "', '" EVENT "', 'A-5', 'Floor', 'A', 5, 100, 'BOOKED', '" B_LATE "', NULL),"
     " ('" S(6) "', '" EVENT "', 'A-6', 'Floor', 'A', 6, 100, 'BOOKED', '" B_OTHER "', NULL),"
-    " ('" S(7) "', '" EVENT "', 'A-7', 'Floor', 'A', 7, 100, 'BOOKED', '" B_RACE "', NULL);"
+    " ('" S(7) "', '" EVENT "', 'A-7', 'Floor', 'A', 7, 100, 'BOOKED', '" B_RACE "', NULL),"
+    " ('" S(8) "', '" EVENT "', 'A-8', 'Floor', 'A', 8, 100, 'BOOKED', '" B_WRONG "', NULL);"
     "INSERT INTO booking_seats (booking_id, seat_id, label, section, price) VALUES"
     " ('" B_OK "', '" S(1) "', 'A-1', 'Floor', 100),"
     " ('" B_OK "', '" S(2) "', 'A-2', 'Floor', 100),"
@@ -68,7 +71,12 @@ static const char setup_sql[] =
     " ('" B_PENDING "', '" S(4) "', 'A-4', 'Floor', 100),"
     " ('" B_LATE "', '" S(5) "', 'A-5', 'Floor', 100),"
     " ('" B_OTHER "', '" S(6) "', 'A-6', 'Floor', 100),"
-    " ('" B_RACE "', '" S(7) "', 'A-7', 'Floor', 100);";
+    " ('" B_RACE "', '" S(7) "', 'A-7', 'Floor', 100);"
+    "INSERT INTO booking_seats (booking_id, seat_id, label, section, price) VALUES"
+    " ('" B_WRONG "', '" S(8) "', 'A-8', 'Floor', 100);"
+    "INSERT INTO booking_attendees (booking_id, seat_id, name) VALUES"
+    " ('" B_WRONG "', '" S(8) "', 'Siti Rahma');"
+    "UPDATE events SET timezone = 'Asia/Jakarta' WHERE id = '" EVENT "';";
 /* clang-format on */
 
 static int group_setup(void **state)
@@ -98,11 +106,15 @@ struct scan {
     json_t *body;
 };
 
-/* POSTs {ticket_code: code} to the handler, as the server would. */
-static struct scan scan_code(const char *code)
+/* POSTs {ticket_code: code, event_id: gate} (gate may be NULL) to the
+ * handler, as the server would. */
+static struct scan scan_code_at(const char *code, const char *gate)
 {
     char body[512];
-    snprintf(body, sizeof body, "{\"ticket_code\":\"%s\"}", code);
+    if (gate)
+        snprintf(body, sizeof body, "{\"ticket_code\":\"%s\",\"event_id\":\"%s\"}", code, gate);
+    else
+        snprintf(body, sizeof body, "{\"ticket_code\":\"%s\"}", code);
     struct http_req req;
     memset(&req, 0, sizeof req);
     strcpy(req.method, "POST");
@@ -117,6 +129,11 @@ static struct scan scan_code(const char *code)
     return s;
 }
 
+static struct scan scan_code(const char *code)
+{
+    return scan_code_at(code, NULL);
+}
+
 static struct scan scan_ticket(const char *secret, const char *booking, const char *seat)
 {
     char code[TICKET_CODE_LEN + 1];
@@ -129,10 +146,24 @@ static const char *error_code(const struct scan *s)
     return json_string_value(json_object_get(json_object_get(s->body, "error"), "code"));
 }
 
+static const char *detail(const struct scan *s, const char *key)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(s->body, "error"), "details"), key));
+}
+
 static void assert_invalid(struct scan s)
 {
     assert_int_equal(s.status, 404);
     assert_string_equal(error_code(&s), "INVALID_TICKET");
+    json_decref(s.body);
+}
+
+static void assert_invalid_reason(struct scan s, const char *reason)
+{
+    assert_int_equal(s.status, 404);
+    assert_string_equal(error_code(&s), "INVALID_TICKET");
+    assert_string_equal(detail(&s, "reason"), reason);
     json_decref(s.body);
 }
 
@@ -218,8 +249,8 @@ static void test_concurrent_scans_admit_once(void **state)
 static void test_not_admissible(void **state)
 {
     (void)state;
-    assert_invalid(scan_ticket(SECRET, B_CANCEL, S(3)));  /* cancelled */
-    assert_invalid(scan_ticket(SECRET, B_PENDING, S(4))); /* not paid */
+    assert_invalid_reason(scan_ticket(SECRET, B_CANCEL, S(3)), "CANCELLED");
+    assert_invalid_reason(scan_ticket(SECRET, B_PENDING, S(4)), "NOT_CONFIRMED");
     /* Unknown booking and seat, correctly signed. */
     assert_invalid(scan_ticket(SECRET, "b0000000-0000-4000-8000-0000000000ff",
                                "5e000000-0000-4000-8000-0000000000ff"));
@@ -254,7 +285,7 @@ static void test_cancelled_after_entry(void **state)
                             " WHERE id = '" S(5) "';"
                                                  "COMMIT;"),
         0);
-    assert_invalid(scan_ticket(SECRET, B_LATE, S(5)));
+    assert_invalid_reason(scan_ticket(SECRET, B_LATE, S(5)), "CANCELLED");
 }
 
 static void *scan_race_ticket(void *arg)
@@ -295,6 +326,78 @@ static void test_scan_waits_for_a_racing_cancel(void **state)
     free(n);
 }
 
+/* A real ticket at the gate of another event: 409 WRONG_EVENT naming the
+ * ticket's event, nothing recorded; at its own gate it admits, and every
+ * answer names the event. */
+static void test_wrong_event(void **state)
+{
+    (void)state;
+    char code[TICKET_CODE_LEN + 1];
+    assert_int_equal(ticket_code_make(SECRET, B_WRONG, S(8), code, sizeof code), 0);
+    struct scan s = scan_code_at(code, EVENT2);
+    assert_int_equal(s.status, 409);
+    assert_string_equal(error_code(&s), "WRONG_EVENT");
+    assert_string_equal(detail(&s, "event_id"), EVENT);
+    assert_string_equal(detail(&s, "name"), "Gate Test");
+    const char *local = detail(&s, "starts_at_local");
+    assert_non_null(local);
+    assert_string_equal(local + 19, "+07:00"); /* Asia/Jakarta */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s.body, "event"), "id")),
+                        EVENT2);
+    printf("WRONG_EVENT: ticket of %s at %s\n", detail(&s, "name"), local);
+    json_decref(s.body);
+    char *n = test_db_scalar(
+        g_uri, "SELECT count(*) FROM checkins WHERE booking_id = '" B_WRONG "'", NULL);
+    assert_string_equal(n, "0");
+    free(n);
+
+    s = scan_code_at(code, EVENT);
+    assert_int_equal(s.status, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(s.body, "event"), "name")), "Gate Test");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(s.body, "attendee"), "name")),
+        "Siti Rahma");
+    json_decref(s.body);
+
+    /* A forged code at a gate names the gate's event; an unknown gate is 404. */
+    s = scan_code_at("TK1.garbage", EVENT2);
+    assert_int_equal(s.status, 404);
+    assert_string_equal(detail(&s, "reason"), "UNKNOWN");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(s.body, "event"), "name")), "Other");
+    json_decref(s.body);
+    s = scan_code_at(code, "e0000000-0000-4000-8000-0000000000ff");
+    assert_int_equal(s.status, 404);
+    assert_string_equal(error_code(&s), "NOT_FOUND");
+    json_decref(s.body);
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    char err[256];
+    struct db_conn *c = db_connect(g_uri, err, sizeof err);
+    assert_non_null(c);
+    json_t *doc = NULL;
+    assert_int_equal(checkin_store_list(c, EVENT, 2, 0, &doc), DB_OK);
+    json_t *counts = json_object_get(doc, "counts");
+    /* confirmed seats: B_OK's 3, B_OTHER's, B_RACE's... as the rows say */
+    long checked = (long)json_integer_value(json_object_get(counts, "checked_in"));
+    assert_true(checked >= 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "total")), checked);
+    assert_int_equal(json_array_size(json_object_get(doc, "items")), checked < 2 ? checked : 2);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "event"), "name")),
+                        "Gate Test");
+    char *text = json_dumps(counts, JSON_COMPACT);
+    printf("check-in list counts: %s\n", text);
+    free(text);
+    json_decref(doc);
+    assert_int_equal(checkin_store_list(c, "e0000000-0000-4000-8000-0000000000ff", 10, 0, &doc),
+                     DB_NOT_FOUND);
+    db_disconnect(c);
+}
+
 static void test_count(void **state)
 {
     (void)state;
@@ -302,9 +405,9 @@ static void test_count(void **state)
     struct db_conn *c = db_connect(g_uri, err, sizeof err);
     assert_non_null(c);
     long n = -1;
-    /* S(1), S(2), S(6) and S(5) (its booking cancelled since) were let in. */
+    /* S(1), S(2), S(6), S(8) and S(5) (its booking cancelled since) were let in. */
     assert_int_equal(checkin_store_count(c, EVENT, &n), DB_OK);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5); /* and S(8), at its own gate */
     assert_int_equal(checkin_store_count(c, EVENT2, &n), DB_OK);
     assert_int_equal(n, 0);
     assert_int_equal(checkin_store_count(c, "not-a-uuid", &n), DB_INVALID);
@@ -323,7 +426,9 @@ int main(void)
         cmocka_unit_test(test_not_admissible),
         cmocka_unit_test(test_cancelled_after_entry),
         cmocka_unit_test(test_scan_waits_for_a_racing_cancel),
+        cmocka_unit_test(test_wrong_event),
         cmocka_unit_test(test_count),
+        cmocka_unit_test(test_list),
     };
     return cmocka_run_group_tests_name("ticket_checkin_db", tests, group_setup, group_teardown);
 }

@@ -301,6 +301,7 @@ static struct booking sample(const char *status, const char *reason)
     b.user_id = "u";
     b.event_id = U2;
     b.status = (char *)status;
+    b.state = lifecycle_state_parse(status);
     b.failure_reason = (char *)reason;
     b.currency = "IDR";
     b.origin = "direct";
@@ -331,17 +332,17 @@ static void test_booking_outcome(void **state)
     b = sample("EXPIRED", NULL);
     assert_int_equal(booking_outcome_http(&b, &code), 201);
 
-    assert_string_equal(booking_notify_type("CONFIRMED", "direct"), "booking.confirmed");
-    assert_string_equal(booking_notify_type("CANCELLED", "direct"), "booking.cancelled");
-    assert_string_equal(booking_notify_type("EXPIRED", "direct"), "booking.expired");
-    assert_string_equal(booking_notify_type("FAILED", "direct"), "booking.failed");
-    assert_null(booking_notify_type("PENDING_PAYMENT", "direct"));
-    assert_string_equal(booking_notify_type("PENDING_PAYMENT", "waitlist"), "booking.created");
-    assert_true(booking_cancellable("CONFIRMED"));
-    assert_true(booking_cancellable("PENDING_PAYMENT"));
-    assert_false(booking_cancellable("EXPIRED"));
-    assert_false(booking_cancellable("CANCELLED"));
-    assert_false(booking_cancellable(NULL));
+    assert_string_equal(lifecycle_notify_type(LC_CONFIRMED, 0), "booking.confirmed");
+    assert_string_equal(lifecycle_notify_type(LC_CANCELLED, 0), "booking.cancelled");
+    assert_string_equal(lifecycle_notify_type(LC_EXPIRED, 0), "booking.expired");
+    assert_string_equal(lifecycle_notify_type(LC_FAILED, 0), "booking.failed");
+    assert_null(lifecycle_notify_type(LC_PENDING_PAYMENT, 0));
+    assert_string_equal(lifecycle_notify_type(LC_PENDING_PAYMENT, 1), "booking.created");
+    assert_non_null(lifecycle_find(LC_CONFIRMED, LC_EV_CANCEL_USER));
+    assert_non_null(lifecycle_find(LC_PENDING_PAYMENT, LC_EV_CANCEL_USER));
+    assert_null(lifecycle_find(LC_EXPIRED, LC_EV_CANCEL_USER));
+    assert_null(lifecycle_find(LC_CANCELLED, LC_EV_CANCEL_USER));
+    assert_null(lifecycle_find(LC_NEW, LC_EV_CANCEL_USER));
 
     char id[64];
     booking_notify_id(U1, 3, id, sizeof id);

@@ -175,12 +175,12 @@ static void test_entry_json(void **state)
 static void test_status_after(void **state)
 {
     (void)state;
-    assert_string_equal(waitlist_status_after("CONFIRMED"), "FULFILLED");
-    assert_string_equal(waitlist_status_after("EXPIRED"), "EXPIRED");
-    assert_string_equal(waitlist_status_after("FAILED"), "EXPIRED");
-    assert_string_equal(waitlist_status_after("CANCELLED"), "CANCELLED");
-    assert_null(waitlist_status_after("PENDING_PAYMENT"));
-    assert_null(waitlist_status_after(NULL));
+    assert_string_equal(waitlist_status_after(LC_CONFIRMED), "FULFILLED");
+    assert_string_equal(waitlist_status_after(LC_EXPIRED), "EXPIRED");
+    assert_string_equal(waitlist_status_after(LC_FAILED), "EXPIRED");
+    assert_string_equal(waitlist_status_after(LC_CANCELLED), "CANCELLED");
+    assert_null(waitlist_status_after(LC_PENDING_PAYMENT));
+    assert_null(waitlist_status_after(LC_NEW));
 }
 
 static void test_leave_outcome(void **state)

@@ -92,6 +92,40 @@
     return h('time', { datetime: iso || '' }, when(iso));
   }
 
+  /* ---------- events' life: the venue's local time, the sale status ---------- */
+
+  /* iso shown in the venue's zone tz, with the zone: "Thu, 24 Dec 2026, 19:30 GMT+7 (Asia/Jakarta)". */
+  function venueWhen(iso, tz) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    if (isNaN(d)) return iso;
+    try {
+      return d.toLocaleString(undefined, { timeZone: tz || 'UTC', weekday: 'short', year: 'numeric', month: 'short',
+        day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }) + ' (' + (tz || 'UTC') + ')';
+    } catch (e) {
+      return when(iso); /* a zone this browser does not know */
+    }
+  }
+
+  function eventTimeEl(ev) {
+    return h('time', { datetime: ev.starts_at_local || ev.starts_at || '', class: 'venue-time' },
+      venueWhen(ev.starts_at, ev.timezone));
+  }
+
+  /* Events without a status (an older server) count as on sale. */
+  function onSale(ev) { return !ev || !ev.status || ev.status === 'ON_SALE'; }
+
+  /* Why an event is not on sale, as a line (null when it is). */
+  function saleNote(ev) {
+    var text = {
+      SCHEDULED: 'Sales open at ' + venueWhen(ev.sales_start_at, ev.timezone),
+      SALES_CLOSED: 'Sales have closed.',
+      CANCELLED: 'This event is cancelled.',
+      DRAFT: 'Draft: not published yet (only admins see it).'
+    }[ev.status];
+    return text ? h('p', { class: 'sale-note s-' + ev.status, 'data-sale-status': ev.status }, text) : null;
+  }
+
   var STATUS_TEXT = {
     PENDING_PAYMENT: 'Waiting for payment',
     CONFIRMED: 'Confirmed',
@@ -422,9 +456,9 @@
           posterImg(ev),
           h('h2', null, h('a', { href: link }, ev.name)),
           h('p', { class: 'meta' }, ev.venue),
-          h('p', { class: 'meta' }, timeEl(ev.starts_at)),
+          h('p', { class: 'meta' }, eventTimeEl(ev)),
           availability(ev.seat_counts),
-          h('a', { class: 'button', href: link }, 'Choose seats')));
+          saleNote(ev) || h('a', { class: 'button', href: link }, 'Choose seats')));
       });
     }).catch(function (e) { say(msg, 'Could not load the events: ' + errorText(e)); });
   }
@@ -471,9 +505,9 @@
       head.replaceChildren(
         posterImg(event, 'poster wide') || '',
         h('h1', { id: 'event-name' }, event.name),
-        h('p', { class: 'meta' }, event.venue, ' · ', timeEl(event.starts_at)),
+        h('p', { class: 'meta' }, event.venue, ' · ', eventTimeEl(event)),
         event.description ? h('p', { class: 'desc' }, event.description) : null,
-        availability(event.seat_counts));
+        availability(event.seat_counts), saleNote(event) || '');
     }
 
     function renderSelection() {
@@ -482,8 +516,8 @@
       selList.textContent = seats.length ? seats.map(function (s) { return s.label; }).join(', ') : 'none';
       var total = seats.reduce(function (t, s) { return t + Number(s.price || 0); }, 0);
       selTotal.textContent = seats.length ? '(' + seats.length + '/' + MAX_SEATS + ', ' + money(total, event && event.currency) + ')' : '';
-      bookBtn.disabled = seats.length === 0;
-      bookBtn.textContent = !session.token ? 'Log in to book' : seats.length > 1 ? 'Book ' + seats.length + ' seats' : 'Book';
+      bookBtn.disabled = seats.length === 0 || !onSale(event);
+      bookBtn.textContent = !onSale(event) ? 'Not on sale' : !session.token ? 'Log in to book' : seats.length > 1 ? 'Book ' + seats.length + ' seats' : 'Book';
       Object.keys(seatEls).forEach(function (id) {
         seatEls[id].classList.toggle('sel', !!selected[id]);
         seatEls[id].setAttribute('aria-pressed', selected[id] ? 'true' : 'false');
@@ -618,6 +652,10 @@
         else {
           var old = $('.avail', head);
           if (old) old.replaceWith(availability(ev.seat_counts));
+          var note = $('.sale-note', head), fresh = saleNote(ev);
+          if (note) note.replaceWith(fresh || '');
+          else if (fresh) head.appendChild(fresh);
+          renderSelection();
         }
       });
     }
@@ -951,6 +989,37 @@
         }));
   }
 
+  var EVENT_STATUS_TEXT = { DRAFT: 'Draft', SCHEDULED: 'Sales not open yet', ON_SALE: 'On sale',
+    SALES_CLOSED: 'Sales closed', CANCELLED: 'Cancelled' };
+
+  /* The admin's Publish (a draft) and Cancel event (every booking cancelled, paid ones refunded) buttons. */
+  function eventLifeButtons(ev, msg) {
+    var enc = encodeURIComponent(ev.id);
+    var out = [];
+    function act(label, cls, path, confirmText, done) {
+      var b = h('button', { type: 'button', class: 'small ' + cls }, label);
+      b.addEventListener('click', function () {
+        if (confirmText && !window.confirm(confirmText)) return;
+        b.disabled = true;
+        api('POST', '/api/admin/events/' + enc + '/' + path).then(function () {
+          notice(done);
+          location.reload();
+        }).catch(function (e) {
+          say(msg, label + ' failed: ' + errorText(e));
+          b.disabled = false;
+        });
+      });
+      return b;
+    }
+    if (ev.status === 'DRAFT')
+      out.push(act('Publish', 'publish-event', 'publish', null, 'Event "' + ev.name + '" published.'));
+    if (ev.status && ev.status !== 'CANCELLED' && ev.status !== 'DRAFT')
+      out.push(act('Cancel event', 'secondary cancel-event', 'cancel',
+        'Cancel "' + ev.name + '"? Every booking is cancelled and paid ones are refunded.',
+        'Event "' + ev.name + '" cancelled.'));
+    return out;
+  }
+
   function viewAdmin(ctx) {
     markNav('admin');
     if (!requireAdmin(ctx)) return;
@@ -964,20 +1033,22 @@
       h('div', { class: 'scroll' }, h('table', { class: 'table', id: 'admin-events' },
         h('thead', null, h('tr', null, h('th', null, 'Event'), h('th', null, 'Starts'), h('th', null, 'Seats'), h('th', null, ''))),
         tbody))));
-    api('GET', '/api/events?limit=500').then(function (data) {
+    api('GET', '/api/events?limit=500&when=all').then(function (data) {
       var items = (data && data.items) || [];
       if (!items.length) say(msg, 'No events yet: create one.', 'info');
       items.forEach(function (ev) {
         var id = encodeURIComponent(ev.id);
         var c = ev.seat_counts || {};
         tbody.appendChild(h('tr', { 'data-event-id': ev.id },
-          h('td', null, h('strong', null, ev.name), h('br'), h('span', { class: 'muted small' }, ev.venue)),
-          h('td', null, timeEl(ev.starts_at)),
+          h('td', null, h('strong', null, ev.name), h('br'), h('span', { class: 'muted small' }, ev.venue),
+            ev.status ? h('span', { class: 'ev-status s-' + ev.status, 'data-status': ev.status }, ' · ' + (EVENT_STATUS_TEXT[ev.status] || ev.status)) : ''),
+          h('td', null, eventTimeEl(ev)),
           h('td', null, (c.booked || 0) + ' booked, ' + (c.on_going || 0) + ' held, ' + (c.open || 0) + ' open of ' + (c.total || 0)),
           h('td', { class: 'links' },
             h('a', { href: '#/admin/events/' + id + '/stats' }, 'Statistics'), ' ',
             h('a', { href: '#/admin/events/' + id + '/edit' }, 'Edit'), ' ',
-            h('a', { href: '#/events/' + id }, 'Seat map'))));
+            h('a', { href: '#/events/' + id }, 'Seat map'), ' ',
+            eventLifeButtons(ev, msg))));
       });
     }).catch(function (e) { say(msg, 'Could not load the events: ' + errorText(e)); });
   }
@@ -1022,6 +1093,10 @@
     });
   }
 
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch (e) { return 'UTC'; }
+  }
+
   function eventFields(ev) {
     ev = ev || {};
     return {
@@ -1029,6 +1104,7 @@
       venue: h('input', { name: 'venue', required: true, maxlength: 200, value: ev.venue || '' }),
       starts: h('input', { name: 'starts_at', type: 'datetime-local', required: true, value: toLocalInput(ev.starts_at) }),
       currency: h('input', { name: 'currency', maxlength: 3, pattern: '[A-Z]{3}', value: ev.currency || 'IDR', class: 'short' }),
+      timezone: h('input', { name: 'timezone', maxlength: 64, value: ev.timezone || browserZone() }),
       description: h('textarea', { name: 'description', rows: 3, maxlength: 2000 }, ev.description || '')
     };
   }
@@ -1084,9 +1160,12 @@
     sections.appendChild(sectionRow('Floor', 'A-C', 10, 150000));
     recount();
 
+    var publish = h('input', { type: 'checkbox', name: 'publish', checked: true });
     var form = h('form', { class: 'card', id: 'event-form' },
       h('h2', null, 'New event'),
       field('Name', f.name), field('Venue', f.venue), field('Starts at (your local time)', f.starts),
+      field('Venue time zone', f.timezone, 'IANA name, e.g. Asia/Jakarta: times are shown in it'),
+      h('label', { class: 'check' }, publish, ' Publish now (else a draft only admins see)'),
       field('Currency', f.currency), field('Description', f.description),
       h('h3', null, 'Seat layout'), sections, addBtn, total,
       field('Poster (PNG or JPEG, at most 512 KiB)', poster),
@@ -1097,6 +1176,7 @@
       if (!starts) { say(msg, 'Please give a valid start time.'); return; }
       var body = { name: f.name.value.trim(), venue: f.venue.value.trim(), starts_at: starts,
         description: f.description.value, currency: f.currency.value.trim() || 'IDR',
+        timezone: f.timezone.value.trim() || 'UTC', publish: !!publish.checked,
         layout: { sections: layout() } };
       btn.disabled = true;
       say(msg, 'Creating the event…', 'info');
@@ -1139,8 +1219,9 @@
       var form = h('form', { class: 'card', id: 'edit-form' },
         h('h2', null, 'Edit event'),
         field('Name', f.name), field('Venue', f.venue), field('Starts at (your local time)', f.starts),
+        field('Venue time zone', f.timezone, 'IANA name, e.g. Asia/Jakarta'),
         field('Currency', f.currency), field('Description', f.description),
-        h('p', { class: 'muted small' }, 'The seat layout cannot be changed here. Start time and currency cannot change once seats are booked.'),
+        h('p', { class: 'muted small' }, 'The seat layout cannot be changed here. Moving the start time tells every holder and re-issues their tickets; the currency cannot change once seats are booked.'),
         saveMsg, save);
       form.addEventListener('submit', function (e) {
         e.preventDefault();
@@ -1149,6 +1230,7 @@
         if (f.venue.value.trim() !== ev.venue) patch.venue = f.venue.value.trim();
         if (f.description.value !== (ev.description || '')) patch.description = f.description.value;
         if (f.currency.value.trim() !== ev.currency) patch.currency = f.currency.value.trim();
+        if (f.timezone.value.trim() && f.timezone.value.trim() !== ev.timezone) patch.timezone = f.timezone.value.trim();
         var starts = fromLocalInput(f.starts.value);
         if (starts && toLocalInput(starts) !== toLocalInput(ev.starts_at)) patch.starts_at = starts;
         if (!Object.keys(patch).length) { say(saveMsg, 'Nothing changed.', 'info'); return; }

@@ -8,12 +8,12 @@
 
 enum db_status {
     DB_OK = 0,
-    DB_NOT_FOUND,      /* set by callers when a row they need is absent */
-    DB_CONFLICT,       /* 23505 unique violation, 23P01 exclusion */
-    DB_INVALID,        /* 22xxx data exception, 23502/23503/23514: bad input */
-    DB_RETRY,          /* 40001 serialization failure, 40P01 deadlock */
-    DB_UNAVAILABLE,    /* connection failure, 08xxx, 57Pxx, 53xxx: answer 503 */
-    DB_ERROR,          /* anything else: our fault, 500 */
+    DB_NOT_FOUND,   /* set by callers when a row they need is absent */
+    DB_CONFLICT,    /* 23505 unique violation, 23P01 exclusion */
+    DB_INVALID,     /* 22xxx data exception, 23502/23503/23514: bad input */
+    DB_RETRY,       /* 40001 serialization failure, 40P01 deadlock */
+    DB_UNAVAILABLE, /* connection failure, 08xxx, 57Pxx, 57014, 53xxx: answer 503 */
+    DB_ERROR,       /* anything else: our fault, 500 */
 };
 
 /* A statement known by name; prepared once per connection on first use.
@@ -29,6 +29,15 @@ struct db_conn;
 /* Creates a pool of at most size connections to conninfo (libpq URI or
  * key=value string). Connections open lazily. Never NULL (aborts on OOM). */
 struct db_pool *db_pool_create(const char *conninfo, int size);
+/* Every connection the pool opens from now on gets statement_timeout and
+ * idle_in_transaction_session_timeout (ms; 0 = none), through libpq's
+ * "options" (a conninfo's own options= wins). A statement cut by the first
+ * answers DB_UNAVAILABLE (SQLSTATE 57014); a transaction left idle past
+ * the second loses its connection (reset on the next acquire). Defaults:
+ * DB_*_TIMEOUT_MS_DEFAULT. Call before the pool is used. */
+#define DB_STATEMENT_TIMEOUT_MS_DEFAULT 30000
+#define DB_IDLE_TX_TIMEOUT_MS_DEFAULT 60000
+void db_pool_set_timeouts(struct db_pool *pool, long statement_ms, long idle_tx_ms);
 void db_pool_destroy(struct db_pool *pool);
 
 /* Borrows a connection, waiting up to wait_ms for one to be free. Returns
@@ -50,9 +59,32 @@ enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, int npa
 /* Runs SQL text with no parameters (BEGIN, migrations, test set-up). */
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql);
 
-enum db_status db_begin(struct db_conn *conn);   /* BEGIN */
-enum db_status db_commit(struct db_conn *conn);  /* COMMIT */
-void db_rollback(struct db_conn *conn);          /* ROLLBACK, errors ignored */
+/* Ends a transaction the caller began: COMMIT when st is DB_OK, else (or
+ * when the commit fails) ROLLBACK. Returns the outcome: st, or the
+ * commit's. */
+enum db_status db_tx_end(struct db_conn *conn, enum db_status st);
+
+/* Runs expr (an enum db_status expression, into st) again while it answers
+ * DB_RETRY (serialization failure, deadlock: SQLSTATE 40001, 40P01), at
+ * most DB_TRIES times in all. expr must be a whole transaction (or one
+ * statement): what failed was rolled back. */
+#define DB_TRIES 3
+#define DB_RETRYING(st, expr)                                                                      \
+    do {                                                                                           \
+        for (int db_try_ = 0; db_try_ < DB_TRIES; db_try_++) {                                     \
+            (st) = (expr);                                                                         \
+            if ((st) != DB_RETRY)                                                                  \
+                break;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* A timestamptz expression printed as RFC 3339 UTC with milliseconds
+ * ("2026-11-23T10:00:00.123Z"), pasted into statement strings. */
+#define SQL_TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+enum db_status db_begin(struct db_conn *conn);  /* BEGIN */
+enum db_status db_commit(struct db_conn *conn); /* COMMIT */
+void db_rollback(struct db_conn *conn);         /* ROLLBACK, errors ignored */
 
 /* The raw libpq connection (borrowed), for COPY or LISTEN if ever needed. */
 PGconn *db_pgconn(struct db_conn *conn);

@@ -13,4 +13,17 @@ void http_res_db_error(struct http_res *res, enum db_status st);
 /* Status and code for an outcome, for callers that build their own body. */
 int db_status_http(enum db_status st, const char **code);
 
+/* Borrows a connection from pool (waiting up to wait_ms), or answers res
+ * 503 SERVICE_UNAVAILABLE with Retry-After and returns NULL. */
+struct db_conn *db_acquire_or_503(struct db_pool *pool, int wait_ms, struct http_res *res);
+
+/* The paged list answer of every service: 200 {items, total, limit,
+ * offset}; items is stolen. */
+void http_res_page(struct http_res *res, json_t *items, long total, long limit, long offset);
+/* As http_res_page with items built from the rows of r (row_json(r, i) a
+ * new reference each), r cleared; or the error answer for st. */
+void http_res_rows(struct http_res *res, enum db_status st, PGresult *r,
+                   json_t *(*row_json)(const PGresult *r, int i), long total, long limit,
+                   long offset);
+
 #endif

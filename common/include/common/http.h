@@ -65,6 +65,13 @@ struct http_route {
  * so a callback is not held behind user requests. Apps mask it out of
  * their own reading of flags. */
 #define HTTP_ROUTE_PRIORITY 0x80000000u
+/* flags bit reserved by the server: a signed service call. Its X-Signature
+ * (common/sig.h) over the body is verified with cfg.signing_secret before
+ * the "before" hook and the handler run; a missing, forged or stale one is
+ * answered 401 INVALID_SIGNATURE, the one code for it in every service. */
+#define HTTP_ROUTE_SIGNED 0x40000000u
+/* The bits above, which apps mask out of their own reading of flags. */
+#define HTTP_ROUTE_SERVER_FLAGS (HTTP_ROUTE_PRIORITY | HTTP_ROUTE_SIGNED)
 
 /* Case-insensitive header lookup; borrowed pointer or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
@@ -158,6 +165,12 @@ struct http_server_config {
      * none of cors_skip_flags (nor HTTP_ROUTE_PRIORITY). NULL = no CORS. */
     const struct cors_policy *cors;
     unsigned cors_skip_flags;
+    /* The secret of HTTP_ROUTE_SIGNED routes (borrowed); NULL or "" refuses
+     * every signature. signature_refused (may be NULL) is told of each
+     * refusal, on the worker, before the 401 is sent (for the app's
+     * counters). */
+    const char *signing_secret;
+    void (*signature_refused)(void *app);
 };
 
 struct http_server;

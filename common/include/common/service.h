@@ -44,6 +44,11 @@ struct service_def {
      * value cors_policy_parse refuses stops start-up. */
     const char *const *cors_origins;
     unsigned cors_skip_flags;
+    /* The secret of the HTTP_ROUTE_SIGNED routes: the address of the
+     * service's value, an entry of its config table (NULL: none), and who is
+     * told of a refused signature (may be NULL). See http_server_config. */
+    const char *const *signing_secret;
+    void (*signature_refused)(void *app);
 };
 
 /* Runs the daemon; returns the process exit code. */

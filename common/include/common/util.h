@@ -46,4 +46,19 @@ const char *json_str(const json_t *obj, const char *key);
 /* Parses a decimal integer that fits in long, whole string; 0 or -1. */
 int parse_long(const char *s, long *out);
 
+/* The value of a hex digit (either case), or -1. */
+int hex_digit(char c);
+
+/* Decodes %XX in place and returns the new length. %00 stays as the three
+ * characters: a NUL would cut a path or an argument short, so
+ * "/assets/app.js%00.css" would be served as app.js and "/x/special%00y"
+ * routed to "/x/special". */
+size_t url_unescape_keep_nul(char *s);
+
+/* Characters (code points) in a NUL-terminated UTF-8 string. */
+size_t utf8_chars(const char *s);
+
+/* Sleeps ms milliseconds, whatever signals arrive meanwhile. */
+void sleep_ms(long ms);
+
 #endif

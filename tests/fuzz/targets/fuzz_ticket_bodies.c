@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct booking_request rq;
     if (booking_parse_request(body, &rq, details) == 0) {
         FUZZ_CHECK(lower_uuid(rq.booking_id) && lower_uuid(rq.event_id));
-        FUZZ_CHECK(rq.nseats >= 1 && rq.nseats <= BOOKING_MAX_SEATS);
+        FUZZ_CHECK(rq.nseats >= 1 && rq.nseats <= BOOKING_SEATS_MAX);
         for (size_t i = 0; i < rq.nseats; i++) {
             FUZZ_CHECK(lower_uuid(rq.seat_ids[i]));
             for (size_t k = 0; k < i; k++)

@@ -48,8 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *body = json_loadb((const char *)data, size, 0, NULL);
     if (body) {
         char c[TICKET_CODE_LEN + 1];
-        const char *why = NULL;
-        if (checkin_parse_request(body, c, &why) == 0)
+        char ev[37];
+        const char *why = NULL, *field = NULL;
+        if (checkin_parse_request(body, c, ev, &field, &why) == 0)
             FUZZ_CHECK(strlen(c) <= TICKET_CODE_LEN);
         else
             FUZZ_CHECK(why != NULL);

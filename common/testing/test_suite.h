@@ -1,0 +1,62 @@
+/* test_suite.h: the three daemons (client-app, ticket-app, payment-app)
+ * started together on fresh databases and free ports, wired to each other
+ * (ticket-app's payments and notifications, payment-app's webhooks), for
+ * e2e tests. Tests then talk to each daemon through its API only.
+ *
+ * The binaries are the test's: pass TEST_SUITE_BINARIES in the options of
+ * a test built with CLIENT_APP_BIN, TICKET_APP_BIN and PAYMENT_APP_BIN. */
+#ifndef COMMON_TEST_SUITE_H
+#define COMMON_TEST_SUITE_H
+
+#include "testsupport.h"
+
+/* The tokens and secrets the three share (the defaults below). */
+#define TS_ADMIN_TOKEN "e2e-ticket-admin-token"
+#define TS_SERVICE_TOKEN "e2e-ticket-service-token"
+#define TS_PAY_TOKEN "e2e-payment-service-token"
+#define TS_WEBHOOK_SECRET "e2e-webhook-secret"
+#define TS_NOTIFY_SECRET "e2e-notify-secret"
+#define TS_ADMIN_PASSWORD "e2e-admin-pass"
+
+#define TEST_SUITE_BINARIES                                                                        \
+    .client_bin = CLIENT_APP_BIN, .ticket_bin = TICKET_APP_BIN, .pay_bin = PAYMENT_APP_BIN
+
+struct test_suite_opts {
+    const char *name; /* database name prefix: "<name>_client", ... */
+    const char *client_bin, *ticket_bin, *pay_bin;
+    /* Extra "NAME=value" entries per daemon (NULL-terminated, may be NULL);
+     * they win over the defaults (test_env_merge). */
+    const char *const *client_env;
+    const char *const *ticket_env;
+    const char *const *pay_env;
+    /* 1: ticket-app's NOTIFY_URL names a port nobody listens on, so no
+     * notification reaches client-app (what it must do without them). */
+    int no_notifications;
+};
+
+struct test_suite {
+    struct test_daemon client, ticket, pay;
+    char client_db[512], ticket_db[512], pay_db[512];
+    const char *C, *T, *P; /* base URLs */
+    /* the env each was started with (for test_suite_restart) */
+    const char *env[3][64];
+    char own[3][4][600]; /* the entries built here: database, URLs */
+    struct test_suite_opts opts;
+};
+
+/* Creates the three databases and starts payment-app, ticket-app and
+ * client-app (each healthy, migrations applied). 0, or -1 after a message
+ * (what was started is stopped). */
+int test_suite_start(struct test_suite *s, const struct test_suite_opts *o);
+/* Starts ticket-app again (after test_daemon_stop(&s->ticket)) on the same
+ * port, database and environment. 0 or -1. */
+int test_suite_restart_ticket(struct test_suite *s);
+/* Starts payment-app again (after test_daemon_stop(&s->pay)) on the same
+ * port and database, its environment with extra's entries (NULL-terminated,
+ * may be NULL) winning, e.g. another PAYMENT_FAILURE_RATE. 0 or -1. */
+int test_suite_restart_pay(struct test_suite *s, const char *const *extra);
+/* Stops the three (SIGTERM). Returns 0 when client-app and ticket-app
+ * exited cleanly (status 0), else -1. */
+int test_suite_stop(struct test_suite *s);
+
+#endif

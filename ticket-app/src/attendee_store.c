@@ -1,0 +1,101 @@
+/* attendee_store.c: SQL only, for attendees (attendee_store.h). */
+#include "attendee_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct db_stmt st_required = {
+    "ticket_attendee_required", "SELECT attendees_required FROM events WHERE id = $1::uuid"};
+
+static const struct db_stmt st_put = {
+    "ticket_attendee_put",
+    "INSERT INTO booking_attendees (booking_id, seat_id, name, id_number) "
+    "SELECT $1::uuid, a.seat_id, a.name, NULLIF(a.id_number, '') "
+    "  FROM json_to_recordset($2::json) AS a(seat_id uuid, name text, id_number text) "
+    "ON CONFLICT (booking_id, seat_id) DO NOTHING"};
+
+static const struct db_stmt st_ticket_info = {
+    "ticket_attendee_ticket_info",
+    "SELECT local_rfc3339(e.starts_at, e.timezone) AS starts_at_local, e.timezone, "
+    "       (SELECT json_object_agg(a.seat_id, json_build_object('name', a.name, "
+    "               'id_number', a.id_number)) FROM booking_attendees a "
+    "         WHERE a.booking_id = b.id)::text AS attendees "
+    "  FROM bookings b JOIN events e ON e.id = b.event_id WHERE b.id = $1::uuid"};
+
+/* Every seat of the event's bookings that hold or held seats, by seat
+ * label, as one JSON text. */
+static const struct db_stmt st_manifest = {
+    "ticket_attendee_manifest",
+    "SELECT json_build_object("
+    "  'event', json_build_object('id', e.id, 'name', e.name,"
+    "            'starts_at_local', local_rfc3339(e.starts_at, e.timezone)),"
+    "  'items', COALESCE((SELECT json_agg(json_build_object("
+    "      'seat', json_build_object('id', bs.seat_id, 'label', bs.label, 'section', bs.section),"
+    "      'attendee', CASE WHEN a.name IS NULL THEN NULL"
+    "                  ELSE json_build_object('name', a.name, 'id_number', a.id_number) END,"
+    "      'holder', COALESCE(b.holder, b.user_id), 'user_id', b.user_id,"
+    "      'booking_id', b.id, 'booking_code', b.code, 'status', b.status,"
+    "      'checked_in_at', to_char(ck.checked_in_at AT TIME ZONE 'UTC',"
+    "                               'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
+    "      ORDER BY bs.section, bs.label, b.created_at)"
+    "    FROM bookings b JOIN booking_seats bs ON bs.booking_id = b.id"
+    "    LEFT JOIN booking_attendees a ON a.booking_id = b.id AND a.seat_id = bs.seat_id"
+    "    LEFT JOIN checkins ck ON ck.booking_id = b.id AND ck.seat_id = bs.seat_id"
+    "   WHERE b.event_id = e.id AND b.status NOT IN ('FAILED', 'EXPIRED')), '[]'::json)"
+    ")::text AS doc FROM events e WHERE e.id = $1::uuid"};
+
+enum db_status attendee_store_manifest(struct db_conn *c, const char *event_id, char **json)
+{
+    const char *p[] = {event_id};
+    PGresult *r = NULL;
+    *json = NULL;
+    enum db_status st = db_exec(c, &st_manifest, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return DB_NOT_FOUND;
+    }
+    *json = strdup(db_get(r, 0, "doc"));
+    PQclear(r);
+    return *json ? DB_OK : DB_ERROR;
+}
+
+enum db_status attendee_store_required(struct db_conn *c, const char *event_id, int *required)
+{
+    const char *p[] = {event_id};
+    PGresult *r = NULL;
+    *required = 0;
+    enum db_status st = db_exec(c, &st_required, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return DB_NOT_FOUND;
+    }
+    *required = db_get(r, 0, "attendees_required")[0] == 't';
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status attendee_store_put(struct db_conn *c, const char *booking_id, const char *json)
+{
+    const char *p[] = {booking_id, json};
+    return db_exec(c, &st_put, 2, p, NULL);
+}
+
+enum db_status attendee_store_ticket_info(struct db_conn *c, const char *booking_id, PGresult **out)
+{
+    const char *p[] = {booking_id};
+    PGresult *r = NULL;
+    *out = NULL;
+    enum db_status st = db_exec(c, &st_ticket_info, 1, p, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return DB_NOT_FOUND;
+    }
+    *out = r;
+    return DB_OK;
+}
