@@ -11,7 +11,10 @@
 //      each button showing its seat's own label ("5A" of BIS1-5A) with an
 //      aisle between B and C; a hall with its stage and rows in their real
 //      order (Z before AA); an event with seats only on hold is not "Sold
-//      out"; no poster is asked for where an event has none (no 404).
+//      out"; no poster is asked for where an event has none (no 404);
+//   5. the gate: staff pick the event on the scanner page, a typed code is
+//      ADMITTED (green, seat and name), the same code again is refused (red),
+//      another event's ticket is WRONG EVENT.
 // With SCREENSHOT_DIR set it also loads the demo seeds and saves the
 // screenshots of docs/screenshots/ there; with REVIEW_DIR set it saves a
 // screenshot at each step worth a look. A failing scenario saves a
@@ -166,6 +169,8 @@ const ADMIN_TOKEN = 'browser-ticket-admin-' + crypto.randomBytes(8).toString('he
 const SERVICE_TOKEN = 'browser-ticket-service-' + crypto.randomBytes(8).toString('hex');
 const PAY_TOKEN = 'browser-payment-service-' + crypto.randomBytes(8).toString('hex');
 const ADMIN_PASSWORD = 'browser-admin-' + crypto.randomBytes(8).toString('hex');
+// known to the tests so the gate scenario can write a ticket's code
+const CODE_SECRET = 'browser-code-' + crypto.randomBytes(8).toString('hex');
 
 async function startTrio() {
   const [cport, tport, pport] = [await freePort(), await freePort(), await freePort()];
@@ -198,7 +203,7 @@ async function startTrio() {
     PAYMENT_SERVICE_TOKEN: PAY_TOKEN,
     WEBHOOK_SECRET: webhookSecret,
     NOTIFY_SECRET: notifySecret,
-    TICKET_CODE_SECRET: crypto.randomBytes(16).toString('hex'),
+    TICKET_CODE_SECRET: CODE_SECRET,
     ORGANIZER_FAILURE_RATE: '0',
     NOTIFY_RETRY_BASE_MS: '100',
   });
@@ -669,6 +674,64 @@ async function scenarioAdminCreates(env) {
   }
 }
 
+// Events' life in the UI: times in the venue's zone (not the browser's),
+// only events to come with seats listed, "sales open at" for a scheduled
+// one, a draft published and an event cancelled from the admin's list.
+async function scenarioEventLife(env) {
+  const pit = [{ name: 'Pit', rows: ['A'], seats_per_row: 2, price: 1000 }];
+  const tag = crypto.randomBytes(2).toString('hex');
+  const ny = await createEvent(env, 'Browser NY Night ' + tag, pit, { starts_at: '2031-07-04T23:30:00Z', timezone: 'America/New_York' });
+  const soon = new Date(Date.now() + 5 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const sched = await createEvent(env, 'Browser Later Sale ' + tag, pit, { sales_start_at: soon, timezone: 'Asia/Jakarta' });
+  const past = await createEvent(env, 'Browser Past Show ' + tag, pit, { starts_at: '2020-01-01T12:00:00Z' });
+  const seatless = await createEvent(env, 'Browser Seatless ' + tag, [], { layout: undefined });
+  const draft = await createEvent(env, 'Browser Draft ' + tag, pit, { publish: false });
+  const ctx = await launch({ width: 1280, height: 900 });
+  try {
+    const page = await newPage(ctx);
+    page.on('dialog', (d) => d.accept()); // the cancel confirmation
+    await page.goto(env.C + '/#/events');
+    const card = page.locator('article.event', { hasText: ny.name });
+    await card.waitFor();
+    const nyText = await card.textContent();
+    expect(nyText.includes('19:30') && nyText.includes('(America/New_York)'), `New York time with its zone (got "${nyText}")`);
+    expect(!nyText.includes('06:30'), `not the browser's Jakarta time (got "${nyText}")`);
+    const sCard = page.locator('article.event', { hasText: sched.name });
+    const sText = await sCard.textContent();
+    expect(/Sales open at/.test(sText), `a scheduled event says when sales open (got "${sText}")`);
+    expect((await sCard.getByRole('link', { name: 'Choose seats' }).count()) === 0, 'no seat choice before sales open');
+    const listText = await page.textContent('#event-list');
+    expect(!listText.includes(past.name), 'a past event is not for sale');
+    expect(!listText.includes(seatless.name), 'an event without seats is not for sale');
+    expect(!listText.includes(draft.name), 'a draft is not shown');
+
+    // the admin publishes the draft and cancels the New York night
+    await uiLogin(page, env.C, 'admin', ADMIN_PASSWORD);
+    await page.goto(env.C + '/#/admin');
+    const drow = page.locator(`#admin-events tr[data-event-id="${draft.id}"]`);
+    await drow.waitFor();
+    expect((await drow.textContent()).includes('Draft'), 'the draft marked in the admin list');
+    await drow.getByRole('button', { name: 'Publish' }).click();
+    await page.locator(`#admin-events tr[data-event-id="${draft.id}"] .ev-status[data-status=ON_SALE]`).waitFor();
+    expect((await page.textContent('main .msg.ok')).includes('published'), 'the publication notice');
+    const nyrow = page.locator(`#admin-events tr[data-event-id="${ny.id}"]`);
+    await nyrow.getByRole('button', { name: 'Cancel event' }).click();
+    await page.locator(`#admin-events tr[data-event-id="${ny.id}"] .ev-status[data-status=CANCELLED]`).waitFor();
+    expect((await page.textContent('main .msg.ok')).includes('cancelled'), 'the cancellation notice');
+
+    await page.click('#logout');
+    await page.waitForSelector('nav a[data-nav=login]:visible');
+    await page.goto(env.C + '/#/events');
+    await page.locator('article.event', { hasText: draft.name }).waitFor();
+    expect(!(await page.textContent('#event-list')).includes(ny.name), 'the cancelled event left the list');
+    expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
+    return { ctx };
+  } catch (e) {
+    e.ctx = ctx;
+    throw e;
+  }
+}
+
 async function scenarioSeatMapByVenue(env) {
   psql(env.tdb.split('/').pop(), ['-f', path.join(repo, 'seeds', 'ticket.sql')]);
   const train = '5eed0000-0000-4000-8000-000000000004';
@@ -817,11 +880,98 @@ async function docsScreenshots(env) {
 
 // ---------- main ----------
 
+// The code printed as the QR code of a seat's ticket (ticket-app/src/ticket_code.h).
+function ticketCode(bookingId, seatId) {
+  const msg = `TK1.${bookingId}.${seatId}`;
+  return `${msg}.${crypto.createHmac('sha256', CODE_SECRET).update(msg).digest('hex').slice(0, 32)}`;
+}
+
+// 5. The gate: staff pick the event, a typed code is ADMITTED in green with
+// its seat and name; the same code again is refused in red; a ticket of
+// another event is told WRONG EVENT.
+async function scenarioGate(env) {
+  const ctx = await launch({ width: 412, height: 915 }); // a phone at the door
+  try {
+    const ev = await createEvent(env, 'Gate Night', [{ name: 'Floor', rows: ['A'], seats_per_row: 4, price: 100000 }]);
+    const other = await createEvent(env, 'Other Night', [{ name: 'Floor', rows: ['A'], seats_per_row: 2, price: 100000 }]);
+    const guest = await apiUser(env, 'guest' + crypto.randomBytes(3).toString('hex'));
+    await call(env.C, 'PATCH', `/api/users/${guest.id}`, { token: guest.token, body: { full_name: 'Rina Kusuma' } });
+    guest.token = (await call(env.C, 'POST', '/api/sessions', { body: { login: guest.username, password: guest.password } })).json.token;
+    const paid = async (eventId, label) => {
+      const b = await apiBook(env, guest, eventId, [label]);
+      expect(b.status === 201, `booked (got ${b.status} ${b.text})`);
+      const inv = b.json.payment.invoice_number;
+      const p = await call(env.P, 'POST', `/api/invoices/${inv}/pay`, { body: { method: 'card' } });
+      expect(p.status === 202, `paid (got ${p.status})`);
+      for (let i = 0; i < 100; i++) {
+        const g = await call(env.C, 'GET', `/api/bookings/${b.json.id}`, { token: guest.token });
+        if (g.json && g.json.status === 'CONFIRMED') return g.json;
+        await sleep(100);
+      }
+      throw new Error('the booking never became CONFIRMED');
+    };
+    const b1 = await paid(ev.id, 'A-2');
+    const b2 = await paid(other.id, 'A-1');
+    const staff = await apiUser(env, 'gate' + crypto.randomBytes(3).toString('hex'));
+    const admin = await call(env.C, 'POST', '/api/sessions', { body: { login: 'admin', password: ADMIN_PASSWORD } });
+    const mk = await call(env.C, 'PATCH', `/api/users/${staff.id}`, { token: admin.json.token, body: { role: 'staff' } });
+    expect(mk.status === 200, `staff role given (got ${mk.status} ${mk.text})`);
+
+    const page = await newPage(ctx);
+    await uiLogin(page, env.C, staff.username, staff.password);
+    // staff see the gate and the inbox, not the booking pages
+    expect(await page.locator('#nav a[data-nav=gate]').isVisible(), 'the Gate link is shown to staff');
+    expect(!(await page.locator('#nav a[data-nav=bookings]').isVisible()), 'no My bookings for staff');
+    await page.goto(env.C + '/#/gate');
+    await page.waitForSelector(`#gate-event option[value="${ev.id}"]`, { state: 'attached' });
+    await page.selectOption('#gate-event', ev.id);
+    await page.waitForFunction(() => /0 in/.test(document.querySelector('#gate-counts').textContent));
+
+    const code = ticketCode(b1.id, b1.seats[0].id);
+    await page.fill('#ticket-code', code);
+    await page.click('#check-in');
+    await page.waitForSelector('#scan-result.ok');
+    const okText = await page.locator('#scan-result').innerText();
+    expect(/ADMITTED/.test(okText), `ADMITTED shown (got "${okText}")`);
+    expect(/A-2/.test(okText) && /Rina Kusuma/.test(okText), `the seat and the name shown (got "${okText}")`);
+    const green = await page.locator('#scan-result').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(green === 'rgb(21, 128, 61)', `green (got ${green})`);
+    await page.waitForFunction(() => /^1 in/.test(document.querySelector('#gate-counts').textContent));
+    if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'gate-admitted.png') });
+    await review(page, '5-gate-admitted');
+
+    // the same ticket again: refused
+    await page.fill('#ticket-code', code);
+    await page.click('#check-in');
+    await page.waitForSelector('#scan-result.bad');
+    const again = await page.locator('#scan-result').innerText();
+    expect(/ALREADY CHECKED IN/.test(again), `second scan refused (got "${again}")`);
+    const red = await page.locator('#scan-result').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(red === 'rgb(185, 28, 28)', `red (got ${red})`);
+    if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'gate-refused.png') });
+    await review(page, '5-gate-refused');
+
+    // another event's ticket, pasted with the blanks a scanner adds
+    await page.fill('#ticket-code', `  ${ticketCode(b2.id, b2.seats[0].id)}\n`);
+    await page.click('#check-in');
+    await page.waitForFunction(() => /WRONG EVENT/.test(document.querySelector('#scan-result').textContent));
+    const wrong = await page.locator('#scan-result').innerText();
+    expect(/Other Night/.test(wrong), `the ticket's event named (got "${wrong}")`);
+    expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
+    return { ctx };
+  } catch (e) {
+    e.ctx = ctx;
+    throw e;
+  }
+}
+
 const scenarios = [
   ['1 book, pay, confirmed by itself, ticket PDF', scenarioBookAndPay],
   ['2 taken seat refused, waitlist offered', scenarioTakenSeat],
   ['3 admin creates an event users then see', scenarioAdminCreates],
   ['4 the seat map by venue (train, hall, held, posters)', scenarioSeatMapByVenue],
+  ['5 the gate: a code admitted, the second scan refused', scenarioGate],
+  ['6 events in the venue\'s time, for sale or not, published and cancelled', scenarioEventLife],
 ];
 if (screenshotDir) {
   fs.mkdirSync(screenshotDir, { recursive: true });

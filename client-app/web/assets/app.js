@@ -166,6 +166,8 @@
   /* ---------- session ---------- */
 
   var session = { token: null, user: null };
+  /* what the plugins add (see start) */
+  var hooks = { renderAttendees: null, collectAttendees: null, navChanged: [] };
 
   function loadSession() {
     try {
@@ -290,12 +292,18 @@
     });
   }
 
+  function isStaff() { return !!(session.user && session.user.role === 'staff'); }
+
   function updateNav() {
-    var auth = session.token ? (isAdmin() ? 'admin' : 'user') : 'anon';
+    var auth = session.token ? (isAdmin() ? 'admin' : isStaff() ? 'staff' : 'user') : 'anon';
     document.querySelectorAll('[data-auth]').forEach(function (el) {
       var need = el.getAttribute('data-auth');
-      el.hidden = need === 'anon' ? auth !== 'anon' : need === 'admin' ? auth !== 'admin' : auth === 'anon';
+      /* staff work the gate: the user pages are not theirs */
+      el.hidden = need === 'anon' ? auth !== 'anon' : need === 'admin' ? auth !== 'admin'
+        : need === 'gate' ? auth !== 'staff' && auth !== 'admin'
+          : auth === 'anon' || (auth === 'staff' && !el.hasAttribute('data-staff'));
     });
+    hooks.navChanged.forEach(function (f) { f(); });
     $('#who').textContent = session.user ? session.user.username : '';
   }
 
@@ -493,8 +501,9 @@
       h('li', null, h('span', { class: 'seat ON_GOING sample' }), 'On hold (payment pending)'),
       h('li', null, h('span', { class: 'seat BOOKED sample' }), 'Booked'),
       h('li', null, h('span', { class: 'seat BOOKED waiting sample' }), 'You are on its waitlist'));
+    var attendeeBox = h('div', { class: 'attendees', id: 'attendees' });
     var panel = h('div', { class: 'selection', id: 'selection' },
-      h('div', null, h('span', null, 'Selected: '), selList, ' ', selTotal),
+      h('div', null, h('span', null, 'Selected: '), selList, ' ', selTotal), attendeeBox,
       h('div', { class: 'actions' }, clearBtn, bookBtn), bookMsg);
 
     ctx.render(h('section', null,
@@ -518,6 +527,7 @@
       selTotal.textContent = seats.length ? '(' + seats.length + '/' + MAX_SEATS + ', ' + money(total, event && event.currency) + ')' : '';
       bookBtn.disabled = seats.length === 0 || !onSale(event);
       bookBtn.textContent = !onSale(event) ? 'Not on sale' : !session.token ? 'Log in to book' : seats.length > 1 ? 'Book ' + seats.length + ' seats' : 'Book';
+      if (hooks.renderAttendees) hooks.renderAttendees(attendeeBox, seats, event);
       Object.keys(seatEls).forEach(function (id) {
         seatEls[id].classList.toggle('sel', !!selected[id]);
         seatEls[id].setAttribute('aria-pressed', selected[id] ? 'true' : 'false');
@@ -686,9 +696,15 @@
       }
       var ids = Object.keys(selected);
       if (!ids.length) return;
+      var req = { event_id: eventId, seat_ids: ids };
+      if (hooks.collectAttendees) {
+        var people = hooks.collectAttendees(attendeeBox, event);
+        if (people && people.error) { say(bookMsg, people.error); return; }
+        if (people && people.length) req.attendees = people;
+      }
       bookBtn.disabled = true;
       say(bookMsg, 'Booking ' + ids.length + (ids.length > 1 ? ' seats…' : ' seat…'), 'info');
-      api('POST', '/api/bookings', { event_id: eventId, seat_ids: ids }, { headers: { 'Idempotency-Key': uuid() } })
+      api('POST', '/api/bookings', req, { headers: { 'Idempotency-Key': uuid() } })
         .then(function (b) {
           notice('Your seats are held. Pay before the deadline to confirm the booking.');
           location.hash = '#/bookings/' + encodeURIComponent(b.id);
@@ -747,7 +763,7 @@
           h('p', null, 'Seats: ', seatLabels(b), b.amount !== null && b.amount !== undefined ? ' · ' + money(b.amount, b.currency) : ''),
           b.failure_reason ? h('p', { class: 'reason' }, reasonText(b.failure_reason) + ' (' + b.failure_reason + ')') : null,
           b.origin === 'waitlist' ? h('p', { class: 'muted small' }, 'Offered from the waitlist') : null,
-          h('p', { class: 'muted small' }, 'Booked ', timeEl(b.created_at), ' · ', h('a', { href: link }, 'Details'))));
+          h('p', { class: 'muted small' }, b.code ? 'Code ' + b.code + ' · ' : '', 'Booked ', timeEl(b.created_at), ' · ', h('a', { href: link }, 'Details'))));
       });
     }
 
@@ -816,6 +832,7 @@
         h('dt', null, 'Seats'), h('dd', { id: 'booking-seats' }, seatLabels(b)),
         h('dt', null, 'Amount'), h('dd', null, money(b.amount, b.currency)),
         h('dt', null, 'Booked'), h('dd', null, timeEl(b.created_at)),
+        b.code ? h('dt', null, 'Booking code') : null, b.code ? h('dd', { class: 'mono', id: 'booking-code' }, b.code) : null,
         h('dt', null, 'Booking id'), h('dd', { class: 'mono' }, b.id));
       if (b.payment && b.payment.invoice_number) {
         dl.appendChild(h('dt', null, 'Invoice'));
@@ -983,7 +1000,8 @@
 
   function adminTabs(active) {
     return h('nav', { class: 'tabs', 'aria-label': 'Admin' },
-      [['events', '#/admin', 'Events'], ['new', '#/admin/events/new', 'New event'], ['users', '#/admin/users', 'Users']]
+      [['events', '#/admin', 'Events'], ['new', '#/admin/events/new', 'New event'], ['users', '#/admin/users', 'Users'],
+        ['boxoffice', '#/admin/boxoffice', 'Box office']]
         .map(function (t) {
           return h('a', { href: t[1], 'aria-current': t[0] === active ? 'page' : null }, t[2]);
         }));
@@ -1436,8 +1454,22 @@
       h('p', null, 'There is nothing at this address. '), h('a', { href: '#/events' }, 'See the events')));
   }
 
+  /* ---------- plugins (inbox.js, scanner.js, attendees.js, boxoffice.js) ---------- */
+
+  /* Scripts loaded before this one push function (ui) {...} onto
+   * window.TicketsPlugins; each gets these helpers and may add routes
+   * (ui.route), nav hooks and the checkout's attendee hooks. */
+  var ui = {
+    h: h, $: $, api: api, errorText: errorText, say: say, statusLine: statusLine, timeEl: timeEl,
+    when: when, money: money, badge: badge, markNav: markNav, every: every, requireLogin: requireLogin,
+    requireAdmin: requireAdmin, adminTabs: function (a) { return adminTabs(a); }, hooks: hooks,
+    session: function () { return session; }, isAdmin: isAdmin, isStaff: isStaff,
+    route: function (re, fn) { routes.push([re, fn]); }
+  };
+
   function start() {
     view = $('#view');
+    (window.TicketsPlugins || []).forEach(function (p) { p(ui); });
     loadSession();
     updateNav();
     $('#banner-close').addEventListener('click', function () { banner(null); });
