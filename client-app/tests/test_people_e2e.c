@@ -95,7 +95,6 @@ static void smtp_stop(void)
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
     if (sodium_init() < 0)
         return -1;
     smtp_port = test_free_port();
@@ -109,11 +108,8 @@ static int setup(void **state)
                                       TEST_SUITE_BINARIES,
                                       .client_env = people_client_env,
                                       .ticket_env = people_ticket_env};
-    if (test_suite_start(&suite, &o) != 0)
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    C = suite.C;
-    T = suite.T;
-    P = suite.P;
     if (tlogin(C, "admin", ADMIN_PW, admin_token) != 201)
         return -1;
     return 0;
@@ -157,7 +153,8 @@ static void new_event(const char *name, int n, char ev[37], char ids[][37])
 }
 
 /* Books one seat as u: 201; booking id and invoice out. */
-static void book(const struct tuser *u, const char *ev, const char *seat, char bid[37], char inv[64])
+static void book(const struct tuser *u, const char *ev, const char *seat, char bid[37],
+                 char inv[64])
 {
     char body[256];
     snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"]}", ev, seat);

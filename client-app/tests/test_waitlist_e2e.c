@@ -36,14 +36,10 @@ static const char *C, *T, *P; /* base URLs */
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
     const struct test_suite_opts o = {
         .name = "wl", TEST_SUITE_BINARIES, .ticket_env = wl_ticket_env};
-    if (test_suite_start(&suite, &o) != 0)
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    C = suite.C;
-    T = suite.T;
-    P = suite.P;
     return 0;
 }
 
@@ -562,8 +558,8 @@ static void offer_readable_at_once(void **state)
     (void)state;
     static const char *const no_retry_env[] = {"HOLD_TTL_SECONDS=60", NULL};
     struct test_suite quiet;
-    const struct test_suite_opts o = {.name = "wl_quiet", TEST_SUITE_BINARIES,
-                                      .ticket_env = no_retry_env, .no_notifications = 1};
+    const struct test_suite_opts o = {
+        .name = "wl_quiet", TEST_SUITE_BINARIES, .ticket_env = no_retry_env, .no_notifications = 1};
     assert_int_equal(test_suite_start(&quiet, &o), 0);
     const char *c0 = C, *t0 = T, *p0 = P;
     C = quiet.C;
