@@ -446,6 +446,17 @@ const checkinList = obj(
   {},
   { description: 'Who came in, newest first, and the counts of the event\'s tickets.' },
 );
+const attendeeManifest = obj(
+  {
+    event: obj({ id: uuid() }, { name: nstr(), starts_at_local: nstr() }),
+    items: arr(obj(
+      { seat: checkinSeat, booking_id: uuid(), status: bookingStatus },
+      { attendee, holder: nstr({ description: 'the holder\'s name, else the user id' }), user_id: nstr(), booking_code: nstr(), checked_in_at: ntime() },
+    )),
+  },
+  {},
+  { description: 'Every seat of the event\'s bookings that hold or held it (not FAILED or EXPIRED), by section and label.' },
+);
 const checkinRefusalProps = { booking_id: uuid(), booking_code: nstr(), seat: checkinSeat, attendee, checked_in_at: ntime(), event: checkinEvent };
 const checkinErrorOpts = {
   404: { extraProps: checkinRefusalProps, description: '`INVALID_TICKET` (forged, unknown, cancelled or not confirmed: `details.reason`), or `NOT_FOUND` (no such gate event).' },
@@ -517,7 +528,7 @@ function clientApp() {
     },
     {
       event_name: nstr(),
-      code: str({ description: 'booking code, 8 characters of Crockford base32 (round 2)' }),
+      code: nstr({ description: 'the booking code: 8 characters of Crockford base32, printed on the ticket (null while not assigned)' }),
       hold_expires_at: ntime({ description: 'end of a `HELD` selection (round 2)' }),
       history: arr(obj({ status: str(), at: time() }, { reason: nstr(), source: nstr(), version: nint() }), { description: 'each status the booking went through, oldest first (single-booking answers)' }),
     },
@@ -824,6 +835,15 @@ function clientApp() {
   });
 
 
+  op({
+    path: '/api/admin/events/{id}/attendees.csv', method: 'GET', id: 'adminAttendeesCsv', tag: 'admin', who: 'admin', params: adminEvt,
+    summary: 'The box office\'s attendee list (CSV)',
+    description: 'One line per seat of the event\'s live and past bookings: seat, section, attendee, id number, holder, booking code, status, checked-in time (ticket-app\'s `GET /api/events/{id}/attendees`, as CSV).',
+    ok: { 200: { description: 'CSV with a header line, as an attachment.', type: 'text/csv', schema: str(), example: 'seat,section,attendee,id_number,holder,booking_code,status,checked_in_at\r\nP-30,Silver,,,Alice Demo,7Q2M9KXD,CONFIRMED,2026-12-03T09:18:12.649Z\r\n' } },
+    okHeaders: { 'Content-Disposition': { schema: str(), description: '`attachment; filename="attendees-<event id>.csv"`' } },
+    errors: { 404: ['NOT_FOUND'], 503: ['ADMIN_UNAVAILABLE', 'TICKET_SERVICE_UNAVAILABLE'] },
+  });
+
   // -- notifications --
   op({
     path: '/api/notifications', method: 'GET', id: 'listNotifications', tag: 'notifications', who: 'anyone_signed', paging: true,
@@ -936,7 +956,7 @@ function ticketApp() {
       public: { errors: {} },
       admin: { security: [{ admin: [] }], text: 'Admin token.', errors: { 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'] } },
       service: { security: [{ service: [] }, { admin: [] }], text: 'client-app\'s service token, or the admin token.', errors: { 401: ['UNAUTHENTICATED'] } },
-      signed: { security: [{ signature: [] }], text: 'Signed by payment-app.', errors: { 401: ['UNAUTHENTICATED'] } },
+      signed: { security: [{ signature: [] }], text: 'Signed by payment-app.', errors: { 401: ['INVALID_SIGNATURE'] } },
     },
   };
   const { paths, op, shared } = makeDoc(svc);
@@ -949,8 +969,8 @@ function ticketApp() {
     {
       user_id: uuid(), event_id: uuid(), event_name: nstr(), seats: arr(tbSeat), amount: nint(), currency: nstr(),
       invoice_number: nstr(), payment_url: nstr({ format: 'uri' }), expires_at: ntime(), origin: str({ enum: ['direct', 'waitlist'] }),
-      holder: nullable({ type: 'object' }), version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
-      code: str({ description: 'round 2' }),
+      holder: { type: ['string', 'object', 'null'], description: 'the holder\'s name when one was given' }, version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
+      code: nstr({ description: 'the booking code' }),
     },
     { examples: [EX.ticketBooking], description: 'A booking as ticket-app keeps it.' },
   );
@@ -973,6 +993,7 @@ function ticketApp() {
     WaitlistList: listOf(ref('WaitlistEntry'), EX.waitlist),
     Checkin: checkinSchema,
     CheckinList: checkinList,
+    AttendeeList: attendeeManifest,
     Invoice: invoiceSchema,
     InvoiceEvent: invoiceEvent,
     Notification: deliverySchema({ type: 'object', required: ['id', 'type', 'data'] }),
@@ -1128,6 +1149,12 @@ function ticketApp() {
     path: '/api/events/{id}/checkins', method: 'GET', id: 'listCheckins', tag: 'gate', who: 'service', params: [id('event id')], paging: true,
     summary: 'The event\'s check-ins and counts',
     ok: { 200: { description: 'A page of check-ins.', schema: ref('CheckinList') } },
+    errors: { 404: ['NOT_FOUND'] },
+  });
+  op({
+    path: '/api/events/{id}/attendees', method: 'GET', id: 'listAttendees', tag: 'events', who: 'service', params: [id('event id')],
+    summary: 'The event\'s attendee list (client-app\'s box office)',
+    ok: { 200: { description: 'Every booked seat with its attendee, holder, booking code, status and check-in.', schema: ref('AttendeeList') } },
     errors: { 404: ['NOT_FOUND'] },
   });
   op({

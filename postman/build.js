@@ -454,6 +454,10 @@ pm.collectionVariables.set('ticketCodeA', code('bookingA', 'seat1'));`,
     auth: 'tokenD', test: `status(200); check('counts and items', () => { expect(body.counts).to.include.keys('tickets', 'checked_in', 'not_checked_in'); expect(body.items.length).to.be.at.least(1); });`,
   }),
   R('ticket-app: check-ins of the event', 'GET', T + '/api/events/{{eventId}}/checkins', { auth: 'ticket_service_token', test: `status(200); check('the admitted ticket', () => expect(body.items.map((x) => x.booking_id)).to.include(get('bookingGate')));` }),
+  R('ticket-app: attendee list of the event', 'GET', T + '/api/events/{{eventId}}/attendees', { auth: 'ticket_service_token', test: `status(200); check('the admitted seat', () => expect(body.items.map((x) => x.booking_id)).to.include(get('bookingGate')));` }),
+  R('Box office: attendee list as CSV (admin)', 'GET', C + '/api/admin/events/{{eventId}}/attendees.csv', {
+    auth: 'tokenAdmin', test: `status(200); check('CSV with a header line', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/csv'); expect(pm.response.text().split('\\n')[0]).to.include('seat'); });`,
+  }),
   R('Check-in: forged code', 'POST', T + '/api/checkins', {
     auth: 'ticket_admin_token',
     pre: `const c = pm.collectionVariables.get('ticketCode'); pm.variables.set('forged', c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'));`,
@@ -769,18 +773,18 @@ save('deliveryId', mine && (mine.id || mine.event_id));`,
 folders.push(F('11 Signatures', 'Signed calls between services: ticket-app /webhooks/payment (WEBHOOK_SECRET) and client-app /internal/notifications (NOTIFY_SECRET). Forged, stale or missing signatures are 401.', [
   R('Webhook: no signature', 'POST', T + '/webhooks/payment', {
     body: { id: 'evt_postman_nosig', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
-    test: `error(401, 'UNAUTHENTICATED');`,
+    test: `error(401, 'INVALID_SIGNATURE');`,
   }),
   R('Webhook: forged signature', 'POST', T + '/webhooks/payment', {
     headers: { 'X-Signature': 't={{$timestamp}},v1=0000000000000000000000000000000000000000000000000000000000000000' },
     body: { id: 'evt_postman_forged', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
-    test: `error(401, 'UNAUTHENTICATED');`,
+    test: `error(401, 'INVALID_SIGNATURE');`,
   }),
   R('Webhook: stale signature (20 min old)', 'POST', T + '/webhooks/payment', {
     pre: `pm.variables.set('sig_age', 1200);` + signWith('webhook_secret', 'sig'),
     headers: { 'X-Signature': '{{sig}}' },
     body: { id: 'evt_postman_stale_{{run}}', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
-    test: `error(401, 'UNAUTHENTICATED');`,
+    test: `error(401, 'INVALID_SIGNATURE');`,
   }),
   R('Webhook: signed event for an unknown invoice', 'POST', T + '/webhooks/payment', {
     pre: `pm.variables.set('sig_age', 0);` + signWith('webhook_secret', 'sig'),
@@ -824,7 +828,7 @@ folders.push(F('Forced: hold rejected', 'Run with ORGANIZER_FAILURE_RATE=1: the 
   ...forcedLogin('bob'),
   pickSeat('(hold rejected)'),
   R('Book: HOLD_REJECTED', 'POST', C + '/api/bookings', {
-    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'] },
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'], attendees: [{ seat_id: '{{fSeat}}', name: 'Postman Passenger' }] },
     test: `error(409, 'HOLD_REJECTED');
 check('FAILED with HOLD_REJECTED, no payment', () => { expect(body.booking.status).to.eql('FAILED'); expect(body.booking.failure_reason).to.eql('HOLD_REJECTED'); expect(body.booking.payment).to.eql(null); });
 save('fBooking', body.booking.id);`,
@@ -841,7 +845,7 @@ folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_
   ...forcedLogin('carol'),
   pickSeat('(payment fails)'),
   R('Book (to be declined)', 'POST', C + '/api/bookings', {
-    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'] },
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'], attendees: [{ seat_id: '{{fSeat}}', name: 'Postman Passenger' }] },
     test: `status(201); save('fBooking', body.id); save('fInvoice', body.payment.invoice_number);`,
   }),
   R('Pay (declined later)', 'POST', P + '/api/invoices/{{fInvoice}}/pay', { body: { method: 'card' }, test: `status(202);` }),
@@ -858,7 +862,7 @@ folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_
     test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat')).status).to.eql('OPEN'));`,
   }),
   R('Book (never paid)', 'POST', C + '/api/bookings', {
-    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'] },
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'], attendees: [{ seat_id: '{{fSeat2}}', name: 'Postman Passenger' }] },
     test: `status(201); save('fBooking2', body.id); save('fInvoice2', body.payment.invoice_number);`,
   }),
   R('Wait until EXPIRED', 'GET', C + '/api/bookings/{{fBooking2}}', {
