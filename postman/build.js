@@ -818,10 +818,11 @@ const forcedLogin = (who) => [
     test: `status(201); save('tokenF', body.token);`,
   }),
 ];
-const pickSeat = (suffix) => R('Pick an OPEN seat ' + suffix, 'GET', C + '/api/events/5eed0000-0000-4000-8000-000000000004/seats', {
+// the Sunday matinee: the seeded train needs a passenger name per seat
+const pickSeat = (suffix) => R('Pick an OPEN seat ' + suffix, 'GET', C + '/api/events/5eed0000-0000-4000-8000-000000000003/seats', {
   test: `status(200); const open = body.items.filter((s) => s.status === 'OPEN');
 check('an OPEN seat', () => expect(open.length).to.be.at.least(2));
-save('fEvent', '5eed0000-0000-4000-8000-000000000004'); save('fSeat', open[open.length - 1].id); save('fSeat2', open[open.length - 2].id);`,
+save('fEvent', '5eed0000-0000-4000-8000-000000000003'); save('fSeat', open[open.length - 1].id); save('fSeat2', open[open.length - 2].id);`,
 });
 
 folders.push(F('Forced: hold rejected', 'Run with ORGANIZER_FAILURE_RATE=1: the organizer refuses every hold.', [
