@@ -95,7 +95,6 @@ static void smtp_stop(void)
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
     if (sodium_init() < 0)
         return -1;
     smtp_port = test_free_port();
@@ -109,11 +108,8 @@ static int setup(void **state)
                                       TEST_SUITE_BINARIES,
                                       .client_env = people_client_env,
                                       .ticket_env = people_ticket_env};
-    if (test_suite_start(&suite, &o) != 0)
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    C = suite.C;
-    T = suite.T;
-    P = suite.P;
     if (tlogin(C, "admin", ADMIN_PW, admin_token) != 201)
         return -1;
     return 0;
@@ -136,28 +132,18 @@ static void user_new(struct tuser *u, const char *name)
 /* An event with one row of n seats named name; seat ids into ids. */
 static void new_event(const char *name, int n, char ev[37], char ids[][37])
 {
-    struct tresp r;
-    char body[640], path[96];
+    char body[640];
     snprintf(body, sizeof body,
              "{\"name\":\"%s\",\"venue\":\"Hall\",\"starts_at\":\"2030-06-01T12:30:00Z\","
              "\"timezone\":\"Asia/Jakarta\",\"currency\":\"IDR\",\"layout\":{\"sections\":"
              "[{\"name\":\"Floor\",\"rows\":[\"A\"],\"seats_per_row\":%d,\"price\":75000}]}}",
              name, n);
-    assert_int_equal(tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r), 201);
-    snprintf(ev, 37, "%s", tstr(&r, "id"));
-    tresp_free(&r);
-    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
-    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
-    json_t *items = json_object_get(r.json, "items");
-    assert_int_equal((int)json_array_size(items), n);
-    for (int i = 0; i < n; i++)
-        snprintf(ids[i], 37, "%s",
-                 json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
-    tresp_free(&r);
+    tevent_new(T, ADMIN_TOKEN, C, body, n, ev, ids);
 }
 
 /* Books one seat as u: 201; booking id and invoice out. */
-static void book(const struct tuser *u, const char *ev, const char *seat, char bid[37], char inv[64])
+static void book(const struct tuser *u, const char *ev, const char *seat, char bid[37],
+                 char inv[64])
 {
     char body[256];
     snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"]}", ev, seat);
