@@ -1,6 +1,13 @@
 /* client_testlib.c: HTTP helpers for client-app's tests (libcurl). */
 #include "client_testlib.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+// clang-format off
+#include <cmocka.h>
+// clang-format on
+
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,4 +145,13 @@ int texec(const char *uri, const char *sql, int nparams, const char *const *para
     int ok = 0;
     free(test_db_scalar_params(uri, sql, nparams, params, &ok));
     return ok ? 0 : -1;
+}
+
+void tuser_new(const char *base, const char *name, const char *pw, struct tuser *u)
+{
+    char email[64];
+    snprintf(u->name, sizeof u->name, "%s", name);
+    snprintf(email, sizeof email, "%s@example.com", name);
+    assert_int_equal(tuser_create(base, name, email, pw, u->id), 201);
+    assert_int_equal(tlogin(base, name, pw, u->token), 201);
 }

@@ -38,4 +38,14 @@ long tlogin(const char *base, const char *login, const char *pw, char *token);
  * (values never go into the SQL text); 0 or -1. */
 int texec(const char *uri, const char *sql, int nparams, const char *const *params);
 
+/* A registered, logged-in user of the client-app at base. */
+struct tuser {
+    char name[24];
+    char id[37];
+    char token[65];
+};
+/* Registers name (e-mail name@example.com, password pw) and logs in; both
+ * must answer 201 (asserted). */
+void tuser_new(const char *base, const char *name, const char *pw, struct tuser *u);
+
 #endif

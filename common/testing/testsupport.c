@@ -302,35 +302,19 @@ static char **test_child_env(const char *const *env, const char *port_assign)
     return out;
 }
 
-int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
-                      const char *port_var, int port, const char *const *env)
+pid_t test_spawn(const char *binary, char *const *envp, const char *log_path, int append)
 {
-    memset(d, 0, sizeof *d);
-    if (port == 0)
-        port = test_free_port();
-    d->port = port;
-    snprintf(d->name, sizeof d->name, "%s", name ? name : "daemon");
-    snprintf(d->log_path, sizeof d->log_path, "/tmp/test-%s-%d-%d.log", d->name, (int)getpid(),
-             port);
-    snprintf(d->base_url, sizeof d->base_url, "http://127.0.0.1:%d", port);
-
-    char port_assign[128];
-    snprintf(port_assign, sizeof port_assign, "%s=%d", port_var ? port_var : "PORT", port);
-    char **envp = test_child_env(env, port_assign);
-
-    int logfd = open(d->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int logfd = open(log_path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0644);
     if (logfd < 0) {
-        fprintf(stderr, "test_daemon_start: cannot open %s: %s\n", d->log_path, strerror(errno));
-        free(envp);
+        fprintf(stderr, "test_spawn: cannot open %s: %s\n", log_path, strerror(errno));
         return -1;
     }
     fflush(NULL);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        fprintf(stderr, "test_daemon_start: fork: %s\n", strerror(errno));
+        fprintf(stderr, "test_spawn: fork: %s\n", strerror(errno));
         close(logfd);
-        free(envp);
         return -1;
     }
     if (pid == 0) {
@@ -349,7 +333,29 @@ int test_daemon_start(struct test_daemon *d, const char *name, const char *binar
         _exit(127);
     }
     close(logfd);
+    return pid;
+}
+
+int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
+                      const char *port_var, int port, const char *const *env)
+{
+    memset(d, 0, sizeof *d);
+    if (port == 0)
+        port = test_free_port();
+    d->port = port;
+    snprintf(d->name, sizeof d->name, "%s", name ? name : "daemon");
+    snprintf(d->log_path, sizeof d->log_path, "/tmp/test-%s-%d-%d.log", d->name, (int)getpid(),
+             port);
+    snprintf(d->base_url, sizeof d->base_url, "http://127.0.0.1:%d", port);
+
+    char port_assign[128];
+    snprintf(port_assign, sizeof port_assign, "%s=%d", port_var ? port_var : "PORT", port);
+    char **envp = test_child_env(env, port_assign);
+
+    pid_t pid = test_spawn(binary, envp, d->log_path, 0);
     free(envp);
+    if (pid < 0)
+        return -1;
     d->pid = pid;
 
     /* Wait for /healthz, giving up early if the daemon died. */
