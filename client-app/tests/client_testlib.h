@@ -48,4 +48,10 @@ struct tuser {
  * must answer 201 (asserted). */
 void tuser_new(const char *base, const char *name, const char *pw, struct tuser *u);
 
+/* Creates an event at ticket-app (tbase, admin token; body the JSON of
+ * POST /api/events, n seats) and reads its n seat ids through client-app
+ * (cbase) in order; both answers asserted. */
+void tevent_new(const char *tbase, const char *admin_token, const char *cbase, const char *body,
+                int n, char ev[37], char ids[][37]);
+
 #endif

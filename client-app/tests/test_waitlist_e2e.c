@@ -59,25 +59,14 @@ static void user_new(struct tuser *u, const char *name)
 /* An event with one row of n seats; seat ids into ids. */
 static void new_event(int n, char ev[37], char ids[][37])
 {
-    struct tresp r;
-    char body[512], path[96];
+    char body[512];
     snprintf(
         body, sizeof body,
         "{\"name\":\"Waitlist Night\",\"venue\":\"Hall\",\"starts_at\":\"2030-06-01T19:00:00Z\","
         "\"currency\":\"IDR\",\"layout\":{\"sections\":[{\"name\":\"Floor\",\"rows\":[\"A\"],"
         "\"seats_per_row\":%d,\"price\":75000}]}}",
         n);
-    assert_int_equal(tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r), 201);
-    snprintf(ev, 37, "%s", tstr(&r, "id"));
-    tresp_free(&r);
-    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
-    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
-    json_t *items = json_object_get(r.json, "items");
-    assert_int_equal((int)json_array_size(items), n);
-    for (int i = 0; i < n; i++)
-        snprintf(ids[i], 37, "%s",
-                 json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
-    tresp_free(&r);
+    tevent_new(T, ADMIN_TOKEN, C, body, n, ev, ids);
 }
 
 /* Books seats as u through client-app: 201; booking id and invoice out. */
