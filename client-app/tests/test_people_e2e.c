@@ -827,12 +827,48 @@ static void test_boxoffice(void **state)
     tresp_free(&r);
 }
 
+/* The event moves, then is called off: its holder's inbox says both. */
+static void test_event_news(void **state)
+{
+    (void)state;
+    struct tuser u;
+    user_new(&u, "eventfan");
+    char ev[37], seats[1][37], bid[37];
+    new_event("Moving Night", 1, ev, seats);
+    book_and_pay(&u, ev, seats[0], bid);
+    struct tresp r;
+    char path[128];
+    snprintf(path, sizeof path, "/api/events/%s", ev);
+    assert_int_equal(
+        tcall(T, "PATCH", path, ADMIN_TOKEN, "{\"starts_at\":\"2030-06-08T12:30:00Z\"}", NULL, &r),
+        200);
+    tresp_free(&r);
+    wait_kind(&u, "event.changed", bid, 15000, NULL);
+    snprintf(path, sizeof path, "/api/events/%s/cancel", ev);
+    assert_int_equal(tcall(T, "POST", path, ADMIN_TOKEN, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    wait_booking(&u, bid, "CANCELLED", 15000);
+    wait_kind(&u, "event.cancelled", bid, 15000, NULL);
+    json_t *in = inbox_of(&u);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(in, "items"), i, e)
+    {
+        const char *k = json_string_value(json_object_get(e, "kind"));
+        if (strcmp(k, "event.changed") == 0)
+            assert_non_null(
+                strstr(json_string_value(json_object_get(e, "body")), "2030-06-08 19:30"));
+        printf("  %s: %s\n", k, json_string_value(json_object_get(e, "subject")));
+    }
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_staff_role), cmocka_unit_test(test_gate),
         cmocka_unit_test(test_inbox_life), cmocka_unit_test(test_attendees),
-        cmocka_unit_test(test_boxoffice),
+        cmocka_unit_test(test_boxoffice),  cmocka_unit_test(test_event_news),
     };
     return cmocka_run_group_tests_name("client_people_e2e", tests, setup, teardown);
 }

@@ -471,6 +471,34 @@ static size_t test_sink(char *data, size_t size, size_t n, void *p)
     return size * n;
 }
 
+/* TEST_HTTP_RECORD=FILE: each exchange appended to FILE as one JSON line
+ * {method, url, status, content_type, request, response} (the bodies as
+ * text; a response that is not JSON or text is left out), for
+ * openapi/validate.js --exchanges. */
+static pthread_mutex_t test_record_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void test_http_record(const char *path, const char *method, const char *url, long status,
+                             const char *ctype, const char *req, const struct sbuf *resp)
+{
+    int text = ctype && (strstr(ctype, "json") || strncmp(ctype, "text/", 5) == 0);
+    json_t *line = json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "method", method, "url", url,
+                             "status", (json_int_t)status, "content_type", ctype, "request", req);
+    if (!line)
+        return;
+    json_t *r = text && resp->buf ? json_stringn(resp->buf, resp->len) : NULL;
+    json_object_set_new(line, "response", r ? r : json_null());
+    char *s = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    pthread_mutex_lock(&test_record_lock);
+    FILE *f = s ? fopen(path, "a") : NULL;
+    if (f) {
+        fprintf(f, "%s\n", s);
+        fclose(f);
+    }
+    pthread_mutex_unlock(&test_record_lock);
+    free(s);
+}
+
 long test_http(const char *method, const char *url, const char *const *headers,
                const char *body, char **resp_body)
 {
@@ -514,6 +542,12 @@ long test_http(const char *method, const char *url, const char *const *headers,
     long status = 0;
     if (curl_easy_perform(h) == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    const char *record = getenv("TEST_HTTP_RECORD");
+    if (record && *record && status) {
+        char *ctype = NULL;
+        curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
+        test_http_record(record, method, url, status, ctype, body, &b);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
