@@ -66,7 +66,7 @@ const commonSchemas = {
     },
   ),
   Health: obj({ status: str({ enum: ['ok'] }) }, {}, { examples: [{ status: 'ok' }] }),
-  HealthDown: obj({ status: str() }, {}, { examples: [{ status: 'unavailable' }] }),
+  HealthDown: obj({ status: str() }, { error: { type: 'object' } }, { examples: [{ status: 'unavailable', error: { code: 'SERVICE_UNAVAILABLE', message: 'database unavailable' } }] }),
 };
 
 function listOf(itemRef, example) {
@@ -219,7 +219,7 @@ function makeDoc(svc) {
     operation.parameters = [...params, requestIdParam];
     if (o.body) {
       operation.requestBody = {
-        required: true,
+        required: !o.bodyOptional,
         content: { [o.bodyType || 'application/json']: { schema: o.body } },
       };
       if (o.bodyExample !== undefined) operation.requestBody.content[o.bodyType || 'application/json'].example = o.bodyExample;
@@ -289,7 +289,7 @@ function fixHealth(paths) {
   h.responses['503'] = {
     description: 'The database does not answer.',
     headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
-    content: { 'application/json': { schema: { oneOf: [ref('HealthDown'), ref('Error')] } } },
+    content: { 'application/json': { schema: { anyOf: [ref('HealthDown'), ref('Error')] } } },
   };
 }
 
@@ -378,8 +378,12 @@ const layoutSchema = obj({
   ),
 });
 const eventCreate = input(
-  { name: str({ minLength: 1 }), venue: str({ minLength: 1 }), starts_at: time(), currency: currency(), layout: layoutSchema },
-  { description: str(), timezone: str(), sales_start_at: time(), sales_end_at: time(), publish: bool({ default: true }) },
+  { name: str({ minLength: 1 }), venue: str({ minLength: 1 }), starts_at: time() },
+  {
+    currency: { ...currency(), default: 'IDR' },
+    layout: { ...layoutSchema, description: 'the seats, created `OPEN`, named `<row>-<n>`; without it, add seats one by one' },
+    description: str(), timezone: str({ default: 'UTC' }), sales_start_at: time(), sales_end_at: time(), publish: bool({ default: true }),
+  },
 );
 const eventPatch = input({}, { name: str({ minLength: 1 }), venue: str({ minLength: 1 }), starts_at: time(), description: str(), currency: currency(), timezone: str(), sales_start_at: time(), sales_end_at: time() }, { minProperties: 1 });
 const eventCreateExample = {
@@ -967,7 +971,7 @@ function ticketApp() {
       booking_id: uuid(), status: bookingStatus, failure_reason: failureReason,
     },
     {
-      user_id: uuid(), event_id: uuid(), event_name: nstr(), seats: arr(tbSeat), amount: nint(), currency: nstr(),
+      user_id: str({ description: 'client-app\'s user (1–64 characters)' }), event_id: uuid(), event_name: nstr(), seats: arr(tbSeat), amount: nint(), currency: nstr(),
       invoice_number: nstr(), payment_url: nstr({ format: 'uri' }), expires_at: ntime(), origin: str({ enum: ['direct', 'waitlist'] }),
       holder: { type: ['string', 'object', 'null'], description: 'the holder\'s name when one was given' }, version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
       code: nstr({ description: 'the booking code' }),
@@ -1056,7 +1060,7 @@ function ticketApp() {
   op({
     path: '/api/events/{id}/seats', method: 'POST', id: 'addSeat', tag: 'events', who: 'admin', params: [id('event id')],
     summary: 'Add a seat',
-    body: input({ label: str({ minLength: 1 }), section: str(), row: str(), number: int(), price: money() }),
+    body: input({ section: str(), row: str(), number: int(), price: money() }, { label: str({ minLength: 1, description: 'default `<row>-<number>`' }) }),
     bodyExample: { label: 'C-5', section: 'Balcony', row: 'C', number: 5, price: 150000 },
     ok: { 201: { description: 'The seat, `OPEN`.', schema: ref('Seat') } },
     errors: { 404: ['NOT_FOUND'], 409: ['SEAT_EXISTS'] },
@@ -1091,7 +1095,7 @@ function ticketApp() {
       200: { description: 'This booking_id was seen before: the booking as it is.', schema: ref('TicketBooking') },
       201: { description: 'Held: `PENDING_PAYMENT` with `invoice_number`, `payment_url`, `expires_at`.', schema: ref('TicketBooking'), example: EX.ticketBooking },
     },
-    errors: { 404: ['NOT_FOUND'], 409: ['SEAT_UNAVAILABLE', 'HOLD_REJECTED', 'BOOKING_ID_REUSED', 'SALES_NOT_OPEN', 'SALES_CLOSED', 'EVENT_CANCELLED', 'LIMIT_REACHED'] },
+    errors: { 404: ['NOT_FOUND', 'SEAT_NOT_FOUND'], 409: ['SEAT_UNAVAILABLE', 'HOLD_REJECTED', 'BOOKING_ID_REUSED', 'SALES_NOT_OPEN', 'SALES_CLOSED', 'EVENT_CANCELLED', 'LIMIT_REACHED'] },
     errorOpts: { 409: { extraProps: { booking: ref('TicketBooking'), booking_id: uuid(), status: bookingStatus, failure_reason: failureReason } } },
   });
   op({
@@ -1103,6 +1107,8 @@ function ticketApp() {
   op({
     path: '/api/bookings/{id}/cancel', method: 'POST', id: 'cancelBooking', tag: 'bookings', who: 'service', params: [id('booking id')],
     summary: 'Cancel (paid bookings are refunded; the seats go to the waitlist first)',
+    description: 'Without a body, the owner\'s rules apply (not once the event started); `{"by":"admin"}` when client-app\'s caller is an admin (not once checked in).',
+    body: input({}, { by: str({ enum: ['admin'] }) }), bodyOptional: true, bodyExample: { by: 'admin' },
     ok: { 200: { description: 'The booking, `CANCELLED`.', schema: ref('TicketBooking') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['NOT_CANCELLABLE'] },
     errorOpts: { 409: { extraProps: { booking: ref('TicketBooking') } } },
@@ -1120,7 +1126,7 @@ function ticketApp() {
     body: input({ user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_id: uuid() }),
     bodyExample: { user_id: '7ab1b4f1-5774-4811-b7d2-74e45519bee9', event_id: '5eed0000-0000-4000-8000-000000000001', seat_id: '7b10ed36-1d3d-c494-2902-b1de10d3b85d' },
     ok: { 201: { description: 'The entry.', schema: ref('WaitlistEntry') } },
-    errors: { 404: ['NOT_FOUND'], 409: ['SEAT_AVAILABLE', 'ALREADY_WAITING', 'SEAT_HELD_BY_YOU'] },
+    errors: { 404: ['NOT_FOUND', 'SEAT_NOT_FOUND'], 409: ['SEAT_AVAILABLE', 'ALREADY_WAITING', 'SEAT_HELD_BY_YOU'] },
   });
   op({
     path: '/api/waitlist', method: 'GET', id: 'listWaitlist', tag: 'waitlist', who: 'service', paging: true,

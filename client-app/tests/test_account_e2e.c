@@ -21,101 +21,30 @@
 #include <pthread.h>
 
 #include "client_testlib.h"
-#include "testsupport.h"
+#include "test_suite.h"
 
-#define ADMIN_TOKEN "acct-ticket-admin-token"
-#define SERVICE_TOKEN "acct-ticket-service-token"
-#define PAY_TOKEN "acct-payment-service-token"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
 
-static struct test_daemon pay, ticket, client;
-static char client_db[512], ticket_db[512], pay_db[512];
+static const char *const acct_client_env[] = {"TICKET_ADMIN_TOKEN=" TS_ADMIN_TOKEN, NULL};
+
+static struct test_suite suite;
 static const char *C, *T, *P; /* base URLs */
 static char admin_tok[65];    /* the seeded admin's session */
 
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
-    if (test_db_create("acct_pay", NULL, pay_db, sizeof pay_db) < 0 ||
-        test_db_create("acct_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
-        test_db_create("acct_client", NULL, client_db, sizeof client_db) < 0)
+    const struct test_suite_opts o = {
+        .name = "acct", TEST_SUITE_BINARIES, .client_env = acct_client_env};
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    int pport = test_free_port(), tport, cport;
-    do
-        tport = test_free_port();
-    while (tport == pport);
-    do
-        cport = test_free_port();
-    while (cport == pport || cport == tport);
-
-    char c_db[600], c_ticket[96];
-    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
-    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db,
-                          c_ticket,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "NOTIFY_SECRET=acct-notify-secret",
-                          "ADMIN_PASSWORD=acct-admin-pass",
-                          "RATE_LIMIT_PER_MINUTE=0",
-                          "DB_POOL_SIZE=6",
-                          "HTTP_WORKERS=6",
-                          NULL};
-    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
-        return -1;
-
-    char p_db[600], p_hook[128], p_public[96];
-    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pay_db);
-    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db,
-                          p_hook,
-                          p_public,
-                          "WEBHOOK_SECRET=acct-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0",
-                          "WEBHOOK_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
-        return -1;
-
-    char t_db[600], t_pay[96], t_notify[128];
-    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
-    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             cport);
-    const char *tenv[] = {t_db,
-                          t_pay,
-                          t_notify,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "WEBHOOK_SECRET=acct-webhook-secret",
-                          "NOTIFY_SECRET=acct-notify-secret",
-                          "TICKET_CODE_SECRET=acct-code-secret",
-                          "ORGANIZER_FAILURE_RATE=0",
-                          "NOTIFY_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
-        return -1;
-    C = client.base_url;
-    T = ticket.base_url;
-    P = pay.base_url;
-    return tlogin(C, "admin", "acct-admin-pass", admin_tok) == 201 ? 0 : -1;
+    return tlogin(C, "admin", TS_ADMIN_PASSWORD, admin_tok) == 201 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    int st = test_daemon_stop(&client);
-    test_daemon_stop(&ticket);
-    test_daemon_stop(&pay);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    return test_suite_stop(&suite);
 }
 
 /* An RFC 3339 UTC time at now + offset_s. */
@@ -346,7 +275,7 @@ static void test_postponement_reaches_holder(void **state)
     int told = 0, replaced = 0;
     snprintf(path, sizeof path, "/api/bookings/%s/ticket.pdf", bid);
     for (int i = 0; i < 150 && !(told && replaced); i++) {
-        told = count_sql(client_db,
+        told = count_sql(suite.client_db,
                          "SELECT count(*) FROM processed_notifications "
                          "WHERE type = 'event.changed' AND booking_id = $1::uuid",
                          bid) == 1;
@@ -404,26 +333,26 @@ static void test_delete_account(void **state)
     assert_int_equal(tcall(C, "DELETE", path, tok, NULL, NULL, &r), 204);
     tresp_free(&r);
     assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'",
-                  pending),
+        count_sql(suite.ticket_db,
+                  "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'", pending),
         1);
-    assert_int_equal(count_sql(ticket_db,
+    assert_int_equal(count_sql(suite.ticket_db,
                                "SELECT count(*) FROM seats WHERE id = $1 AND status = 'OPEN'",
                                seats[0]),
                      1);
-    for (int i = 0; i < 100 && count_sql(pay_db,
+    for (int i = 0; i < 100 && count_sql(suite.pay_db,
                                          "SELECT count(*) FROM invoices WHERE invoice_number = $1 "
                                          "AND status = 'VOID'",
                                          inv) != 1;
          i++)
         usleep(100 * 1000);
-    assert_int_equal(count_sql(pay_db,
+    assert_int_equal(count_sql(suite.pay_db,
                                "SELECT count(*) FROM invoices WHERE invoice_number = $1 "
                                "AND status = 'VOID'",
                                inv),
                      1);
     assert_int_equal(
-        count_sql(client_db,
+        count_sql(suite.client_db,
                   "SELECT count(*) FROM bookings WHERE id = $1::uuid AND status = 'CANCELLED'",
                   pending),
         1);
@@ -448,7 +377,7 @@ static void test_delete_account(void **state)
     assert_int_equal(tcall(C, "GET", "/api/users/me", tok2, NULL, NULL, &r), 200);
     tresp_free(&r);
     assert_int_equal(
-        count_sql(ticket_db,
+        count_sql(suite.ticket_db,
                   "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'PENDING_PAYMENT'",
                   pend2),
         1);
@@ -456,27 +385,27 @@ static void test_delete_account(void **state)
     assert_int_equal(tcall(C, "DELETE", path, admin_tok, NULL, NULL, &r), 204);
     tresp_free(&r);
     assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'",
-                  paid),
+        count_sql(suite.ticket_db,
+                  "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'", paid),
         1);
     assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'",
-                  pend2),
+        count_sql(suite.ticket_db,
+                  "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'", pend2),
         1);
-    for (int i = 0; i < 100 && count_sql(pay_db,
+    for (int i = 0; i < 100 && count_sql(suite.pay_db,
                                          "SELECT count(*) FROM invoices WHERE booking_id = $1 "
                                          "AND status = 'REFUNDED'",
                                          paid) != 1;
          i++)
         usleep(100 * 1000);
-    assert_int_equal(count_sql(pay_db,
+    assert_int_equal(count_sql(suite.pay_db,
                                "SELECT count(*) FROM invoices WHERE booking_id = $1 "
                                "AND status = 'REFUNDED'",
                                paid),
                      1);
     assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM seats WHERE event_id = $1 AND status <> 'OPEN'",
-                  ev),
+        count_sql(suite.ticket_db,
+                  "SELECT count(*) FROM seats WHERE event_id = $1 AND status <> 'OPEN'", ev),
         0);
     snprintf(path, sizeof path, "/api/users/%s", uid2);
     assert_int_equal(tcall(C, "GET", path, admin_tok, NULL, NULL, &r), 404);
@@ -495,8 +424,8 @@ static void test_delete_account(void **state)
     assert_int_equal(tcall(C, "DELETE", path, tok3, NULL, NULL, &r), 204);
     tresp_free(&r);
     assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CONFIRMED'",
-                  old_b),
+        count_sql(suite.ticket_db,
+                  "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CONFIRMED'", old_b),
         1);
 }
 
@@ -505,7 +434,8 @@ static long admins(void)
 {
     int ok = 0;
     char *v = test_db_scalar(
-        client_db, "SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL", &ok);
+        suite.client_db, "SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL",
+        &ok);
     long n = ok && v ? atol(v) : -1;
     free(v);
     return n;

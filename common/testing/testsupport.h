@@ -59,6 +59,12 @@ struct test_daemon {
  * passed in the variable named port_var (e.g. "PAYMENT_APP_PORT"). Waits up
  * to 15 s for GET /healthz to answer 200. Returns 0 or -1 (then the log is
  * printed to stderr). */
+/* Starts binary (no arguments) with exactly the environment envp, its
+ * stdout and stderr to log_path (appended to, or truncated first), stdin
+ * from /dev/null; the child dies with the caller (PR_SET_PDEATHSIG).
+ * Returns its pid, or -1 after a message. */
+pid_t test_spawn(const char *binary, char *const *envp, const char *log_path, int append);
+
 int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
                       const char *port_var, int port, const char *const *env);
 /* The env for test_daemon_start from a starter's defaults and a test's
