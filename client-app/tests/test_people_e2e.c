@@ -661,10 +661,14 @@ static void test_attendees(void **state)
     char seats[3][37], show[37], sseats[1][37];
     new_event("Night Train 7", 3, train, seats);
     new_event("Family Show", 1, show, sseats);
-    const char *p[] = {train};
-    assert_int_equal(texec(suite.ticket_db,
-                           "UPDATE events SET attendees_required = true WHERE id = $1::uuid", 1, p),
-                     0);
+    snprintf(path, sizeof path, "/api/admin/events/%s", train);
+    assert_int_equal(
+        tcall(C, "PATCH", path, admin_token, "{\"attendees_required\":\"yes\"}", NULL, &r), 400);
+    tresp_free(&r);
+    assert_int_equal(
+        tcall(C, "PATCH", path, admin_token, "{\"attendees_required\":true}", NULL, &r), 200);
+    tresp_free(&r);
+
     snprintf(path, sizeof path, "/api/events/%s", train);
     assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "attendees_required")));
