@@ -530,6 +530,10 @@ const seatBtn = (label) => page.locator(`#seatmap button.seat[data-label="${labe
 
 // From the event page with seats chosen: Book, and on to the booking page.
 async function bookSelected() {
+  // a train asks the passenger's name for each seat (attendees.js)
+  for (const input of await page.locator('#attendees input.att-name[required]').all()) {
+    if (!(await input.inputValue())) await input.fill('Carol Demo');
+  }
   await click('#book');
   await page.waitForFunction(() => location.hash.startsWith('#/bookings/'));
   await page.waitForSelector('#booking-status [data-status]');
