@@ -173,3 +173,12 @@ void tevent_new(const char *tbase, const char *admin_token, const char *cbase, c
                  json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
     tresp_free(&r);
 }
+
+void tinvoice_pay(const char *pbase, const char *inv)
+{
+    char path[128];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/invoices/%s/pay", inv);
+    assert_int_equal(tcall(pbase, "POST", path, NULL, "{\"method\":\"card\"}", NULL, &r), 202);
+    tresp_free(&r);
+}

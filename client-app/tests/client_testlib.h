@@ -48,6 +48,9 @@ struct tuser {
  * must answer 201 (asserted). */
 void tuser_new(const char *base, const char *name, const char *pw, struct tuser *u);
 
+/* Pays invoice number inv at payment-app (pbase) by card: 202 (asserted). */
+void tinvoice_pay(const char *pbase, const char *inv);
+
 /* Creates an event at ticket-app (tbase, admin token; body the JSON of
  * POST /api/events, n seats) and reads its n seat ids through client-app
  * (cbase) in order; both answers asserted. */

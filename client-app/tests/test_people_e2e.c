@@ -155,15 +155,6 @@ static void book(const struct tuser *u, const char *ev, const char *seat, char b
     tresp_free(&r);
 }
 
-static void pay_invoice(const char *inv)
-{
-    char path[128];
-    struct tresp r;
-    snprintf(path, sizeof path, "/api/invoices/%s/pay", inv);
-    assert_int_equal(tcall(P, "POST", path, NULL, "{\"method\":\"card\"}", NULL, &r), 202);
-    tresp_free(&r);
-}
-
 /* Polls u's booking until status (up to timeout_ms). */
 static void wait_booking(const struct tuser *u, const char *bid, const char *want, int timeout_ms)
 {
@@ -191,7 +182,7 @@ static void book_and_pay(const struct tuser *u, const char *ev, const char *seat
 {
     char inv[64];
     book(u, ev, seat, bid, inv);
-    pay_invoice(inv);
+    tinvoice_pay(P, inv);
     wait_booking(u, bid, "CONFIRMED", 15000);
 }
 
@@ -430,7 +421,7 @@ static void test_inbox_life(void **state)
     char b1[37], inv1[64];
     book(&u, ev, seats[0], b1, inv1);
     wait_kind(&u, "hold.expiring", b1, 10000, NULL);
-    pay_invoice(inv1);
+    tinvoice_pay(P, inv1);
     wait_booking(&u, b1, "CONFIRMED", 15000);
     wait_kind(&u, "booking.confirmed", b1, 10000, NULL);
 
@@ -438,7 +429,7 @@ static void test_inbox_life(void **state)
     restart_pay("1");
     char b2[37], inv2[64];
     book(&u, ev, seats[1], b2, inv2);
-    pay_invoice(inv2);
+    tinvoice_pay(P, inv2);
     wait_booking(&u, b2, "FAILED", 15000);
     wait_kind(&u, "booking.failed", b2, 10000, NULL);
     restart_pay("0");
@@ -468,7 +459,7 @@ static void test_inbox_life(void **state)
     char inv4[64];
     snprintf(inv4, sizeof inv4, "%s", tstr(&r, "payment.invoice_number"));
     tresp_free(&r);
-    pay_invoice(inv4);
+    tinvoice_pay(P, inv4);
     wait_booking(&u, b4, "CONFIRMED", 15000);
 
     /* 5. the first booking cancelled: refunded */
@@ -723,7 +714,7 @@ static void test_attendees(void **state)
     assert_int_equal(named, 2);
     tresp_free(&r);
     snprintf(train_booking, sizeof train_booking, "%s", bid);
-    pay_invoice(inv);
+    tinvoice_pay(P, inv);
     wait_booking(&u, bid, "CONFIRMED", 15000);
     snprintf(path, sizeof path, "/api/bookings/%s", bid);
     assert_int_equal(tcall(C, "GET", path, u.token, NULL, NULL, &r), 200);

@@ -88,15 +88,6 @@ static void book(const struct tuser *u, const char *ev, const char *const *seats
     json_decref(b);
 }
 
-static void pay_invoice(const char *inv)
-{
-    char path[128];
-    struct tresp r;
-    snprintf(path, sizeof path, "/api/invoices/%s/pay", inv);
-    assert_int_equal(tcall(P, "POST", path, NULL, "{\"method\":\"card\"}", NULL, &r), 202);
-    tresp_free(&r);
-}
-
 /* Polls u's booking until status (up to timeout_ms; no refresh: the
  * notifications bring it). r keeps the last answer. */
 static int wait_booking(const struct tuser *u, const char *bid, const char *want, int timeout_ms,
@@ -269,7 +260,7 @@ static void offer_chain(void **state)
     /* A books and pays */
     const char *s[] = {seats[0]};
     book(&A, ev, s, 1, a_bid, a_inv);
-    pay_invoice(a_inv);
+    tinvoice_pay(P, a_inv);
     assert_int_equal(wait_booking(&A, a_bid, "CONFIRMED", 15000, &r), 0);
     tresp_free(&r);
 
@@ -333,7 +324,7 @@ static void offer_chain(void **state)
     fprintf(stderr, "B let it expire: C offered %s (%s)\n", c_bid, c_inv);
 
     /* C pays: CONFIRMED with a PDF */
-    pay_invoice(c_inv);
+    tinvoice_pay(P, c_inv);
     assert_int_equal(wait_booking(&Cu, c_bid, "CONFIRMED", 15000, &r), 0);
     snprintf(path, sizeof path, "%s", tstr(&r, "ticket_url"));
     tresp_free(&r);
@@ -422,7 +413,7 @@ static void concurrent_joins(void **state)
     new_event(1, ev, seat);
     const char *s[] = {seat[0]};
     book(&owner, ev, s, 1, bid, inv);
-    pay_invoice(inv);
+    tinvoice_pay(P, inv);
     struct tresp r;
     assert_int_equal(wait_booking(&owner, bid, "CONFIRMED", 15000, &r), 0);
     tresp_free(&r);

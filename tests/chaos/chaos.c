@@ -222,7 +222,7 @@ static int create_users(void)
 static int other_port(const int *used, int n)
 {
     for (;;) {
-        int p = h_free_port(), clash = 0;
+        int p = test_free_port(), clash = 0;
         for (int i = 0; i < n; i++)
             clash |= used[i] == p;
         if (!clash)
@@ -1223,7 +1223,7 @@ int main(void)
            cfg.instances == 1 ? "" : " behind the gateway", cfg.duration_s, cfg.outage_s,
            cfg.pg_down_s, cfg.threads, cfg.hold_ttl_s, cfg.seed, workdir);
 
-    int pgport = h_free_port();
+    int pgport = test_free_port();
     if (hpg_start(&pg, PG_SCRIPT, pgdir, workdir, pgport) != 0)
         return 1;
     char admin[1100];

@@ -205,26 +205,6 @@ int hd_stop(struct hdaemon *d)
     return -1;
 }
 
-int h_free_port(void)
-{
-    for (int i = 0; i < 200; i++) {
-        int port = 20000 + (int)((unsigned)rand() % 12000u);
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        struct sockaddr_in a = {.sin_family = AF_INET,
-                                .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-        close(fd);
-        if (ok)
-            return port;
-    }
-    return -1;
-}
-
 /* ---- PostgreSQL ---- */
 
 static int hpg_run(const struct hpg *pg, const char *cmd)

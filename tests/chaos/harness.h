@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "testsupport.h"
+
 #define HD_MAX_ENV 48
 
 /* One daemon. env holds "NAME=value" strings (owned) that are added to the
@@ -48,9 +50,9 @@ void hd_log_tail(const struct hdaemon *d, long bytes);
 /* Counts lines of the log containing needle. */
 long hd_log_count(const struct hdaemon *d, const char *needle);
 
-/* A port below the kernel's ephemeral range that nothing listens on now, so
- * an outgoing connection cannot take it while its daemon is down. */
-int h_free_port(void);
+/* Free ports: test_free_port (common/testing), below the kernel's
+ * ephemeral range, so an outgoing connection cannot take a port while its
+ * daemon is down. */
 
 /* A dedicated PostgreSQL (scripts/pg.sh) in dir on port. A watchdog child
  * stops it and removes remove_dir (dir or a folder above it) when this

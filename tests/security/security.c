@@ -1289,7 +1289,7 @@ static int setup(void)
     for (int s = 0; s < NSVC; s++) {
         int again;
         do {
-            port[s] = h_free_port();
+            port[s] = test_free_port();
             again = 0;
             for (int k = 0; k < s; k++)
                 again |= port[k] == port[s];
