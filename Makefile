@@ -47,12 +47,17 @@ clean: down
 # compose-check-fresh: the same after purging podman's network stack and
 # resetting podman (every container, image and network of podman goes), as
 # on a fresh machine; refused while containers other than the check's exist.
-.PHONY: postman demo compose-check compose-check-fresh
+.PHONY: postman demo demo-video compose-check compose-check-fresh
 postman:
 	@postman/run.sh
 
 demo:
 	@demo/run-all.sh
+
+# The demo video docs/demo.webm (+ docs/demo.vtt captions): recorded from a
+# private suite by demo/video/run.sh (headless Chromium, ffmpeg, espeak-ng).
+demo-video:
+	@demo/video/run.sh
 
 compose-check:
 	@scripts/compose-check

@@ -16,8 +16,9 @@ as carol "$TOKEN"
 read -r seat label price < <(first_open_seat "$TRAIN")
 ok "she wants train seat $label ($price IDR)"
 
-step "She books it: held and invoiced"
-call POST "$CLIENT_URL/api/bookings" "$(jq -nc --arg e "$TRAIN" --arg s "$seat" '{event_id:$e, seat_ids:[$s]}')"
+step "She books it, naming the passenger (the train asks a name per seat): held and invoiced"
+call POST "$CLIENT_URL/api/bookings" "$(jq -nc --arg e "$TRAIN" --arg s "$seat" \
+    '{event_id:$e, seat_ids:[$s], attendees:[{seat_id:$s, name:"Carol Demo"}]}')"
 [ "$STATUS" = 409 ] && [ "$(j .booking.failure_reason)" = HOLD_REJECTED ] &&
     die "the organizer refused the hold: this suite runs with ORGANIZER_FAILURE_RATE > 0 (make demo sets 0)"
 expect 201

@@ -2,7 +2,7 @@
 // them, and (given newman JSON reports) every request and answer of a
 // Postman run against them, with Ajv (JSON Schema 2020-12).
 //
-//   node openapi/validate.js [--no-collection] [report.json ...]
+//   node openapi/validate.js [--no-collection] [report.json ...] [--exchanges file.jsonl ...]
 //
 // 1. Lint: each document is valid OpenAPI 3.1 (the specification's own JSON
 //    schema, @seriousme/openapi-schema-validator), is what build.js writes,
@@ -19,6 +19,8 @@
 //    (JSON) or have a documented media type, X-Request-Id must be present.
 //    A request that succeeded (2xx) must itself be one the document allows:
 //    path and query parameters (no undocumented ones) and the JSON body.
+// 4. --exchanges: the same for the exchanges the C tests recorded
+//    (TEST_HTTP_RECORD, common/testing), e.g. the end-to-end tests'.
 // Exits 1 on any finding, listing them.
 'use strict';
 const fs = require('fs');
@@ -273,95 +275,152 @@ function serviceOf(e, report) {
 
 let executions = 0, validatedBodies = 0, validatedRequests = 0;
 const opsSeen = new Set();
+
+// One exchange: x = {svc, method, urlPath (decoded), rawPath, query:
+// [{key, value}], status, contentType, hasRequestId, body (Buffer),
+// requestBody (text or undefined), requestHeader(name), name}.
+function checkExchange(x) {
+  executions++;
+  const where = `${x.source} "${x.name}" ${x.method} ${x.rawPath} -> ${x.status}`;
+  const o = match(x.svc, x.method, x.urlPath);
+  if (!o) {
+    if (!UNMATCHED[x.name] && !x.lenientUnmatched) finding(where, 'matches no documented operation');
+    return;
+  }
+  const d = docs[x.svc];
+  opsSeen.add(`${x.svc} ${o.method} ${o.path}`);
+  const status = String(x.status);
+  const base = ['paths', o.path, o.method.toLowerCase()];
+  if (!o.op.responses[status]) { finding(where, `status ${status} is not documented (${Object.keys(o.op.responses).join(', ')})`); return; }
+  const rparts = refPath(d, [...base, 'responses', status]);
+  const resp = deref(d, o.op.responses[status]);
+  if (x.hasRequestId === false) finding(where, 'no X-Request-Id');
+  const body = x.body || Buffer.alloc(0);
+  const ct = x.contentType;
+  if (!resp.content) {
+    if (body.length) finding(where, `a body (${body.length} bytes) where the document has none`);
+  } else if (x.method !== 'HEAD' && (body.length || x.bodyUnknown)) {
+    const mt = mediaMatch(resp.content, ct);
+    if (!mt) finding(where, `Content-Type ${ct} is not one of ${Object.keys(resp.content).join(', ')}`);
+    else if (/json/.test(mt) && body.length) {
+      let value;
+      try { value = JSON.parse(body.toString('utf8')); } catch (err) { finding(where, 'the body is not JSON'); }
+      if (value !== undefined) {
+        validatedBodies++;
+        check(x.svc, [...rparts, 'content', mt, 'schema'], value, where + ' body');
+      }
+    }
+  } else if (resp.content && !body.length && status !== '304' && !x.bodyUnknown) {
+    finding(where, 'no body where the document has one');
+  }
+  if (!/^2/.test(status)) return;
+  // the request of a success must be one the document allows
+  validatedRequests++;
+  const params = (o.op.parameters || []).map((p) => deref(d, p));
+  const segs = x.urlPath.split('/');
+  o.segs.forEach((sg, i) => {
+    const m = /^\{(.+)\}$/.exec(sg);
+    if (!m) return;
+    const pi = params.findIndex((p) => p.in === 'path' && p.name === m[1]);
+    if (pi < 0) return;
+    check(x.svc, [...base, 'parameters', pi, 'schema'], coerce(params[pi].schema, segs[i]), `${where} path parameter ${m[1]}`);
+  });
+  for (const q of x.query) {
+    const pi = params.findIndex((p) => p.in === 'query' && p.name === q.key);
+    if (pi < 0) { finding(where, `query parameter ${q.key} is not documented`); continue; }
+    check(x.svc, [...base, 'parameters', pi, 'schema'], coerce(params[pi].schema, q.value), `${where} query ${q.key}`);
+  }
+  params.forEach((p) => {
+    if (p.in === 'query' && p.required && !x.query.some((q) => q.key === p.name)) finding(where, `required query parameter ${p.name} missing`);
+    if (p.in === 'header' && p.required && x.requestHeader && !x.requestHeader(p.name)) finding(where, `required header ${p.name} missing`);
+  });
+  const rb = o.op.requestBody;
+  const raw = x.requestBody;
+  if (rb && rb.content['application/json'] && raw !== undefined && raw !== null) {
+    let value;
+    try { value = JSON.parse(raw); } catch (err) { finding(where, 'a success for a body that is not JSON'); }
+    if (value !== undefined) check(x.svc, [...base, 'requestBody', 'content', 'application/json', 'schema'], value, where + ' request body');
+  } else if (rb && rb.required && (raw === undefined || raw === null) && !x.bodyUnknownRequest) {
+    finding(where, 'a success without the required body');
+  } else if (!rb && raw) {
+    finding(where, 'a body where the document has none');
+  }
+}
+
+// ---- 3. a newman run ----
 function run(file) {
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   for (const e of report.run.executions || []) {
     if (!e.response) continue;
-    executions++;
     const svc = serviceOf(e, report);
-    const method = e.request.method;
     const rawPath = '/' + (e.request.url.path || []).join('/');
     let urlPath;
     try { urlPath = decodeURIComponent(rawPath); } catch (err) { urlPath = rawPath; }
     const name = e.item && e.item.name;
-    const where = `run "${name}" ${method} ${rawPath} -> ${e.response.code}`;
-    if (!svc) { finding(where, 'cannot tell the service from the port'); continue; }
-    const o = match(svc, method, urlPath);
-    if (!o) {
-      if (!UNMATCHED[name]) finding(where, 'matches no documented operation');
-      continue;
-    }
-    const d = docs[svc];
-    opsSeen.add(`${svc} ${o.method} ${o.path}`);
-    const status = String(e.response.code);
-    const base = ['paths', o.path, o.method.toLowerCase()];
-    if (!o.op.responses[status]) { finding(where, `status ${status} is not documented (${Object.keys(o.op.responses).join(', ')})`); continue; }
-    const rparts = refPath(d, [...base, 'responses', status]);
-    const resp = deref(d, o.op.responses[status]);
-    if (!header(e.response.header, 'X-Request-Id')) finding(where, 'no X-Request-Id');
-    const body = Buffer.from((e.response.stream && e.response.stream.data) || []);
-    const ct = header(e.response.header, 'Content-Type');
-    if (!resp.content) {
-      if (body.length) finding(where, `a body (${body.length} bytes) where the document has none`);
-    } else if (method !== 'HEAD' && body.length) {
-      const mt = mediaMatch(resp.content, ct);
-      if (!mt) finding(where, `Content-Type ${ct} is not one of ${Object.keys(resp.content).join(', ')}`);
-      else if (/json/.test(mt)) {
-        let value;
-        try { value = JSON.parse(body.toString('utf8')); } catch (err) { finding(where, 'the body is not JSON'); }
-        if (value !== undefined) {
-          validatedBodies++;
-          check(svc, [...rparts, 'content', mt, 'schema'], value, where + ' body');
-        }
-      }
-    } else if (resp.content && !body.length && status !== '304') {
-      finding(where, 'no body where the document has one');
-    }
-    if (!/^2/.test(status)) continue;
-    // the request of a success must be one the document allows
-    validatedRequests++;
-    const params = (o.op.parameters || []).map((p) => deref(d, p));
-    const segs = urlPath.split('/');
-    o.segs.forEach((s, i) => {
-      const m = /^\{(.+)\}$/.exec(s);
-      if (!m) return;
-      const pi = params.findIndex((p) => p.in === 'path' && p.name === m[1]);
-      if (pi < 0) return;
-      check(svc, [...base, 'parameters', pi, 'schema'], coerce(params[pi].schema, segs[i]), `${where} path parameter ${m[1]}`);
+    if (!svc) { finding(`run "${name}"`, 'cannot tell the service from the port'); continue; }
+    const body = e.request.body;
+    checkExchange({
+      source: 'run', name, svc, method: e.request.method, rawPath, urlPath,
+      query: (e.request.url.query || []).filter((q) => !q.disabled).map((q) => ({ key: q.key, value: decodeURIComponent(q.value || '') })),
+      status: e.response.code, contentType: header(e.response.header, 'Content-Type'),
+      hasRequestId: !!header(e.response.header, 'X-Request-Id'),
+      body: Buffer.from((e.response.stream && e.response.stream.data) || []),
+      requestBody: body && body.mode === 'raw' ? body.raw : undefined,
+      bodyUnknownRequest: !!(body && body.mode && body.mode !== 'raw'),
+      requestHeader: (n) => header(e.request.header, n),
     });
-    const query = (e.request.url.query || []).filter((q) => !q.disabled);
-    for (const q of query) {
-      const pi = params.findIndex((p) => p.in === 'query' && p.name === q.key);
-      if (pi < 0) { finding(where, `query parameter ${q.key} is not documented`); continue; }
-      check(svc, [...base, 'parameters', pi, 'schema'], coerce(params[pi].schema, decodeURIComponent(q.value || '')), `${where} query ${q.key}`);
+  }
+}
+
+// ---- 4. exchanges recorded by the C tests (TEST_HTTP_RECORD) ----
+// Ports are the tests' own: each is given the service whose document
+// matches the most of the requests sent to it.
+function exchanges(file) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const byPort = new Map();
+  for (const l of lines) {
+    let u;
+    try { u = new URL(l.url); } catch (err) { continue; }
+    l.u = u;
+    if (!byPort.has(u.host)) byPort.set(u.host, []);
+    byPort.get(u.host).push(l);
+  }
+  for (const [host, ls] of byPort) {
+    let best = null, bestN = 0;
+    for (const svc of Object.keys(docs)) {
+      const n = ls.filter((l) => match(svc, l.method, decodePath(l.u.pathname))).length;
+      if (n > bestN) { best = svc; bestN = n; }
     }
-    params.forEach((p, pi) => {
-      if (p.in === 'query' && p.required && !query.some((q) => q.key === p.name)) finding(where, `required query parameter ${p.name} missing`);
-      if (p.in === 'header' && p.required && !header(e.request.header, p.name)) finding(where, `required header ${p.name} missing`);
-    });
-    const rb = o.op.requestBody;
-    const raw = e.request.body && e.request.body.mode === 'raw' ? e.request.body.raw : undefined;
-    if (rb && rb.content['application/json'] && raw !== undefined) {
-      let value;
-      try { value = JSON.parse(raw); } catch (err) { finding(where, 'a success for a body that is not JSON'); }
-      if (value !== undefined) check(svc, [...base, 'requestBody', 'content', 'application/json', 'schema'], value, where + ' request body');
-    } else if (rb && rb.required && !e.request.body) {
-      finding(where, 'a success without the required body');
-    } else if (!rb && raw) {
-      finding(where, 'a body where the document has none');
+    if (!best) continue;
+    for (const l of ls) {
+      checkExchange({
+        source: 'e2e', name: host, svc: best, method: l.method, rawPath: l.u.pathname, urlPath: decodePath(l.u.pathname),
+        query: [...l.u.searchParams].map(([key, value]) => ({ key, value })),
+        status: l.status, contentType: l.content_type,
+        body: l.response === null ? Buffer.alloc(0) : Buffer.from(l.response, 'utf8'),
+        bodyUnknown: l.response === null,
+        requestBody: l.request === null ? undefined : l.request,
+        lenientUnmatched: true,
+      });
     }
   }
+}
+function decodePath(p) {
+  try { return decodeURIComponent(p); } catch (err) { return p; }
 }
 
 (async () => {
   const args = process.argv.slice(2);
-  const reports = args.filter((a) => !a.startsWith('--'));
+  const ex = args.indexOf('--exchanges');
+  const exFiles = ex >= 0 ? args.slice(ex + 1) : [];
+  const reports = (ex >= 0 ? args.slice(0, ex) : args).filter((a) => !a.startsWith('--'));
   await lint();
   routeTables();
   console.log(`lint: ${Object.keys(docs).length} documents, ${Object.values(allOps).reduce((n, a) => n + a.length, 0)} operations`);
   if (!args.includes('--no-collection')) collection();
   for (const f of reports) run(f);
-  if (reports.length) {
+  for (const f of exFiles) exchanges(f);
+  if (reports.length || exFiles.length) {
     console.log(`run: ${executions} requests in ${reports.length} report(s), ${validatedBodies} JSON answers and ${validatedRequests} successful requests validated, ${opsSeen.size} operations seen`);
   }
   if (findings.length) {

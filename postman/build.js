@@ -423,7 +423,41 @@ pm.collectionVariables.set('ticketCodeA', code('bookingA', 'seat1'));`,
   R('Gate at client-app: a user is refused', 'POST', C + '/api/checkins', { auth: 'tokenA', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' }, test: `error(403, 'FORBIDDEN');` }),
   R('Gate at client-app: the same ticket again (admin)', 'POST', C + '/api/checkins', { auth: 'tokenAdmin', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' }, test: `error(409, 'ALREADY_CHECKED_IN');` }),
   R('Gate at client-app: check-ins of the event', 'GET', C + '/api/events/{{eventId}}/checkins', { auth: 'tokenAdmin', test: `status(200); check('counted', () => expect(body.counts.checked_in).to.be.at.least(1));` }),
+  // Gate staff: a user the admin gives the role staff works the gate and nothing else.
+  R('Register gate staff D', 'POST', C + '/api/users', {
+    body: { username: 'pm_d_{{run}}', email: 'pm_d_{{run}}@example.com', password: 'postman-pass-D' },
+    test: `status(201); save('idD', body.id);`,
+  }),
+  R('Log in D', 'POST', C + '/api/sessions', { body: { login: 'pm_d_{{run}}', password: 'postman-pass-D' }, test: `status(201); save('tokenD', body.token);` }),
+  R('A user cannot make herself staff: 403', 'PATCH', C + '/api/users/{{idD}}', { auth: 'tokenD', body: { role: 'staff' }, test: `error(403, 'FORBIDDEN');` }),
+  R('The admin makes D staff', 'PATCH', C + '/api/users/{{idD}}', {
+    auth: 'tokenAdmin', body: { role: 'staff' }, test: `status(200); check('role staff', () => expect(body.role).to.eql('staff'));`,
+  }),
+  R('Staff: bookings are not theirs (403)', 'GET', C + '/api/bookings', { auth: 'tokenD', test: `error(403, 'FORBIDDEN');` }),
+  R('Staff: booking is not theirs (403)', 'POST', C + '/api/bookings', { auth: 'tokenD', body: { event_id: '{{eventId}}', seat_ids: ['{{seat6}}'] }, test: `error(403, 'FORBIDDEN');` }),
+  R('Staff: who am I', 'GET', C + '/api/users/me', { auth: 'tokenD', test: `status(200); check('staff', () => expect(body.role).to.eql('staff'));` }),
+  R('Staff at the gate: the admitted ticket again', 'POST', C + '/api/checkins', {
+    auth: 'tokenD', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventId}}' },
+    test: `error(409, 'ALREADY_CHECKED_IN'); check('names the event and the seat', () => { expect(body.event.id).to.eql(get('eventId')); expect(body.event.starts_at_local).to.be.a('string'); expect(body.seat.id).to.eql(get('seat5')); });`,
+  }),
+  R('Staff: the gate needs its event_id (400)', 'POST', C + '/api/checkins', { auth: 'tokenD', body: { ticket_code: '{{ticketCode}}' }, test: `error(400, 'VALIDATION_FAILED');` }),
+  R('Another event for a second gate', 'POST', T + '/api/events', {
+    auth: 'ticket_admin_token',
+    body: { name: 'Postman other night {{run}}', venue: 'Hall 2', starts_at: '2031-01-10T12:00:00Z', timezone: 'Asia/Jakarta', currency: 'IDR', layout: { sections: [{ name: 'Floor', rows: ['A'], seats_per_row: 2, price: 1000 }] } },
+    test: `status(201); save('eventGate2', body.id);`,
+  }),
+  R("Staff at the other event's gate: WRONG_EVENT", 'POST', C + '/api/checkins', {
+    auth: 'tokenD', body: { ticket_code: '{{ticketCode}}', event_id: '{{eventGate2}}' },
+    test: `error(409, 'WRONG_EVENT'); check("details name the ticket's event", () => { expect(body.error.details.event_id).to.eql(get('eventId')); expect(body.error.details.name).to.be.a('string'); expect(body.error.details.starts_at_local).to.match(/[+-]\\d\\d:\\d\\d$/); }); check("the gate's event", () => expect(body.event.id).to.eql(get('eventGate2')));`,
+  }),
+  R('Staff: the check-in list', 'GET', C + '/api/events/{{eventId}}/checkins', {
+    auth: 'tokenD', test: `status(200); check('counts and items', () => { expect(body.counts).to.include.keys('tickets', 'checked_in', 'not_checked_in'); expect(body.items.length).to.be.at.least(1); });`,
+  }),
   R('ticket-app: check-ins of the event', 'GET', T + '/api/events/{{eventId}}/checkins', { auth: 'ticket_service_token', test: `status(200); check('the admitted ticket', () => expect(body.items.map((x) => x.booking_id)).to.include(get('bookingGate')));` }),
+  R('ticket-app: attendee list of the event', 'GET', T + '/api/events/{{eventId}}/attendees', { auth: 'ticket_service_token', test: `status(200); check('the admitted seat', () => expect(body.items.map((x) => x.booking_id)).to.include(get('bookingGate')));` }),
+  R('Box office: attendee list as CSV (admin)', 'GET', C + '/api/admin/events/{{eventId}}/attendees.csv', {
+    auth: 'tokenAdmin', test: `status(200); check('CSV with a header line', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/csv'); expect(pm.response.text().split('\\n')[0]).to.include('seat'); });`,
+  }),
   R('Check-in: forged code', 'POST', T + '/api/checkins', {
     auth: 'ticket_admin_token',
     pre: `const c = pm.collectionVariables.get('ticketCode'); pm.variables.set('forged', c.slice(0, -1) + (c.endsWith('0') ? '1' : '0'));`,
@@ -521,6 +555,7 @@ folders.push(F('7 End of the session', 'Log out, delete a user.', [
     test: `if (!poll(!!body && Array.isArray(body.items) && body.items.length > 0, 'at least one notification')) {
   check('newest first, with the unread count', () => { expect(body.unread).to.be.a('number'); expect(body.items[0]).to.include.keys('id', 'kind', 'subject', 'body', 'created_at', 'read_at'); });
   save('notifA', body.items[0].id);
+  check('her confirmation and her refund', () => { const k = body.items.map((x) => x.kind); expect(k).to.include('booking.confirmed'); expect(k).to.include('booking.refunded'); });
 }`,
   }),
   R('Unread count (A)', 'GET', C + '/api/notifications/unread', { auth: 'tokenA', test: `status(200); check('a count', () => expect(body.unread).to.be.a('number'));` }),
@@ -633,6 +668,14 @@ save('draftEvent', body.id);`,
 ]));
 
 folders.push(F('9 client-app admin and web UI', 'The web UI files and what client-app adds for it: event management passed to ticket-app (the admin token stays on the server), posters (postman/poster.png, a 16x16 PNG; in the Postman app, pick that file for the upload request).', [
+  R('Box office: find B by username', 'GET', C + '/api/bookings?q={{userB}}', {
+    auth: 'tokenAdmin', test: `status(200); check("B's gate booking", () => expect(body.items.map((b) => b.id)).to.include(get('bookingGate')));`,
+  }),
+  R('Box office: users may not search (403)', 'GET', C + '/api/bookings?q=x', { auth: 'tokenB', test: `error(403, 'FORBIDDEN');` }),
+  R('Box office: attendee list (CSV)', 'GET', C + '/api/admin/events/{{eventId}}/attendees.csv', {
+    auth: 'tokenAdmin',
+    test: `status(200); check('RFC 4180 CSV with its header', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/csv'); expect(pm.response.text().split('\\r\\n')[0]).to.eql('seat,section,attendee,id_number,holder,booking_code,status,checked_in_at'); });`,
+  }),
   R('Web UI page', 'GET', C + '/', {
     test: `status(200); check('HTML with a strict CSP', () => { expect(pm.response.headers.get('Content-Type')).to.include('text/html'); expect(pm.response.headers.get('Content-Security-Policy')).to.include("script-src 'self'"); expect(pm.response.headers.get('X-Frame-Options')).to.eql('DENY'); });`,
   }),
@@ -730,18 +773,18 @@ save('deliveryId', mine && (mine.id || mine.event_id));`,
 folders.push(F('11 Signatures', 'Signed calls between services: ticket-app /webhooks/payment (WEBHOOK_SECRET) and client-app /internal/notifications (NOTIFY_SECRET). Forged, stale or missing signatures are 401.', [
   R('Webhook: no signature', 'POST', T + '/webhooks/payment', {
     body: { id: 'evt_postman_nosig', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
-    test: `error(401, 'UNAUTHENTICATED');`,
+    test: `error(401, 'INVALID_SIGNATURE');`,
   }),
   R('Webhook: forged signature', 'POST', T + '/webhooks/payment', {
     headers: { 'X-Signature': 't={{$timestamp}},v1=0000000000000000000000000000000000000000000000000000000000000000' },
     body: { id: 'evt_postman_forged', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
-    test: `error(401, 'UNAUTHENTICATED');`,
+    test: `error(401, 'INVALID_SIGNATURE');`,
   }),
   R('Webhook: stale signature (20 min old)', 'POST', T + '/webhooks/payment', {
     pre: `pm.variables.set('sig_age', 1200);` + signWith('webhook_secret', 'sig'),
     headers: { 'X-Signature': '{{sig}}' },
     body: { id: 'evt_postman_stale_{{run}}', type: 'invoice.paid', created_at: '2030-01-01T00:00:00Z', data: { invoice: {} } },
-    test: `error(401, 'UNAUTHENTICATED');`,
+    test: `error(401, 'INVALID_SIGNATURE');`,
   }),
   R('Webhook: signed event for an unknown invoice', 'POST', T + '/webhooks/payment', {
     pre: `pm.variables.set('sig_age', 0);` + signWith('webhook_secret', 'sig'),
@@ -775,17 +818,18 @@ const forcedLogin = (who) => [
     test: `status(201); save('tokenF', body.token);`,
   }),
 ];
-const pickSeat = (suffix) => R('Pick an OPEN seat ' + suffix, 'GET', C + '/api/events/5eed0000-0000-4000-8000-000000000004/seats', {
+// the Sunday matinee: the seeded train needs a passenger name per seat
+const pickSeat = (suffix) => R('Pick an OPEN seat ' + suffix, 'GET', C + '/api/events/5eed0000-0000-4000-8000-000000000003/seats', {
   test: `status(200); const open = body.items.filter((s) => s.status === 'OPEN');
 check('an OPEN seat', () => expect(open.length).to.be.at.least(2));
-save('fEvent', '5eed0000-0000-4000-8000-000000000004'); save('fSeat', open[open.length - 1].id); save('fSeat2', open[open.length - 2].id);`,
+save('fEvent', '5eed0000-0000-4000-8000-000000000003'); save('fSeat', open[open.length - 1].id); save('fSeat2', open[open.length - 2].id);`,
 });
 
 folders.push(F('Forced: hold rejected', 'Run with ORGANIZER_FAILURE_RATE=1: the organizer refuses every hold.', [
   ...forcedLogin('bob'),
   pickSeat('(hold rejected)'),
   R('Book: HOLD_REJECTED', 'POST', C + '/api/bookings', {
-    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'] },
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'], attendees: [{ seat_id: '{{fSeat}}', name: 'Postman Passenger' }] },
     test: `error(409, 'HOLD_REJECTED');
 check('FAILED with HOLD_REJECTED, no payment', () => { expect(body.booking.status).to.eql('FAILED'); expect(body.booking.failure_reason).to.eql('HOLD_REJECTED'); expect(body.booking.payment).to.eql(null); });
 save('fBooking', body.booking.id);`,
@@ -802,7 +846,7 @@ folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_
   ...forcedLogin('carol'),
   pickSeat('(payment fails)'),
   R('Book (to be declined)', 'POST', C + '/api/bookings', {
-    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'] },
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'], attendees: [{ seat_id: '{{fSeat}}', name: 'Postman Passenger' }] },
     test: `status(201); save('fBooking', body.id); save('fInvoice', body.payment.invoice_number);`,
   }),
   R('Pay (declined later)', 'POST', P + '/api/invoices/{{fInvoice}}/pay', { body: { method: 'card' }, test: `status(202);` }),
@@ -819,7 +863,7 @@ folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_
     test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat')).status).to.eql('OPEN'));`,
   }),
   R('Book (never paid)', 'POST', C + '/api/bookings', {
-    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'] },
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'], attendees: [{ seat_id: '{{fSeat2}}', name: 'Postman Passenger' }] },
     test: `status(201); save('fBooking2', body.id); save('fInvoice2', body.payment.invoice_number);`,
   }),
   R('Wait until EXPIRED', 'GET', C + '/api/bookings/{{fBooking2}}', {

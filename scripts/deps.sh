@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh [run|test|bench|compose|gateway]: installs the Debian packages the project
+# deps.sh [run|test|bench|compose|gateway|video]: installs the Debian packages the project
 # needs for that purpose (default: run), only those that are missing. Works
 # as root or through sudo, never asks anything.
 set -euo pipefail
@@ -18,6 +18,8 @@ test)
     packages+=(chromium clang libclang-rt-14-dev valgrind haproxy python3)
     # the SMTP server the notification e-mail tests deliver to
     packages+=(python3-aiosmtpd)
+    # ffmpeg: ffprobe checks the committed demo video (docs/demo.webm)
+    packages+=(ffmpeg)
     # A machine may carry its own Node.js build with npm inside it; Debian's
     # npm would conflict with it, so only what is absent is installed.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
@@ -26,6 +28,13 @@ test)
 bench) packages+=(wrk haproxy) ;;
 # The API gateway of `REPLICAS=N make up` and `make scale-check`.
 gateway) packages+=(haproxy) ;;
+# make demo-video: Chromium drives the UI and renders the cards, ffmpeg
+# encodes the frames, espeak-ng reads the captions aloud.
+video)
+    packages+=(chromium ffmpeg espeak-ng fonts-dejavu-core)
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
+    ;;
 compose)
     # podman only recommends its network stack: without netavark it falls
     # back to CNI, whose Debian package has no DNS plugin, and the

@@ -3,7 +3,9 @@
  * the session, with no transaction open and no pooled connection held.
  * Another user's entry is unknown to ticket-app under the caller's id, so it
  * answers 404. The offered booking itself reaches the history by ticket-
- * app's booking.created notification (notify_handler.c). */
+ * app's booking.created notification (notify_handler.c); until it does,
+ * GET /api/bookings/{id} reads it from ticket-app (booking_handler.c), so
+ * the entry's booking_id is never a 404. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,13 @@
 /* client_testlib.c: HTTP helpers for client-app's tests (libcurl). */
 #include "client_testlib.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+// clang-format off
+#include <cmocka.h>
+// clang-format on
+
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,4 +145,31 @@ int texec(const char *uri, const char *sql, int nparams, const char *const *para
     int ok = 0;
     free(test_db_scalar_params(uri, sql, nparams, params, &ok));
     return ok ? 0 : -1;
+}
+
+void tuser_new(const char *base, const char *name, const char *pw, struct tuser *u)
+{
+    char email[64];
+    snprintf(u->name, sizeof u->name, "%s", name);
+    snprintf(email, sizeof email, "%s@example.com", name);
+    assert_int_equal(tuser_create(base, name, email, pw, u->id), 201);
+    assert_int_equal(tlogin(base, name, pw, u->token), 201);
+}
+
+void tevent_new(const char *tbase, const char *admin_token, const char *cbase, const char *body,
+                int n, char ev[37], char ids[][37])
+{
+    struct tresp r;
+    char path[96];
+    assert_int_equal(tcall(tbase, "POST", "/api/events", admin_token, body, NULL, &r), 201);
+    snprintf(ev, 37, "%s", tstr(&r, "id"));
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
+    assert_int_equal(tcall(cbase, "GET", path, NULL, NULL, NULL, &r), 200);
+    json_t *items = json_object_get(r.json, "items");
+    assert_int_equal((int)json_array_size(items), n);
+    for (int i = 0; i < n; i++)
+        snprintf(ids[i], 37, "%s",
+                 json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
+    tresp_free(&r);
 }

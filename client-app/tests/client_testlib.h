@@ -38,4 +38,20 @@ long tlogin(const char *base, const char *login, const char *pw, char *token);
  * (values never go into the SQL text); 0 or -1. */
 int texec(const char *uri, const char *sql, int nparams, const char *const *params);
 
+/* A registered, logged-in user of the client-app at base. */
+struct tuser {
+    char name[24];
+    char id[37];
+    char token[65];
+};
+/* Registers name (e-mail name@example.com, password pw) and logs in; both
+ * must answer 201 (asserted). */
+void tuser_new(const char *base, const char *name, const char *pw, struct tuser *u);
+
+/* Creates an event at ticket-app (tbase, admin token; body the JSON of
+ * POST /api/events, n seats) and reads its n seat ids through client-app
+ * (cbase) in order; both answers asserted. */
+void tevent_new(const char *tbase, const char *admin_token, const char *cbase, const char *body,
+                int n, char ev[37], char ids[][37]);
+
 #endif

@@ -21,101 +21,30 @@
 #include <pthread.h>
 
 #include "client_testlib.h"
-#include "testsupport.h"
+#include "test_suite.h"
 
-#define ADMIN_TOKEN "acct-ticket-admin-token"
-#define SERVICE_TOKEN "acct-ticket-service-token"
-#define PAY_TOKEN "acct-payment-service-token"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
 
-static struct test_daemon pay, ticket, client;
-static char client_db[512], ticket_db[512], pay_db[512];
+static const char *const acct_client_env[] = {"TICKET_ADMIN_TOKEN=" TS_ADMIN_TOKEN, NULL};
+
+static struct test_suite suite;
 static const char *C, *T, *P; /* base URLs */
 static char admin_tok[65];    /* the seeded admin's session */
 
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
-    if (test_db_create("acct_pay", NULL, pay_db, sizeof pay_db) < 0 ||
-        test_db_create("acct_ticket", NULL, ticket_db, sizeof ticket_db) < 0 ||
-        test_db_create("acct_client", NULL, client_db, sizeof client_db) < 0)
+    const struct test_suite_opts o = {
+        .name = "acct", TEST_SUITE_BINARIES, .client_env = acct_client_env};
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    int pport = test_free_port(), tport, cport;
-    do
-        tport = test_free_port();
-    while (tport == pport);
-    do
-        cport = test_free_port();
-    while (cport == pport || cport == tport);
-
-    char c_db[600], c_ticket[96];
-    snprintf(c_db, sizeof c_db, "DATABASE_URL=%s", client_db);
-    snprintf(c_ticket, sizeof c_ticket, "TICKET_APP_URL=http://127.0.0.1:%d", tport);
-    const char *cenv[] = {c_db,
-                          c_ticket,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "NOTIFY_SECRET=acct-notify-secret",
-                          "ADMIN_PASSWORD=acct-admin-pass",
-                          "RATE_LIMIT_PER_MINUTE=0",
-                          "DB_POOL_SIZE=6",
-                          "HTTP_WORKERS=6",
-                          NULL};
-    if (test_daemon_start(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", cport, cenv))
-        return -1;
-
-    char p_db[600], p_hook[128], p_public[96];
-    snprintf(p_db, sizeof p_db, "DATABASE_URL=%s", pay_db);
-    snprintf(p_hook, sizeof p_hook, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", tport);
-    snprintf(p_public, sizeof p_public, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", pport);
-    const char *penv[] = {p_db,
-                          p_hook,
-                          p_public,
-                          "WEBHOOK_SECRET=acct-webhook-secret",
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "PAYMENT_FAILURE_RATE=0",
-                          "PAYMENT_DELAY_MS=0",
-                          "WEBHOOK_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", pport, penv))
-        return -1;
-
-    char t_db[600], t_pay[96], t_notify[128];
-    snprintf(t_db, sizeof t_db, "DATABASE_URL=%s", ticket_db);
-    snprintf(t_pay, sizeof t_pay, "PAYMENT_APP_URL=http://127.0.0.1:%d", pport);
-    snprintf(t_notify, sizeof t_notify, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             cport);
-    const char *tenv[] = {t_db,
-                          t_pay,
-                          t_notify,
-                          "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
-                          "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN,
-                          "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN,
-                          "WEBHOOK_SECRET=acct-webhook-secret",
-                          "NOTIFY_SECRET=acct-notify-secret",
-                          "TICKET_CODE_SECRET=acct-code-secret",
-                          "ORGANIZER_FAILURE_RATE=0",
-                          "NOTIFY_RETRY_BASE_MS=100",
-                          "DB_POOL_SIZE=4",
-                          "HTTP_WORKERS=4",
-                          NULL};
-    if (test_daemon_start(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", tport, tenv))
-        return -1;
-    C = client.base_url;
-    T = ticket.base_url;
-    P = pay.base_url;
-    return tlogin(C, "admin", "acct-admin-pass", admin_tok) == 201 ? 0 : -1;
+    return tlogin(C, "admin", TS_ADMIN_PASSWORD, admin_tok) == 201 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    int st = test_daemon_stop(&client);
-    test_daemon_stop(&ticket);
-    test_daemon_stop(&pay);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    return test_suite_stop(&suite);
 }
 
 /* An RFC 3339 UTC time at now + offset_s. */
@@ -318,6 +247,61 @@ static long count_sql(const char *uri, const char *sql, const char *p1)
     return n;
 }
 
+/* Booking id's status at ticket-app, through its API (service token), 1
+ * if it is want. */
+static int ticket_booking_is(const char *id, const char *want)
+{
+    char path[96];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/bookings/%s", id);
+    int is = tcall(T, "GET", path, TS_SERVICE_TOKEN, NULL, NULL, &r) == 200 &&
+             strcmp(tstr(&r, "status"), want) == 0;
+    tresp_free(&r);
+    return is;
+}
+
+/* Seats of event ev not OPEN at ticket-app (only seat, when not NULL). */
+static long seats_not_open(const char *ev, const char *seat)
+{
+    char path[96];
+    struct tresp r;
+    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
+    assert_int_equal(tcall(T, "GET", path, NULL, NULL, NULL, &r), 200);
+    long n = 0;
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(r.json, "items"), i, it)
+    {
+        if (seat && strcmp(json_string_value(json_object_get(it, "id")), seat) != 0)
+            continue;
+        n += strcmp(json_string_value(json_object_get(it, "status")), "OPEN") != 0;
+    }
+    tresp_free(&r);
+    return n;
+}
+
+/* Waits up to 10 s until payment-app's invoice at path (its API, service
+ * token; a single invoice or a list of one) has status want; 1 if so. */
+static int invoice_becomes(const char *path, const char *want)
+{
+    for (int i = 0; i < 100; i++) {
+        struct tresp r;
+        const char *st = "";
+        if (tcall(P, "GET", path, TS_PAY_TOKEN, NULL, NULL, &r) == 200) {
+            json_t *items = json_object_get(r.json, "items");
+            json_t *inv = items ? json_array_get(items, 0) : r.json;
+            const char *v = json_string_value(json_object_get(inv, "status"));
+            st = v ? v : "";
+        }
+        int done = strcmp(st, want) == 0;
+        tresp_free(&r);
+        if (done)
+            return 1;
+        usleep(100 * 1000);
+    }
+    return 0;
+}
+
 static void test_postponement_reaches_holder(void **state)
 {
     (void)state;
@@ -346,7 +330,7 @@ static void test_postponement_reaches_holder(void **state)
     int told = 0, replaced = 0;
     snprintf(path, sizeof path, "/api/bookings/%s/ticket.pdf", bid);
     for (int i = 0; i < 150 && !(told && replaced); i++) {
-        told = count_sql(client_db,
+        told = count_sql(suite.client_db,
                          "SELECT count(*) FROM processed_notifications "
                          "WHERE type = 'event.changed' AND booking_id = $1::uuid",
                          bid) == 1;
@@ -403,27 +387,12 @@ static void test_delete_account(void **state)
     tresp_free(&r);
     assert_int_equal(tcall(C, "DELETE", path, tok, NULL, NULL, &r), 204);
     tresp_free(&r);
+    assert_true(ticket_booking_is(pending, "CANCELLED"));
+    assert_int_equal(seats_not_open(ev, seats[0]), 0);
+    snprintf(path, sizeof path, "/api/invoices/%s", inv);
+    assert_true(invoice_becomes(path, "VOID"));
     assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'",
-                  pending),
-        1);
-    assert_int_equal(count_sql(ticket_db,
-                               "SELECT count(*) FROM seats WHERE id = $1 AND status = 'OPEN'",
-                               seats[0]),
-                     1);
-    for (int i = 0; i < 100 && count_sql(pay_db,
-                                         "SELECT count(*) FROM invoices WHERE invoice_number = $1 "
-                                         "AND status = 'VOID'",
-                                         inv) != 1;
-         i++)
-        usleep(100 * 1000);
-    assert_int_equal(count_sql(pay_db,
-                               "SELECT count(*) FROM invoices WHERE invoice_number = $1 "
-                               "AND status = 'VOID'",
-                               inv),
-                     1);
-    assert_int_equal(
-        count_sql(client_db,
+        count_sql(suite.client_db,
                   "SELECT count(*) FROM bookings WHERE id = $1::uuid AND status = 'CANCELLED'",
                   pending),
         1);
@@ -447,37 +416,15 @@ static void test_delete_account(void **state)
     tresp_free(&r);
     assert_int_equal(tcall(C, "GET", "/api/users/me", tok2, NULL, NULL, &r), 200);
     tresp_free(&r);
-    assert_int_equal(
-        count_sql(ticket_db,
-                  "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'PENDING_PAYMENT'",
-                  pend2),
-        1);
+    assert_true(ticket_booking_is(pend2, "PENDING_PAYMENT"));
     snprintf(path, sizeof path, "/api/users/%s?cancel_bookings=true", uid2);
     assert_int_equal(tcall(C, "DELETE", path, admin_tok, NULL, NULL, &r), 204);
     tresp_free(&r);
-    assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'",
-                  paid),
-        1);
-    assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CANCELLED'",
-                  pend2),
-        1);
-    for (int i = 0; i < 100 && count_sql(pay_db,
-                                         "SELECT count(*) FROM invoices WHERE booking_id = $1 "
-                                         "AND status = 'REFUNDED'",
-                                         paid) != 1;
-         i++)
-        usleep(100 * 1000);
-    assert_int_equal(count_sql(pay_db,
-                               "SELECT count(*) FROM invoices WHERE booking_id = $1 "
-                               "AND status = 'REFUNDED'",
-                               paid),
-                     1);
-    assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM seats WHERE event_id = $1 AND status <> 'OPEN'",
-                  ev),
-        0);
+    assert_true(ticket_booking_is(paid, "CANCELLED"));
+    assert_true(ticket_booking_is(pend2, "CANCELLED"));
+    snprintf(path, sizeof path, "/api/invoices?booking_id=%s", paid);
+    assert_true(invoice_becomes(path, "REFUNDED"));
+    assert_int_equal(seats_not_open(ev, NULL), 0);
     snprintf(path, sizeof path, "/api/users/%s", uid2);
     assert_int_equal(tcall(C, "GET", path, admin_tok, NULL, NULL, &r), 404);
     tresp_free(&r);
@@ -494,10 +441,7 @@ static void test_delete_account(void **state)
     snprintf(path, sizeof path, "/api/users/%s", uid3);
     assert_int_equal(tcall(C, "DELETE", path, tok3, NULL, NULL, &r), 204);
     tresp_free(&r);
-    assert_int_equal(
-        count_sql(ticket_db, "SELECT count(*) FROM bookings WHERE id = $1 AND status = 'CONFIRMED'",
-                  old_b),
-        1);
+    assert_true(ticket_booking_is(old_b, "CONFIRMED"));
 }
 
 /* Admins live now (client db). */
@@ -505,7 +449,8 @@ static long admins(void)
 {
     int ok = 0;
     char *v = test_db_scalar(
-        client_db, "SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL", &ok);
+        suite.client_db, "SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL",
+        &ok);
     long n = ok && v ? atol(v) : -1;
     free(v);
     return n;

@@ -30,13 +30,9 @@ static const char *C, *T, *P; /* base URLs */
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
     const struct test_suite_opts o = {.name = "e2e", TEST_SUITE_BINARIES};
-    if (test_suite_start(&suite, &o) != 0)
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    C = suite.C;
-    T = suite.T;
-    P = suite.P;
     return 0;
 }
 

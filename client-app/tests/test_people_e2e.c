@@ -95,7 +95,6 @@ static void smtp_stop(void)
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
     if (sodium_init() < 0)
         return -1;
     smtp_port = test_free_port();
@@ -109,11 +108,8 @@ static int setup(void **state)
                                       TEST_SUITE_BINARIES,
                                       .client_env = people_client_env,
                                       .ticket_env = people_ticket_env};
-    if (test_suite_start(&suite, &o) != 0)
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    C = suite.C;
-    T = suite.T;
-    P = suite.P;
     if (tlogin(C, "admin", ADMIN_PW, admin_token) != 201)
         return -1;
     return 0;
@@ -128,46 +124,26 @@ static int teardown(void **state)
 
 /* ---- helpers ---- */
 
-struct user {
-    char name[24];
-    char id[37];
-    char token[65];
-};
-
-static void user_new(struct user *u, const char *name)
+static void user_new(struct tuser *u, const char *name)
 {
-    char email[64];
-    snprintf(u->name, sizeof u->name, "%s", name);
-    snprintf(email, sizeof email, "%s@example.com", name);
-    assert_int_equal(tuser_create(C, name, email, PW, u->id), 201);
-    assert_int_equal(tlogin(C, name, PW, u->token), 201);
+    tuser_new(C, name, PW, u);
 }
 
 /* An event with one row of n seats named name; seat ids into ids. */
 static void new_event(const char *name, int n, char ev[37], char ids[][37])
 {
-    struct tresp r;
-    char body[640], path[96];
+    char body[640];
     snprintf(body, sizeof body,
              "{\"name\":\"%s\",\"venue\":\"Hall\",\"starts_at\":\"2030-06-01T12:30:00Z\","
              "\"timezone\":\"Asia/Jakarta\",\"currency\":\"IDR\",\"layout\":{\"sections\":"
              "[{\"name\":\"Floor\",\"rows\":[\"A\"],\"seats_per_row\":%d,\"price\":75000}]}}",
              name, n);
-    assert_int_equal(tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r), 201);
-    snprintf(ev, 37, "%s", tstr(&r, "id"));
-    tresp_free(&r);
-    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
-    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
-    json_t *items = json_object_get(r.json, "items");
-    assert_int_equal((int)json_array_size(items), n);
-    for (int i = 0; i < n; i++)
-        snprintf(ids[i], 37, "%s",
-                 json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
-    tresp_free(&r);
+    tevent_new(T, ADMIN_TOKEN, C, body, n, ev, ids);
 }
 
 /* Books one seat as u: 201; booking id and invoice out. */
-static void book(const struct user *u, const char *ev, const char *seat, char bid[37], char inv[64])
+static void book(const struct tuser *u, const char *ev, const char *seat, char bid[37],
+                 char inv[64])
 {
     char body[256];
     snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"]}", ev, seat);
@@ -189,7 +165,7 @@ static void pay_invoice(const char *inv)
 }
 
 /* Polls u's booking until status (up to timeout_ms). */
-static void wait_booking(const struct user *u, const char *bid, const char *want, int timeout_ms)
+static void wait_booking(const struct tuser *u, const char *bid, const char *want, int timeout_ms)
 {
     char path[128];
     struct tresp r;
@@ -211,7 +187,7 @@ static void wait_booking(const struct user *u, const char *bid, const char *want
 }
 
 /* A paid booking of one seat: its id. */
-static void book_and_pay(const struct user *u, const char *ev, const char *seat, char bid[37])
+static void book_and_pay(const struct tuser *u, const char *ev, const char *seat, char bid[37])
 {
     char inv[64];
     book(u, ev, seat, bid, inv);
@@ -242,7 +218,7 @@ static long scan(const char *token, const char *code, const char *gate, struct t
 }
 
 /* A user made staff by the admin. */
-static void staff_new(struct user *u, const char *name)
+static void staff_new(struct tuser *u, const char *name)
 {
     user_new(u, name);
     char path[96];
@@ -260,7 +236,7 @@ static void staff_new(struct user *u, const char *name)
 static void test_staff_role(void **state)
 {
     (void)state;
-    struct user s, u;
+    struct tuser s, u;
     staff_new(&s, "gatekeeper");
     user_new(&u, "plainuser");
     struct tresp r;
@@ -308,7 +284,7 @@ static void test_staff_role(void **state)
 static void test_gate(void **state)
 {
     (void)state;
-    struct user s, u;
+    struct tuser s, u;
     staff_new(&s, "gatestaff");
     user_new(&u, "concertgoer");
     char ev1[37], ev2[37], seats1[3][37], seats2[1][37];
@@ -367,7 +343,7 @@ static void test_gate(void **state)
 /* ---- the inbox and its e-mails ---- */
 
 /* u's inbox (new reference: the parsed answer). */
-static json_t *inbox_of(const struct user *u)
+static json_t *inbox_of(const struct tuser *u)
 {
     struct tresp r;
     assert_int_equal(tcall(C, "GET", "/api/notifications?limit=200", u->token, NULL, NULL, &r),
@@ -379,7 +355,7 @@ static json_t *inbox_of(const struct user *u)
 
 /* Waits until u has an entry of kind (about booking bid, unless NULL); its
  * booking id into found (may be NULL). */
-static void wait_kind(const struct user *u, const char *kind, const char *bid, int timeout_ms,
+static void wait_kind(const struct tuser *u, const char *kind, const char *bid, int timeout_ms,
                       char found[37])
 {
     for (int waited = 0; waited <= timeout_ms; waited += 200) {
@@ -438,7 +414,7 @@ static json_t *read_mails(void)
 static void test_inbox_life(void **state)
 {
     (void)state;
-    struct user u, x;
+    struct tuser u, x;
     user_new(&u, "lifeuser");
     user_new(&x, "seatowner");
     struct tresp r;
@@ -629,7 +605,7 @@ static void test_inbox_life(void **state)
 
 /* The text of the booking's ticket PDF, by pdftotext (new malloc'ed), or
  * NULL when poppler-utils is not installed. */
-static char *ticket_text(const struct user *u, const char *bid)
+static char *ticket_text(const struct tuser *u, const char *bid)
 {
     char path[128];
     struct tresp r;
@@ -672,7 +648,7 @@ static char train[37], train_booking[37]; /* for the box office */
 static void test_attendees(void **state)
 {
     (void)state;
-    struct user u;
+    struct tuser u;
     user_new(&u, "familyhead");
     struct tresp r;
     char path[160], body[1024];
@@ -685,10 +661,14 @@ static void test_attendees(void **state)
     char seats[3][37], show[37], sseats[1][37];
     new_event("Night Train 7", 3, train, seats);
     new_event("Family Show", 1, show, sseats);
-    const char *p[] = {train};
-    assert_int_equal(texec(suite.ticket_db,
-                           "UPDATE events SET attendees_required = true WHERE id = $1::uuid", 1, p),
-                     0);
+    snprintf(path, sizeof path, "/api/admin/events/%s", train);
+    assert_int_equal(
+        tcall(C, "PATCH", path, admin_token, "{\"attendees_required\":\"yes\"}", NULL, &r), 400);
+    tresp_free(&r);
+    assert_int_equal(
+        tcall(C, "PATCH", path, admin_token, "{\"attendees_required\":true}", NULL, &r), 200);
+    tresp_free(&r);
+
     snprintf(path, sizeof path, "/api/events/%s", train);
     assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "attendees_required")));
@@ -758,7 +738,7 @@ static void test_attendees(void **state)
         free(text);
     }
     /* the gate shows the seat's passenger */
-    struct user s;
+    struct tuser s;
     staff_new(&s, "trainguard");
     char code[111];
     ticket_code(bid, seats[1], code);
@@ -823,7 +803,7 @@ static void test_boxoffice(void **state)
     assert_int_equal(tcall(C, "GET", "/api/bookings?q=%25", admin_token, NULL, NULL, &r), 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
     tresp_free(&r);
-    struct user u;
+    struct tuser u;
     user_new(&u, "nosyuser");
     assert_int_equal(tcall(C, "GET", "/api/bookings?q=sari", u.token, NULL, NULL, &r), 403);
     tresp_free(&r);
@@ -851,12 +831,48 @@ static void test_boxoffice(void **state)
     tresp_free(&r);
 }
 
+/* The event moves, then is called off: its holder's inbox says both. */
+static void test_event_news(void **state)
+{
+    (void)state;
+    struct tuser u;
+    user_new(&u, "eventfan");
+    char ev[37], seats[1][37], bid[37];
+    new_event("Moving Night", 1, ev, seats);
+    book_and_pay(&u, ev, seats[0], bid);
+    struct tresp r;
+    char path[128];
+    snprintf(path, sizeof path, "/api/events/%s", ev);
+    assert_int_equal(
+        tcall(T, "PATCH", path, ADMIN_TOKEN, "{\"starts_at\":\"2030-06-08T12:30:00Z\"}", NULL, &r),
+        200);
+    tresp_free(&r);
+    wait_kind(&u, "event.changed", bid, 15000, NULL);
+    snprintf(path, sizeof path, "/api/events/%s/cancel", ev);
+    assert_int_equal(tcall(T, "POST", path, ADMIN_TOKEN, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    wait_booking(&u, bid, "CANCELLED", 15000);
+    wait_kind(&u, "event.cancelled", bid, 15000, NULL);
+    json_t *in = inbox_of(&u);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(in, "items"), i, e)
+    {
+        const char *k = json_string_value(json_object_get(e, "kind"));
+        if (strcmp(k, "event.changed") == 0)
+            assert_non_null(
+                strstr(json_string_value(json_object_get(e, "body")), "2030-06-08 19:30"));
+        printf("  %s: %s\n", k, json_string_value(json_object_get(e, "subject")));
+    }
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_staff_role), cmocka_unit_test(test_gate),
         cmocka_unit_test(test_inbox_life), cmocka_unit_test(test_attendees),
-        cmocka_unit_test(test_boxoffice),
+        cmocka_unit_test(test_boxoffice),  cmocka_unit_test(test_event_news),
     };
     return cmocka_run_group_tests_name("client_people_e2e", tests, setup, teardown);
 }

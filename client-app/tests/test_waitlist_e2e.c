@@ -36,14 +36,10 @@ static const char *C, *T, *P; /* base URLs */
 static int setup(void **state)
 {
     (void)state;
-    test_require_pg();
     const struct test_suite_opts o = {
         .name = "wl", TEST_SUITE_BINARIES, .ticket_env = wl_ticket_env};
-    if (test_suite_start(&suite, &o) != 0)
+    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
         return -1;
-    C = suite.C;
-    T = suite.T;
-    P = suite.P;
     return 0;
 }
 
@@ -55,47 +51,26 @@ static int teardown(void **state)
 
 /* ---- helpers ---- */
 
-struct user {
-    char name[24];
-    char id[37];
-    char token[65];
-};
-
-static void user_new(struct user *u, const char *name)
+static void user_new(struct tuser *u, const char *name)
 {
-    char email[64];
-    snprintf(u->name, sizeof u->name, "%s", name);
-    snprintf(email, sizeof email, "%s@example.com", name);
-    assert_int_equal(tuser_create(C, name, email, PW, u->id), 201);
-    assert_int_equal(tlogin(C, name, PW, u->token), 201);
+    tuser_new(C, name, PW, u);
 }
 
 /* An event with one row of n seats; seat ids into ids. */
 static void new_event(int n, char ev[37], char ids[][37])
 {
-    struct tresp r;
-    char body[512], path[96];
+    char body[512];
     snprintf(
         body, sizeof body,
         "{\"name\":\"Waitlist Night\",\"venue\":\"Hall\",\"starts_at\":\"2030-06-01T19:00:00Z\","
         "\"currency\":\"IDR\",\"layout\":{\"sections\":[{\"name\":\"Floor\",\"rows\":[\"A\"],"
         "\"seats_per_row\":%d,\"price\":75000}]}}",
         n);
-    assert_int_equal(tcall(T, "POST", "/api/events", ADMIN_TOKEN, body, NULL, &r), 201);
-    snprintf(ev, 37, "%s", tstr(&r, "id"));
-    tresp_free(&r);
-    snprintf(path, sizeof path, "/api/events/%s/seats", ev);
-    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
-    json_t *items = json_object_get(r.json, "items");
-    assert_int_equal((int)json_array_size(items), n);
-    for (int i = 0; i < n; i++)
-        snprintf(ids[i], 37, "%s",
-                 json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")));
-    tresp_free(&r);
+    tevent_new(T, ADMIN_TOKEN, C, body, n, ev, ids);
 }
 
 /* Books seats as u through client-app: 201; booking id and invoice out. */
-static void book(const struct user *u, const char *ev, const char *const *seats, size_t n,
+static void book(const struct tuser *u, const char *ev, const char *const *seats, size_t n,
                  char bid[37], char inv[64])
 {
     json_t *ids = json_array();
@@ -124,7 +99,7 @@ static void pay_invoice(const char *inv)
 
 /* Polls u's booking until status (up to timeout_ms; no refresh: the
  * notifications bring it). r keeps the last answer. */
-static int wait_booking(const struct user *u, const char *bid, const char *want, int timeout_ms,
+static int wait_booking(const struct tuser *u, const char *bid, const char *want, int timeout_ms,
                         struct tresp *r)
 {
     char path[128];
@@ -143,14 +118,14 @@ static int wait_booking(const struct user *u, const char *bid, const char *want,
     return -1;
 }
 
-static long join(const struct user *u, const char *ev, const char *seat, struct tresp *r)
+static long join(const struct tuser *u, const char *ev, const char *seat, struct tresp *r)
 {
     char body[160];
     snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_id\":\"%s\"}", ev, seat);
     return tcall(C, "POST", "/api/waitlist", u ? u->token : NULL, body, NULL, r);
 }
 
-static long leave(const struct user *u, const char *entry)
+static long leave(const struct tuser *u, const char *entry)
 {
     char path[128];
     struct tresp r;
@@ -161,7 +136,7 @@ static long leave(const struct user *u, const char *entry)
 }
 
 /* u's entry (a copy, new ref) from GET /api/waitlist. */
-static json_t *entry_of(const struct user *u, const char *entry)
+static json_t *entry_of(const struct tuser *u, const char *entry)
 {
     struct tresp r;
     assert_int_equal(tcall(C, "GET", "/api/waitlist?limit=500", u->token, NULL, NULL, &r), 200);
@@ -177,7 +152,7 @@ static json_t *entry_of(const struct user *u, const char *entry)
 }
 
 /* Waits until u's entry is want; its booking_id into bid (may be NULL). */
-static int wait_entry(const struct user *u, const char *entry, const char *want, int timeout_ms,
+static int wait_entry(const struct tuser *u, const char *entry, const char *want, int timeout_ms,
                       char bid[37])
 {
     char last[20] = "";
@@ -202,7 +177,7 @@ static int wait_entry(const struct user *u, const char *entry, const char *want,
     return -1;
 }
 
-static long position(const struct user *u, const char *entry)
+static long position(const struct tuser *u, const char *entry)
 {
     json_t *e = entry_of(u, entry);
     assert_non_null(e);
@@ -215,7 +190,7 @@ static long position(const struct user *u, const char *entry)
 /* The offered booking in u's history: PENDING_PAYMENT, origin waitlist
  * (readable at once), and its payment URL (by booking.created: the offer's
  * invoice is made after the offer); invoice number into inv. */
-static void expect_offer_in_history(const struct user *u, const char *bid, char inv[64])
+static void expect_offer_in_history(const struct tuser *u, const char *bid, char inv[64])
 {
     struct tresp r;
     assert_int_equal(wait_booking(u, bid, "PENDING_PAYMENT", 10000, &r), 0);
@@ -259,7 +234,7 @@ static char *seat_status(const char *ev, const char *seat)
 }
 
 struct leave_arg {
-    const struct user *u;
+    const struct tuser *u;
     const char *entry;
     long status;
 };
@@ -276,7 +251,7 @@ static void *leave_run(void *arg)
 static void offer_chain(void **state)
 {
     (void)state;
-    struct user A, B, Cu, D, E;
+    struct tuser A, B, Cu, D, E;
     user_new(&A, "ann");
     user_new(&B, "ben");
     user_new(&Cu, "cat");
@@ -418,7 +393,7 @@ static void offer_chain(void **state)
 #define NJOIN 50
 
 struct joiner {
-    struct user u;
+    struct tuser u;
     const char *ev, *seat;
     long status, position;
     char entry[37];
@@ -441,7 +416,7 @@ static void *join_run(void *arg)
 static void concurrent_joins(void **state)
 {
     (void)state;
-    struct user owner;
+    struct tuser owner;
     user_new(&owner, "owner");
     char ev[37], seat[1][37], bid[37], inv[64];
     new_event(1, ev, seat);
@@ -499,7 +474,7 @@ static void concurrent_joins(void **state)
 }
 
 struct cancel_arg {
-    const struct user *u;
+    const struct tuser *u;
     const char *bid;
     long status;
 };
@@ -521,7 +496,7 @@ static void *cancel_run(void *arg)
 static void concurrent_releases(void **state)
 {
     (void)state;
-    struct user x1, x2, q[3];
+    struct tuser x1, x2, q[3];
     user_new(&x1, "xone");
     user_new(&x2, "xtwo");
     const char *names[] = {"qua", "qub", "quc"};
@@ -572,15 +547,15 @@ static void offer_readable_at_once(void **state)
     (void)state;
     static const char *const no_retry_env[] = {"HOLD_TTL_SECONDS=60", NULL};
     struct test_suite quiet;
-    const struct test_suite_opts o = {.name = "wl_quiet", TEST_SUITE_BINARIES,
-                                      .ticket_env = no_retry_env, .no_notifications = 1};
+    const struct test_suite_opts o = {
+        .name = "wl_quiet", TEST_SUITE_BINARIES, .ticket_env = no_retry_env, .no_notifications = 1};
     assert_int_equal(test_suite_start(&quiet, &o), 0);
     const char *c0 = C, *t0 = T, *p0 = P;
     C = quiet.C;
     T = quiet.T;
     P = quiet.P;
 
-    struct user A, B;
+    struct tuser A, B;
     user_new(&A, "quiet_ann");
     user_new(&B, "quiet_ben");
     char ev[37], seats[1][37], a_bid[37], eb[37], b_bid[37], path[128];

@@ -120,6 +120,21 @@ int test_suite_start(struct test_suite *s, const struct test_suite_opts *o)
     return 0;
 }
 
+int test_suite_open(struct test_suite *s, const struct test_suite_opts *o, const char **c,
+                    const char **t, const char **p)
+{
+    test_require_pg();
+    if (test_suite_start(s, o) != 0)
+        return -1;
+    if (c)
+        *c = s->C;
+    if (t)
+        *t = s->T;
+    if (p)
+        *p = s->P;
+    return 0;
+}
+
 int test_suite_restart_ticket(struct test_suite *s)
 {
     return test_daemon_start(&s->ticket, "ticket-app", s->opts.ticket_bin, "TICKET_APP_PORT",

@@ -48,6 +48,11 @@ struct test_suite {
  * client-app (each healthy, migrations applied). 0, or -1 after a message
  * (what was started is stopped). */
 int test_suite_start(struct test_suite *s, const struct test_suite_opts *o);
+/* The set-up of an e2e test: test_require_pg (skips without a test
+ * PostgreSQL), test_suite_start, then *c, *t and *p (each may be NULL) set
+ * to the base URLs. 0 or -1. */
+int test_suite_open(struct test_suite *s, const struct test_suite_opts *o, const char **c,
+                    const char **t, const char **p);
 /* Starts ticket-app again (after test_daemon_stop(&s->ticket)) on the same
  * port, database and environment. 0 or -1. */
 int test_suite_restart_ticket(struct test_suite *s);

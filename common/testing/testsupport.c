@@ -90,11 +90,10 @@ void test_db_uri(const char *db, char *out, size_t outlen)
     sbuf_cleanup(&b);
 }
 
-static const struct db_stmt test_create_sql = {
-    "test_create_sql", "SELECT format('CREATE DATABASE %I', $1::text)"};
+static const struct db_stmt test_create_sql = {"test_create_sql",
+                                               "SELECT format('CREATE DATABASE %I', $1::text)"};
 
-int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri,
-                   size_t urilen)
+int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri, size_t urilen)
 {
     if (!test_pg_available()) {
         fprintf(stderr, "test_db_create: no test PostgreSQL configured\n");
@@ -302,35 +301,20 @@ static char **test_child_env(const char *const *env, const char *port_assign)
     return out;
 }
 
-int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
-                      const char *port_var, int port, const char *const *env)
+pid_t test_spawn(const char *binary, char *const *envp, const char *log_path, int append)
 {
-    memset(d, 0, sizeof *d);
-    if (port == 0)
-        port = test_free_port();
-    d->port = port;
-    snprintf(d->name, sizeof d->name, "%s", name ? name : "daemon");
-    snprintf(d->log_path, sizeof d->log_path, "/tmp/test-%s-%d-%d.log", d->name, (int)getpid(),
-             port);
-    snprintf(d->base_url, sizeof d->base_url, "http://127.0.0.1:%d", port);
-
-    char port_assign[128];
-    snprintf(port_assign, sizeof port_assign, "%s=%d", port_var ? port_var : "PORT", port);
-    char **envp = test_child_env(env, port_assign);
-
-    int logfd = open(d->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int logfd =
+        open(log_path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0644);
     if (logfd < 0) {
-        fprintf(stderr, "test_daemon_start: cannot open %s: %s\n", d->log_path, strerror(errno));
-        free(envp);
+        fprintf(stderr, "test_spawn: cannot open %s: %s\n", log_path, strerror(errno));
         return -1;
     }
     fflush(NULL);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        fprintf(stderr, "test_daemon_start: fork: %s\n", strerror(errno));
+        fprintf(stderr, "test_spawn: fork: %s\n", strerror(errno));
         close(logfd);
-        free(envp);
         return -1;
     }
     if (pid == 0) {
@@ -349,7 +333,29 @@ int test_daemon_start(struct test_daemon *d, const char *name, const char *binar
         _exit(127);
     }
     close(logfd);
+    return pid;
+}
+
+int test_daemon_start(struct test_daemon *d, const char *name, const char *binary,
+                      const char *port_var, int port, const char *const *env)
+{
+    memset(d, 0, sizeof *d);
+    if (port == 0)
+        port = test_free_port();
+    d->port = port;
+    snprintf(d->name, sizeof d->name, "%s", name ? name : "daemon");
+    snprintf(d->log_path, sizeof d->log_path, "/tmp/test-%s-%d-%d.log", d->name, (int)getpid(),
+             port);
+    snprintf(d->base_url, sizeof d->base_url, "http://127.0.0.1:%d", port);
+
+    char port_assign[128];
+    snprintf(port_assign, sizeof port_assign, "%s=%d", port_var ? port_var : "PORT", port);
+    char **envp = test_child_env(env, port_assign);
+
+    pid_t pid = test_spawn(binary, envp, d->log_path, 0);
     free(envp);
+    if (pid < 0)
+        return -1;
     d->pid = pid;
 
     /* Wait for /healthz, giving up early if the daemon died. */
@@ -465,23 +471,57 @@ static size_t test_sink(char *data, size_t size, size_t n, void *p)
     return size * n;
 }
 
-long test_http(const char *method, const char *url, const char *const *headers,
-               const char *body, char **resp_body)
+/* TEST_HTTP_RECORD=FILE: each exchange appended to FILE as one JSON line
+ * {method, url, status, content_type, request, response} (the bodies as
+ * text; a response that is not JSON or text is left out), for
+ * openapi/validate.js --exchanges. */
+static pthread_mutex_t test_record_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void test_http_record(const char *path, const char *method, const char *url, long status,
+                             const char *ctype, const char *req, const struct sbuf *resp)
+{
+    int text = ctype && (strstr(ctype, "json") || strncmp(ctype, "text/", 5) == 0);
+    json_t *line = json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "method", method, "url", url, "status",
+                             (json_int_t)status, "content_type", ctype, "request", req);
+    if (!line)
+        return;
+    json_t *r = text && resp->buf ? json_stringn(resp->buf, resp->len) : NULL;
+    json_object_set_new(line, "response", r ? r : json_null());
+    char *s = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    pthread_mutex_lock(&test_record_lock);
+    FILE *f = s ? fopen(path, "a") : NULL;
+    if (f) {
+        fprintf(f, "%s\n", s);
+        fclose(f);
+    }
+    pthread_mutex_unlock(&test_record_lock);
+    free(s);
+}
+
+void *test_curl(void)
+{
+    pthread_once(&test_curl_once, test_curl_init);
+    CURL *h = pthread_getspecific(test_curl_key);
+    if (!h) {
+        if ((h = curl_easy_init()))
+            pthread_setspecific(test_curl_key, h);
+    } else {
+        curl_easy_reset(h);
+    }
+    return h;
+}
+
+long test_http(const char *method, const char *url, const char *const *headers, const char *body,
+               char **resp_body)
 {
     if (resp_body)
         *resp_body = NULL;
     if (!url || !*url)
         return 0;
-    pthread_once(&test_curl_once, test_curl_init);
-    /* One handle per thread, so load tests reuse their connections. */
-    CURL *h = pthread_getspecific(test_curl_key);
-    if (!h) {
-        if (!(h = curl_easy_init()))
-            return 0;
-        pthread_setspecific(test_curl_key, h);
-    } else {
-        curl_easy_reset(h);
-    }
+    CURL *h = test_curl();
+    if (!h)
+        return 0;
     struct curl_slist *list = NULL;
     for (size_t i = 0; headers && headers[i]; i++)
         list = curl_slist_append(list, headers[i]);
@@ -508,6 +548,12 @@ long test_http(const char *method, const char *url, const char *const *headers,
     long status = 0;
     if (curl_easy_perform(h) == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    const char *record = getenv("TEST_HTTP_RECORD");
+    if (record && *record && status) {
+        char *ctype = NULL;
+        curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
+        test_http_record(record, method, url, status, ctype, body, &b);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);

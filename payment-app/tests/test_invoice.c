@@ -84,6 +84,20 @@ static void test_transition_table(void **state)
                 assert_false(
                     invoice_transition((enum invoice_status)s, (enum invoice_action)a, NULL));
     assert_false(invoice_transition(INVOICE_PENDING, INVOICE_ACT_COUNT, NULL));
+    /* the statuses the store's conditional updates are given come from
+     * the same table */
+    for (int a = 0; a < INVOICE_ACT_COUNT; a++) {
+        const char *from = NULL, *to = NULL;
+        assert_int_equal(invoice_action_states((enum invoice_action)a, &from, &to), 0);
+        enum invoice_status f, t;
+        assert_int_equal(invoice_status_parse(from, &f), 0);
+        assert_int_equal(invoice_status_parse(to, &t), 0);
+        enum invoice_status got;
+        assert_true(invoice_transition(f, (enum invoice_action)a, &got));
+        assert_int_equal(got, t);
+    }
+    const char *f, *t;
+    assert_int_equal(invoice_action_states(INVOICE_ACT_COUNT, &f, &t), -1);
 }
 
 static void test_conflict_answers(void **state)

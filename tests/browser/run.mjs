@@ -674,6 +674,64 @@ async function scenarioAdminCreates(env) {
   }
 }
 
+// Events' life in the UI: times in the venue's zone (not the browser's),
+// only events to come with seats listed, "sales open at" for a scheduled
+// one, a draft published and an event cancelled from the admin's list.
+async function scenarioEventLife(env) {
+  const pit = [{ name: 'Pit', rows: ['A'], seats_per_row: 2, price: 1000 }];
+  const tag = crypto.randomBytes(2).toString('hex');
+  const ny = await createEvent(env, 'Browser NY Night ' + tag, pit, { starts_at: '2031-07-04T23:30:00Z', timezone: 'America/New_York' });
+  const soon = new Date(Date.now() + 5 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const sched = await createEvent(env, 'Browser Later Sale ' + tag, pit, { sales_start_at: soon, timezone: 'Asia/Jakarta' });
+  const past = await createEvent(env, 'Browser Past Show ' + tag, pit, { starts_at: '2020-01-01T12:00:00Z' });
+  const seatless = await createEvent(env, 'Browser Seatless ' + tag, [], { layout: undefined });
+  const draft = await createEvent(env, 'Browser Draft ' + tag, pit, { publish: false });
+  const ctx = await launch({ width: 1280, height: 900 });
+  try {
+    const page = await newPage(ctx);
+    page.on('dialog', (d) => d.accept()); // the cancel confirmation
+    await page.goto(env.C + '/#/events');
+    const card = page.locator('article.event', { hasText: ny.name });
+    await card.waitFor();
+    const nyText = await card.textContent();
+    expect(nyText.includes('19:30') && nyText.includes('(America/New_York)'), `New York time with its zone (got "${nyText}")`);
+    expect(!nyText.includes('06:30'), `not the browser's Jakarta time (got "${nyText}")`);
+    const sCard = page.locator('article.event', { hasText: sched.name });
+    const sText = await sCard.textContent();
+    expect(/Sales open at/.test(sText), `a scheduled event says when sales open (got "${sText}")`);
+    expect((await sCard.getByRole('link', { name: 'Choose seats' }).count()) === 0, 'no seat choice before sales open');
+    const listText = await page.textContent('#event-list');
+    expect(!listText.includes(past.name), 'a past event is not for sale');
+    expect(!listText.includes(seatless.name), 'an event without seats is not for sale');
+    expect(!listText.includes(draft.name), 'a draft is not shown');
+
+    // the admin publishes the draft and cancels the New York night
+    await uiLogin(page, env.C, 'admin', ADMIN_PASSWORD);
+    await page.goto(env.C + '/#/admin');
+    const drow = page.locator(`#admin-events tr[data-event-id="${draft.id}"]`);
+    await drow.waitFor();
+    expect((await drow.textContent()).includes('Draft'), 'the draft marked in the admin list');
+    await drow.getByRole('button', { name: 'Publish' }).click();
+    await page.locator(`#admin-events tr[data-event-id="${draft.id}"] .ev-status[data-status=ON_SALE]`).waitFor();
+    expect((await page.textContent('main .msg.ok')).includes('published'), 'the publication notice');
+    const nyrow = page.locator(`#admin-events tr[data-event-id="${ny.id}"]`);
+    await nyrow.getByRole('button', { name: 'Cancel event' }).click();
+    await page.locator(`#admin-events tr[data-event-id="${ny.id}"] .ev-status[data-status=CANCELLED]`).waitFor();
+    expect((await page.textContent('main .msg.ok')).includes('cancelled'), 'the cancellation notice');
+
+    await page.click('#logout');
+    await page.waitForSelector('nav a[data-nav=login]:visible');
+    await page.goto(env.C + '/#/events');
+    await page.locator('article.event', { hasText: draft.name }).waitFor();
+    expect(!(await page.textContent('#event-list')).includes(ny.name), 'the cancelled event left the list');
+    expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
+    return { ctx };
+  } catch (e) {
+    e.ctx = ctx;
+    throw e;
+  }
+}
+
 async function scenarioSeatMapByVenue(env) {
   psql(env.tdb.split('/').pop(), ['-f', path.join(repo, 'seeds', 'ticket.sql')]);
   const train = '5eed0000-0000-4000-8000-000000000004';
@@ -913,6 +971,7 @@ const scenarios = [
   ['3 admin creates an event users then see', scenarioAdminCreates],
   ['4 the seat map by venue (train, hall, held, posters)', scenarioSeatMapByVenue],
   ['5 the gate: a code admitted, the second scan refused', scenarioGate],
+  ['6 events in the venue\'s time, for sale or not, published and cancelled', scenarioEventLife],
 ];
 if (screenshotDir) {
   fs.mkdirSync(screenshotDir, { recursive: true });

@@ -4,8 +4,8 @@
 # run (CHAOS_DURATION_S). The harness is shared with tests/security.
 add_library(suite_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/harness.c)
 target_include_directories(suite_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(suite_harness PUBLIC PkgConfig::CURL PkgConfig::JANSSON PkgConfig::PQ
-                      Threads::Threads)
+target_link_libraries(suite_harness PUBLIC testsupport PkgConfig::CURL PkgConfig::JANSSON
+                      PkgConfig::PQ Threads::Threads)
 
 if(TARGET payment-app AND TARGET ticket-app AND TARGET client-app)
   add_executable(chaos_test ${CMAKE_CURRENT_LIST_DIR}/chaos.c)

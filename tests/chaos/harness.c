@@ -2,6 +2,8 @@
  * and SQL for the chaos and security suites (see harness.h). */
 #include "harness.h"
 
+#include "testsupport.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -141,37 +143,10 @@ long hd_log_count(const struct hdaemon *d, const char *needle)
 int hd_start(struct hdaemon *d, int wait_ms)
 {
     char **envp = hd_child_env(d);
-    int logfd = open(d->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (logfd < 0) {
-        fprintf(stderr, "harness: cannot open %s: %s\n", d->log_path, strerror(errno));
-        free(envp);
-        return -1;
-    }
-    fflush(NULL);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(logfd);
-        free(envp);
-        return -1;
-    }
-    if (pid == 0) {
-        /* the suite dying must not leave daemons behind */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        dup2(logfd, STDOUT_FILENO);
-        dup2(logfd, STDERR_FILENO);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, STDIN_FILENO);
-        char *argv[] = {d->binary, NULL};
-        execve(d->binary, argv, envp);
-        dprintf(STDERR_FILENO, "exec %s: %s\n", d->binary, strerror(errno));
-        _exit(127);
-    }
-    close(logfd);
+    pid_t pid = test_spawn(d->binary, envp, d->log_path, 1);
     free(envp);
+    if (pid < 0)
+        return -1;
     d->pid = pid;
     d->starts++;
     if (wait_ms <= 0)
@@ -461,20 +436,6 @@ void h_table_digest(const char *uri, const char *table, char out[40])
 
 /* ---- HTTP ---- */
 
-static pthread_once_t h_curl_once = PTHREAD_ONCE_INIT;
-static pthread_key_t h_curl_key;
-
-static void h_curl_free(void *h)
-{
-    curl_easy_cleanup(h);
-}
-
-static void h_curl_init(void)
-{
-    curl_global_init(CURL_GLOBAL_ALL);
-    pthread_key_create(&h_curl_key, h_curl_free);
-}
-
 struct h_buf {
     char *p;
     size_t len, cap;
@@ -512,15 +473,9 @@ long h_call(const char *method, const char *base, const char *path, const char *
             struct hres *r)
 {
     memset(r, 0, sizeof *r);
-    pthread_once(&h_curl_once, h_curl_init);
-    CURL *h = pthread_getspecific(h_curl_key);
-    if (!h) {
-        if (!(h = curl_easy_init()))
-            return 0;
-        pthread_setspecific(h_curl_key, h);
-    } else {
-        curl_easy_reset(h);
-    }
+    CURL *h = test_curl();
+    if (!h)
+        return 0;
     char auth[1200];
     size_t ulen = strlen(base) + strlen(path) + 1;
     char *url = malloc(ulen);

@@ -176,6 +176,78 @@ static void test_layout(void **state)
     json_decref(d);
 }
 
+/* The event's life in a body: zone, sale window, publish. */
+static void test_event_life_parse(void **state)
+{
+    (void)state;
+    struct event_input in;
+    json_t *d = json_object();
+    json_t *b = J("{\"name\":\"N\",\"venue\":\"V\",\"starts_at\":\"2030-01-01T19:00:00Z\"}");
+    assert_int_equal(event_parse_create(b, &in, d), 0);
+    assert_string_equal(in.timezone, "UTC");
+    assert_int_equal(in.publish, 1);
+    assert_false(in.sales_start_set || in.sales_end_set);
+    event_input_cleanup(&in);
+    json_decref(b);
+    json_decref(d);
+
+    d = json_object();
+    b = J("{\"name\":\"N\",\"venue\":\"V\",\"starts_at\":\"2030-01-01T19:00:00Z\","
+          "\"timezone\":\"Asia/Jakarta\",\"publish\":false,"
+          "\"sales_start_at\":\"2029-12-01T08:00:00+07:00\",\"sales_end_at\":null}");
+    assert_int_equal(event_parse_create(b, &in, d), 0);
+    assert_string_equal(in.timezone, "Asia/Jakarta");
+    assert_int_equal(in.publish, 0);
+    assert_true(in.sales_start_set);
+    assert_string_equal(in.sales_start_at, "2029-12-01T01:00:00.000Z");
+    assert_true(in.sales_end_set); /* null: no bound */
+    assert_string_equal(in.sales_end_at, "");
+    event_input_cleanup(&in);
+    json_decref(b);
+    json_decref(d);
+
+    const char *bad[] = {
+        "\"timezone\":\"Mars/Base\"",
+        "\"timezone\":\"../../../etc/passwd\"",
+        "\"timezone\":\"Europe\"", /* a folder, not a zone */
+        "\"timezone\":7",
+        "\"publish\":\"yes\"",
+        "\"sales_end_at\":\"2030-01-02T00:00:00Z\"",   /* after the show */
+        "\"sales_start_at\":\"2030-01-01T19:00:00Z\"", /* not before it */
+        "\"sales_start_at\":\"2029-12-02T00:00:00Z\",\"sales_end_at\":\"2029-12-01T00:00:00Z\"",
+        "\"sales_start_at\":\"soon\"",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[400];
+        snprintf(text, sizeof text,
+                 "{\"name\":\"N\",\"venue\":\"V\",\"starts_at\":\"2030-01-01T19:00:00Z\",%s}",
+                 bad[i]);
+        d = json_object();
+        b = J(text);
+        if (event_parse_create(b, &in, d) == 0)
+            fail_msg("event body with %s accepted", bad[i]);
+        json_decref(b);
+        json_decref(d);
+    }
+    /* PATCH: a zone or a window alone is a change; publish is its own call */
+    d = json_object();
+    b = J("{\"timezone\":\"America/New_York\"}");
+    assert_int_equal(event_parse_patch(b, &in, d), 0);
+    json_decref(b);
+    json_decref(d);
+    d = json_object();
+    b = J("{\"sales_end_at\":null}");
+    assert_int_equal(event_parse_patch(b, &in, d), 0);
+    assert_true(in.sales_end_set);
+    json_decref(b);
+    json_decref(d);
+    d = json_object();
+    b = J("{\"publish\":true}");
+    assert_int_equal(event_parse_patch(b, &in, d), -1);
+    json_decref(b);
+    json_decref(d);
+}
+
 static void test_event_parse(void **state)
 {
     (void)state;
@@ -436,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_booking_request_bad),
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_event_parse),
+        cmocka_unit_test(test_event_life_parse),
         cmocka_unit_test(test_seat_parse),
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_booking_outcome),
