@@ -345,9 +345,9 @@ EX.delivery = {
 
 // ---- shared domain schemas ----
 const seatStatus = str({ enum: ['OPEN', 'ON_GOING', 'BOOKED'], description: '`ON_GOING`: held, payment pending' });
-const bookingStatus = str({ enum: ['HELD', 'PENDING_PAYMENT', 'CONFIRMED', 'FAILED', 'EXPIRED', 'CANCELLED'] });
+const bookingStatus = str({ enum: ['PENDING_PAYMENT', 'CONFIRMED', 'FAILED', 'EXPIRED', 'CANCELLED'] });
 const failureReason = nstr({
-  description: 'Only when `FAILED`: `SEAT_UNAVAILABLE`, `HOLD_REJECTED` (the organizer\'s system refused the hold), `PAYMENT_FAILED`, `TICKET_SERVICE_UNAVAILABLE`; and the refusals of round 2 (`SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED`).',
+  description: 'Only when `FAILED`: `SEAT_UNAVAILABLE`, `HOLD_REJECTED` (the organizer\'s system refused the hold), `PAYMENT_FAILED`, `TICKET_SERVICE_UNAVAILABLE`, and the sale refusals `SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED` (more than `MAX_SEATS_PER_USER` seats of the event).',
 });
 const eventSchema = obj(
   {
@@ -533,7 +533,6 @@ function clientApp() {
     {
       event_name: nstr(),
       code: nstr({ description: 'the booking code: 8 characters of Crockford base32, printed on the ticket (null while not assigned)' }),
-      hold_expires_at: ntime({ description: 'end of a `HELD` selection (round 2)' }),
       history: arr(obj({ status: str(), at: time() }, { reason: nstr(), source: nstr(), version: nint() }), { description: 'each status the booking went through, oldest first (single-booking answers)' }),
     },
     { examples: [EX.booking] },
@@ -622,7 +621,7 @@ function clientApp() {
   });
   op({
     path: '/api/users/{id}', method: 'DELETE', id: 'deleteUser', tag: 'users', who: 'user', params: [id('user id'),
-      { name: 'cancel_bookings', in: 'query', required: false, schema: str({ enum: ['true', 'false'] }), description: 'round 2: cancel and refund upcoming confirmed bookings first' }],
+      { name: 'cancel_bookings', in: 'query', required: false, schema: str({ enum: ['true', 'false'] }), description: '`true`: cancel (and refund) the upcoming confirmed bookings first' }],
     summary: 'Delete a user (self or admin)',
     description: 'Its sessions end. Round 2: pending bookings are cancelled; upcoming confirmed ones refuse the deletion (`409 HAS_UPCOMING_TICKETS`) unless `?cancel_bookings=true`; the last admin cannot be deleted (`409 LAST_ADMIN`).',
     ok: { 204: { description: 'Deleted.' } },
@@ -645,9 +644,9 @@ function clientApp() {
   // -- events --
   op({
     path: '/api/events', method: 'GET', id: 'listEvents', tag: 'events', who: 'public', paging: true,
-    params: [{ name: 'when', in: 'query', required: false, schema: str({ enum: ['upcoming', 'past', 'all'] }), description: 'round 2: upcoming (default), past or all' }],
+    params: [{ name: 'when', in: 'query', required: false, schema: str({ enum: ['upcoming', 'past', 'all'] }), description: 'upcoming (default), past or all' }],
     summary: 'List events',
-    description: 'Published, not cancelled events that have not started, soonest first (round 2: `?when=past|all` widens it).',
+    description: 'Published, not cancelled events that have not started, soonest first (`?when=past|all` widens it).',
     ok: { 200: { description: 'A page of events.', schema: ref('EventList') } },
     errors: { 503: ['SERVICE_UNAVAILABLE'] },
   });
@@ -680,26 +679,23 @@ function clientApp() {
     path: '/api/bookings', method: 'POST', id: 'createBooking', tag: 'bookings', who: 'user',
     params: [
       { name: 'Idempotency-Key', in: 'header', required: false, schema: str({ minLength: 1, maxLength: 255 }), description: 'The same key from the same user returns the first answer again and creates nothing new.' },
-      { name: 'X-Queue-Pass', in: 'header', required: false, schema: str(), description: 'round 2: the pass of the event\'s waiting room' },
     ],
     summary: 'Book seats: hold them and start the payment',
     description: [
       'Every attempt that passes authentication and validation is recorded, successful or not.',
       '- `201`: the Booking in `PENDING_PAYMENT` with `payment` filled in; the seats are held (`ON_GOING`) until `payment.expires_at`; pay at `payment.payment_url`.',
-      '- `409`: `{"error", "booking"}` with the booking `FAILED` (`SEAT_UNAVAILABLE`, `HOLD_REJECTED`, or round 2\'s sale refusals); nothing stays held.',
+      '- `409`: `{"error", "booking"}` with the booking `FAILED` (`SEAT_UNAVAILABLE`, `HOLD_REJECTED`, or a sale refusal: `SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED`); nothing stays held. `SEAT_UNAVAILABLE` names the seats that were not open in `details.seat_ids`.\n- `400`: a train seat without a passenger name when the event requires one (`details.attendees`).',
       '- `503`: `{"error", "booking"}`, `FAILED` with `TICKET_SERVICE_UNAVAILABLE`, when ticket-app cannot be reached.',
     ].join('\n'),
     body: input(
       { event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true }) },
       {
-        checkout: bool({ default: true, description: 'round 2: `false` holds for selection only (`HELD`, no invoice)' }),
-        attendees: arr(input({ seat_id: uuid(), name: str({ minLength: 1, maxLength: 100 }) }, { id_number: str() }), { description: 'round 2' }),
+        attendees: arr(input({ seat_id: uuid(), name: str({ minLength: 1, maxLength: 100 }) }, { id_number: str() }), { description: 'who sits where: a name per seat (required for events that say so, e.g. trains)' }),
       },
     ),
     bodyExample: { event_id: '5eed0000-0000-4000-8000-000000000001', seat_ids: ['7b10ed36-1d3d-c494-2902-b1de10d3b85d'] },
     ok: { 201: { description: 'Held, payment pending.', schema: ref('Booking'), example: EX.booking } },
     errors: {
-      403: ['QUEUE_PASS_REQUIRED'],
       404: ['NOT_FOUND'],
       409: ['SEAT_UNAVAILABLE', 'HOLD_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS', 'SALES_NOT_OPEN', 'SALES_CLOSED', 'EVENT_CANCELLED', 'LIMIT_REACHED'],
       503: ['TICKET_SERVICE_UNAVAILABLE'],
@@ -718,7 +714,7 @@ function clientApp() {
     params: [
       { name: 'status', in: 'query', required: false, schema: bookingStatus },
       { name: 'user_id', in: 'query', required: false, schema: uuid(), description: 'admin only: one user\'s bookings' },
-      { name: 'q', in: 'query', required: false, schema: str(), description: 'round 2, admin: booking code, username, e-mail or attendee name' },
+      { name: 'q', in: 'query', required: false, schema: str(), description: 'admin: booking code, username, e-mail or attendee name' },
     ],
     summary: 'Booking history, newest first',
     description: 'A user sees its own bookings, every status including `FAILED`; an admin sees all (or one user\'s with `?user_id=`).',
@@ -742,7 +738,7 @@ function clientApp() {
     summary: 'Cancel a booking (paid ones are refunded)',
     ok: { 200: { description: 'The booking, `CANCELLED`.', schema: ref('Booking') } },
     errors: { 404: ['NOT_FOUND'], 400: ['VALIDATION_FAILED'], 409: ['NOT_CANCELLABLE'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
-    errorOpts: { 409: { extraProps: { booking: ref('Booking') }, description: 'The booking is final, or (round 2) `details.reason` is `CHECKED_IN` or `EVENT_STARTED`.' } },
+    errorOpts: { 409: { extraProps: { booking: ref('Booking') }, description: 'The booking is final, or `details.reason` is `CHECKED_IN` (a seat was admitted at the gate) or `EVENT_STARTED` (users; admins may still cancel).' } },
   });
   op({
     path: '/api/bookings/{id}/ticket.pdf', method: 'GET', id: 'getTicket', tag: 'bookings', who: 'user', params: [bookingIdParam],
@@ -1005,7 +1001,7 @@ function ticketApp() {
   };
   op({
     path: '/api/events', method: 'GET', id: 'listEvents', tag: 'events', who: 'public', paging: true,
-    params: [{ name: 'when', in: 'query', required: false, schema: str({ enum: ['upcoming', 'past', 'all'] }), description: 'round 2: all (default: every published event), upcoming (not cancelled, not started, with seats; soonest first) or past (started; latest first)' }],
+    params: [{ name: 'when', in: 'query', required: false, schema: str({ enum: ['upcoming', 'past', 'all'] }), description: 'all (default: every published event), upcoming (not cancelled, not started, with seats; soonest first) or past (started; latest first)' }],
     summary: 'List events',
     description: 'Drafts are listed with the admin token only.',
     ok: { 200: { description: 'A page of events.', schema: ref('EventList') } },
@@ -1033,7 +1029,7 @@ function ticketApp() {
   });
   op({
     path: '/api/events/{id}/publish', method: 'POST', id: 'publishEvent', tag: 'events', who: 'admin', params: [id('event id')],
-    summary: 'Publish a draft (round 2)',
+    summary: 'Publish a draft',
     description: 'A `DRAFT` is seen with the admin token only; published, it goes on sale (or `SCHEDULED` before `sales_start_at`). A published event stays as it is.',
     ok: { 200: { description: 'The event.', schema: ref('Event') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['EVENT_CANCELLED'] },
@@ -1089,7 +1085,7 @@ function ticketApp() {
     path: '/api/bookings', method: 'POST', id: 'holdSeats', tag: 'bookings', who: 'service',
     summary: 'Hold seats and create the invoice (idempotent on booking_id)',
     description: 'All requested seats or none. `201`: held, invoice made. `409`: `FAILED` with `failure_reason` (the booking\'s fields at the top level and under `booking`). The same `booking_id` again answers the booking as it is.',
-    body: input({ booking_id: uuid(), user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10 }) }, { checkout: bool(), attendees: arr({ type: 'object' }) }),
+    body: input({ booking_id: uuid(), user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10 }) }, { attendees: arr({ type: 'object' }) }),
     bodyExample: { booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', user_id: '3bd88eba-07c0-419e-897e-f262c489fdca', event_id: '5eed0000-0000-4000-8000-000000000001', seat_ids: ['7b10ed36-1d3d-c494-2902-b1de10d3b85d'] },
     ok: {
       200: { description: 'This booking_id was seen before: the booking as it is.', schema: ref('TicketBooking') },
@@ -1144,7 +1140,7 @@ function ticketApp() {
   op({
     path: '/api/checkins', method: 'POST', id: 'checkIn', tag: 'gate', who: 'service',
     summary: 'Admit a ticket at the gate',
-    description: '`ticket_code` is what the ticket\'s QR code holds; `event_id` (round 2) the gate\'s event. Every answer names the event.',
+    description: '`ticket_code` is what the ticket\'s QR code holds; `event_id` the gate\'s event. Every answer names the event.',
     body: input({ ticket_code: str({ minLength: 1 }) }, { event_id: uuid({ description: 'the gate\'s event' }) }),
     bodyExample: { ticket_code: 'TK1.8107d9df2f3a40f7af074db913141abc.7b10ed361d3dc4942902b1de10d3b85d.0f3a', event_id: '5eed0000-0000-4000-8000-000000000001' },
     ok: { 200: { description: 'Admitted.', schema: ref('Checkin') } },

@@ -160,6 +160,7 @@ The ticketing suite is up.
   client-app   http://localhost:$CLIENT_APP_PORT   (users, bookings, web UI)
   ticket-app   http://localhost:$TICKET_APP_PORT   (events, seats, holds)
   payment-app  http://localhost:$PAYMENT_APP_PORT   (invoices, payment pages)
+  API docs     http://localhost:$CLIENT_APP_PORT/docs   (OpenAPI; each service also at /openapi.json)
   PostgreSQL   127.0.0.1:$PG_PORT (data in $PGDIR)
 MSG
 else
@@ -169,6 +170,7 @@ The ticketing suite is up: $REPLICAS instances of each service behind the gatewa
   gateway      http://localhost:$GATEWAY_PORT   (web UI and client-app API; /pay/ and
                /api/invoices/ to payment-app; /ticket-app/... to ticket-app's API)
   statistics   http://localhost:$GATEWAY_PORT/gateway/stats   (Prometheus: /gateway/metrics)
+  API docs     http://localhost:$GATEWAY_PORT/docs   (OpenAPI)
   routes       client-app :$CLIENT_APP_PORT  ticket-app :$TICKET_APP_PORT  payment-app :$PAYMENT_APP_PORT
                (the gateway, reaching any live instance)
   instances    payment $(instance_port payment 1)-$(instance_port payment "$REPLICAS"), ticket $(instance_port ticket 1)-$(instance_port ticket "$REPLICAS"), client $(instance_port client 1)-$(instance_port client "$REPLICAS") (127.0.0.1)

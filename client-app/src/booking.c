@@ -230,13 +230,9 @@ static const char *const refusals[] = {"SEAT_UNAVAILABLE",
                                        "SALES_CLOSED",
                                        "LIMIT_REACHED",
                                        NULL};
-static const char *const ntypes[] = {"booking.created",
-                                     "booking.confirmed",
-                                     "booking.failed",
-                                     "booking.expired",
-                                     "booking.cancelled",
-                                     "event.changed",
-                                     NULL};
+static const char *const ntypes[] = {
+    "booking.created",   "booking.confirmed", "booking.failed",  "booking.expired",
+    "booking.cancelled", "event.changed",     "event.cancelled", NULL};
 
 int booking_status_valid(const char *s)
 {

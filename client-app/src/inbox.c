@@ -23,7 +23,11 @@ int inbox_kind_valid(const char *kind)
 
 const char *inbox_kind_of_notification(const char *type)
 {
-    return type && strcmp(type, "event.changed") == 0 ? "event.changed" : NULL;
+    if (type && strcmp(type, "event.changed") == 0)
+        return "event.changed";
+    if (type && strcmp(type, "event.cancelled") == 0)
+        return "event.cancelled";
+    return NULL;
 }
 
 static const char *param(const json_t *p, const char *key, const char *dflt)

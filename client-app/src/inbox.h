@@ -12,8 +12,8 @@
 int inbox_kind_valid(const char *kind);
 
 /* The kind of entry a ticket-app notification type adds by itself (not
- * through a booking's status change): "event.changed" for event.changed,
- * NULL for the others. */
+ * through a booking's status change): "event.changed" and
+ * "event.cancelled" for those types, NULL for the others. */
 const char *inbox_kind_of_notification(const char *type);
 
 /* Subject and body of an entry (new malloc'ed UTF-8 strings, never NULL).

@@ -3,6 +3,7 @@
 #include "inbox_notify.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/util.h"
 #include "inbox.h"
@@ -36,7 +37,9 @@ enum db_status inbox_notify_apply(struct db_conn *c, const struct notification *
     if (st == DB_OK)
         st = notify_store_apply(c, n, pdf, pdf_len, fresh, applied, inserted);
     const char *kind = inbox_kind_of_notification(n->type);
-    if (st == DB_OK && *fresh && kind) {
+    /* an event.cancelled that brought the cancellation itself was told by
+     * the bookings trigger (its cause is this transaction's) */
+    if (st == DB_OK && *fresh && kind && !(*applied && strcmp(kind, "event.cancelled") == 0)) {
         char *params = event_params(body);
         st = inbox_store_add(c, kind, n->booking.booking_id, params, n->id);
         free(params);

@@ -55,6 +55,7 @@ static void test_render_every_kind(void **state)
     free(b);
     assert_false(inbox_kind_valid("booking.created"));
     assert_string_equal(inbox_kind_of_notification("event.changed"), "event.changed");
+    assert_string_equal(inbox_kind_of_notification("event.cancelled"), "event.cancelled");
     assert_null(inbox_kind_of_notification("booking.confirmed"));
     json_decref(p);
 }

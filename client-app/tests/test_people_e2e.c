@@ -661,10 +661,14 @@ static void test_attendees(void **state)
     char seats[3][37], show[37], sseats[1][37];
     new_event("Night Train 7", 3, train, seats);
     new_event("Family Show", 1, show, sseats);
-    const char *p[] = {train};
-    assert_int_equal(texec(suite.ticket_db,
-                           "UPDATE events SET attendees_required = true WHERE id = $1::uuid", 1, p),
-                     0);
+    snprintf(path, sizeof path, "/api/admin/events/%s", train);
+    assert_int_equal(
+        tcall(C, "PATCH", path, admin_token, "{\"attendees_required\":\"yes\"}", NULL, &r), 400);
+    tresp_free(&r);
+    assert_int_equal(
+        tcall(C, "PATCH", path, admin_token, "{\"attendees_required\":true}", NULL, &r), 200);
+    tresp_free(&r);
+
     snprintf(path, sizeof path, "/api/events/%s", train);
     assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "attendees_required")));
@@ -827,12 +831,48 @@ static void test_boxoffice(void **state)
     tresp_free(&r);
 }
 
+/* The event moves, then is called off: its holder's inbox says both. */
+static void test_event_news(void **state)
+{
+    (void)state;
+    struct tuser u;
+    user_new(&u, "eventfan");
+    char ev[37], seats[1][37], bid[37];
+    new_event("Moving Night", 1, ev, seats);
+    book_and_pay(&u, ev, seats[0], bid);
+    struct tresp r;
+    char path[128];
+    snprintf(path, sizeof path, "/api/events/%s", ev);
+    assert_int_equal(
+        tcall(T, "PATCH", path, ADMIN_TOKEN, "{\"starts_at\":\"2030-06-08T12:30:00Z\"}", NULL, &r),
+        200);
+    tresp_free(&r);
+    wait_kind(&u, "event.changed", bid, 15000, NULL);
+    snprintf(path, sizeof path, "/api/events/%s/cancel", ev);
+    assert_int_equal(tcall(T, "POST", path, ADMIN_TOKEN, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    wait_booking(&u, bid, "CANCELLED", 15000);
+    wait_kind(&u, "event.cancelled", bid, 15000, NULL);
+    json_t *in = inbox_of(&u);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(in, "items"), i, e)
+    {
+        const char *k = json_string_value(json_object_get(e, "kind"));
+        if (strcmp(k, "event.changed") == 0)
+            assert_non_null(
+                strstr(json_string_value(json_object_get(e, "body")), "2030-06-08 19:30"));
+        printf("  %s: %s\n", k, json_string_value(json_object_get(e, "subject")));
+    }
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_staff_role), cmocka_unit_test(test_gate),
         cmocka_unit_test(test_inbox_life), cmocka_unit_test(test_attendees),
-        cmocka_unit_test(test_boxoffice),
+        cmocka_unit_test(test_boxoffice),  cmocka_unit_test(test_event_news),
     };
     return cmocka_run_group_tests_name("client_people_e2e", tests, setup, teardown);
 }

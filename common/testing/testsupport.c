@@ -90,11 +90,10 @@ void test_db_uri(const char *db, char *out, size_t outlen)
     sbuf_cleanup(&b);
 }
 
-static const struct db_stmt test_create_sql = {
-    "test_create_sql", "SELECT format('CREATE DATABASE %I', $1::text)"};
+static const struct db_stmt test_create_sql = {"test_create_sql",
+                                               "SELECT format('CREATE DATABASE %I', $1::text)"};
 
-int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri,
-                   size_t urilen)
+int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri, size_t urilen)
 {
     if (!test_pg_available()) {
         fprintf(stderr, "test_db_create: no test PostgreSQL configured\n");
@@ -304,7 +303,8 @@ static char **test_child_env(const char *const *env, const char *port_assign)
 
 pid_t test_spawn(const char *binary, char *const *envp, const char *log_path, int append)
 {
-    int logfd = open(log_path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0644);
+    int logfd =
+        open(log_path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0644);
     if (logfd < 0) {
         fprintf(stderr, "test_spawn: cannot open %s: %s\n", log_path, strerror(errno));
         return -1;
@@ -481,8 +481,8 @@ static void test_http_record(const char *path, const char *method, const char *u
                              const char *ctype, const char *req, const struct sbuf *resp)
 {
     int text = ctype && (strstr(ctype, "json") || strncmp(ctype, "text/", 5) == 0);
-    json_t *line = json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "method", method, "url", url,
-                             "status", (json_int_t)status, "content_type", ctype, "request", req);
+    json_t *line = json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "method", method, "url", url, "status",
+                             (json_int_t)status, "content_type", ctype, "request", req);
     if (!line)
         return;
     json_t *r = text && resp->buf ? json_stringn(resp->buf, resp->len) : NULL;
@@ -499,23 +499,29 @@ static void test_http_record(const char *path, const char *method, const char *u
     free(s);
 }
 
-long test_http(const char *method, const char *url, const char *const *headers,
-               const char *body, char **resp_body)
+void *test_curl(void)
+{
+    pthread_once(&test_curl_once, test_curl_init);
+    CURL *h = pthread_getspecific(test_curl_key);
+    if (!h) {
+        if ((h = curl_easy_init()))
+            pthread_setspecific(test_curl_key, h);
+    } else {
+        curl_easy_reset(h);
+    }
+    return h;
+}
+
+long test_http(const char *method, const char *url, const char *const *headers, const char *body,
+               char **resp_body)
 {
     if (resp_body)
         *resp_body = NULL;
     if (!url || !*url)
         return 0;
-    pthread_once(&test_curl_once, test_curl_init);
-    /* One handle per thread, so load tests reuse their connections. */
-    CURL *h = pthread_getspecific(test_curl_key);
-    if (!h) {
-        if (!(h = curl_easy_init()))
-            return 0;
-        pthread_setspecific(test_curl_key, h);
-    } else {
-        curl_easy_reset(h);
-    }
+    CURL *h = test_curl();
+    if (!h)
+        return 0;
     struct curl_slist *list = NULL;
     for (size_t i = 0; headers && headers[i]; i++)
         list = curl_slist_append(list, headers[i]);

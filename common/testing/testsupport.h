@@ -23,8 +23,7 @@ void test_require_pg(void);
  * (NULL-terminated), applies those migrations too: an entry without '/' is
  * a folder of the source tree's migrations/ ("common", "payment"), one with
  * '/' a path. */
-int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri,
-                   size_t urilen);
+int test_db_create(const char *prefix, const char *const *migration_dirs, char *uri, size_t urilen);
 /* The libpq URI of database dbname on the test server (e.g. "postgres" for
  * administrative statements). */
 void test_db_uri(const char *dbname, char *uri, size_t urilen);
@@ -50,7 +49,7 @@ struct test_daemon {
     int port;
     char name[64];
     char log_path[256];
-    char base_url[64];   /* "http://127.0.0.1:<port>" */
+    char base_url[64]; /* "http://127.0.0.1:<port>" */
 };
 
 /* Starts binary with the current environment plus env (NULL-terminated
@@ -85,11 +84,16 @@ int test_wait_healthy(const char *base_url, int timeout_ms);
 /* HTTP for tests. headers: NULL-terminated "Name: value" list or NULL.
  * Returns the status (0 on transport failure); *body (if not NULL) gets
  * the malloc'ed response body. */
-long test_http(const char *method, const char *url, const char *const *headers,
-               const char *body, char **resp_body);
+/* This thread's libcurl easy handle (a CURL *), reset for a new request;
+ * one per thread, kept for the thread's life, so load tests reuse their
+ * connections. NULL if libcurl cannot make one. */
+void *test_curl(void);
+
+long test_http(const char *method, const char *url, const char *const *headers, const char *body,
+               char **resp_body);
 /* JSON variant: body_json borrowed (may be NULL); *out new reference or
  * NULL when the response is not JSON. bearer may be NULL. */
-long test_http_json(const char *method, const char *url, const char *bearer,
-                    json_t *body_json, json_t **out);
+long test_http_json(const char *method, const char *url, const char *bearer, json_t *body_json,
+                    json_t **out);
 
 #endif

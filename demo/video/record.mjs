@@ -359,28 +359,28 @@ async function diagram(title, source) {
   await rec.resume();
 }
 
-// The API card: from openapi/*.json when the repository has them, else the
-// main endpoints of shared/API.md.
-function apiColumns() {
+// The API card: the main endpoints of shared/API.md; and, when the
+// repository has its OpenAPI documents (openapi/*.json), how many
+// operations each describes.
+function openapiSummary() {
   const dir = path.join(repo, 'openapi');
-  const cols = [];
-  if (fs.existsSync(dir)) {
-    for (const f of fs.readdirSync(dir).filter((x) => /\.json$/.test(x)).sort()) {
-      try {
-        const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-        const rows = [];
-        for (const [p, ops] of Object.entries(doc.paths || {})) {
-          for (const [m, op] of Object.entries(ops)) {
-            if (/^(get|post|put|patch|delete)$/.test(m)) rows.push([m.toUpperCase(), p, (op && op.summary) || '']);
-          }
-        }
-        if (rows.length) cols.push({ title: (doc.info && doc.info.title) || f, rows: rows.slice(0, 16) });
-      } catch (e) {
-        /* not a document we can read: the built-in list below */
-      }
+  if (!fs.existsSync(dir)) return '';
+  const parts = [];
+  for (const f of fs.readdirSync(dir).filter((x) => /\.json$/.test(x)).sort()) {
+    try {
+      const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      if (!doc.openapi || !doc.paths) continue;
+      let n = 0;
+      for (const ops of Object.values(doc.paths)) n += Object.keys(ops).filter((m) => /^(get|post|put|patch|delete)$/.test(m)).length;
+      parts.push(`openapi/${f} (${n} operations)`);
+    } catch (e) {
+      /* not an OpenAPI document */
     }
   }
-  if (cols.length) return cols;
+  return parts.length ? `the whole contract, OpenAPI 3.1: ${parts.join(', ')}` : '';
+}
+
+function apiColumns() {
   return [
     {
       title: 'client-app :8080 (users, UI)',
@@ -607,9 +607,17 @@ async function main() {
           .map((r) => `<tr><td class="m">${esc(r[0])}</td><td class="p">${esc(r[1])}</td><td class="d">${esc(r[2])}</td></tr>`)
           .join('')}</table></div>`,
     )
-    .join('')}</div><p class="small" style="margin-top:18px">JSON in and out; errors as {"error":{"code","message"}}; bearer tokens</p>`);
+    .join('')}</div><p class="small" style="margin-top:18px">JSON in and out; errors as {"error":{"code","message"}}; bearer tokens</p>
+    <p class="small">${esc(openapiSummary())}</p>`);
   await tell('The API: users, sessions, events, seats, bookings and the waitlist at client-app; holds and check-ins at ticket-app; invoices at payment-app.');
   await tell('Errors always come back as a code and a message.', 0.3);
+  const docs = await fetch(C + '/docs').catch(() => null);
+  if (docs && docs.status === 200) {
+    await say("The whole contract is written down as OpenAPI documents, browsable at client-app's docs page.");
+    await goto(C + '/docs');
+    await hold(4.0);
+    await until(speechEnd + 0.4);
+  }
 
   // --- make up ---
   await terminal('make up', 'make up', upLog, { perLine: 0.12 });
@@ -709,17 +717,35 @@ async function main() {
   spawnSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', '-singlefile', pdfFile, path.join(work, 'ticket')]);
   const ticketPng = fs.readFileSync(path.join(work, 'ticket.png')).toString('base64');
   const codes = spawnSync('zbarimg', ['-q', '--raw', path.join(work, 'ticket.png')], { encoding: 'utf8' }).stdout.trim().split('\n');
-  const adminToken = secret('TICKET_ADMIN_TOKEN');
-  const admit = await call(T, 'POST', '/api/checkins', { token: adminToken, body: { ticket_code: codes[0] } });
+  if (!codes[0]) throw new Error("no QR code read from alice's ticket");
   await rec.resume();
   await card(`<h2>Alice's ticket (page 1 of her PDF)</h2><div class="panel"><img style="max-height:520px" src="data:image/png;base64,${ticketPng}"></div>`);
   await tell('At the gate: each seat of a ticket has its own page and QR code, signed by ticket-app.');
-  await say('Gate staff scan it; with curl: the first scan is admitted, a copy is refused as already checked in, and a forged code is unknown.');
+  await say('With curl: the first scan is admitted, a copy is refused as already checked in, and a forged code is unknown.');
   await terminal('demo/05-checkin.sh', 'demo/05-checkin.sh', s5, { perLine: 0.07, stepPause: 0.4 });
   await until(speechEnd + 0.3);
-  if (admit.status !== 200) throw new Error(`check-in of alice's ticket: ${admit.text}`);
-  await say("The organizer's statistics count the check-ins, next to revenue and seats.");
+  // the gate page of the web UI (scanner.js), when this checkout has it
+  await say("In the web page, the gate: staff pick the event at their gate, then scan Alice's ticket.");
   await uiLogin('admin', secret('ADMIN_PASSWORD'));
+  await goto(`${C}/#/gate`);
+  if (await page.locator('#gate-event').count()) {
+    await page.waitForSelector(`#gate-event option[value="${CONCERT}"]`, { state: 'attached' });
+    await page.selectOption('#gate-event', CONCERT);
+    await hold(1.0);
+    await page.fill('#ticket-code', codes[0]);
+    await click('#check-in');
+    await page.waitForSelector('#scan-result.ok');
+    await tell('Admitted, in green, with the seat.', 0.8);
+    await say('The same ticket again is refused: already checked in.');
+    await page.fill('#ticket-code', codes[0]);
+    await click('#check-in');
+    await page.waitForSelector('#scan-result.bad');
+    await hold(2.5);
+  } else {
+    const admit = await call(T, 'POST', '/api/checkins', { token: secret('TICKET_ADMIN_TOKEN'), body: { ticket_code: codes[0] } });
+    if (admit.status !== 200) throw new Error(`check-in of alice's ticket: ${admit.text}`);
+  }
+  await say("The organizer's statistics count the check-ins, next to revenue and seats.");
   await goto(`${C}/#/admin/events/${CONCERT}/stats`);
   await page.waitForSelector('[data-stat=checked_in]');
   await flash(page.locator('[data-stat=checked_in]'));
@@ -763,6 +789,10 @@ async function main() {
   const eco = (await openSeats(TRAIN, (s) => s.row === 'EKO1'))[9];
   await click(seatBtn(eco.label));
   await hold(0.8);
+  // the train asks a name per seat (attendees.js), where this checkout has it
+  for (const input of await page.locator('#attendees .att-name').all()) {
+    await input.pressSequentially('Carol Demo', { delay: 40 });
+  }
   const carolBooking = await bookSelected();
   await page.waitForSelector('#booking-status [data-status=PENDING_PAYMENT]');
   await hold(1.0);

@@ -436,20 +436,6 @@ void h_table_digest(const char *uri, const char *table, char out[40])
 
 /* ---- HTTP ---- */
 
-static pthread_once_t h_curl_once = PTHREAD_ONCE_INIT;
-static pthread_key_t h_curl_key;
-
-static void h_curl_free(void *h)
-{
-    curl_easy_cleanup(h);
-}
-
-static void h_curl_init(void)
-{
-    curl_global_init(CURL_GLOBAL_ALL);
-    pthread_key_create(&h_curl_key, h_curl_free);
-}
-
 struct h_buf {
     char *p;
     size_t len, cap;
@@ -487,15 +473,9 @@ long h_call(const char *method, const char *base, const char *path, const char *
             struct hres *r)
 {
     memset(r, 0, sizeof *r);
-    pthread_once(&h_curl_once, h_curl_init);
-    CURL *h = pthread_getspecific(h_curl_key);
-    if (!h) {
-        if (!(h = curl_easy_init()))
-            return 0;
-        pthread_setspecific(h_curl_key, h);
-    } else {
-        curl_easy_reset(h);
-    }
+    CURL *h = test_curl();
+    if (!h)
+        return 0;
     char auth[1200];
     size_t ulen = strlen(base) + strlen(path) + 1;
     char *url = malloc(ulen);

@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "lifecycle_exec.h"
 #include "common/util.h"
-
+#include "lifecycle_exec.h"
 
 struct item {
     struct booking *b;
@@ -63,11 +62,8 @@ static void write_group(struct attach_batch *ab, struct item *grp, int n)
     }
     enum db_status st = DB_UNAVAILABLE;
     struct db_conn *c = db_acquire(ab->pool, APP_DB_WAIT_MS);
-    for (int i = 0; c && i < DB_TRIES; i++) {
-        st = lifecycle_attach_invoices(c, rows, n, any_waitlist);
-        if (st != DB_RETRY)
-            break;
-    }
+    if (c)
+        DB_RETRYING(st, lifecycle_attach_invoices(c, rows, n, any_waitlist));
     db_release(ab->pool, c);
     it = grp;
     for (int i = 0; i < n; i++, it = it->next) {

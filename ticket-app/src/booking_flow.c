@@ -273,8 +273,10 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     struct booking b = {0};
     enum try_hold_outcome tried = TRY_SLOW;
     enum db_status st = DB_OK;
+    int lapsed_pass = 0;
     for (int pass = 0; pass < 2; pass++) {
         char *lapsed = NULL;
+        lapsed_pass = pass;
         DB_RETRYING(st, booking_store_try_hold(c, rq, app->hold_ttl_s, app->max_seats_per_user, pass, &tried, &b, &lapsed));
         if (st != DB_OK || tried != TRY_LAPSED) {
             free(lapsed);
@@ -290,6 +292,17 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     }
     if (st != DB_OK)
         goto db_error;
+    /* A refusal that took the slow path (payment-app asked about run-out
+     * holds) may answer after client-app gave up waiting: it is notified
+     * too, so client-app's history agrees. The common refusal is answered
+     * only. */
+    if (tried == TRY_REFUSED && lapsed_pass) {
+        enum db_status ns = lifecycle_notify_now(c, rq->booking_id);
+        if (ns != DB_OK)
+            log_warn("refusal of booking=%s not notified: %s", rq->booking_id,
+                     db_status_name(ns));
+        app_wake(app);
+    }
     switch (tried) {
     case TRY_HELD:
         db_release(app->pool, c);

@@ -190,6 +190,16 @@ static void parse_fields(const json_t *body, struct event_input *in, int create,
     parse_life(body, in, starts_ms, details);
 }
 
+/* attendees_required: a boolean (a name per seat to book), optional. */
+static void parse_attendees_required(const json_t *body, struct event_input *in, json_t *details)
+{
+    const json_t *v = json_object_get(body, "attendees_required");
+    if (json_is_boolean(v))
+        in->attendees_required = json_is_true(v) ? "true" : "false";
+    else if (v && !json_is_null(v))
+        valid_fail(details, "attendees_required", "must be a boolean");
+}
+
 int event_parse_create(const json_t *body, struct event_input *in, json_t *details)
 {
     memset(in, 0, sizeof *in);
@@ -200,6 +210,7 @@ int event_parse_create(const json_t *body, struct event_input *in, json_t *detai
         in->description = "";
     if (!in->timezone)
         in->timezone = "UTC";
+    parse_attendees_required(body, in, details);
     json_t *publish = json_object_get(body, "publish");
     in->publish = 1;
     if (json_is_boolean(publish))
@@ -220,13 +231,14 @@ int event_parse_patch(const json_t *body, struct event_input *in, json_t *detail
 {
     memset(in, 0, sizeof *in);
     parse_fields(body, in, 0, details);
+    parse_attendees_required(body, in, details);
     if (json_object_get(body, "layout"))
         valid_fail(details, "layout", "cannot be changed; add, edit or delete seats instead");
     if (json_object_get(body, "publish"))
         valid_fail(details, "publish", "use POST /api/events/{id}/publish");
     if (json_object_size(details) == 0 && !in->name && !in->venue && !in->description &&
         !in->currency && !in->starts_at[0] && !in->timezone && !in->sales_start_set &&
-        !in->sales_end_set)
+        !in->sales_end_set && !in->attendees_required)
         valid_fail(details, "body", "nothing to change");
     return json_object_size(details) > 0 ? -1 : 0;
 }

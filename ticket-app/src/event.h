@@ -28,18 +28,20 @@ struct event_input {
      * set means null (no bound: from publication / until starts_at). */
     char sales_start_at[40], sales_end_at[40];
     int sales_start_set, sales_end_set;
-    int publish;         /* create: published at once (default 1) or a DRAFT */
-    json_t *layout_rows; /* new reference or NULL: [{section,row,seats,price}] */
+    int publish;                    /* create: published at once (default 1) or a DRAFT */
+    const char *attendees_required; /* "true"/"false" (a name per seat), NULL when absent */
+    json_t *layout_rows;            /* new reference or NULL: [{section,row,seats,price}] */
     long total_seats;
 };
 
 /* Validates a create body: name, venue, starts_at required; description,
  * currency (default IDR), timezone (default UTC), sales_start_at,
  * sales_end_at (not after starts_at; the start before the end), publish
- * (boolean, default true), layout optional. Returns 0 (in filled; release with
+ * (boolean, default true), attendees_required (boolean, default false: a
+ * name per seat to book), layout optional. Returns 0 (in filled; release with
  * event_input_cleanup) or -1 with per-field messages added to details. */
 int event_parse_create(const json_t *body, struct event_input *in, json_t *details);
-/* Validates a PATCH body: every field optional, at least one present
+/* Validates a PATCH body (attendees_required too): every field optional, at least one present
  * (sales_start_at / sales_end_at may be null: bound removed); a layout is
  * refused (seats are edited one by one), as is publish (its own call). */
 int event_parse_patch(const json_t *body, struct event_input *in, json_t *details);

@@ -15,9 +15,29 @@
 #include "event_store.h"
 #include "handlers.h"
 #include "lifecycle_exec.h"
+#include "notify.h"
 #include "valid.h"
 
 #define CANCEL_BATCH 100
+
+/* The holder of booking_id is told the event is off (an "event.cancelled"
+ * notification beside the booking's own booking.cancelled), in one
+ * transaction. */
+static enum db_status tell_holder(struct db_conn *c, const char *event_id, const char *booking_id)
+{
+    json_t *event = NULL;
+    enum db_status st = db_begin(c);
+    if (st == DB_OK)
+        st = event_store_get(c, event_id, &event);
+    if (st == DB_OK)
+        st = notify_event_cancelled(c, booking_id, event);
+    if (st == DB_OK)
+        st = db_commit(c);
+    else
+        db_rollback(c);
+    json_decref(event);
+    return st;
+}
 
 void event_handle_cancel(struct http_req *req, struct http_res *res, void *app)
 {
@@ -47,6 +67,8 @@ void event_handle_cancel(struct http_req *req, struct http_res *res, void *app)
             if (st == DB_NOT_FOUND)
                 st = DB_OK;
             moved += o.applied;
+            if (st == DB_OK && o.applied)
+                st = tell_holder(c, id, ids[i]);
         }
         cancelled += moved;
         if (n < CANCEL_BATCH || moved == 0)

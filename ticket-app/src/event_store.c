@@ -36,9 +36,10 @@
 static const struct db_stmt st_insert = {
     "ticket_event_insert",
     "INSERT INTO events (id, name, venue, starts_at, description, currency, timezone, "
-    "                    sales_start_at, sales_end_at, published_at) "
+    "                    sales_start_at, sales_end_at, published_at, attendees_required) "
     "VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7, NULLIF($8, '')::timestamptz, "
-    "        NULLIF($9, '')::timestamptz, CASE WHEN $10 = '1' THEN now() END)"};
+    "        NULLIF($9, '')::timestamptz, CASE WHEN $10 = '1' THEN now() END, "
+    "        COALESCE($11::boolean, false))"};
 
 static const struct db_stmt st_insert_seats = {
     "ticket_event_insert_seats",
@@ -92,6 +93,7 @@ static const struct db_stmt st_patch = {
     "                             ELSE e.sales_start_at END, "
     "       sales_end_at = CASE WHEN $10 = '1' THEN NULLIF($11, '')::timestamptz "
     "                           ELSE e.sales_end_at END, "
+    "       attendees_required = COALESCE($12::boolean, e.attendees_required), "
     "       updated_at = now() "
     "  FROM (SELECT starts_at FROM events WHERE id = $1 FOR UPDATE) o "
     " WHERE e.id = $1 AND ($6::text IS NULL OR $6 = e.currency OR NOT EXISTS ("
@@ -250,8 +252,9 @@ enum db_status event_store_create(struct db_conn *c, const char *id, const struc
                        in->timezone ? in->timezone : "UTC",
                        in->sales_start_at,
                        in->sales_end_at,
-                       in->publish ? "1" : "0"};
-    st = db_exec(c, &st_insert, 10, p, NULL);
+                       in->publish ? "1" : "0",
+                       in->attendees_required};
+    st = db_exec(c, &st_insert, 11, p, NULL);
     if (st == DB_OK && in->layout_rows) {
         char *rows = json_dumps(in->layout_rows, JSON_COMPACT);
         const char *q[] = {id, rows};
@@ -336,9 +339,10 @@ enum db_status event_store_patch_tx(struct db_conn *c, const char *id, const str
                        in->sales_start_set ? "1" : "0",
                        in->sales_start_at,
                        in->sales_end_set ? "1" : "0",
-                       in->sales_end_at};
+                       in->sales_end_at,
+                       in->attendees_required};
     PGresult *r = NULL;
-    enum db_status st = db_exec(c, &st_patch, 11, p, &r);
+    enum db_status st = db_exec(c, &st_patch, 12, p, &r);
     if (st == DB_OK && PQntuples(r) > 0)
         *moved = strcmp(db_get(r, 0, "moved") ? db_get(r, 0, "moved") : "f", "t") == 0;
     return applied_or_why(c, id, st, r);

@@ -45,6 +45,14 @@ enum db_status lifecycle_notify(struct db_conn *c, const char *booking_id)
     return st;
 }
 
+enum db_status lifecycle_notify_now(struct db_conn *c, const char *booking_id)
+{
+    enum db_status st = db_begin(c);
+    if (st != DB_OK)
+        return st;
+    return db_tx_end(c, lifecycle_notify(c, booking_id));
+}
+
 /* The guard of row t, read under the row lock; *reason is set when it
  * fails. */
 static enum db_status check_guard(struct db_conn *c, const char *id, const struct lc_transition *t,

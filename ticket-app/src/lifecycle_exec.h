@@ -46,6 +46,10 @@ enum db_status lifecycle_attach_invoices(struct db_conn *c, struct booking_attac
  * when lifecycle_notify_type says nothing), inside the caller's
  * transaction; the same version twice is a no-op. */
 enum db_status lifecycle_notify(struct db_conn *c, const char *booking_id);
+/* As lifecycle_notify in a transaction of its own (a hold refused after
+ * the slow path, whose answer may not reach client-app in time: its
+ * recovery then learns the refusal from the notification). */
+enum db_status lifecycle_notify_now(struct db_conn *c, const char *booking_id);
 
 enum lc_expire_result {
     LC_EXPIRE_DONE,    /* ended: EXPIRED (or FAILED / CANCELLED as payment-app said) */

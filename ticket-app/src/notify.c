@@ -44,8 +44,11 @@ static enum db_status enqueue_once(struct db_conn *c, const char *id, const char
     return st;
 }
 
-enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, const json_t *event,
-                                    const char *stamp)
+/* An event's news to one holder: type "event.changed" or "event.cancelled",
+ * id "<prefix>_<booking hex>_<stamp>". */
+static enum db_status notify_event_news(struct db_conn *c, const char *type, const char *prefix,
+                                        const char *booking_id, const json_t *event,
+                                        const char *stamp)
 {
     struct booking b = {0};
     enum db_status st = booking_store_load(c, booking_id, &b);
@@ -58,16 +61,28 @@ enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, c
         if (*p != '-')
             hex[n++] = *p;
     hex[n] = '\0';
-    snprintf(id, sizeof id, "evc_%s_%s", hex, stamp);
+    snprintf(id, sizeof id, "%s_%s_%s", prefix, hex, stamp);
     time_rfc3339(now_ms(), ts, sizeof ts);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:{s:o, s:O}}", "id", id, "type", "event.changed",
-                          "created_at", ts, "data", "booking", booking_json(&b), "event", event);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:{s:o, s:O}}", "id", id, "type", type, "created_at", ts,
+                          "data", "booking", booking_json(&b), "event", event);
     char *payload = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    st = enqueue_once(c, id, "event.changed", payload);
+    st = enqueue_once(c, id, type, payload);
     free(payload);
     booking_cleanup(&b);
     return st;
+}
+
+enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, const json_t *event,
+                                    const char *stamp)
+{
+    return notify_event_news(c, "event.changed", "evc", booking_id, event, stamp);
+}
+
+enum db_status notify_event_cancelled(struct db_conn *c, const char *booking_id,
+                                      const json_t *event)
+{
+    return notify_event_news(c, "event.cancelled", "evx", booking_id, event, "cancelled");
 }
 
 /* The notifications handed to the delivery loop in memory (one per

@@ -22,6 +22,12 @@ char *notify_payload(const struct booking *b, const char *type, const char *pdf_
 enum db_status notify_event_changed(struct db_conn *c, const char *booking_id, const json_t *event,
                                     const char *stamp);
 
+/* As notify_event_changed, an "event.cancelled" notification (id "evx_" +
+ * the booking id): the holder is told the event is off, once, beside the
+ * booking.cancelled of their booking. */
+enum db_status notify_event_cancelled(struct db_conn *c, const char *booking_id,
+                                      const json_t *event);
+
 /* The in-memory hand-over to the notification loop (common/outbox.h):
  * push an event written with outbox_enqueue_leased once it has committed,
  * then wake the loop; -1 if the queue is full (the lease brings it back). */

@@ -9,11 +9,11 @@
 #include "app.h"
 #include "booking.h"
 #include "booking_store.h"
-#include "lifecycle_exec.h"
 #include "common/bg.h"
 #include "common/log.h"
 #include "common/rand.h"
 #include "followup_store.h"
+#include "lifecycle_exec.h"
 #include "organizer.h"
 #include "payment_client.h"
 #include "waitlist.h"
@@ -97,15 +97,12 @@ int waitlist_offer_run(struct app *app, const char *booking_id, char *err, size_
         }
         struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
         st = DB_UNAVAILABLE;
-        struct booking_attach row = {.id = booking_id, .number = inv.number,
-                                     .url = inv.payment_url};
-        for (int i = 0; c && i < DB_TRIES; i++) {
-            /* INVOICE_ATTACHED: also enqueues booking.created, or a VOID
-             * when the booking stopped being pending meanwhile. */
-            st = lifecycle_attach_invoices(c, &row, 1, 1);
-            if (st != DB_RETRY)
-                break;
-        }
+        struct booking_attach row = {
+            .id = booking_id, .number = inv.number, .url = inv.payment_url};
+        /* INVOICE_ATTACHED: also enqueues booking.created, or a VOID
+         * when the booking stopped being pending meanwhile. */
+        if (c)
+            DB_RETRYING(st, lifecycle_attach_invoices(c, &row, 1, 1));
         free(row.updated_at);
         db_release(app->pool, c);
         if (st != DB_OK) {

@@ -18,6 +18,34 @@
 #include "paid_store.h"
 #include "valid.h"
 
+/* One try of a payment event in its own transaction: invoice.paid through
+ * paid_store_apply, the lifecycle's events through lifecycle_apply, any
+ * other only recorded. booking_id NULL when the event names none; event
+ * the lifecycle event or -1. */
+static enum db_status apply_event(struct db_conn *c, const char *id, const char *type,
+                                  const char *booking_id, const char *number, int event,
+                                  int *duplicate, int *confirmed)
+{
+    enum db_status st;
+    if (booking_id && number && strcmp(type, "invoice.paid") == 0) {
+        enum paid_outcome po = PAID_UNKNOWN;
+        st = paid_store_apply(c, id, booking_id, number, &po);
+        *duplicate = po == PAID_DUPLICATE;
+        *confirmed = po == PAID_CONFIRMED;
+        if (st == DB_OK && po == PAID_LATE)
+            log_info("late payment for booking=%s: refund", booking_id);
+    } else if (booking_id && event >= 0) {
+        struct lc_outcome o;
+        st = lifecycle_apply(c, booking_id, (enum lc_event)event, id, type, &o);
+        *duplicate = o.duplicate;
+    } else {
+        int fresh = 0; /* recorded, no effect */
+        st = booking_store_processed(c, id, type, &fresh);
+        *duplicate = !fresh;
+    }
+    return st;
+}
+
 void webhook_handle_payment(struct http_req *req, struct http_res *res, void *app)
 {
     struct app *a = app;
@@ -61,26 +89,8 @@ void webhook_handle_payment(struct http_req *req, struct http_res *res, void *ap
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
         if (strcmp(type, events[i].type) == 0)
             event = (int)events[i].event;
-    for (int i = 0; i < 3; i++) {
-        if (has_booking && number && strcmp(type, "invoice.paid") == 0) {
-            enum paid_outcome po = PAID_UNKNOWN;
-            st = paid_store_apply(c, id, booking_id, number, &po);
-            duplicate = po == PAID_DUPLICATE;
-            confirmed = po == PAID_CONFIRMED;
-            if (st == DB_OK && po == PAID_LATE)
-                log_info("late payment for booking=%s: refund", booking_id);
-        } else if (has_booking && event >= 0) {
-            struct lc_outcome o;
-            st = lifecycle_apply(c, booking_id, (enum lc_event)event, id, type, &o);
-            duplicate = o.duplicate;
-        } else {
-            int fresh = 0; /* recorded, no effect */
-            st = booking_store_processed(c, id, type, &fresh);
-            duplicate = !fresh;
-        }
-        if (st != DB_RETRY)
-            break;
-    }
+    DB_RETRYING(st, apply_event(c, id, type, has_booking ? booking_id : NULL, number, event,
+                                &duplicate, &confirmed));
     db_release(a->pool, c);
     if (st != DB_OK) {
         log_warn("payment event %s not applied: %s", id, db_status_name(st));
