@@ -5,10 +5,14 @@ maildir. --refuse N answers the first N messages 451 (try again later),
 as a mail server that is not ready would. Prints "ready" once listening;
 stops on SIGTERM.
 
-  /usr/bin/python3 tests/smtp/smtp_sink.py --port 2525 --maildir DIR [--refuse N]
+  /usr/bin/python3 tests/smtp/smtp_sink.py --port 2525 --maildir DIR [--refuse N] [--host H]
+
+(--host defaults to 127.0.0.1; the compose suite's mail container listens
+on 0.0.0.0: docker/mail/Dockerfile.)
 """
 import argparse
 import mailbox
+import os
 import signal
 import sys
 import threading
@@ -18,6 +22,10 @@ from aiosmtpd.controller import Controller
 
 class Sink:
     def __init__(self, maildir, refuse):
+        # Maildir(create=True) makes the sub-folders only of a new folder;
+        # a volume's mount point exists already
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(maildir, sub), exist_ok=True)
         self.box = mailbox.Maildir(maildir, create=True)
         self.refuse = refuse
         self.lock = threading.Lock()
@@ -39,8 +47,9 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--maildir", required=True)
     ap.add_argument("--refuse", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1")
     a = ap.parse_args()
-    ctl = Controller(Sink(a.maildir, a.refuse), hostname="127.0.0.1", port=a.port,
+    ctl = Controller(Sink(a.maildir, a.refuse), hostname=a.host, port=a.port,
                      decode_data=False)
     ctl.start()
     print("ready", flush=True)
