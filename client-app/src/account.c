@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "booking.h"
 #include "booking_store.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -52,8 +53,8 @@ static int sort_bookings(struct client_app *app, struct http_res *res, const cha
     json_t *known = json_object(); /* event id -> upcoming (asked once each) */
     int rc = 0;
     for (int i = 0; i < PQntuples(r); i++) {
-        const char *bid = db_get(r, i, "id"), *bst = db_get(r, i, "status");
-        if (strcmp(bst, "CONFIRMED") != 0) {
+        const char *bid = db_get(r, i, "id");
+        if (booking_status_parse(db_get(r, i, "status")) != BS_CONFIRMED) {
             json_array_append_new(*cancel, json_string(bid));
             continue;
         }

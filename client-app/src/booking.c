@@ -210,8 +210,12 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-static const char *const statuses[] = {"PENDING_PAYMENT", "CONFIRMED", "FAILED",
-                                       "EXPIRED",         "CANCELLED", NULL};
+/* The one table of client-app's booking status names. */
+static const char *const statuses[BS_COUNT] = {
+    [BS_REQUESTED] = "REQUESTED", [BS_PENDING_PAYMENT] = "PENDING_PAYMENT",
+    [BS_CONFIRMED] = "CONFIRMED", [BS_FAILED] = "FAILED",
+    [BS_EXPIRED] = "EXPIRED",     [BS_CANCELLED] = "CANCELLED",
+};
 static const char *const reasons[] = {"SEAT_UNAVAILABLE",
                                       "HOLD_REJECTED",
                                       "PAYMENT_FAILED",
@@ -234,9 +238,23 @@ static const char *const ntypes[] = {
     "booking.created",   "booking.confirmed", "booking.failed",  "booking.expired",
     "booking.cancelled", "event.changed",     "event.cancelled", NULL};
 
+enum booking_status booking_status_parse(const char *s)
+{
+    for (int i = BS_UNKNOWN + 1; s && i < BS_COUNT; i++)
+        if (strcmp(s, statuses[i]) == 0)
+            return (enum booking_status)i;
+    return BS_UNKNOWN;
+}
+
+const char *booking_status_name(enum booking_status s)
+{
+    return s > BS_UNKNOWN && s < BS_COUNT ? statuses[s] : NULL;
+}
+
 int booking_status_valid(const char *s)
 {
-    return in_list(s, statuses);
+    enum booking_status st = booking_status_parse(s);
+    return st != BS_UNKNOWN && st != BS_REQUESTED;
 }
 
 int booking_reason_valid(const char *s)
@@ -251,8 +269,8 @@ int notification_type_known(const char *type)
 
 const char *booking_public_status(const char *stored)
 {
-    if (stored && strcmp(stored, "REQUESTED") == 0)
-        return "PENDING_PAYMENT";
+    if (booking_status_parse(stored) == BS_REQUESTED)
+        return booking_status_name(BS_PENDING_PAYMENT);
     return stored;
 }
 
@@ -328,7 +346,8 @@ int ticket_booking_parse(const json_t *obj, struct ticket_booking *out, long lon
     if (opt_str(obj, "failure_reason", 64, &out->failure_reason) < 0 ||
         (out->failure_reason && !booking_reason_valid(out->failure_reason)))
         FAIL("failure_reason is not a known reason");
-    if (strcmp(out->status, "FAILED") != 0)
+    out->state = booking_status_parse(out->status);
+    if (out->state != BS_FAILED)
         out->failure_reason = NULL;
     if (opt_str(obj, "event_name", 400, &out->event_name) < 0)
         FAIL("event_name is not a string");
@@ -470,13 +489,14 @@ json_t *booking_to_json(const struct booking_view *b)
     if (b->amount && parse_long(b->amount, &v) == 0)
         amount = json_integer(v);
     const char *status = booking_public_status(b->status);
+    enum booking_status state = booking_status_parse(status);
     json_t *ticket_url = json_null();
-    if (status && strcmp(status, "CONFIRMED") == 0) {
+    if (state == BS_CONFIRMED) {
         char url[96];
         snprintf(url, sizeof(url), "/api/bookings/%s/ticket.pdf", b->id);
         ticket_url = json_string(url);
     }
-    const char *reason = status && strcmp(status, "FAILED") == 0 ? b->failure_reason : NULL;
+    const char *reason = state == BS_FAILED ? b->failure_reason : NULL;
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s?, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s, s:s, s:s}", "id", b->id,
         "user_id", b->user_id, "event_id", b->event_id, "event_name", b->event_name, "seats", seats,
@@ -520,7 +540,7 @@ enum booking_outcome booking_classify(int rc, long status, const json_t *reply, 
             ticket_booking_cleanup(tb);
     }
     if ((status == 200 || status == 201) && *have_tb) {
-        if (strcmp(tb->status, "FAILED") != 0)
+        if (tb->state != BS_FAILED)
             return OUT_HELD;
         if (tb->failure_reason && strcmp(tb->failure_reason, "TICKET_SERVICE_UNAVAILABLE") == 0)
             return OUT_UNAVAILABLE;

@@ -38,6 +38,26 @@ json_t *booking_request_ticket_body(const struct booking_request *r, const char 
 /* 1 if key is 1..100 printable ASCII characters. */
 int idem_key_valid(const char *key);
 
+/* client-app's view of a booking's status: the statuses of API.md plus the
+ * internal REQUESTED (stored while ticket-app has not answered yet). The
+ * names are written once (booking.c); C code compares these enums, never
+ * the strings. */
+enum booking_status {
+    BS_UNKNOWN = 0, /* NULL or not a status name */
+    BS_REQUESTED,
+    BS_PENDING_PAYMENT,
+    BS_CONFIRMED,
+    BS_FAILED,
+    BS_EXPIRED,
+    BS_CANCELLED,
+    BS_COUNT
+};
+
+/* The status named s (from the database or ticket-app's JSON), BS_UNKNOWN
+ * for NULL or any other string. */
+enum booking_status booking_status_parse(const char *s);
+/* The name of s ("CONFIRMED"), NULL for BS_UNKNOWN or out of range. Static. */
+const char *booking_status_name(enum booking_status s);
 /* 1 for PENDING_PAYMENT, CONFIRMED, FAILED, EXPIRED, CANCELLED. */
 int booking_status_valid(const char *s);
 /* 1 for the failure reasons of API.md. */
@@ -57,10 +77,11 @@ struct ticket_booking {
     const char *status, *failure_reason, *currency;
     const char *invoice_number, *payment_url, *expires_at, *origin;
     const char *code; /* the booking code, NULL when absent */
-    char amount[24]; /* "" when absent */
+    char amount[24];  /* "" when absent */
     char version[24];
     long long version_n;
-    char *seats_json; /* normalised [{id,label,price}] or NULL */
+    char *seats_json;          /* normalised [{id,label,price}] or NULL */
+    enum booking_status state; /* status, parsed (never BS_UNKNOWN/BS_REQUESTED) */
 };
 
 /* Parses obj (TicketBooking). default_version is used when "version" is

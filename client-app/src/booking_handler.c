@@ -295,8 +295,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     if (!c)
         goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     enum db_status st;
-    if (!key && have_tb && out != OUT_INVALID &&
-        (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
+    if (!key && have_tb && out != OUT_INVALID && (out == OUT_HELD || tb.state == BS_FAILED)) {
         /* the common answer: stored with its history entry and read back
          * by one statement, no transaction */
         PGresult *row = NULL;
@@ -316,7 +315,7 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     }
     st = db_begin(c);
     if (st == DB_OK) {
-        if (have_tb && (out == OUT_HELD || strcmp(tb.status, "FAILED") == 0)) {
+        if (have_tb && (out == OUT_HELD || tb.state == BS_FAILED)) {
             PGresult *row = NULL;
             st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
             PQclear(row);
@@ -327,7 +326,8 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
                 reason = "TICKET_SERVICE_UNAVAILABLE";
             st = booking_store_fail_requested(c, bid, reason, &applied);
             if (st == DB_OK && applied)
-                st = booking_store_add_event(c, bid, "FAILED", reason, "ticket-app", NULL);
+                st = booking_store_add_event(c, bid, booking_status_name(BS_FAILED), reason,
+                                             "ticket-app", NULL);
         } else if (out == OUT_INVALID) {
             st = booking_store_delete_requested(c, bid);
         }
@@ -565,7 +565,8 @@ static enum db_status store_change_on(struct db_conn *c, const char *id, struct 
     } else if (st == DB_OK && fail_reason) {
         st = booking_store_fail_requested(c, id, fail_reason, &applied);
         if (st == DB_OK && applied)
-            st = booking_store_add_event(c, id, "FAILED", fail_reason, source, NULL);
+            st = booking_store_add_event(c, id, booking_status_name(BS_FAILED), fail_reason, source,
+                                         NULL);
     }
     if (st == DB_OK)
         st = db_commit(c);
@@ -659,7 +660,7 @@ void booking_handle_refresh(struct http_req *req, struct http_res *res, void *ap
     long age_ms = 0;
     struct ticket_booking tb;
     const char *fail_reason = NULL;
-    int requested = strcmp(db_get(row, 0, "status"), "REQUESTED") == 0;
+    int requested = booking_status_parse(db_get(row, 0, "status")) == BS_REQUESTED;
     parse_long(db_get(row, 0, "age_ms"), &age_ms);
     PQclear(row);
 
@@ -712,7 +713,7 @@ static int cancel_remote_as(struct client_app *app, struct http_res *res, const 
     }
     if (have_tb && store_change(app, res, id, &tb, NULL, "cancel") < 0)
         rc = -1;
-    else if (have_tb && strcmp(tb.status, "CANCELLED") == 0)
+    else if (have_tb && tb.state == BS_CANCELLED)
         forget_seats(app, &tb); /* freed (or passed on to their waitlist) */
     if (have_tb)
         ticket_booking_cleanup(&tb);
@@ -786,7 +787,7 @@ void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app
         http_res_db_error(res, st);
         goto out;
     }
-    if (strcmp(db_get(r, 0, "status"), "CONFIRMED") != 0) {
+    if (booking_status_parse(db_get(r, 0, "status")) != BS_CONFIRMED) {
         http_res_error(res, 409, "TICKET_NOT_READY", "the booking is not confirmed");
         goto out;
     }

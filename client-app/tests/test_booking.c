@@ -123,6 +123,7 @@ static void ticket_booking_ok(void **state)
     json_t *j = parse(ticket_booking_json);
     assert_int_equal(ticket_booking_parse(j, &tb, 0, err, sizeof err), 0);
     assert_string_equal(tb.status, "PENDING_PAYMENT");
+    assert_int_equal(tb.state, BS_PENDING_PAYMENT);
     assert_string_equal(tb.amount, "150000");
     assert_string_equal(tb.version, "2");
     assert_int_equal(tb.version_n, 2);
@@ -340,6 +341,28 @@ static void booking_json(void **state)
     assert_string_equal(booking_public_status("EXPIRED"), "EXPIRED");
 }
 
+/* Every status name parses back to its enum; unknown strings, NULL and the
+ * wrong case do not; REQUESTED is known but not a public status. */
+static void status_table(void **state)
+{
+    (void)state;
+    for (int i = BS_UNKNOWN + 1; i < BS_COUNT; i++) {
+        const char *name = booking_status_name((enum booking_status)i);
+        assert_non_null(name);
+        assert_int_equal(booking_status_parse(name), i);
+        assert_int_equal(booking_status_valid(name), i != BS_REQUESTED);
+    }
+    assert_string_equal(booking_status_name(BS_CONFIRMED), "CONFIRMED");
+    assert_null(booking_status_name(BS_UNKNOWN));
+    assert_null(booking_status_name(BS_COUNT));
+    assert_int_equal(booking_status_parse(NULL), BS_UNKNOWN);
+    assert_int_equal(booking_status_parse("confirmed"), BS_UNKNOWN);
+    assert_int_equal(booking_status_parse("HELD"), BS_UNKNOWN);
+    assert_false(booking_status_valid(NULL));
+    assert_string_equal(booking_public_status("REQUESTED"), "PENDING_PAYMENT");
+    assert_null(booking_public_status(NULL));
+}
+
 /* ticket_booking_json with status/failure_reason replaced (new reference). */
 static json_t *tb_with(const char *status, const char *reason)
 {
@@ -430,11 +453,17 @@ static void classify_answers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(request_valid),           cmocka_unit_test(request_invalid),
-        cmocka_unit_test(idempotency_keys),        cmocka_unit_test(ticket_booking_ok),
-        cmocka_unit_test(ticket_booking_versions), cmocka_unit_test(ticket_booking_bad),
-        cmocka_unit_test(notification_ok),         cmocka_unit_test(notification_bad),
-        cmocka_unit_test(pdf_decode_limits),       cmocka_unit_test(booking_json),
+        cmocka_unit_test(request_valid),
+        cmocka_unit_test(request_invalid),
+        cmocka_unit_test(idempotency_keys),
+        cmocka_unit_test(ticket_booking_ok),
+        cmocka_unit_test(ticket_booking_versions),
+        cmocka_unit_test(ticket_booking_bad),
+        cmocka_unit_test(notification_ok),
+        cmocka_unit_test(notification_bad),
+        cmocka_unit_test(pdf_decode_limits),
+        cmocka_unit_test(booking_json),
+        cmocka_unit_test(status_table),
         cmocka_unit_test(classify_answers),
     };
     if (sodium_init() < 0)

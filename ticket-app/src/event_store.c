@@ -7,6 +7,7 @@
 
 #include "common/db.h"
 #include "common/util.h"
+#include "lifecycle.h"
 
 /* The Event JSON's columns; status and starts_at_local come from the SQL
  * functions event_status and local_rfc3339 (migrations 050, 051). */
@@ -405,8 +406,9 @@ enum db_status event_store_stats(struct db_conn *c, const char *id, json_t **sta
         json_decref(out);
         return st;
     }
-    json_t *by = json_pack("{s:i, s:i, s:i, s:i, s:i}", "PENDING_PAYMENT", 0, "CONFIRMED", 0,
-                           "FAILED", 0, "EXPIRED", 0, "CANCELLED", 0);
+    json_t *by = json_object(); /* every state a booking can be in, 0 unless counted */
+    for (int s = LC_NEW + 1; s < LC_STATE_COUNT; s++)
+        json_object_set_new(by, lifecycle_state_name((enum lc_state)s), json_integer(0));
     for (int i = 0; i < PQntuples(r); i++)
         json_object_set_new(by, db_get(r, i, "status"), json_integer(atoll(db_get(r, i, "n"))));
     PQclear(r);
