@@ -189,7 +189,7 @@ static void book_and_pay(const struct tuser *u, const char *ev, const char *seat
 /* The code printed on the ticket of (booking, seat) (ticket-app/src/ticket_code.h). */
 static void ticket_code(const char *booking, const char *seat, char out[111])
 {
-    char msg[80];
+    char msg[78]; /* "TK1." and two UUIDs joined by a dot: 77 characters */
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     char hex[2 * sizeof mac + 1];
     snprintf(msg, sizeof msg, "TK1.%s.%s", booking, seat);
