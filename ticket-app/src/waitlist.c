@@ -26,14 +26,33 @@ int waitlist_user_id_valid(const char *s)
     return n >= 1 && n <= USER_ID_MAX && utf8_valid(s, n);
 }
 
-static const char *const statuses[] = {"WAITING", "OFFERED", "FULFILLED", "EXPIRED", "CANCELLED"};
+/* A waitlist entry's statuses: the one table of their names. */
+enum wl_status {
+    WL_UNKNOWN = 0,
+    WL_WAITING,
+    WL_OFFERED,
+    WL_FULFILLED,
+    WL_EXPIRED,
+    WL_CANCELLED,
+    WL_COUNT
+};
+static const char *const statuses[WL_COUNT] = {
+    [WL_WAITING] = "WAITING", [WL_OFFERED] = "OFFERED",     [WL_FULFILLED] = "FULFILLED",
+    [WL_EXPIRED] = "EXPIRED", [WL_CANCELLED] = "CANCELLED",
+};
+
+/* WL_UNKNOWN for NULL or any other string. */
+static enum wl_status wl_status_parse(const char *s)
+{
+    for (int i = WL_UNKNOWN + 1; s && i < WL_COUNT; i++)
+        if (strcmp(s, statuses[i]) == 0)
+            return (enum wl_status)i;
+    return WL_UNKNOWN;
+}
 
 int waitlist_status_valid(const char *s)
 {
-    for (size_t i = 0; s && i < sizeof statuses / sizeof statuses[0]; i++)
-        if (strcmp(s, statuses[i]) == 0)
-            return 1;
-    return 0;
+    return wl_status_parse(s) != WL_UNKNOWN;
 }
 
 enum waitlist_join_outcome waitlist_join_check(const char *seat_status, int hold_expired,
@@ -95,7 +114,7 @@ json_t *waitlist_entry_json(const struct waitlist_entry *e)
     json_object_set_new(o, "seat_id", str_or_null(e->seat_id));
     json_object_set_new(o, "seat_label", str_or_null(e->seat_label));
     json_object_set_new(o, "status", str_or_null(e->status));
-    int waiting = e->status && strcmp(e->status, "WAITING") == 0 && e->position > 0;
+    int waiting = wl_status_parse(e->status) == WL_WAITING && e->position > 0;
     json_object_set_new(o, "position", waiting ? json_integer(e->position) : json_null());
     json_object_set_new(o, "booking_id", str_or_null(e->booking_id));
     json_object_set_new(o, "created_at", str_or_null(e->created_at));
@@ -107,12 +126,12 @@ const char *waitlist_status_after(enum lc_state booking_state)
 {
     switch (booking_state) {
     case LC_CONFIRMED:
-        return "FULFILLED";
+        return statuses[WL_FULFILLED];
     case LC_EXPIRED:
     case LC_FAILED:
-        return "EXPIRED";
+        return statuses[WL_EXPIRED];
     case LC_CANCELLED:
-        return "CANCELLED";
+        return statuses[WL_CANCELLED];
     default:
         return NULL;
     }
@@ -122,9 +141,10 @@ enum waitlist_leave_outcome waitlist_leave_outcome_for(const char *status)
 {
     if (!status)
         return LEAVE_NOT_FOUND;
-    if (strcmp(status, "OFFERED") == 0)
+    enum wl_status st = wl_status_parse(status);
+    if (st == WL_OFFERED)
         return LEAVE_OFFERED;
-    if (strcmp(status, "FULFILLED") == 0)
+    if (st == WL_FULFILLED)
         return LEAVE_FULFILLED;
     /* CANCELLED (a repeated DELETE), EXPIRED (out of the queue already,
      * holding nothing) and WAITING (cancelled meanwhile by the caller's
