@@ -13,9 +13,14 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     exit 77
 fi
 cd "$DIR"
+# ctest runs openapi_lint and openapi_recorded side by side: one npm ci at a
+# time (two at once remove each other's files), the second finds it done.
+exec 9>"$DIR/.npm-install.lock"
+flock 9
 if ! [ -d node_modules/ajv ] || ! cmp -s package-lock.json node_modules/.installed-lock; then
     echo "openapi: npm ci (ajv, ajv-formats, the OpenAPI 3.1 schema)"
     npm ci --no-audit --no-fund --loglevel=error
     cp package-lock.json node_modules/.installed-lock
 fi
+flock -u 9
 exec node validate.js "$@"
