@@ -86,17 +86,7 @@ enum db_status inbox_store_mark_read(struct db_conn *c, const char *user_id, con
                                      PGresult **out)
 {
     const char *p[] = {user_id, id};
-    *out = NULL;
-    PGresult *r = NULL;
-    enum db_status st = db_exec(c, &st_read, 2, p, &r);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
-    *out = r;
-    return DB_OK;
+    return db_exec_one(c, &st_read, 2, p, out);
 }
 
 enum db_status inbox_store_unread(struct db_conn *c, const char *user_id, long *unread)
@@ -149,15 +139,5 @@ enum db_status inbox_store_set_mail(struct db_conn *c, int enabled)
 enum db_status inbox_store_mail_load(struct db_conn *c, const char *id, PGresult **out)
 {
     const char *p[] = {id};
-    *out = NULL;
-    PGresult *r = NULL;
-    enum db_status st = db_exec(c, &st_mail_load, 1, p, &r);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
-    *out = r;
-    return DB_OK;
+    return db_exec_one(c, &st_mail_load, 1, p, out);
 }

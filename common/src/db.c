@@ -409,6 +409,22 @@ static enum db_status db_prepare(struct db_conn *conn, const struct db_stmt *stm
     return st;
 }
 
+enum db_status db_exec_one(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
+                           const char *const *params, PGresult **out)
+{
+    PGresult *r = NULL;
+    *out = NULL;
+    enum db_status st = db_exec(conn, stmt, nparams, params, &r);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return DB_NOT_FOUND;
+    }
+    *out = r;
+    return DB_OK;
+}
+
 enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
                        const char *const *params, PGresult **out)
 {

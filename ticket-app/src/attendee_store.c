@@ -49,13 +49,9 @@ enum db_status attendee_store_manifest(struct db_conn *c, const char *event_id, 
     const char *p[] = {event_id};
     PGresult *r = NULL;
     *json = NULL;
-    enum db_status st = db_exec(c, &st_manifest, 1, p, &r);
+    enum db_status st = db_exec_one(c, &st_manifest, 1, p, &r);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
     *json = strdup(db_get(r, 0, "doc"));
     PQclear(r);
     return *json ? DB_OK : DB_ERROR;
@@ -66,13 +62,9 @@ enum db_status attendee_store_required(struct db_conn *c, const char *event_id, 
     const char *p[] = {event_id};
     PGresult *r = NULL;
     *required = 0;
-    enum db_status st = db_exec(c, &st_required, 1, p, &r);
+    enum db_status st = db_exec_one(c, &st_required, 1, p, &r);
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
     *required = db_get(r, 0, "attendees_required")[0] == 't';
     PQclear(r);
     return DB_OK;
@@ -87,15 +79,5 @@ enum db_status attendee_store_put(struct db_conn *c, const char *booking_id, con
 enum db_status attendee_store_ticket_info(struct db_conn *c, const char *booking_id, PGresult **out)
 {
     const char *p[] = {booking_id};
-    PGresult *r = NULL;
-    *out = NULL;
-    enum db_status st = db_exec(c, &st_ticket_info, 1, p, &r);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return DB_NOT_FOUND;
-    }
-    *out = r;
-    return DB_OK;
+    return db_exec_one(c, &st_ticket_info, 1, p, out);
 }

@@ -56,6 +56,10 @@ void db_pool_stats(struct db_pool *pool, int *size, int *in_use, long *waits, lo
  * caller PQclear()s; on any other status *out is NULL. */
 enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
                        const char *const *params, PGresult **out);
+/* As db_exec for a statement that answers exactly one row: DB_NOT_FOUND
+ * (and *out NULL) when it answers none or several. */
+enum db_status db_exec_one(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
+                           const char *const *params, PGresult **out);
 /* Runs SQL text with no parameters (BEGIN, migrations, test set-up). */
 enum db_status db_exec_simple(struct db_conn *conn, const char *sql);
 
