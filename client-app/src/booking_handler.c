@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/rand.h"
 #include "common/util.h"
+#include "queue_handler.h"
 #include "ticket_client.h"
 
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
@@ -399,6 +400,10 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     snprintf(br.holder, sizeof br.holder, "%s", u->holder);
+    /* an event behind a waiting room needs the user's pass (queue_handler.h) */
+    struct queue_gate gate;
+    if (queue_gate_check(app, req, res, u->id, br.event_id, &gate) < 0)
+        goto out;
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
     /* an Idempotency-Key's request always goes the whole way: its answer
@@ -414,6 +419,11 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
     if (st == DB_OK && key)
         st = idem_store_claim(c, u->id, key, rhash, bid, app->ticket_timeout_ms + IDEM_EXTRA_MS,
                               &claimed);
+    /* the pass is spent by the attempt it lets in, with the key if any */
+    int pass_spent = 0;
+    if (st == DB_OK && claimed && gate.required &&
+        (st = queue_gate_claim(app, c, &gate, u->id, br.event_id, bid)) == DB_NOT_FOUND)
+        pass_spent = 1;
     if (st == DB_OK && claimed)
         st = booking_store_insert_requested(c, bid, u->id, &br);
     if (st == DB_OK && key && claimed)
@@ -422,6 +432,10 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         db_rollback(c);
     db_release(app->pool, c); /* no connection held during the call */
     c = NULL;
+    if (pass_spent) {
+        queue_gate_refuse_spent(res);
+        goto out;
+    }
     if (st != DB_OK) {
         http_res_db_error(res, st);
         goto out;
