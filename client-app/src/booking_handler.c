@@ -433,7 +433,7 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
     db_release(app->pool, c); /* no connection held during the call */
     c = NULL;
     if (pass_spent) {
-        queue_gate_refuse_spent(res);
+        queue_gate_refuse(app, res, u->id, br.event_id);
         goto out;
     }
     if (st != DB_OK) {

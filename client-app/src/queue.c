@@ -181,7 +181,9 @@ int64_t queue_step_us(long per_minute)
 long long queue_admit_due(int64_t now_us, int64_t clock_us, long per_minute, int64_t *from_us)
 {
     int64_t step = queue_step_us(per_minute);
-    int64_t burst = step > QUEUE_BURST_US ? step : QUEUE_BURST_US;
+    /* two steps at least, so that a step falling due between two ticks is
+     * never lost to the cap */
+    int64_t burst = 2 * step > QUEUE_BURST_US ? 2 * step : QUEUE_BURST_US;
     int64_t from = clock_us;
     if (now_us - from > burst)
         from = now_us - burst; /* credit unused for long is not kept */

@@ -76,7 +76,7 @@ json_t *queue_ticket_json(const struct queue_ticket *t, const char *pass);
 
 /* The admission arithmetic. One admission falls due every
  * 60e6 / admit_per_minute microseconds after the queue's clock; unused
- * credit is kept for at most QUEUE_BURST_US (or one step, if longer), so
+ * credit is kept for at most QUEUE_BURST_US (or two steps, if longer), so
  * a crowd arriving after a quiet hour is still let in at the rate. */
 #define QUEUE_BURST_US 1000000LL
 /* The step between two admissions at rate per minute (>= 1), in us. */

@@ -263,12 +263,27 @@ enum db_status queue_gate_claim(struct client_app *app, struct db_conn *c,
     return queue_store_claim(c, event_id, user_id, g->ticket_id, booking_id, stale_ms);
 }
 
-void queue_gate_refuse_spent(struct http_res *res)
+void queue_gate_refuse(struct client_app *app, struct http_res *res, const char *user_id,
+                       const char *event_id)
 {
-    http_res_error_full(res, 403, "QUEUE_PASS_REQUIRED",
-                        "this queue pass was spent on a booking (or the ticket left the line): "
-                        "join the queue again",
-                        json_pack("{s:s}", "reason", "SPENT"), NULL);
+    struct queue_ticket t;
+    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    enum db_status st = c ? queue_store_ticket(c, event_id, user_id, &t) : DB_UNAVAILABLE;
+    db_release(app->pool, c);
+    enum queue_status now = st == DB_OK ? queue_ticket_status(&t) : QS_UNKNOWN;
+    atomic_fetch_add(&app->n_queue_pass_refused, 1);
+    if (now == QS_EXPIRED) {
+        refuse(res, QP_EXPIRED);
+    } else if (now == QS_LEFT || now == QS_WAITING) { /* left, perhaps joined again */
+        http_res_error_full(res, 403, "QUEUE_PASS_REQUIRED",
+                            "this pass's ticket left the line: wait for the new pass",
+                            json_pack("{s:s}", "reason", "LEFT"), NULL);
+    } else {
+        http_res_error_full(res, 403, "QUEUE_PASS_REQUIRED",
+                            "this queue pass bought a booking already (or one is being made "
+                            "with it): join the queue again to buy more",
+                            json_pack("{s:s}", "reason", "SPENT"), NULL);
+    }
 }
 
 int queue_admin_parse(struct client_app *app, struct http_res *res, const char *event_id,

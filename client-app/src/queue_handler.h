@@ -43,11 +43,14 @@ int queue_gate_check(struct client_app *app, struct http_req *req, struct http_r
                      const char *user_id, const char *event_id, struct queue_gate *g);
 /* Spends the checked pass on attempt booking_id (queue_store_claim), on
  * the caller's connection, before the attempt is recorded: DB_NOT_FOUND
- * when it is spent already (answer with queue_gate_refuse_spent). */
+ * when it cannot be (answer with queue_gate_refuse). */
 enum db_status queue_gate_claim(struct client_app *app, struct db_conn *c,
                                 const struct queue_gate *g, const char *user_id,
                                 const char *event_id, const char *booking_id);
-void queue_gate_refuse_spent(struct http_res *res);
+/* Answers 403 QUEUE_PASS_REQUIRED for a pass queue_gate_claim refused,
+ * with details.reason SPENT, EXPIRED or LEFT as the ticket now says. */
+void queue_gate_refuse(struct client_app *app, struct http_res *res, const char *user_id,
+                       const char *event_id);
 
 /* The admin's event answers (admin_handler.c). queue_admin_parse: reads
  * body's "queue" (a PATCH merges with the stored one; event_id NULL on

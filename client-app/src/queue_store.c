@@ -58,25 +58,25 @@ static const struct db_stmt st_join = {
 
 /* A position read: the ticket and its queue, each by its primary key. */
 static const struct db_stmt st_ticket = {
-    "client_queue_ticket", "SELECT t.id::text AS id, t.event_id::text AS event_id, t.user_id::text "
-                           "AS user_id, "
-                           "       t.status, coalesce(t.seq, -1) AS seq, q.admitted_upto, "
-                           "q.next_seq, "
-                           "       q.admit_per_minute, q.opened_at IS NOT NULL AS "
-                           "opened, " EPOCH_MS("q.sales_start_at") " AS sales_start_ms, " EPOCH_MS(
-                               "t.pass_expires_at") " AS "
-                                                    "pass_expires_ms, " EPOCH_MS(
-                                                        "clock_timestamp()") " AS now_ms "
-                                                                             "  FROM "
-                                                                             "queue_tickets t "
-                                                                             "JOIN "
-                                                                             "event_queues q "
-                                                                             "ON q.event_id = "
-                                                                             "t.event_id "
-                                                                             " WHERE "
-                                                                             "t.event_id = $1 "
-                                                                             "AND t.user_id = "
-                                                                             "$2"};
+    "client_queue_ticket",
+    "SELECT t.id::text AS id, t.event_id::text AS event_id, t.user_id::text "
+    "AS user_id, "
+    "       t.status, coalesce(t.seq, -1) AS seq, q.admitted_upto, "
+    "q.next_seq, "
+    "       q.admit_per_minute, q.opened_at IS NOT NULL AS "
+    "opened, " EPOCH_MS("q.sales_start_at") " AS sales_start_ms, " EPOCH_MS(
+        "t.pass_expires_at") " AS "
+                             "pass_expires_ms, " EPOCH_MS("clock_timestamp()") " AS now_ms "
+                                                                               "  FROM "
+                                                                               "queue_tickets t "
+                                                                               "JOIN "
+                                                                               "event_queues q "
+                                                                               "ON q.event_id = "
+                                                                               "t.event_id "
+                                                                               " WHERE "
+                                                                               "t.event_id = $1 "
+                                                                               "AND t.user_id = "
+                                                                               "$2"};
 
 static const struct db_stmt st_leave = {
     "client_queue_leave", "UPDATE queue_tickets SET status = $3 "
