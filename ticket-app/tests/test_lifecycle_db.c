@@ -252,9 +252,10 @@ static void test_paid_every_state(void **state)
     db_release(g_pool, c);
 }
 
-/* The HOLD row's guards, in order, through booking_try_hold. */
-static enum try_hold_outcome hold(const char *event, const char *user, const char *seat, long max,
-                                  struct booking *b)
+/* The HOLD row's guards, in order, through booking_try_hold; names: the
+ * attendees' JSON text or NULL. */
+static enum try_hold_outcome hold_named(const char *event, const char *user, const char *seat,
+                                        long max, const char *names, struct booking *b)
 {
     struct booking_request rq;
     memset(&rq, 0, sizeof rq);
@@ -269,12 +270,18 @@ static enum try_hold_outcome hold(const char *event, const char *user, const cha
     char *lapsed = NULL;
     enum db_status st;
     do
-        st = booking_store_try_hold(c, &rq, 60, max, 0, &out, b, &lapsed);
+        st = booking_store_try_hold(c, &rq, names, 60, max, 0, &out, b, &lapsed);
     while (st == DB_RETRY);
     assert_int_equal(st, DB_OK);
     free(lapsed);
     db_release(g_pool, c);
     return out;
+}
+
+static enum try_hold_outcome hold(const char *event, const char *user, const char *seat, long max,
+                                  struct booking *b)
+{
+    return hold_named(event, user, seat, max, NULL, b);
 }
 
 static void add_event(const char *id, const char *extra_cols, const char *extra_vals)
@@ -356,6 +363,21 @@ static void test_hold_guards(void **state)
     assert_string_equal(b.unavailable_seats, want);
     booking_cleanup(&b);
     assert_q("SELECT count(DISTINCT code) = count(*) FROM bookings", NULL, "t");
+
+    /* an event that requires a name per seat: without one nothing is
+     * stored; with one the attendee is stored with the hold */
+    const char *named = "e2000000-0000-4000-8000-000000000006";
+    add_event(named, ", attendees_required", ", true");
+    char s4[37], names[160];
+    add_seat(named, s4);
+    assert_int_equal(hold_named(named, "n1", s4, 10, NULL, &b), TRY_NAMES_MISSING);
+    assert_int_equal(hold_named(named, "n1", s4, 10, "[]", &b), TRY_NAMES_MISSING);
+    assert_q("SELECT count(*)::text FROM bookings WHERE event_id = $1", named, "0");
+    assert_q("SELECT status FROM seats WHERE id = $1", s4, "OPEN");
+    snprintf(names, sizeof names, "[{\"seat_id\":\"%s\",\"name\":\"Sari Dewi\"}]", s4);
+    assert_int_equal(hold_named(named, "n1", s4, 10, names, &b), TRY_HELD);
+    assert_q("SELECT name FROM booking_attendees WHERE booking_id = $1", b.id, "Sari Dewi");
+    booking_cleanup(&b);
 }
 
 /* ---- races ---- */
@@ -523,7 +545,7 @@ static void *hold_two(void *arg)
     pthread_barrier_wait(h->go);
     enum db_status st;
     do
-        st = booking_store_try_hold(c, &rq, 60, 10, 0, &h->out, &b, &lapsed);
+        st = booking_store_try_hold(c, &rq, NULL, 60, 10, 0, &h->out, &b, &lapsed);
     while (st == DB_RETRY);
     assert_int_equal(st, DB_OK);
     booking_cleanup(&b);
