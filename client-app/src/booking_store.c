@@ -18,24 +18,26 @@
     "version::text AS version, code, attendees::text AS attendees"
 /* clang-format on */
 
-/* The attempt and its first history entry, in one statement. */
-static const struct db_stmt st_insert = {
-    "client_booking_insert",
-    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, seats, attendees) "
-    "           VALUES ($1, $2, $3, 'REQUESTED', $4::jsonb, $5::jsonb) RETURNING id) "
-    "INSERT INTO booking_events (booking_id, status, reason, source, version) "
-    "SELECT id, 'REQUESTED', NULL, 'request', NULL FROM b"};
-/* An attempt refused here (a seat known to be taken), with its two
- * history entries, as the API shows it, in one statement. */
-static const struct db_stmt st_insert_refused = {
-    "client_booking_insert_refused",
-    "WITH b AS (INSERT INTO bookings (id, user_id, event_id, status, failure_reason, seats, "
-    "                                 event_name, amount) "
-    "           VALUES ($1, $2, $3, 'FAILED', 'SEAT_UNAVAILABLE', $4::jsonb, $5, $6::bigint) "
-    "           RETURNING " BOOKING_COLS "), "
+/* Attempts recorded, as a group: $1 is a JSON array of {id, user_id,
+ * event_id, seats, attendees, refused, event_name, amount}. Each is stored
+ * REQUESTED with its history entry, or, refused here (a seat known to be
+ * taken), FAILED SEAT_UNAVAILABLE with two entries (the request, then the
+ * refusal), as the API shows it; answers the rows (BOOKING_COLS). */
+static const struct db_stmt st_record = {
+    "client_booking_record",
+    "WITH r AS (SELECT * FROM json_to_recordset($1::json) AS r(id uuid, user_id uuid, "
+    "           event_id uuid, seats text, attendees text, refused boolean, event_name text, "
+    "           amount bigint)), "
+    "b AS (INSERT INTO bookings (id, user_id, event_id, status, failure_reason, seats, "
+    "                            attendees, event_name, amount) "
+    "      SELECT id, user_id, event_id, CASE WHEN refused THEN 'FAILED' ELSE 'REQUESTED' END, "
+    "             CASE WHEN refused THEN 'SEAT_UNAVAILABLE' END, seats::jsonb, "
+    "             attendees::jsonb, event_name, amount FROM r ORDER BY id "
+    "      RETURNING " BOOKING_COLS "), "
     "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
     "      SELECT id, 'REQUESTED', NULL, 'request', NULL::bigint FROM b "
-    "      UNION ALL SELECT id, 'FAILED', 'SEAT_UNAVAILABLE', 'client-app', NULL::bigint FROM b) "
+    "      UNION ALL SELECT id, 'FAILED', failure_reason, 'client-app', NULL::bigint FROM b "
+    "       WHERE status = 'FAILED') "
     "SELECT * FROM b"};
 static const struct db_stmt st_event = {
     "client_booking_event",
@@ -190,27 +192,29 @@ enum db_status booking_store_add_event(struct db_conn *c, const char *id, const 
     return exec_count(c, &st_event, 5, p, NULL);
 }
 
-enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
-                                              const char *user_id,
-                                              const struct booking_request *req)
+enum db_status booking_store_record(struct db_conn *c, const struct booking_record *rows, int n,
+                                    PGresult **out)
 {
-    json_t *seats = booking_request_seats(req);
-    char *seats_text = json_dumps(seats, JSON_COMPACT);
-    json_decref(seats);
-    const char *p[5] = {id, user_id, req->event_id, seats_text,
-                        req->attendees_json[0] ? req->attendees_json : NULL};
-    enum db_status st = exec_count(c, &st_insert, 5, p, NULL);
-    free(seats_text);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        const struct booking_record *r = &rows[i];
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", r->id, "user_id", r->user_id, "event_id",
+                      r->event_id, "seats", r->seats_json, "refused", r->refused);
+        if (r->attendees_json)
+            json_object_set_new(o, "attendees", json_string(r->attendees_json));
+        if (r->event_name)
+            json_object_set_new(o, "event_name", json_string(r->event_name));
+        if (r->amount >= 0)
+            json_object_set_new(o, "amount", json_integer(r->amount));
+        json_array_append_new(arr, o);
+    }
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    const char *p[1] = {text};
+    enum db_status st = db_exec(c, &st_record, 1, p, out);
+    free(text);
     return st;
-}
-
-enum db_status booking_store_insert_refused(struct db_conn *c, const char *id, const char *user_id,
-                                            const char *event_id, const char *seats_json,
-                                            const char *event_name, const char *amount,
-                                            PGresult **out)
-{
-    const char *p[6] = {id, user_id, event_id, seats_json, event_name, amount};
-    return db_exec(c, &st_insert_refused, 6, p, out);
 }
 
 enum db_status booking_store_get(struct db_conn *c, const char *id, const char *owner,
