@@ -66,17 +66,6 @@ static enum db_status load_booking(struct db_conn *c, const char *id, const char
     return DB_OK;
 }
 
-/* The {id} of a booking path, or NULL after answering 404. */
-static const char *booking_id_param(struct http_req *req, struct http_res *res)
-{
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such booking");
-        return NULL;
-    }
-    return id;
-}
-
 /* Whose bookings the caller may see: NULL (any) for an admin. */
 static const char *owner_filter(const struct auth_user *u)
 {
@@ -523,7 +512,7 @@ static int adopt_from_ticket(struct client_app *app, const char *id, const struc
 
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     if (!id)
         return;
     const struct auth_user *u = auth_current(req);
@@ -653,7 +642,7 @@ int booking_reconcile_stale(struct client_app *app)
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
@@ -729,7 +718,7 @@ int booking_cancel_remote(struct client_app *app, struct http_res *res, const ch
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
@@ -767,7 +756,7 @@ out:
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     if (!id)
         return;
     struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
