@@ -11,10 +11,10 @@
 #   a payment in flight when the hold runs out: the booking waits, ends
 #     CONFIRMED, nothing refunded (invoice PROCESSING) ......... here, step 2
 #     (make test: ticket_http_expiry test_paid_in_time_honoured. The
-#     invoice PAID with its webhook late cannot be forced through make up's
-#     variables; make test: ticket_lifecycle_unit test_payment_in_flight,
-#     the expiry decision for PAID, and ticket_lifecycle_db
-#     test_race_pay_vs_expire)
+#     invoice PAID in time with its webhook late cannot be forced through
+#     make up's variables; make test: ticket_http_expiry
+#     test_paid_webhook_late_honoured, ticket_lifecycle_unit
+#     test_payment_in_flight, ticket_lifecycle_db test_race_pay_vs_expire)
 #   a ticket of another event at the gate: 409 WRONG_EVENT naming the
 #     ticket's event ...................................... 08-people.sh
 #   events that started are neither listed nor sold, paid tickets of them
@@ -25,7 +25,8 @@
 #   deleting an account: refused (HAS_UPCOMING_TICKETS), then with
 #     cancel_bookings=true its paid ticket refunded; the last admin cannot
 #     give up the role (LAST_ADMIN) ....................... 07-event-life.sh
-#     ... and its holds end (seats OPEN, invoices VOID) ..... here, step 7
+#     ... its holds end (seats OPEN, invoices VOID, no longer payable),
+#     and the last admin cannot be deleted (LAST_ADMIN) ..... here, step 7
 #   MAX_SEATS_PER_USER: 409 LIMIT_REACHED .................... here, step 6
 #   409 SEAT_UNAVAILABLE names the seat in details.seat_ids .. here, step 2
 #   the PDF names its holder (attendees: 08-people.sh) and gives the
@@ -169,9 +170,9 @@ pdftotext -layout "$DEMO_TMP/rina.pdf" "$DEMO_TMP/rina.txt"
 grep -q "Rina Wijaya" "$DEMO_TMP/rina.txt" || die "the PDF does not name Rina Wijaya: $(tr -s ' \n' ' ' <"$DEMO_TMP/rina.txt")"
 grep -q "${rina_id:0:8}" "$DEMO_TMP/rina.txt" && die "the PDF shows her user id"
 ok "holder: $(grep -m1 -o 'Rina Wijaya' "$DEMO_TMP/rina.txt")"
-grep -q "19:30" "$DEMO_TMP/rina.txt" || die "the PDF does not show 19:30 local time"
-grep -q "12:30" "$DEMO_TMP/rina.txt" && die "the PDF shows the UTC time 12:30"
-ok "time: $(grep -m1 '19:30' "$DEMO_TMP/rina.txt" | tr -s ' ' | sed 's/^ //')"
+when=$(grep -A1 'DATE & TIME' "$DEMO_TMP/rina.txt" | tail -n1 | tr -s ' ' | sed 's/^ //')
+[[ $when == *"19:30 Asia/Jakarta"* ]] || die "the PDF's time is \"$when\", not 19:30 in Jakarta (12:30 UTC)"
+ok "time: $when"
 mapfile -t codes < <(ticket_codes "$DEMO_TMP/rina.pdf")
 [ "${#codes[@]}" -ge 1 ] || die "no QR code found"
 
@@ -246,7 +247,7 @@ hold2=$(j .id)
 inv2=$(j .payment.invoice_number)
 ok "one more is within the limit: four seats held"
 
-step "Sari closes her account at once: her holds end with it"
+step "Sari closes her account at once: her holds end with it; the last admin cannot close hers"
 as sari "$sari"
 call DELETE "$CLIENT_URL/api/users/$sari_id"
 expect 204
@@ -261,6 +262,17 @@ for i in "$inv1" "$inv2"; do
     [ "$(invoice_status "$i")" = VOID ] || die "invoice $i is $(invoice_status "$i")"
 done
 ok "invoices $inv1 and $inv2 VOID; C-1..C-4: $(for s in "${c[@]:0:4}"; do seat_status "$ev" "$s"; done | sort -u | paste -sd,)"
+nobody
+call POST "$PAYMENT_URL/api/invoices/$inv1/pay" '{"method":"card"}'
+expect 409
+ok "nobody can pay them any more: $(j .error.code)"
+say "(refused while it holds tickets to come, then closed with its paid tickets refunded: 07-event-life.sh)"
+as admin "$admin"
+QUIET=1 call GET "$CLIENT_URL/api/users/me"
+call DELETE "$CLIENT_URL/api/users/$(j .id)"
+expect 409
+[ "$(j .error.code)" = LAST_ADMIN ] || die "answered $(j -c .error)"
+ok "the only admin cannot close her account: $(j .error.code) (nor give up the role: 07-event-life.sh)"
 
 step "The Last-minute Show has started"
 soon_s=$(date -d "$soon_at" +%s)

@@ -104,7 +104,7 @@ random_hex() { head -c "${1:-24}" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # Secrets are generated once per checkout into .run/secrets.env (mode 600);
 # a value set in the environment wins.
 SECRET_NAMES=(ADMIN_PASSWORD TICKET_ADMIN_TOKEN WEBHOOK_SECRET PAYMENT_SERVICE_TOKEN
-              TICKET_SERVICE_TOKEN NOTIFY_SECRET TICKET_CODE_SECRET
+              TICKET_SERVICE_TOKEN NOTIFY_SECRET TICKET_CODE_SECRET QUEUE_PASS_SECRET
               DB_PASSWORD_CLIENT DB_PASSWORD_TICKET DB_PASSWORD_PAYMENT)
 load_secrets() {
     mkdir -p "$RUN"

@@ -37,6 +37,11 @@ struct client_app {
     long mail_retry_base_ms;
     long mail_retry_max_ms;
     struct outbox_config mail_cfg;
+    /* the waiting room (queue_handler.h) */
+    const char *queue_pass_secret; /* QUEUE_PASS_SECRET; "" = derived from notify_secret */
+    long queue_interval_ms;
+    char queue_secret[65]; /* the key passes are signed with (set by queue_start) */
+    struct bg_loop *queue_loop;
     struct bg_loop *inbox_loop;
     struct bg_loop *mail_loop;
     /* set by init */
@@ -57,6 +62,9 @@ struct client_app {
     atomic_long n_notifications_applied;
     atomic_long n_notifications_duplicate;
     atomic_long n_notifications_rejected;
+    atomic_long n_queue_joined;
+    atomic_long n_queue_admitted;
+    atomic_long n_queue_pass_refused;
 };
 
 /* Route flags (struct http_route.flags). Without ROUTE_AUTH a route is open

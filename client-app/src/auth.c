@@ -172,6 +172,13 @@ void app_metrics(struct sbuf *out, void *appv)
                 atomic_load(&app->n_notifications_applied),
                 atomic_load(&app->n_notifications_duplicate),
                 atomic_load(&app->n_notifications_rejected));
+    sbuf_printf(out,
+                "# TYPE client_queue_total counter\n"
+                "client_queue_total{event=\"joined\"} %ld\n"
+                "client_queue_total{event=\"admitted\"} %ld\n"
+                "client_queue_total{event=\"pass_refused\"} %ld\n",
+                atomic_load(&app->n_queue_joined), atomic_load(&app->n_queue_admitted),
+                atomic_load(&app->n_queue_pass_refused));
     if (app->limiter)
         sbuf_printf(out, "# TYPE client_rate_limit_keys gauge\nclient_rate_limit_keys %zu\n",
                     ratelimit_size(app->limiter));

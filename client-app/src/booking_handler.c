@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/rand.h"
 #include "common/util.h"
+#include "queue_handler.h"
 #include "ticket_client.h"
 
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
@@ -381,6 +382,10 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     snprintf(br.holder, sizeof br.holder, "%s", u->holder);
+    /* an event behind a waiting room needs the user's pass (queue_handler.h) */
+    struct queue_gate gate;
+    if (queue_gate_check(app, req, res, u->id, br.event_id, &gate) < 0)
+        goto out;
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
     /* an Idempotency-Key's request always goes the whole way: its answer
@@ -396,12 +401,28 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
                                  .seats_json = seats_text,
                                  .attendees_json = br.attendees_json[0] ? br.attendees_json : NULL,
                                  .amount = -1};
-    if (!key) {
-        /* one statement, grouped with the attempts recorded meanwhile */
-        st = booking_recorder_run(app->recorder, &rec, NULL);
-    } else if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
+    if (key && !(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
         free(seats_text);
         goto out;
+    }
+    /* the pass is spent by the attempt it lets in (queue_handler.h), before
+     * the attempt is recorded; with a key, in the key's transaction */
+    int pass_spent = 0;
+    if (!key) {
+        st = DB_OK;
+        if (gate.required) {
+            if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
+                free(seats_text);
+                goto out;
+            }
+            st = queue_gate_claim(app, c, &gate, u->id, br.event_id, bid);
+            db_release(app->pool, c);
+            c = NULL;
+            pass_spent = st == DB_NOT_FOUND;
+        }
+        /* one statement, grouped with the attempts recorded meanwhile */
+        if (st == DB_OK)
+            st = booking_recorder_run(app->recorder, &rec, NULL);
     } else {
         /* the key and the attempt commit together: a concurrent duplicate
          * waits on the key's unique index, then finds it taken */
@@ -409,6 +430,9 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         if (st == DB_OK)
             st = idem_store_claim(c, u->id, key, rhash, bid, app->ticket_timeout_ms + IDEM_EXTRA_MS,
                                   &claimed);
+        if (st == DB_OK && claimed && gate.required &&
+            (st = queue_gate_claim(app, c, &gate, u->id, br.event_id, bid)) == DB_NOT_FOUND)
+            pass_spent = 1;
         if (st == DB_OK && claimed) {
             PGresult *r = NULL;
             st = booking_store_record(c, &rec, 1, &r);
@@ -422,6 +446,10 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         c = NULL;
     }
     free(seats_text);
+    if (pass_spent) {
+        queue_gate_refuse(app, res, u->id, br.event_id);
+        goto out;
+    }
     if (st != DB_OK) {
         http_res_db_error(res, st);
         goto out;

@@ -13,6 +13,7 @@
 #include "event_cache.h"
 #include "mailer.h"
 #include "password.h"
+#include "queue_handler.h"
 #include "ratelimit.h"
 #include "seat_hint.h"
 #include "user_store.h"
@@ -67,6 +68,10 @@ static const struct cfg_entry config[] = {
      "timeout of one SMTP delivery"},
     {"MAIL_RETRY_BASE_MS", CFG_INT, "2000", 10, 3600000, &app.mail_retry_base_ms,
      "first retry of a refused or failed e-mail after about this"},
+    {"QUEUE_PASS_SECRET", CFG_SECRET, "", 0, 0, &app.queue_pass_secret,
+     "HMAC key of the waiting room's passes (unset: derived from NOTIFY_SECRET)"},
+    {"QUEUE_INTERVAL_MS", CFG_INT, "200", 10, 60000, &app.queue_interval_ms,
+     "period of the waiting rooms' numbering and admission step"},
     {"MAIL_RETRY_MAX_MS", CFG_INT, "600000", 10, 86400000, &app.mail_retry_max_ms,
      "longest wait between e-mail retries"},
 };
@@ -111,6 +116,8 @@ static int client_init(void *appv, struct db_pool *pool)
     a->recorder = booking_recorder_create(pool, RECORD_GROUP_MAX);
     a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
+    if (queue_start(a) < 0)
+        return -1;
     return mailer_start(a);
 }
 
@@ -118,6 +125,7 @@ static void client_shutdown(void *appv)
 {
     struct client_app *a = appv;
     mailer_stop(a);
+    queue_stop(a);
     if (a->maint)
         bg_stop(a->maint);
     a->maint = NULL;
