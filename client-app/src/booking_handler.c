@@ -37,33 +37,21 @@ static json_t *booking_json_row(const PGresult *r, int i)
 static enum db_status load_booking(struct db_conn *c, const char *id, const char *owner,
                                    int with_history, json_t **out)
 {
-    PGresult *r = NULL, *h = NULL;
-    enum db_status st = booking_store_get(c, id, owner, &r);
+    PGresult *r = NULL;
+    enum db_status st = with_history ? booking_store_get_with_history(c, id, owner, &r)
+                                     : booking_store_get(c, id, owner, &r);
     *out = NULL;
     if (st != DB_OK)
         return st;
     json_t *b = booking_json_row(r, 0);
-    PQclear(r);
     if (with_history) {
-        st = booking_store_history(c, id, &h);
-        if (st != DB_OK) {
-            json_decref(b);
-            return st;
-        }
-        json_t *hist = json_array();
-        for (int i = 0; i < PQntuples(h); i++) {
-            const char *ver = db_get(h, i, "version");
-            long v = 0;
-            json_array_append_new(
-                hist,
-                json_pack("{s:s, s:s?, s:s, s:o, s:s}", "status", db_get(h, i, "status"), "reason",
-                          db_get(h, i, "reason"), "source", db_get(h, i, "source"), "version",
-                          ver && parse_long(ver, &v) == 0 ? json_integer(v) : json_null(), "at",
-                          db_get(h, i, "at")));
-        }
-        PQclear(h);
-        json_object_set_new(b, "history", hist);
+        const char *h = db_get(r, 0, "history");
+        json_t *hist = h ? json_loads(h, 0, NULL) : NULL;
+        json_object_set_new(b, "history", json_is_array(hist) ? hist : json_array());
+        if (hist && !json_is_array(hist))
+            json_decref(hist);
     }
+    PQclear(r);
     *out = b;
     return DB_OK;
 }

@@ -69,11 +69,19 @@ static const struct db_stmt st_search = {
     "                 WHERE a.value->>'name' ILIKE '%' || $2 || '%')) "
     "SELECT count(*) OVER () AS total, " BOOKING_COLS " FROM bookings "
     " WHERE id IN (SELECT id FROM m) ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
-static const struct db_stmt st_history = {
-    "client_booking_history",
-    "SELECT status, reason, source, version::text AS version, " SQL_TS(
-        "created_at") " AS at "
-                      "FROM booking_events WHERE booking_id = $1 ORDER BY id"};
+/* A booking as st_get reads it, with its history oldest first as a JSON
+ * array of {status, reason, source, version, at}: one round trip. */
+static const struct db_stmt st_get_history = {
+    "client_booking_get_history",
+    "SELECT " BOOKING_COLS ", (ticket_pdf IS NOT NULL) AS has_pdf, "
+    "(extract(epoch FROM now() - created_at) * 1000)::bigint AS age_ms, "
+    "(SELECT COALESCE(json_agg(json_build_object('status', e.status, 'reason', e.reason, "
+    "        'source', e.source, 'version', e.version, 'at', " SQL_TS(
+        "e.created_at") ") "
+                        "        ORDER BY e.id), '[]'::json) "
+                        "   FROM booking_events e WHERE e.booking_id = bookings.id)::text AS "
+                        "history "
+                        "FROM bookings WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
 
 /* TicketBookings from ticket-app (its answers to attempts, a refresh, a
  * cancel), each applied over its booking if newer, with its history entry
@@ -271,10 +279,17 @@ enum db_status booking_store_search(struct db_conn *c, const char *q, long limit
     return st;
 }
 
-enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out)
+enum db_status booking_store_get_with_history(struct db_conn *c, const char *id, const char *owner,
+                                              PGresult **out)
 {
-    const char *p[1] = {id};
-    return db_exec(c, &st_history, 1, p, out);
+    const char *p[2] = {id, owner};
+    enum db_status st = db_exec(c, &st_get_history, 2, p, out);
+    if (st == DB_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return DB_NOT_FOUND;
+    }
+    return st;
 }
 
 static void apply_params(const struct ticket_booking *tb, const char *p[14])
