@@ -20,8 +20,8 @@
 \set n :n + 1
 \set idx :base + (:k * 104729) % :range
 -- booking_store_try_hold: the hold in one autocommitted call (the function
--- booking_try_hold of migrations/ticket/052_lifecycle.sql: the HOLD transition)
-SELECT * FROM booking_try_hold((lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, '0000beef-0000-4000-8000-' || lpad((:k % 10000)::text, 12, '0'), '00000001-0000-4000-8000-000000000000', ('{00000001-0000-4000-8000-' || lpad(:idx::text, 12, '0') || '}')::uuid[], '', 'direct', 3600::int, 1000000::int, false);
+-- booking_try_hold of migrations/ticket/075_hold_attendees.sql: the HOLD transition)
+SELECT * FROM booking_try_hold((lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, '0000beef-0000-4000-8000-' || lpad((:k % 10000)::text, 12, '0'), '00000001-0000-4000-8000-000000000000', ('{00000001-0000-4000-8000-' || lpad(:idx::text, 12, '0') || '}')::uuid[], '', 'direct', 3600::int, 1000000::int, false, NULL);
 -- continue_flow: the organizer's acceptance is noted with the invoice below
 -- payment-app: invoice_store_create (autocommit, payment-app's database)
 INSERT INTO bench_payment.invoices (invoice_number, booking_id, amount, currency, description, expires_at) VALUES ('INV-' || lpad(:tag::text, 4, '0') || lpad(:k::text, 8, '0'), (lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, 150000::bigint, 'IDR', 'Bench steady pool: R' || (:idx / 1000) || '-' || (:idx % 1000), to_timestamp(:exp_ms::bigint / 1000.0)) ON CONFLICT (booking_id) DO NOTHING RETURNING invoice_number, booking_id::text AS booking_id, amount, currency, description, status, coalesce(method, '') AS method, coalesce(failure_reason, '') AS failure_reason, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, (extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms, (extract(epoch FROM expires_at) * 1000)::bigint AS expires_ms, coalesce((extract(epoch FROM paid_at) * 1000)::bigint, 0) AS paid_ms;

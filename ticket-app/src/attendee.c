@@ -93,6 +93,8 @@ json_t *attendee_missing(const struct booking_request *rq, const struct attendee
 
 char *attendee_list_json(const struct attendee_list *al)
 {
+    if (al->n == 0)
+        return NULL;
     json_t *arr = json_array();
     for (size_t i = 0; i < al->n; i++)
         json_array_append_new(arr,

@@ -34,20 +34,13 @@ int attendee_parse(const json_t *body, const struct booking_request *rq, struct 
  * empty when every seat is named). */
 json_t *attendee_missing(const struct booking_request *rq, const struct attendee_list *al);
 
-/* al as the JSON text [{seat_id, name, id_number}] (new malloc'ed). */
+/* al as the JSON text [{seat_id, name, id_number}] (new malloc'ed), NULL
+ * when al names nobody. */
 char *attendee_list_json(const struct attendee_list *al);
-
-struct app;
-struct http_res;
-/* attendee_flow.c: refuses 400 VALIDATION_FAILED (details.attendees: the
- * seats without a name) when the event requires a name per seat and al
- * lacks some, else stores al for the booking. 0 to go on, -1 after
- * answering res (400, or 503 without the database). */
-int attendee_settle(struct app *app, const struct booking_request *rq,
-                    const struct attendee_list *al, struct http_res *res);
 
 /* attendee_handler.c: GET /api/events/{id}/attendees. */
 struct http_req;
+struct http_res;
 void attendee_handle_manifest(struct http_req *req, struct http_res *res, void *app);
 
 #endif

@@ -4,16 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct db_stmt st_required = {
-    "ticket_attendee_required", "SELECT attendees_required FROM events WHERE id = $1::uuid"};
-
-static const struct db_stmt st_put = {
-    "ticket_attendee_put",
-    "INSERT INTO booking_attendees (booking_id, seat_id, name, id_number) "
-    "SELECT $1::uuid, a.seat_id, a.name, NULLIF(a.id_number, '') "
-    "  FROM json_to_recordset($2::json) AS a(seat_id uuid, name text, id_number text) "
-    "ON CONFLICT (booking_id, seat_id) DO NOTHING"};
-
 static const struct db_stmt st_ticket_info = {
     "ticket_attendee_ticket_info",
     "SELECT local_rfc3339(e.starts_at, e.timezone) AS starts_at_local, e.timezone, "
@@ -55,25 +45,6 @@ enum db_status attendee_store_manifest(struct db_conn *c, const char *event_id, 
     *json = strdup(db_get(r, 0, "doc"));
     PQclear(r);
     return *json ? DB_OK : DB_ERROR;
-}
-
-enum db_status attendee_store_required(struct db_conn *c, const char *event_id, int *required)
-{
-    const char *p[] = {event_id};
-    PGresult *r = NULL;
-    *required = 0;
-    enum db_status st = db_exec_one(c, &st_required, 1, p, &r);
-    if (st != DB_OK)
-        return st;
-    *required = db_get(r, 0, "attendees_required")[0] == 't';
-    PQclear(r);
-    return DB_OK;
-}
-
-enum db_status attendee_store_put(struct db_conn *c, const char *booking_id, const char *json)
-{
-    const char *p[] = {booking_id, json};
-    return db_exec(c, &st_put, 2, p, NULL);
 }
 
 enum db_status attendee_store_ticket_info(struct db_conn *c, const char *booking_id, PGresult **out)

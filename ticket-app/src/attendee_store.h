@@ -6,12 +6,9 @@
 
 #include "common/db.h"
 
-/* *required = the event asks a name per seat; DB_NOT_FOUND: no event. */
-enum db_status attendee_store_required(struct db_conn *c, const char *event_id, int *required);
-
-/* Stores the attendees (JSON text [{seat_id, name, id_number}]) of booking
- * booking_id; a replay of the same booking changes nothing. */
-enum db_status attendee_store_put(struct db_conn *c, const char *booking_id, const char *json);
+/* A booking's attendees are stored with its hold, by the HOLD transition
+ * (booking_try_hold, booking_store.h), which also applies the event's
+ * attendees_required guard. */
 
 /* For the ticket of booking_id: row (starts_at_local, timezone, attendees:
  * JSON text {"<seat id>": {name, id_number}} or NULL) into *out (caller

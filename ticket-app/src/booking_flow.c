@@ -281,7 +281,8 @@ static void end_lapsed(struct app *app, const char *lapsed)
     app_wake(app);
 }
 
-void booking_flow_create(struct app *app, const struct booking_request *rq, struct http_res *res)
+void booking_flow_create(struct app *app, const struct booking_request *rq,
+                         const struct attendee_list *al, struct http_res *res)
 {
     struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
     if (!c) {
@@ -295,11 +296,12 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     enum try_hold_outcome tried = TRY_SLOW;
     enum db_status st = DB_OK;
     int lapsed_pass = 0;
+    char *names = attendee_list_json(al);
     for (int pass = 0; pass < 2; pass++) {
         char *lapsed = NULL;
         lapsed_pass = pass;
         DB_RETRYING(st, booking_store_try_hold(
-                            c, rq, rq->selection ? app->selection_ttl_s : app->hold_ttl_s,
+                            c, rq, names, rq->selection ? app->selection_ttl_s : app->hold_ttl_s,
                             app->max_seats_per_user, pass, &tried, &b, &lapsed));
         if (st != DB_OK || tried != TRY_LAPSED) {
             free(lapsed);
@@ -309,10 +311,12 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
         end_lapsed(app, lapsed);
         free(lapsed);
         if (!(c = db_acquire(app->pool, APP_DB_WAIT_MS))) {
+            free(names);
             http_res_db_error(res, DB_UNAVAILABLE);
             return;
         }
     }
+    free(names);
     if (st != DB_OK)
         goto db_error;
     /* A refusal that took the slow path (payment-app asked about run-out
@@ -322,8 +326,7 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     if (tried == TRY_REFUSED && lapsed_pass) {
         enum db_status ns = lifecycle_notify_now(c, rq->booking_id);
         if (ns != DB_OK)
-            log_warn("refusal of booking=%s not notified: %s", rq->booking_id,
-                     db_status_name(ns));
+            log_warn("refusal of booking=%s not notified: %s", rq->booking_id, db_status_name(ns));
         app_wake(app);
     }
     switch (tried) {
@@ -341,6 +344,13 @@ void booking_flow_create(struct app *app, const struct booking_request *rq, stru
     case TRY_NO_EVENT:
         db_release(app->pool, c);
         http_res_error(res, 404, "NOT_FOUND", "event not found");
+        return;
+    case TRY_NAMES_MISSING:
+        db_release(app->pool, c);
+        http_res_error_full(res, 400, "VALIDATION_FAILED", "this event needs a name for every seat",
+                            json_pack("{s:s, s:o}", "attendees", "required: a name for every seat",
+                                      "seat_ids", attendee_missing(rq, al)),
+                            NULL);
         return;
     case TRY_EXISTS:
         st = booking_store_load(c, rq->booking_id, &b);

@@ -5,16 +5,21 @@
 #ifndef TICKET_BOOKING_FLOW_H
 #define TICKET_BOOKING_FLOW_H
 
+#include "attendee.h"
 #include "booking.h"
 #include "common/http.h"
 
 struct app;
 
-/* Runs POST /api/bookings for a validated request and answers res: 201
- * TicketBooking, 409 SEAT_UNAVAILABLE/HOLD_REJECTED, 503 when payment-app
- * cannot be reached, 404 for an unknown event or seat, 400 for seats of
- * another event; a known booking id answers its stored outcome. */
-void booking_flow_create(struct app *app, const struct booking_request *rq, struct http_res *res);
+/* Runs POST /api/bookings for a validated request and its attendees (al,
+ * stored with the hold) and answers res: 201 TicketBooking, 409
+ * SEAT_UNAVAILABLE/HOLD_REJECTED (and the other refusals of HOLD), 503
+ * when payment-app cannot be reached, 404 for an unknown event or seat,
+ * 400 for seats of another event or, when the event requires a name per
+ * seat, for seats al leaves unnamed (details.seat_ids); a known booking id
+ * answers its stored outcome. */
+void booking_flow_create(struct app *app, const struct booking_request *rq,
+                         const struct attendee_list *al, struct http_res *res);
 
 /* Runs POST /api/bookings/{id}/checkout: CHECKOUT through the model, then
  * the invoice at payment-app as the one-step hold makes it. Answers 201

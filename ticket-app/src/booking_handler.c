@@ -35,10 +35,7 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         return;
     }
     json_decref(details);
-    /* the people named (or required) are settled before the seats are held */
-    if (attendee_settle(app, &rq, &al, res) != 0)
-        return;
-    booking_flow_create(app, &rq, res);
+    booking_flow_create(app, &rq, &al, res);
 }
 
 void booking_handle_checkout(struct http_req *req, struct http_res *res, void *app)

@@ -18,7 +18,21 @@ static const struct db_stmt st_load = {"ticket_booking_load",
 static const struct db_stmt st_try_hold = {
     "ticket_booking_try_hold",
     "SELECT * FROM booking_try_hold($1, $2, $3, $4::uuid[], $5, $6, $7::int, $8::int, $9::bool, "
-    "                               $10::bool)"};
+    "                               $10::json, $11::bool)"};
+
+/* booking_try_hold's outcome column, by name. */
+static const struct {
+    const char *name;
+    enum try_hold_outcome outcome;
+} try_hold_outcomes[] = {
+    {"HELD", TRY_HELD},
+    {"REFUSED", TRY_REFUSED},
+    {"EXISTS", TRY_EXISTS},
+    {"NO_EVENT", TRY_NO_EVENT},
+    {"NAMES_MISSING", TRY_NAMES_MISSING},
+    {"SLOW", TRY_SLOW},
+    {"LAPSED", TRY_LAPSED},
+};
 
 static const struct db_stmt st_organizer_held = {
     "ticket_booking_organizer_held",
@@ -176,8 +190,9 @@ enum db_status booking_store_load(struct db_conn *c, const char *id, struct book
 }
 
 enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_request *rq,
-                                      long ttl_s, long max_seats, int lapsed_taken,
-                                      enum try_hold_outcome *out, struct booking *b, char **lapsed)
+                                      const char *attendees, long ttl_s, long max_seats,
+                                      int lapsed_taken, enum try_hold_outcome *out,
+                                      struct booking *b, char **lapsed)
 {
     /* "checkout": false holds for selection (HELD) */
     char ttl[24], max[24], ids[BOOKING_SEATS_MAX * 38 + 4];
@@ -185,28 +200,26 @@ enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_re
     snprintf(max, sizeof max, "%ld", max_seats);
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
     const char *p[] = {
-        rq->booking_id,          rq->user_id, rq->event_id, ids, rq->holder, rq->origin, ttl, max,
-        lapsed_taken ? "t" : "f", rq->selection ? "f" : "t"};
+        rq->booking_id,           rq->user_id, rq->event_id, ids, rq->holder, rq->origin, ttl, max,
+        lapsed_taken ? "t" : "f", attendees, rq->selection ? "f" : "t"};
     PGresult *r = NULL;
     *lapsed = NULL;
-    enum db_status st = db_exec(c, &st_try_hold, 10, p, &r);
+    enum db_status st = db_exec(c, &st_try_hold, 11, p, &r);
     if (st != DB_OK)
         return st;
     const char *o = PQntuples(r) == 1 ? db_get(r, 0, "outcome") : NULL;
-    if (!o) {
-        st = DB_ERROR;
-    } else if (strcmp(o, "HELD") == 0 || strcmp(o, "REFUSED") == 0) {
-        *out = o[0] == 'H' ? TRY_HELD : TRY_REFUSED;
-        if (booking_from_row(r, 0, b) < 0)
-            st = DB_ERROR;
-    } else if (strcmp(o, "LAPSED") == 0) {
-        *out = TRY_LAPSED;
-        *lapsed = dup_or_null(r, 0, "lapsed");
-    } else {
-        *out = strcmp(o, "EXISTS") == 0     ? TRY_EXISTS
-               : strcmp(o, "NO_EVENT") == 0 ? TRY_NO_EVENT
-                                            : TRY_SLOW;
+    size_t i = 0, n = sizeof try_hold_outcomes / sizeof try_hold_outcomes[0];
+    while (o && i < n && strcmp(o, try_hold_outcomes[i].name) != 0)
+        i++;
+    if (!o || i == n) {
+        PQclear(r);
+        return DB_ERROR;
     }
+    *out = try_hold_outcomes[i].outcome;
+    if ((*out == TRY_HELD || *out == TRY_REFUSED) && booking_from_row(r, 0, b) < 0)
+        st = DB_ERROR;
+    else if (*out == TRY_LAPSED)
+        *lapsed = dup_or_null(r, 0, "lapsed");
     PQclear(r);
     return st;
 }

@@ -16,26 +16,29 @@
 enum db_status booking_store_load(struct db_conn *c, const char *id, struct booking *b);
 
 enum try_hold_outcome {
-    TRY_HELD,     /* every guard passed: b is the booking PENDING_PAYMENT (HELD when
-                   * rq->selection) */
-    TRY_REFUSED,  /* b is the attempt stored FAILED with the guard's code */
-    TRY_EXISTS,   /* the booking id is already known: nothing changed */
-    TRY_NO_EVENT, /* no such event (or a draft): nothing changed */
-    TRY_SLOW,     /* an unknown or foreign seat: nothing changed */
-    TRY_LAPSED,   /* a seat's hold ran out: *lapsed lists those bookings */
+    TRY_HELD,          /* every guard passed: b is the booking PENDING_PAYMENT (HELD
+                        * when rq->selection) */
+    TRY_REFUSED,       /* b is the attempt stored FAILED with the guard's code */
+    TRY_EXISTS,        /* the booking id is already known: nothing changed */
+    TRY_NO_EVENT,      /* no such event (or a draft): nothing changed */
+    TRY_NAMES_MISSING, /* the event requires a name per seat, some lack one: nothing changed */
+    TRY_SLOW,          /* an unknown or foreign seat: nothing changed */
+    TRY_LAPSED,        /* a seat's hold ran out: *lapsed lists those bookings */
 };
 /* The HOLD and HOLD_SELECTION transitions (booking_try_hold,
  * migrations/ticket/080_two_phase.sql, their only implementation): one
- * statement and one commit; rq->selection stores the booking HELD.
- * ttl_s is how long the seats are held. max_seats is
+ * statement and one commit; rq->selection stores the booking HELD. ttl_s
+ * is how long the seats are held. attendees is NULL or the JSON text
+ * [{seat_id, name, id_number}] stored with a held booking
+ * (attendee_list_json). max_seats is
  * MAX_SEATS_PER_USER (0: none); lapsed_taken = 1 once the run-out holds
  * were ended through the model (a seat still held is then unavailable).
  * b is zeroed by the caller; *lapsed (TRY_LAPSED) is a new malloc'ed JSON
  * array of booking ids. A refusal is not notified: the answer is its news. */
 enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_request *rq,
-                                      long ttl_s, long max_seats, int lapsed_taken,
-                                      enum try_hold_outcome *out, struct booking *b,
-                                      char **lapsed);
+                                      const char *attendees, long ttl_s, long max_seats,
+                                      int lapsed_taken, enum try_hold_outcome *out,
+                                      struct booking *b, char **lapsed);
 
 /* Notes that the organizer accepted the hold (only while HELD or
  * PENDING_PAYMENT): ORG_OK's one statement. */
@@ -56,8 +59,7 @@ struct booking_attach {
     long version;
     char *updated_at;
 };
-enum db_status booking_store_attach_invoices(struct db_conn *c, struct booking_attach *rows,
-                                             int n);
+enum db_status booking_store_attach_invoices(struct db_conn *c, struct booking_attach *rows, int n);
 
 /* What the executor reads under the booking's row lock (FOR UPDATE). */
 struct booking_locked {
@@ -100,8 +102,7 @@ int booking_store_claim_due(struct db_conn *c, int max, long recheck_s, char (*i
 
 /* The ids of event_id's live bookings (HELD, PENDING_PAYMENT, CONFIRMED), up to
  * max. Returns the count or -1. */
-int booking_store_live_of_event(struct db_conn *c, const char *event_id, int max,
-                                char (*ids)[37]);
+int booking_store_live_of_event(struct db_conn *c, const char *event_id, int max, char (*ids)[37]);
 
 /* The stored PDF as hex (malloc'ed, caller frees) or NULL (*st DB_NOT_FOUND
  * when there is none). */

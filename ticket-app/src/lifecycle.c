@@ -103,8 +103,9 @@ static const char *const event_names[LC_EVENT_COUNT] = {
 
 static const char *const guard_names[LC_GUARD_COUNT] = {
     [LC_G_NONE] = "",
-    [LC_G_SALE_OPEN] = "event ON_SALE (EVENT_CANCELLED, SALES_NOT_OPEN, SALES_CLOSED); "
-                       "within MAX_SEATS_PER_USER (LIMIT_REACHED); seats OPEN "
+    [LC_G_SALE_OPEN] = "a name per seat if the event requires it (400 VALIDATION_FAILED, "
+                       "nothing stored); event ON_SALE (EVENT_CANCELLED, SALES_NOT_OPEN, "
+                       "SALES_CLOSED); within MAX_SEATS_PER_USER (LIMIT_REACHED); seats OPEN "
                        "(SEAT_UNAVAILABLE)",
     [LC_G_WITHIN_LIMIT] = "within MAX_SEATS_PER_USER (LIMIT_REACHED)",
     [LC_G_SEATS_OPEN] = "seats OPEN (SEAT_UNAVAILABLE)",
