@@ -902,12 +902,11 @@ void booking_handle_checkout(struct http_req *req, struct http_res *res, void *a
     const json_t *err = json_object_get(reply, "error");
     const char *code = json_str(err, "code");
     const json_t *details = json_object_get(err, "details");
-    http_res_error_full(res, 409, code ? code : "NOT_HELD",
-                        code && strcmp(code, "HOLD_EXPIRED") == 0
-                            ? "the selection lock ran out before checkout"
-                            : "the booking is not held for selection",
-                        json_is_object(details) ? json_deep_copy(details) : NULL,
-                        json_pack("{s:O}", "booking", b));
+    http_res_error_full(
+        res, 409, code ? code : "NOT_HELD",
+        code && strcmp(code, "HOLD_EXPIRED") == 0 ? "the selection lock ran out before checkout"
+                                                  : "the booking is not held for selection",
+        json_is_object(details) ? json_deep_copy(details) : NULL, json_pack("{s:O}", "booking", b));
 out:
     json_decref(b);
     json_decref(reply);

@@ -199,9 +199,17 @@ enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_re
     snprintf(ttl, sizeof ttl, "%ld", ttl_s);
     snprintf(max, sizeof max, "%ld", max_seats);
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
-    const char *p[] = {
-        rq->booking_id,           rq->user_id, rq->event_id, ids, rq->holder, rq->origin, ttl, max,
-        lapsed_taken ? "t" : "f", attendees, rq->selection ? "f" : "t"};
+    const char *p[] = {rq->booking_id,
+                       rq->user_id,
+                       rq->event_id,
+                       ids,
+                       rq->holder,
+                       rq->origin,
+                       ttl,
+                       max,
+                       lapsed_taken ? "t" : "f",
+                       attendees,
+                       rq->selection ? "f" : "t"};
     PGresult *r = NULL;
     *lapsed = NULL;
     enum db_status st = db_exec(c, &st_try_hold, 11, p, &r);

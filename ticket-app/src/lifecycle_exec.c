@@ -65,8 +65,7 @@ void lifecycle_exec_configure(long hold_ttl_s)
 /* The guard of row t, read under the row lock; *failed is set when it
  * fails, *reason when the refusal has a details.reason. */
 static enum db_status check_guard(struct db_conn *c, const char *id, const struct lc_transition *t,
-                                  const struct booking_locked *bl, int *failed,
-                                  const char **reason)
+                                  const struct booking_locked *bl, int *failed, const char **reason)
 {
     *reason = NULL;
     *failed = 0;

@@ -12,9 +12,9 @@
 #include "booking.h"
 #include "booking_flow.h"
 #include "booking_store.h"
-#include "lifecycle_exec.h"
 #include "common/log.h"
 #include "common/rand.h"
+#include "lifecycle_exec.h"
 #include "notify.h"
 #include "organizer.h"
 #include "payment_client.h"
@@ -45,9 +45,8 @@ int loops_sweep_tick(void *arg)
     for (int i = 0; i < n; i++) {
         /* a lapsed selection has no invoice to ask about; a checkout that
          * took it meanwhile makes its SELECTION_EXPIRE a no-op */
-        enum lc_expire_result r = states[i] == LC_HELD
-                                      ? lifecycle_expire_selection(app, ids[i])
-                                      : lifecycle_expire(app, ids[i], invoices[i]);
+        enum lc_expire_result r = states[i] == LC_HELD ? lifecycle_expire_selection(app, ids[i])
+                                                       : lifecycle_expire(app, ids[i], invoices[i]);
         if (r == LC_EXPIRE_DONE)
             ended++;
     }
