@@ -104,7 +104,7 @@ random_hex() { head -c "${1:-24}" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # Secrets are generated once per checkout into .run/secrets.env (mode 600);
 # a value set in the environment wins.
 SECRET_NAMES=(ADMIN_PASSWORD TICKET_ADMIN_TOKEN WEBHOOK_SECRET PAYMENT_SERVICE_TOKEN
-              TICKET_SERVICE_TOKEN NOTIFY_SECRET TICKET_CODE_SECRET
+              TICKET_SERVICE_TOKEN NOTIFY_SECRET TICKET_CODE_SECRET QUEUE_PASS_SECRET
               DB_PASSWORD_CLIENT DB_PASSWORD_TICKET DB_PASSWORD_PAYMENT)
 load_secrets() {
     mkdir -p "$RUN"
@@ -124,8 +124,16 @@ load_secrets() {
 }
 
 db_url() { # service -> libpq URI for that service's own role and database
+    # The daemons run beside the project's PostgreSQL: they reach it through
+    # its Unix socket (PGHOST, the socket folder of pg.sh env) when known, a
+    # round trip costing both sides less CPU than TCP loopback; else over
+    # TCP on 127.0.0.1.
     local svc=$1 pw_var="DB_PASSWORD_${1^^}"
-    echo "postgresql://${svc}_app:${!pw_var}@127.0.0.1:$PG_PORT/$svc"
+    if [ -n "${PGHOST:-}" ] && [ "${PGHOST:0:1}" = / ]; then
+        echo "postgresql://${svc}_app:${!pw_var}@/$svc?host=$PGHOST&port=$PG_PORT"
+    else
+        echo "postgresql://${svc}_app:${!pw_var}@127.0.0.1:$PG_PORT/$svc"
+    fi
 }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

@@ -5,6 +5,8 @@
 #   pg.sh stop DATADIR         fast shutdown
 #   pg.sh status DATADIR       exit 0 if running
 #   pg.sh env DATADIR PORT     print PGHOST/PGPORT/PGUSER exports
+# PG_FSYNC (on) and PG_OPTS (more "-c name=value" server settings) apply
+# to start.
 # initdb and postgres refuse to run as root: as root they run as the
 # "postgres" user, which must be able to reach DATADIR.
 set -euo pipefail
@@ -37,7 +39,7 @@ start)
         exit 0
     fi
     as_pg "$bindir/pg_ctl" -D "$datadir/db" -l "$datadir/server.log" -w -t 60 \
-        -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on}" \
+        -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB -c fsync=${PG_FSYNC:-on} ${PG_OPTS:-}" \
         start >/dev/null || { tail -n 30 "$datadir/server.log" >&2; exit 1; }
     ;;
 stop)

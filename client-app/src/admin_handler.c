@@ -11,6 +11,7 @@
 #include "common/rand.h"
 #include "common/util.h"
 #include "poster_store.h"
+#include "queue_handler.h"
 #include "webui.h"
 
 /* 1 if admin event management is configured; else answers 503. */
@@ -85,7 +86,13 @@ void admin_handle_event_create(struct http_req *req, struct http_res *res, void 
     json_t *body = http_req_json(req, res);
     if (!body)
         return;
-    admin_forward(app, res, "POST", "/api/events", body);
+    /* the queue is client-app's: checked first, stored once the event is */
+    struct queue_config qc;
+    int has_queue = queue_admin_parse(app, res, NULL, body, &qc);
+    if (has_queue >= 0) {
+        admin_forward(app, res, "POST", "/api/events", body);
+        queue_admin_answer(app, res, has_queue ? &qc : NULL);
+    }
     json_decref(body);
 }
 
@@ -98,8 +105,17 @@ void admin_handle_event_patch(struct http_req *req, struct http_res *res, void *
     json_t *body = http_req_json(req, res);
     if (!body)
         return;
-    snprintf(path, sizeof path, "/api/events/%s", id);
-    admin_forward(app, res, "PATCH", path, body);
+    struct queue_config qc;
+    int has_queue = queue_admin_parse(app, res, id, body, &qc);
+    if (has_queue >= 0) {
+        snprintf(path, sizeof path, "/api/events/%s", id);
+        /* a change of the queue alone: the event as it is */
+        if (has_queue && json_object_size(body) == 0)
+            admin_forward(app, res, "GET", path, NULL);
+        else
+            admin_forward(app, res, "PATCH", path, body);
+        queue_admin_answer(app, res, has_queue ? &qc : NULL);
+    }
     json_decref(body);
 }
 

@@ -14,6 +14,7 @@
 
 struct ratelimit;
 struct bg_loop;
+struct booking_recorder;
 struct sbuf;
 
 struct client_app {
@@ -36,6 +37,11 @@ struct client_app {
     long mail_retry_base_ms;
     long mail_retry_max_ms;
     struct outbox_config mail_cfg;
+    /* the waiting room (queue_handler.h) */
+    const char *queue_pass_secret; /* QUEUE_PASS_SECRET; "" = derived from notify_secret */
+    long queue_interval_ms;
+    char queue_secret[65]; /* the key passes are signed with (set by queue_start) */
+    struct bg_loop *queue_loop;
     struct bg_loop *inbox_loop;
     struct bg_loop *mail_loop;
     /* set by init */
@@ -43,6 +49,7 @@ struct client_app {
     struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
     struct seat_hint *seat_hint;             /* recently taken seats (seat_hint.h) */
+    struct booking_recorder *recorder;       /* attempts recorded in groups (booking_record.h) */
     struct event_cache *event_cache;         /* ticket-app's last event answers */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */
@@ -55,6 +62,9 @@ struct client_app {
     atomic_long n_notifications_applied;
     atomic_long n_notifications_duplicate;
     atomic_long n_notifications_rejected;
+    atomic_long n_queue_joined;
+    atomic_long n_queue_admitted;
+    atomic_long n_queue_pass_refused;
 };
 
 /* Route flags (struct http_route.flags). Without ROUTE_AUTH a route is open

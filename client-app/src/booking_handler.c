@@ -15,11 +15,13 @@
 
 #include "app.h"
 #include "booking.h"
+#include "booking_record.h"
 #include "booking_store.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/rand.h"
 #include "common/util.h"
+#include "queue_handler.h"
 #include "ticket_client.h"
 
 #define IDEM_EXTRA_MS 5000 /* an unfinished key stays locked timeout + this */
@@ -234,25 +236,20 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
     }
     char *seats_text = json_dumps(seats, JSON_COMPACT);
     json_decref(seats);
-    char amount_text[24];
-    snprintf(amount_text, sizeof amount_text, "%ld", amount);
-
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
-    if (!c) {
-        free(seats_text);
-        return 1;
-    }
-    PGresult *row = NULL;
-    enum db_status st = booking_store_insert_refused(
-        c, bid, u->id, br->event_id, seats_text, event_name, all_priced ? amount_text : NULL, &row);
-    db_release(app->pool, c);
+    struct booking_record rec = {.id = bid,
+                                 .user_id = u->id,
+                                 .event_id = br->event_id,
+                                 .seats_json = seats_text,
+                                 .refused = 1,
+                                 .event_name = event_name,
+                                 .amount = all_priced ? amount : -1};
+    json_t *b = NULL;
+    enum db_status st = booking_recorder_run(app->recorder, &rec, &b);
     free(seats_text);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         return 1;
     }
-    json_t *b = booking_json_row(row, 0);
-    PQclear(row);
     int code = 0;
     json_t *details = json_pack("{s:o}", "seat_ids", json_array());
     for (size_t i = 0; i < br->nseats; i++)
@@ -291,18 +288,13 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     if (have_tb)
         note_taken_seats(app, br, out, reason, &tb);
 
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
-    if (!c)
-        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
+    struct db_conn *c = NULL;
     enum db_status st;
     if (!key && have_tb && out != OUT_INVALID && (out == OUT_HELD || tb.state == BS_FAILED)) {
         /* the common answer: stored with its history entry and read back
-         * by one statement, no transaction */
-        PGresult *row = NULL;
-        st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
+         * by one statement, grouped with the answers stored meanwhile */
+        st = booking_recorder_answer(app->recorder, &tb, &b);
         if (st == DB_OK) {
-            b = booking_json_row(row, 0);
-            PQclear(row);
             text = outcome_text(out, reason, b, &code_out,
                                 json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
@@ -313,6 +305,9 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         }
         /* a newer version is stored already: the general path answers it */
     }
+    c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c)
+        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || tb.state == BS_FAILED)) {
@@ -399,29 +394,74 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
         goto out;
     }
     snprintf(br.holder, sizeof br.holder, "%s", u->holder);
+    /* an event behind a waiting room needs the user's pass (queue_handler.h) */
+    struct queue_gate gate;
+    if (queue_gate_check(app, req, res, u->id, br.event_id, &gate) < 0)
+        goto out;
     booking_request_hash(&br, rhash);
     rand_uuid(bid);
     /* an Idempotency-Key's request always goes the whole way: its answer
      * is stored with the key */
     if (!key && refuse_by_hint(app, res, u, &br, bid))
         goto out;
-    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
+    json_t *seats = booking_request_seats(&br);
+    char *seats_text = json_dumps(seats, JSON_COMPACT);
+    json_decref(seats);
+    struct booking_record rec = {.id = bid,
+                                 .user_id = u->id,
+                                 .event_id = br.event_id,
+                                 .seats_json = seats_text,
+                                 .attendees_json = br.attendees_json[0] ? br.attendees_json : NULL,
+                                 .amount = -1};
+    if (key && !(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
+        free(seats_text);
         goto out;
-    /* the key and the attempt commit together: a concurrent duplicate waits
-     * on the key's unique index, then finds it taken; without a key the
-     * attempt is one statement and needs no transaction around it */
-    st = key ? db_begin(c) : DB_OK;
-    if (st == DB_OK && key)
-        st = idem_store_claim(c, u->id, key, rhash, bid, app->ticket_timeout_ms + IDEM_EXTRA_MS,
-                              &claimed);
-    if (st == DB_OK && claimed)
-        st = booking_store_insert_requested(c, bid, u->id, &br);
-    if (st == DB_OK && key && claimed)
-        st = db_commit(c);
-    else if (st == DB_OK && key)
-        db_rollback(c);
-    db_release(app->pool, c); /* no connection held during the call */
-    c = NULL;
+    }
+    /* the pass is spent by the attempt it lets in (queue_handler.h), before
+     * the attempt is recorded; with a key, in the key's transaction */
+    int pass_spent = 0;
+    if (!key) {
+        st = DB_OK;
+        if (gate.required) {
+            if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
+                free(seats_text);
+                goto out;
+            }
+            st = queue_gate_claim(app, c, &gate, u->id, br.event_id, bid);
+            db_release(app->pool, c);
+            c = NULL;
+            pass_spent = st == DB_NOT_FOUND;
+        }
+        /* one statement, grouped with the attempts recorded meanwhile */
+        if (st == DB_OK)
+            st = booking_recorder_run(app->recorder, &rec, NULL);
+    } else {
+        /* the key and the attempt commit together: a concurrent duplicate
+         * waits on the key's unique index, then finds it taken */
+        st = db_begin(c);
+        if (st == DB_OK)
+            st = idem_store_claim(c, u->id, key, rhash, bid, app->ticket_timeout_ms + IDEM_EXTRA_MS,
+                                  &claimed);
+        if (st == DB_OK && claimed && gate.required &&
+            (st = queue_gate_claim(app, c, &gate, u->id, br.event_id, bid)) == DB_NOT_FOUND)
+            pass_spent = 1;
+        if (st == DB_OK && claimed) {
+            PGresult *r = NULL;
+            st = booking_store_record(c, &rec, 1, &r);
+            PQclear(r);
+        }
+        if (st == DB_OK && claimed)
+            st = db_commit(c);
+        else if (st == DB_OK)
+            db_rollback(c);
+        db_release(app->pool, c); /* no connection held during the call */
+        c = NULL;
+    }
+    free(seats_text);
+    if (pass_spent) {
+        queue_gate_refuse(app, res, u->id, br.event_id);
+        goto out;
+    }
     if (st != DB_OK) {
         http_res_db_error(res, st);
         goto out;

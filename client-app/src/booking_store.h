@@ -9,12 +9,25 @@
 /* Fills v with borrowed values of row r of a booking result. */
 void booking_view_from(const PGresult *res, int r, struct booking_view *v);
 
-/* Records a new attempt as REQUESTED with its first history entry, in one
- * statement (atomic on its own; inside a transaction when it must commit
- * with something else, e.g. an Idempotency-Key). */
-enum db_status booking_store_insert_requested(struct db_conn *c, const char *id,
-                                              const char *user_id,
-                                              const struct booking_request *req);
+/* An attempt to record: REQUESTED, or refused here (a seat known to be
+ * taken: seat_hint.h), then FAILED SEAT_UNAVAILABLE. Strings borrowed;
+ * attendees_json and event_name may be NULL, amount -1 for none. */
+struct booking_record {
+    const char *id, *user_id, *event_id;
+    const char *seats_json; /* [{id, label, price}] */
+    const char *attendees_json;
+    int refused;
+    const char *event_name;
+    long amount;
+};
+/* Records the attempts rows[0..n-1], each with its history (the request;
+ * a refusal here also the refusal), in one statement (atomic on its own;
+ * inside a transaction when it must commit with something else, e.g. an
+ * Idempotency-Key); *out is their rows (BOOKING_COLS, in no set order).
+ * The only statement that records an attempt (booking_record.h groups
+ * concurrent ones). */
+enum db_status booking_store_record(struct db_conn *c, const struct booking_record *rows, int n,
+                                    PGresult **out);
 /* A booking (of owner unless owner is NULL); DB_NOT_FOUND otherwise. The
  * row also has version, has_pdf ("t"/"f") and age_ms. */
 enum db_status booking_store_get(struct db_conn *c, const char *id, const char *owner,
@@ -35,26 +48,23 @@ enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
                                        const char *reason, const char *source, const char *version);
 
-/* Stores an attempt refused by client-app itself (a seat it knows is
- * taken: seat_hint.h) as FAILED SEAT_UNAVAILABLE with its history (the
- * request, then the refusal); *out is its row (BOOKING_COLS). event_name
- * and amount may be NULL. */
-enum db_status booking_store_insert_refused(struct db_conn *c, const char *id,
-                                            const char *user_id, const char *event_id,
-                                            const char *seats_json, const char *event_name,
-                                            const char *amount, PGresult **out);
 /* Inserts a booking ticket-app made (a waitlist offer) before its
  * booking.created notification arrives, with its history entry; *inserted
  * 0 when it is already stored (the notification then applies as usual) or
  * its user is unknown here. */
 enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
                                    int *inserted);
-/* Applies tb over the existing booking if tb's version is newer, with its
- * history entry from source, in one statement (the only one that applies a
- * TicketBooking outside notifications): *out is the booking's row
- * (BOOKING_COLS, as booking_store_get), DB_NOT_FOUND when nothing was
- * applied (a newer version is stored). Autocommitted or in the caller's
- * transaction. */
+/* Applies each of tbs[0..n-1] over its booking if its version is newer,
+ * with its history entry from source, in one statement (the only one that
+ * applies a TicketBooking outside notifications; booking_record.h groups
+ * concurrent answers): *out is the rows (BOOKING_COLS, as
+ * booking_store_get) of those applied, in no set order. Autocommitted or
+ * in the caller's transaction. */
+enum db_status booking_store_apply_answers(struct db_conn *c,
+                                           const struct ticket_booking *const *tbs, int n,
+                                           const char *source, PGresult **out);
+/* booking_store_apply_answers for one: *out is its row, DB_NOT_FOUND when
+ * nothing was applied (a newer version is stored). */
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
                                           const char *source, PGresult **out);
 /* REQUESTED (never answered by ticket-app) -> FAILED with reason; *applied. */

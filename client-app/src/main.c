@@ -3,6 +3,7 @@
 
 #include "apidoc.h"
 #include "app.h"
+#include "booking_record.h"
 #include "booking_store.h"
 #include "common/bg.h"
 #include "common/log.h"
@@ -12,6 +13,7 @@
 #include "event_cache.h"
 #include "mailer.h"
 #include "password.h"
+#include "queue_handler.h"
 #include "ratelimit.h"
 #include "seat_hint.h"
 #include "user_store.h"
@@ -19,6 +21,7 @@
 
 #define RATELIMIT_MAX_KEYS 100000
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
+#define RECORD_GROUP_MAX 64  /* booking attempts recorded by one statement at most */
 /* Event answers kept for when ticket-app is down: pages, events, seat maps. */
 #define EVENT_CACHE_ENTRIES 1024
 #define EVENT_CACHE_BYTES (32u * 1024 * 1024)
@@ -65,6 +68,10 @@ static const struct cfg_entry config[] = {
      "timeout of one SMTP delivery"},
     {"MAIL_RETRY_BASE_MS", CFG_INT, "2000", 10, 3600000, &app.mail_retry_base_ms,
      "first retry of a refused or failed e-mail after about this"},
+    {"QUEUE_PASS_SECRET", CFG_SECRET, "", 0, 0, &app.queue_pass_secret,
+     "HMAC key of the waiting room's passes (unset: derived from NOTIFY_SECRET)"},
+    {"QUEUE_INTERVAL_MS", CFG_INT, "200", 10, 60000, &app.queue_interval_ms,
+     "period of the waiting rooms' numbering and admission step"},
     {"MAIL_RETRY_MAX_MS", CFG_INT, "600000", 10, 86400000, &app.mail_retry_max_ms,
      "longest wait between e-mail retries"},
 };
@@ -106,8 +113,11 @@ static int client_init(void *appv, struct db_pool *pool)
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
+    a->recorder = booking_recorder_create(pool, RECORD_GROUP_MAX);
     a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
+    if (queue_start(a) < 0)
+        return -1;
     return mailer_start(a);
 }
 
@@ -115,6 +125,7 @@ static void client_shutdown(void *appv)
 {
     struct client_app *a = appv;
     mailer_stop(a);
+    queue_stop(a);
     if (a->maint)
         bg_stop(a->maint);
     a->maint = NULL;
@@ -122,6 +133,8 @@ static void client_shutdown(void *appv)
     a->limiter = NULL;
     seat_hint_destroy(a->seat_hint);
     a->seat_hint = NULL;
+    booking_recorder_destroy(a->recorder);
+    a->recorder = NULL;
     event_cache_destroy(a->event_cache);
     a->event_cache = NULL;
 }

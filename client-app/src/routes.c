@@ -1,6 +1,7 @@
 /* routes.c: every endpoint of client-app, with who may call it. */
 #include "apidoc.h"
 #include "app.h"
+#include "queue_handler.h"
 #include "waitlist_handler.h"
 #include "webui.h"
 
@@ -16,6 +17,11 @@ const struct http_route client_routes[] = {
     {"GET", "/api/events", event_handle_list, 0},
     {"GET", "/api/events/{id}", event_handle_get, 0},
     {"GET", "/api/events/{id}/seats", event_handle_seats, 0},
+    /* the waiting room (queue_handler.c) */
+    {"POST", "/api/events/{id}/queue", queue_handle_join, ROUTE_AUTH},
+    {"GET", "/api/events/{id}/queue", queue_handle_stats, ROUTE_AUTH | ROUTE_ADMIN},
+    {"GET", "/api/events/{id}/queue/me", queue_handle_me, ROUTE_AUTH},
+    {"DELETE", "/api/events/{id}/queue/me", queue_handle_leave, ROUTE_AUTH},
     {"POST", "/api/bookings", booking_handle_create, ROUTE_AUTH},
     {"GET", "/api/bookings", booking_handle_list, ROUTE_AUTH},
     {"GET", "/api/bookings/{id}", booking_handle_get, ROUTE_AUTH},

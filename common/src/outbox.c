@@ -89,23 +89,15 @@ static const struct db_stmt outbox_insert_leased = {
 static const struct db_stmt outbox_pending_stmt = {
     "common_outbox_pending", "SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL"};
 
-static const struct db_stmt
-    outbox_get_stmt =
-        {
-            "common_outbox_get",
-            "SELECT id, topic, attempts, last_status, last_error, payload, " SQL_TS(
-                "created_at") " AS created_at, " SQL_TS("next_attempt_at") " AS "
-                                                                           "next_attempt_at,"
-                                                                           " " SQL_TS("delivered_"
-                                                                                      "at") " AS "
-                                                                                            "delive"
-                                                                                            "red_"
-                                                                                            "at "
-                                                                                            "FROM "
-                                                                                            "outbox"
-                                                                                            " WHERE"
-                                                                                            " id = "
-                                                                                            "$1"};
+/* clang-format off */
+static const struct db_stmt outbox_get_stmt = {
+    "common_outbox_get",
+    "SELECT id, topic, attempts, last_status, last_error, payload, "
+    SQL_TS("created_at") " AS created_at, "
+    SQL_TS("next_attempt_at") " AS next_attempt_at, "
+    SQL_TS("delivered_at") " AS delivered_at "
+    "FROM outbox WHERE id = $1"};
+/* clang-format on */
 
 static const struct db_stmt outbox_replay_stmt = {
     "common_outbox_replay",
@@ -158,21 +150,7 @@ enum db_status outbox_enqueue_leased(struct db_conn *conn, const char *event_id,
 
 long outbox_backoff_ms(const struct outbox_config *cfg, int attempts, double jitter01)
 {
-    long base = cfg->retry_base_ms > 0 ? cfg->retry_base_ms : 1;
-    long max = cfg->retry_max_ms > base ? cfg->retry_max_ms : base;
-    if (attempts < 1)
-        attempts = 1;
-    if (!(jitter01 >= 0))
-        jitter01 = 0;
-    if (jitter01 >= 1)
-        jitter01 = 0.999999;
-    long d = base;
-    for (int i = 1; i < attempts && d < max; i++)
-        d = d > max / 2 ? max : d * 2;
-    if (d > max)
-        d = max;
-    double r = (double)d * (0.5 + jitter01);
-    return r >= (double)LONG_MAX ? LONG_MAX : (long)r;
+    return backoff_ms(cfg->retry_base_ms, cfg->retry_max_ms, attempts, jitter01);
 }
 
 /* What the receiver said, fit for a text column and a log line: at most

@@ -405,6 +405,25 @@ size_t utf8_chars(const char *s)
     return n;
 }
 
+long backoff_ms(long base_ms, long max_ms, int attempts, double jitter01)
+{
+    long base = base_ms > 0 ? base_ms : 1;
+    long max = max_ms > base ? max_ms : base;
+    if (attempts < 1)
+        attempts = 1;
+    if (!(jitter01 >= 0))
+        jitter01 = 0;
+    if (jitter01 >= 1)
+        jitter01 = 0.999999;
+    long d = base;
+    for (int i = 1; i < attempts && d < max; i++)
+        d = d > max / 2 ? max : d * 2;
+    if (d > max)
+        d = max;
+    double r = (double)d * (0.5 + jitter01);
+    return r >= (double)LONG_MAX ? LONG_MAX : (long)r;
+}
+
 void sleep_ms(long ms)
 {
     if (ms <= 0)

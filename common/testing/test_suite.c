@@ -6,7 +6,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
-enum { CLIENT, TICKET, PAY };
+enum { CLIENT = TS_CLIENT, TICKET = TS_TICKET, PAY = TS_PAY };
+
+const char *const test_suite_names[TS_NDAEMONS] = {"client-app", "ticket-app", "payment-app"};
+const char *const test_suite_port_vars[TS_NDAEMONS] = {"CLIENT_APP_PORT", "TICKET_APP_PORT",
+                                                       "PAYMENT_APP_PORT"};
 
 static const char *const client_defaults[] = {
     "TICKET_SERVICE_TOKEN=" TS_SERVICE_TOKEN,
@@ -44,13 +48,14 @@ static const char *const pay_defaults[] = {
     NULL,
 };
 
-/* Three distinct free ports, and a fourth nobody will listen on. */
-static void pick_ports(int ports[4])
+/* Three distinct ports (the given ones, free ones for 0), and a fourth
+ * nobody will listen on. */
+static void pick_ports(const int given[3], int ports[4])
 {
     for (int i = 0; i < 4; i++) {
         int again;
         do {
-            ports[i] = test_free_port();
+            ports[i] = i < 3 && given[i] ? given[i] : test_free_port();
             again = 0;
             for (int j = 0; j < i; j++)
                 again |= ports[j] == ports[i];
@@ -73,7 +78,7 @@ static void build_env(struct test_suite *s, int which, int nown, const char *con
     s->env[which][k] = NULL;
 }
 
-int test_suite_start(struct test_suite *s, const struct test_suite_opts *o)
+int test_suite_prepare(struct test_suite *s, const struct test_suite_opts *o)
 {
     memset(s, 0, sizeof *s);
     s->opts = *o;
@@ -88,29 +93,48 @@ int test_suite_start(struct test_suite *s, const struct test_suite_opts *o)
     if (test_db_create(prefix, NULL, s->client_db, sizeof s->client_db) < 0)
         return -1;
     int port[4];
-    pick_ports(port); /* client, ticket, pay, nobody */
+    pick_ports(o->ports, port); /* client, ticket, pay, nobody */
+    for (int i = 0; i < TS_NDAEMONS; i++) {
+        s->port[i] = port[i];
+        if (o->urls[i])
+            snprintf(s->url[i], sizeof s->url[i], "%s", o->urls[i]);
+        else
+            snprintf(s->url[i], sizeof s->url[i], "http://127.0.0.1:%d", port[i]);
+    }
 
     snprintf(s->own[PAY][0], 600, "DATABASE_URL=%s", s->pay_db);
-    snprintf(s->own[PAY][1], 600, "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", port[TICKET]);
-    snprintf(s->own[PAY][2], 600, "PAYMENT_PUBLIC_URL=http://127.0.0.1:%d", port[PAY]);
+    snprintf(s->own[PAY][1], 600, "WEBHOOK_URL=%s/webhooks/payment", s->url[TICKET]);
+    snprintf(s->own[PAY][2], 600, "PAYMENT_PUBLIC_URL=%s", s->url[PAY]);
     build_env(s, PAY, 3, pay_defaults, o->pay_env);
 
     snprintf(s->own[TICKET][0], 600, "DATABASE_URL=%s", s->ticket_db);
-    snprintf(s->own[TICKET][1], 600, "PAYMENT_APP_URL=http://127.0.0.1:%d", port[PAY]);
-    snprintf(s->own[TICKET][2], 600, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
-             o->no_notifications ? port[3] : port[CLIENT]);
+    snprintf(s->own[TICKET][1], 600, "PAYMENT_APP_URL=%s", s->url[PAY]);
+    if (o->no_notifications)
+        snprintf(s->own[TICKET][2], 600, "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications",
+                 port[3]);
+    else
+        snprintf(s->own[TICKET][2], 600, "NOTIFY_URL=%s/internal/notifications", s->url[CLIENT]);
     build_env(s, TICKET, 3, ticket_defaults, o->ticket_env);
 
     snprintf(s->own[CLIENT][0], 600, "DATABASE_URL=%s", s->client_db);
-    snprintf(s->own[CLIENT][1], 600, "TICKET_APP_URL=http://127.0.0.1:%d", port[TICKET]);
+    snprintf(s->own[CLIENT][1], 600, "TICKET_APP_URL=%s", s->url[TICKET]);
     build_env(s, CLIENT, 2, client_defaults, o->client_env);
+    s->C = s->url[CLIENT];
+    s->T = s->url[TICKET];
+    s->P = s->url[PAY];
+    return 0;
+}
 
-    if (test_daemon_start(&s->pay, "payment-app", o->pay_bin, "PAYMENT_APP_PORT", port[PAY],
-                          s->env[PAY]) != 0 ||
-        test_daemon_start(&s->ticket, "ticket-app", o->ticket_bin, "TICKET_APP_PORT", port[TICKET],
-                          s->env[TICKET]) != 0 ||
-        test_daemon_start(&s->client, "client-app", o->client_bin, "CLIENT_APP_PORT", port[CLIENT],
-                          s->env[CLIENT]) != 0) {
+int test_suite_start(struct test_suite *s, const struct test_suite_opts *o)
+{
+    if (test_suite_prepare(s, o) != 0)
+        return -1;
+    if (test_daemon_start(&s->pay, test_suite_names[PAY], o->pay_bin, test_suite_port_vars[PAY],
+                          s->port[PAY], s->env[PAY]) != 0 ||
+        test_daemon_start(&s->ticket, test_suite_names[TICKET], o->ticket_bin,
+                          test_suite_port_vars[TICKET], s->port[TICKET], s->env[TICKET]) != 0 ||
+        test_daemon_start(&s->client, test_suite_names[CLIENT], o->client_bin,
+                          test_suite_port_vars[CLIENT], s->port[CLIENT], s->env[CLIENT]) != 0) {
         test_suite_stop(s);
         return -1;
     }
@@ -137,16 +161,16 @@ int test_suite_open(struct test_suite *s, const struct test_suite_opts *o, const
 
 int test_suite_restart_ticket(struct test_suite *s)
 {
-    return test_daemon_start(&s->ticket, "ticket-app", s->opts.ticket_bin, "TICKET_APP_PORT",
-                             s->ticket.port, s->env[TICKET]);
+    return test_daemon_start(&s->ticket, test_suite_names[TICKET], s->opts.ticket_bin,
+                             test_suite_port_vars[TICKET], s->ticket.port, s->env[TICKET]);
 }
 
 int test_suite_restart_pay(struct test_suite *s, const char *const *extra)
 {
     const char *env[64];
     test_env_merge(env, 64, s->env[PAY], extra);
-    return test_daemon_start(&s->pay, "payment-app", s->opts.pay_bin, "PAYMENT_APP_PORT",
-                             s->pay.port, env);
+    return test_daemon_start(&s->pay, test_suite_names[PAY], s->opts.pay_bin,
+                             test_suite_port_vars[PAY], s->pay.port, env);
 }
 
 static int clean(int status)

@@ -1,7 +1,7 @@
 # Tests of common/'s data side: pool, migrations, config, signatures, random
 # and the outbox. unit: cmocka over pure logic; db: against the test
 # PostgreSQL (skipped, exit 77, when TEST_PGHOST/TEST_PGPORT are unset).
-foreach(t config sig db_status rand outbox_backoff bg)
+foreach(t config sig db_status rand outbox_backoff bg group)
   add_executable(common_test_${t} ${CMAKE_CURRENT_SOURCE_DIR}/test_${t}.c)
   target_link_libraries(common_test_${t} PRIVATE common PkgConfig::CMOCKA)
   add_project_test(NAME common_${t} COMMAND $<TARGET_FILE:common_test_${t}> LABELS unit

@@ -261,6 +261,25 @@ static void test_log_levels(void **state)
     assert_null(log_request_id());
 }
 
+/* backoff_ms: doubling from base to the cap, the jitter's range, and the
+ * edges (no attempt yet, a cap below the base, a jitter out of range). */
+static void test_backoff(void **state)
+{
+    (void)state;
+    assert_int_equal(backoff_ms(1000, 600000, 1, 0.5), 1000);
+    assert_int_equal(backoff_ms(1000, 600000, 2, 0.5), 2000);
+    assert_int_equal(backoff_ms(1000, 600000, 4, 0.5), 8000);
+    assert_int_equal(backoff_ms(1000, 600000, 40, 0.5), 600000);
+    assert_int_equal(backoff_ms(1000, 600000, 1, 0.0), 500);
+    assert_true(backoff_ms(1000, 600000, 100, 0.999) < 900000);
+    assert_int_equal(backoff_ms(250, 2000, 4, 0.5), 2000);
+    assert_int_equal(backoff_ms(250, 2000, 0, 0.5), 250);
+    assert_int_equal(backoff_ms(500, 100, 3, 0.5), 500);
+    assert_int_equal(backoff_ms(0, 0, 5, 0.5), 1);
+    assert_int_equal(backoff_ms(1000, 600000, 1, -3.0), 500);
+    assert_true(backoff_ms(1000, 600000, 1, 7.0) < 1500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_xalloc),
         cmocka_unit_test(test_json_str),
         cmocka_unit_test(test_log_levels),
+        cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,12 +36,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "test_suite.h"
 
-#define ADMIN_TOKEN "chaos-ticket-admin-token"
-#define SERVICE_TOKEN "chaos-ticket-service-token"
-#define PAY_TOKEN "chaos-payment-service-token"
-#define WEBHOOK_SECRET "chaos-webhook-secret"
-#define NOTIFY_SECRET "chaos-notify-secret"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
 
 #define NUSERS 8
 #define MAX_EVENTS 256
@@ -55,6 +52,7 @@ static struct {
 } cfg;
 
 static struct hdaemon pay, ticket, client;
+static struct test_suite suite; /* the databases and the wiring, not the processes */
 static struct hpg pg;
 static char uri_pay[1024], uri_ticket[1024], uri_client[1024], uri_recon[1024];
 static char workdir[512];
@@ -230,53 +228,46 @@ static int other_port(const int *used, int n)
     }
 }
 
-static void env_pay(struct hdaemon *d, int port)
-{
-    hd_env(d, "DATABASE_URL=%s", uri_pay);
-    hd_env(d, "WEBHOOK_URL=%s/webhooks/payment", u_ticket);
-    hd_env(d, "PAYMENT_PUBLIC_URL=%s", u_pay);
-    hd_env(d, "WEBHOOK_SECRET=" WEBHOOK_SECRET);
-    hd_env(d, "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
-    hd_env(d, "PAYMENT_FAILURE_RATE=0.10");
-    hd_env(d, "PAYMENT_DELAY_MS=300");
-    hd_env(d, "WEBHOOK_TIMEOUT_MS=2000");
-    hd_env(d, "WEBHOOK_RETRY_BASE_MS=200");
-    hd_env(d, "WEBHOOK_RETRY_MAX_MS=3000");
-    hd_env(d, "PAYMENT_EXPIRY_INTERVAL_MS=500");
-    (void)port;
-}
-
-static void env_ticket(struct hdaemon *d)
-{
-    hd_env(d, "DATABASE_URL=%s", uri_ticket);
-    hd_env(d, "PAYMENT_APP_URL=%s", u_pay);
-    hd_env(d, "NOTIFY_URL=%s/internal/notifications", u_client);
-    hd_env(d, "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN);
-    hd_env(d, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
-    hd_env(d, "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
-    hd_env(d, "WEBHOOK_SECRET=" WEBHOOK_SECRET);
-    hd_env(d, "NOTIFY_SECRET=" NOTIFY_SECRET);
-    hd_env(d, "TICKET_CODE_SECRET=chaos-code-secret");
-    hd_env(d, "ORGANIZER_FAILURE_RATE=0.10");
-    hd_env(d, "HOLD_TTL_SECONDS=%d", cfg.hold_ttl_s);
-    hd_env(d, "PAYMENT_TIMEOUT_MS=2000");
-    hd_env(d, "NOTIFY_TIMEOUT_MS=2000");
-    hd_env(d, "NOTIFY_RETRY_BASE_MS=200");
-    hd_env(d, "NOTIFY_RETRY_MAX_MS=3000");
-    hd_env(d, "SWEEP_INTERVAL_MS=250");
-}
-
-static void env_client(struct hdaemon *d)
-{
-    hd_env(d, "DATABASE_URL=%s", uri_client);
-    hd_env(d, "TICKET_APP_URL=%s", u_ticket);
-    hd_env(d, "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
-    hd_env(d, "NOTIFY_SECRET=" NOTIFY_SECRET);
-    hd_env(d, "ADMIN_PASSWORD=chaos-admin-password");
-    hd_env(d, "RATE_LIMIT_PER_MINUTE=0");
-    hd_env(d, "TICKET_TIMEOUT_MS=3000");
-    hd_env(d, "MAINTENANCE_INTERVAL_MS=500");
-}
+/* What chaos changes in the suite's defaults (test_suite.c): failures and
+ * delays to live with, short timeouts and retries, info logs. */
+static const char *const chaos_pay_env[] = {
+    "PAYMENT_FAILURE_RATE=0.10",
+    "PAYMENT_DELAY_MS=300",
+    "WEBHOOK_TIMEOUT_MS=2000",
+    "WEBHOOK_RETRY_BASE_MS=200",
+    "WEBHOOK_RETRY_MAX_MS=3000",
+    "PAYMENT_EXPIRY_INTERVAL_MS=500",
+    "DB_POOL_SIZE=4",
+    "HTTP_WORKERS=6",
+    "LOG_LEVEL=info",
+    "DB_STARTUP_WAIT_S=60",
+    NULL,
+};
+static char chaos_hold_ttl[64]; /* HOLD_TTL_SECONDS=<cfg.hold_ttl_s> */
+static const char *const chaos_ticket_env[] = {
+    "TICKET_CODE_SECRET=chaos-code-secret",
+    "ORGANIZER_FAILURE_RATE=0.10",
+    chaos_hold_ttl,
+    "PAYMENT_TIMEOUT_MS=2000",
+    "NOTIFY_TIMEOUT_MS=2000",
+    "NOTIFY_RETRY_BASE_MS=200",
+    "NOTIFY_RETRY_MAX_MS=3000",
+    "SWEEP_INTERVAL_MS=250",
+    "DB_POOL_SIZE=4",
+    "HTTP_WORKERS=6",
+    "LOG_LEVEL=info",
+    "DB_STARTUP_WAIT_S=60",
+    NULL,
+};
+static const char *const chaos_client_env[] = {
+    "TICKET_TIMEOUT_MS=3000",
+    "MAINTENANCE_INTERVAL_MS=500",
+    "DB_POOL_SIZE=4",
+    "HTTP_WORKERS=6",
+    "LOG_LEVEL=info",
+    "DB_STARTUP_WAIT_S=60",
+    NULL,
+};
 
 /* The gateway's configuration for two instances of each daemon, rendered
  * by scripts/lib.sh from gateway/haproxy.cfg.in (the one `REPLICAS=N make
@@ -311,34 +302,71 @@ static int add_port(int *used, int *n)
     return p;
 }
 
+/* The three on fresh databases of the dedicated PostgreSQL, wired as
+ * test_suite (common/testing) wires them; with two instances, a second of
+ * each on the same database and environment, and every call between them
+ * through the gateway's routes. */
 static int setup_daemons(void)
 {
     int used[10], n = 0;
     add_port(used, &n);
     add_port(used, &n);
     add_port(used, &n);
-    hd_init(&pay, "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", used[0], workdir);
-    hd_init(&ticket, "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", used[1], workdir);
-    hd_init(&client, "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", used[2], workdir);
-    instances[ninstances++] = &pay;
-    instances[ninstances++] = &ticket;
-    instances[ninstances++] = &client;
+    snprintf(chaos_hold_ttl, sizeof chaos_hold_ttl, "HOLD_TTL_SECONDS=%d", cfg.hold_ttl_s);
+    struct test_suite_opts o = {
+        .name = "chaos",
+        TEST_SUITE_BINARIES,
+        .client_env = chaos_client_env,
+        .ticket_env = chaos_ticket_env,
+        .pay_env = chaos_pay_env,
+        .ports = {[TS_CLIENT] = used[2], [TS_TICKET] = used[1], [TS_PAY] = used[0]}};
+    int routes[4];
     if (cfg.instances == 2) {
-        add_port(used, &n);
-        add_port(used, &n);
-        add_port(used, &n);
-        hd_init(&pay2, "payment-app-2", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", used[3], workdir);
-        hd_init(&ticket2, "ticket-app-2", TICKET_APP_BIN, "TICKET_APP_PORT", used[4], workdir);
-        hd_init(&client2, "client-app-2", CLIENT_APP_BIN, "CLIENT_APP_PORT", used[5], workdir);
-        instances[ninstances++] = &pay2;
-        instances[ninstances++] = &ticket2;
-        instances[ninstances++] = &client2;
-        int routes[4];
+        for (int i = 0; i < 3; i++)
+            add_port(used, &n);
         for (int i = 0; i < 4; i++)
             routes[i] = add_port(used, &n);
         snprintf(u_pay, sizeof u_pay, "http://127.0.0.1:%d", routes[0]);
         snprintf(u_ticket, sizeof u_ticket, "http://127.0.0.1:%d", routes[1]);
         snprintf(u_client, sizeof u_client, "http://127.0.0.1:%d", routes[2]);
+        o.urls[TS_PAY] = u_pay;
+        o.urls[TS_TICKET] = u_ticket;
+        o.urls[TS_CLIENT] = u_client;
+    }
+    /* the databases on the dedicated server, not the suite's */
+    hpg_test_env(&pg);
+    if (test_suite_prepare(&suite, &o) != 0)
+        return -1;
+    snprintf(uri_pay, sizeof uri_pay, "%s", suite.pay_db);
+    snprintf(uri_ticket, sizeof uri_ticket, "%s", suite.ticket_db);
+    snprintf(uri_client, sizeof uri_client, "%s", suite.client_db);
+    snprintf(u_pay, sizeof u_pay, "%s", suite.P);
+    snprintf(u_ticket, sizeof u_ticket, "%s", suite.T);
+    snprintf(u_client, sizeof u_client, "%s", suite.C);
+
+    static const char *const bins[TS_NDAEMONS] = {
+        [TS_CLIENT] = CLIENT_APP_BIN, [TS_TICKET] = TICKET_APP_BIN, [TS_PAY] = PAYMENT_APP_BIN};
+    struct hdaemon *first[TS_NDAEMONS] = {
+        [TS_CLIENT] = &client, [TS_TICKET] = &ticket, [TS_PAY] = &pay};
+    struct hdaemon *second[TS_NDAEMONS] = {
+        [TS_CLIENT] = &client2, [TS_TICKET] = &ticket2, [TS_PAY] = &pay2};
+    static const int order[TS_NDAEMONS] = {TS_PAY, TS_TICKET, TS_CLIENT}; /* the start order */
+    for (int k = 0; k < TS_NDAEMONS; k++) {
+        int w = order[k];
+        hd_init(first[w], test_suite_names[w], bins[w], test_suite_port_vars[w], suite.port[w],
+                workdir);
+        hd_env_list(first[w], suite.env[w]);
+        instances[ninstances++] = first[w];
+    }
+    if (cfg.instances == 2) {
+        for (int k = 0; k < TS_NDAEMONS; k++) {
+            int w = order[k];
+            char name[32];
+            snprintf(name, sizeof name, "%s-2", test_suite_names[w]);
+            hd_init(second[w], name, bins[w], test_suite_port_vars[w], used[3 + k], workdir);
+            hd_env_list(second[w], suite.env[w]);
+            instances[ninstances++] = second[w];
+        }
         char cfg_path[700];
         if (render_gateway(routes, cfg_path, sizeof cfg_path) != 0)
             return -1;
@@ -346,23 +374,6 @@ static int setup_daemons(void)
         snprintf(run, sizeof run, "%s/gateway/run", REPO_DIR);
         hd_init(&gw, "gateway", run, "GATEWAY_PORT", routes[3], workdir);
         hd_env(&gw, "GATEWAY_CONFIG=%s", cfg_path);
-    } else {
-        snprintf(u_pay, sizeof u_pay, "%s", pay.base_url);
-        snprintf(u_ticket, sizeof u_ticket, "%s", ticket.base_url);
-        snprintf(u_client, sizeof u_client, "%s", client.base_url);
-    }
-    for (int i = 0; i < ninstances; i++) {
-        struct hdaemon *d = instances[i];
-        hd_env(d, "DB_POOL_SIZE=4");
-        hd_env(d, "HTTP_WORKERS=6");
-        hd_env(d, "LOG_LEVEL=info");
-        hd_env(d, "DB_STARTUP_WAIT_S=60");
-        if (strncmp(d->name, "payment", 7) == 0)
-            env_pay(d, d->port);
-        else if (strncmp(d->name, "ticket", 6) == 0)
-            env_ticket(d);
-        else
-            env_client(d);
     }
     return 0;
 }
@@ -1226,16 +1237,6 @@ int main(void)
     int pgport = test_free_port();
     if (hpg_start(&pg, PG_SCRIPT, pgdir, workdir, pgport) != 0)
         return 1;
-    char admin[1100];
-    hpg_uri(&pg, "postgres", admin, sizeof admin);
-    if (h_sql_exec(admin, "CREATE DATABASE chaos_pay") ||
-        h_sql_exec(admin, "CREATE DATABASE "
-                          "chaos_ticket") ||
-        h_sql_exec(admin, "CREATE DATABASE chaos_client"))
-        return 1;
-    hpg_uri(&pg, "chaos_pay", uri_pay, sizeof uri_pay);
-    hpg_uri(&pg, "chaos_ticket", uri_ticket, sizeof uri_ticket);
-    hpg_uri(&pg, "chaos_client", uri_client, sizeof uri_client);
     hpg_uri(&pg, "chaos_recon", uri_recon, sizeof uri_recon);
 
     if (setup_daemons() != 0)

@@ -68,6 +68,12 @@ void hd_env(struct hdaemon *d, const char *fmt, ...)
     d->env[d->nenv] = NULL;
 }
 
+void hd_env_list(struct hdaemon *d, const char *const *env)
+{
+    for (size_t i = 0; env && env[i]; i++)
+        hd_env(d, "%s", env[i]);
+}
+
 /* The child's environment: ours minus the names d sets, then d's. */
 static char **hd_child_env(const struct hdaemon *d)
 {
@@ -333,6 +339,16 @@ int hpg_restart(struct hpg *pg)
         h_sleep_ms(1000);
     }
     return -1;
+}
+
+void hpg_test_env(const struct hpg *pg)
+{
+    char v[600];
+    snprintf(v, sizeof v, "%s/socket", pg->dir);
+    setenv("TEST_PGHOST", v, 1);
+    snprintf(v, sizeof v, "%d", pg->port);
+    setenv("TEST_PGPORT", v, 1);
+    setenv("TEST_PGUSER", pg->user, 1);
 }
 
 void hpg_uri(const struct hpg *pg, const char *db, char *out, size_t outlen)

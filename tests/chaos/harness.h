@@ -1,7 +1,10 @@
 /* harness.h: what the chaos and security suites share: the three daemons
  * as child processes that can be killed and restarted on the same port and
  * database, a dedicated PostgreSQL server that can be restarted under load,
- * HTTP calls with any header, and SQL reads for the checks afterwards. */
+ * HTTP calls with any header, and SQL reads for the checks afterwards.
+ * Which daemons run with which databases and environment is
+ * common/testing/test_suite's (test_suite_prepare); the processes are
+ * run here. */
 #ifndef SUITE_HARNESS_H
 #define SUITE_HARNESS_H
 
@@ -36,6 +39,9 @@ void hd_init(struct hdaemon *d, const char *name, const char *binary, const char
              int port, const char *log_dir);
 /* Adds "NAME=value" (formatted) to the daemon's environment. */
 void hd_env(struct hdaemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds each "NAME=value" of env (NULL-terminated), e.g. a test_suite's
+ * s->env[which]. */
+void hd_env_list(struct hdaemon *d, const char *const *env);
 /* Starts it and waits up to wait_ms for /healthz 200 (0 = do not wait).
  * Returns 0, or -1 (exited early or never healthy; the log tail printed). */
 int hd_start(struct hdaemon *d, int wait_ms);
@@ -79,6 +85,10 @@ void hpg_stop(struct hpg *pg);
 void hpg_crash(struct hpg *pg);
 /* Start again after hpg_stop/hpg_crash; 0 or -1. */
 int hpg_restart(struct hpg *pg);
+/* Points the TEST_PG* variables of this process at it, so that
+ * test_db_create and test_suite_prepare (common/testing) make their
+ * databases there. */
+void hpg_test_env(const struct hpg *pg);
 /* libpq URI of database db on it. */
 void hpg_uri(const struct hpg *pg, const char *db, char *out, size_t outlen);
 

@@ -3,8 +3,10 @@
  * ten per seat in a shuffled order, 300 connections at once (the engine of
  * the benchmark, bench/load.c). Exactly 100 are sold, every other user gets
  * 409 SEAT_UNAVAILABLE, nothing answers 5xx or times out, and the three
- * databases agree: each held seat has one live booking, which has one
- * invoice, and every attempt is in client-app's history. */
+ * services agree: each held seat has one live booking, which has one
+ * invoice, and every attempt is in client-app's history. client-app, the
+ * daemon under test, is read in its database (and seeded there with its
+ * users); ticket-app and payment-app through their APIs only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +142,27 @@ static char *text(const char *uri, const char *sql)
     return v ? v : strdup("");
 }
 
+/* GET base + path (printf-formatted with arg) with an optional bearer:
+ * asserts 200 and returns the JSON answer (new reference). */
+static json_t *api_get(const char *base, const char *fmt, const char *bearer, const char *arg)
+{
+    char path[256], url[512];
+    snprintf(path, sizeof path, fmt, arg);
+    snprintf(url, sizeof url, "%s%s", base, path);
+    json_t *out = NULL;
+    long st = test_http_json("GET", url, bearer, NULL, &out);
+    if (st != 200)
+        fail_msg("GET %s answered %ld", url, st);
+    assert_non_null(out);
+    return out;
+}
+
+/* The integer member key of o, 0 when absent. */
+static long count_of(const json_t *o, const char *key)
+{
+    return (long)json_integer_value(json_object_get(o, key));
+}
+
 static void create_event(struct race *r)
 {
     json_t *body = json_pack(
@@ -197,40 +220,75 @@ static void test_flash_sale(void **state)
     assert_int_equal(r.s409, NUSERS - NSEATS);
     assert_int_equal(r.s4xx + r.s5xx + r.other + r.failures, 0);
 
-    /* ticket-app: each seat held once, by a live booking that asked for it */
-    assert_int_equal(
-        scalar(suite.ticket_db, "SELECT count(*) FROM seats WHERE status = 'ON_GOING'"), NSEATS);
-    assert_int_equal(scalar(suite.ticket_db,
-                            "SELECT count(*) FROM seats s JOIN bookings b "
-                            "ON b.id = s.booking_id AND b.status = 'PENDING_PAYMENT' "
-                            "JOIN booking_seats bs ON bs.booking_id = b.id "
-                            "AND bs.seat_id = s.id"),
-                     NSEATS);
-    assert_int_equal(
-        scalar(suite.ticket_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),
-        NSEATS);
+    /* ticket-app, through its API: each seat held once, by a live booking
+     * that asked for it; payment-app, through its API: one invoice for each
+     * live booking, and no other. The live bookings are client-app's (the
+     * daemon under test: its database is read), by the same ids. */
+    json_t *seats = api_get(suite.T, "/api/events/%s/seats", NULL, r.event_id);
+    json_t *on_going = json_object();
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(seats, "items"), i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "status")), "ON_GOING") == 0)
+            json_object_set_new(on_going, json_string_value(json_object_get(it, "id")),
+                                json_null());
+    }
+    json_decref(seats);
+    assert_int_equal(json_object_size(on_going), NSEATS);
+    json_t *stats = api_get(suite.T, "/api/events/%s/stats", ADMIN_TOKEN, r.event_id);
+    json_t *by_status = json_object_get(stats, "bookings");
+    assert_int_equal(count_of(by_status, "PENDING_PAYMENT"), NSEATS);
     /* every refusal decided once: by ticket-app (stored there too), or by
      * client-app for a seat it had just been told was taken */
-    long at_ticket =
-        scalar(suite.ticket_db, "SELECT count(*) FROM bookings WHERE status = 'FAILED' "
-                                "AND failure_reason = 'SEAT_UNAVAILABLE'");
+    long at_ticket = count_of(by_status, "FAILED");
     long by_hint = scalar(suite.client_db, "SELECT count(*) FROM booking_events WHERE status = "
                                            "'FAILED' AND source = 'client-app'");
     print_message("refused by ticket-app %ld, by client-app's taken-seat hint %ld\n", at_ticket,
                   by_hint);
     assert_int_equal(at_ticket + by_hint, NUSERS - NSEATS);
-    assert_int_equal(scalar(suite.ticket_db, "SELECT count(*) FROM bookings"), NSEATS + at_ticket);
-    /* payment-app: exactly one invoice for each live booking, and no other */
-    char *held =
-        text(suite.ticket_db, "SELECT string_agg(id::text || '=' || invoice_number, ',' "
-                              "ORDER BY id) FROM bookings WHERE status = 'PENDING_PAYMENT'");
-    char *invoiced =
-        text(suite.pay_db, "SELECT string_agg(booking_id::text || '=' || invoice_number, "
-                           "',' ORDER BY booking_id) FROM invoices WHERE status = 'PENDING'");
-    assert_string_equal(held, invoiced);
-    free(held);
-    free(invoiced);
-    assert_int_equal(scalar(suite.pay_db, "SELECT count(*) FROM invoices"), NSEATS);
+    long all = 0;
+    const char *key;
+    json_t *n;
+    json_object_foreach(by_status, key, n) all += (long)json_integer_value(n);
+    assert_int_equal(all, NSEATS + at_ticket);
+    json_decref(stats);
+
+    json_t *invoices =
+        api_get(suite.P, "/api/invoices?status=PENDING&limit=500", TS_PAY_TOKEN, NULL);
+    assert_int_equal(json_integer_value(json_object_get(invoices, "total")), NSEATS);
+    json_t *invoice_of = json_object(); /* booking id -> invoice number */
+    json_array_foreach(json_object_get(invoices, "items"), i, it)
+        json_object_set(invoice_of, json_string_value(json_object_get(it, "booking_id")),
+                        json_object_get(it, "invoice_number"));
+    json_decref(invoices);
+    assert_int_equal(json_object_size(invoice_of), NSEATS);
+    invoices = api_get(suite.P, "/api/invoices?limit=1", TS_PAY_TOKEN, NULL);
+    assert_int_equal(json_integer_value(json_object_get(invoices, "total")), NSEATS);
+    json_decref(invoices);
+
+    char *live = text(suite.client_db, "SELECT string_agg(id::text, ',' ORDER BY id) FROM bookings "
+                                       "WHERE status = 'PENDING_PAYMENT'");
+    long checked = 0;
+    for (char *save = NULL, *id = strtok_r(live, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+        json_t *b = api_get(suite.T, "/api/bookings/%s", ADMIN_TOKEN, id);
+        assert_string_equal(json_string_value(json_object_get(b, "status")), "PENDING_PAYMENT");
+        json_t *held = json_object_get(b, "seats");
+        assert_int_equal(json_array_size(held), 1);
+        const char *seat = json_string_value(json_object_get(json_array_get(held, 0), "id"));
+        assert_non_null(json_object_get(on_going, seat)); /* held, and by this booking only */
+        json_object_del(on_going, seat);
+        const char *inv = json_string_value(json_object_get(b, "invoice_number"));
+        assert_non_null(inv);
+        assert_string_equal(inv, json_string_value(json_object_get(invoice_of, id)));
+        json_decref(b);
+        checked++;
+    }
+    free(live);
+    assert_int_equal(checked, NSEATS);
+    assert_int_equal(json_object_size(on_going), 0);
+    json_decref(on_going);
+    json_decref(invoice_of);
     /* client-app: every attempt in the history, the held ones by distinct users */
     assert_int_equal(
         scalar(suite.client_db, "SELECT count(*) FROM bookings WHERE status = 'PENDING_PAYMENT'"),

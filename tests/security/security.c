@@ -29,20 +29,21 @@
 
 #include "common/sig.h"
 #include "harness.h"
+#include "test_suite.h"
 #include "testsupport.h"
 
-#define ADMIN_TOKEN "security-ticket-admin-token"
-#define SERVICE_TOKEN "security-ticket-service-token"
-#define PAY_TOKEN "security-payment-service-token"
-#define WEBHOOK_SECRET "security-webhook-secret"
-#define NOTIFY_SECRET "security-notify-secret"
-#define ADMIN_PASSWORD "security-admin-password"
+#define ADMIN_TOKEN TS_ADMIN_TOKEN
+#define SERVICE_TOKEN TS_SERVICE_TOKEN
+#define PAY_TOKEN TS_PAY_TOKEN
+#define WEBHOOK_SECRET TS_WEBHOOK_SECRET
+#define NOTIFY_SECRET TS_NOTIFY_SECRET
+#define ADMIN_PASSWORD TS_ADMIN_PASSWORD
 #define CONN_TIMEOUT_S 3
 #define MAX_CONN 64
 #define BODY_CAP (1024 * 1024) /* API.md: over 1 MiB is 413 */
 
-enum svc { S_CLIENT, S_TICKET, S_PAY, NSVC };
-static const char *const svc_name[NSVC] = {"client-app", "ticket-app", "payment-app"};
+enum svc { S_CLIENT = TS_CLIENT, S_TICKET = TS_TICKET, S_PAY = TS_PAY, NSVC = TS_NDAEMONS };
+static const char *const *const svc_name = test_suite_names;
 static struct hdaemon dm[NSVC];
 static char uri[NSVC][600];
 static PGconn *dbc[NSVC];
@@ -1279,62 +1280,44 @@ static int expire_session(const char *token)
     return ok ? 0 : -1;
 }
 
+/* Sizes and limits the battery probes, over the suite's defaults. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SEC_LIMITS                                                                                 \
+    "DB_POOL_SIZE=4", "HTTP_WORKERS=4", "MAX_CONNECTIONS=" STR(MAX_CONN),                          \
+        "CONNECTION_TIMEOUT_S=" STR(CONN_TIMEOUT_S), "LOG_LEVEL=warn"
+static const char *const sec_pay_env[] = {SEC_LIMITS, NULL};
+static const char *const sec_ticket_env[] = {SEC_LIMITS, "TICKET_CODE_SECRET=security-code-secret",
+                                             "HOLD_TTL_SECONDS=3600", NULL};
+static const char *const sec_client_env[] = {SEC_LIMITS, "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN,
+                                             "MAINTENANCE_INTERVAL_MS=3600000", NULL};
+
+/* The three on fresh databases, wired by test_suite_prepare
+ * (common/testing), run here as harness daemons. */
 static int setup(void)
 {
-    const char *prefixes[NSVC] = {"sec_client", "sec_ticket", "sec_pay"};
-    for (int s = 0; s < NSVC; s++)
-        if (test_db_create(prefixes[s], NULL, uri[s], sizeof uri[s]) != 0)
-            return -1;
-    int port[NSVC];
-    for (int s = 0; s < NSVC; s++) {
-        int again;
-        do {
-            port[s] = test_free_port();
-            again = 0;
-            for (int k = 0; k < s; k++)
-                again |= port[k] == port[s];
-        } while (again);
-    }
+    static struct test_suite suite;
+    const struct test_suite_opts o = {.name = "sec",
+                                      TEST_SUITE_BINARIES,
+                                      .client_env = sec_client_env,
+                                      .ticket_env = sec_ticket_env,
+                                      .pay_env = sec_pay_env};
+    if (test_suite_prepare(&suite, &o) != 0)
+        return -1;
+    snprintf(uri[S_CLIENT], sizeof uri[S_CLIENT], "%s", suite.client_db);
+    snprintf(uri[S_TICKET], sizeof uri[S_TICKET], "%s", suite.ticket_db);
+    snprintf(uri[S_PAY], sizeof uri[S_PAY], "%s", suite.pay_db);
     const char *logdir =
         getenv("TEST_TMPDIR") && *getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp";
     snprintf(log_dir, sizeof log_dir, "%s/security-%d", logdir, (int)getpid());
     const char *dir = log_dir;
     mkdir(dir, 0755);
-    hd_init(&dm[S_CLIENT], "client-app", CLIENT_APP_BIN, "CLIENT_APP_PORT", port[S_CLIENT], dir);
-    hd_init(&dm[S_TICKET], "ticket-app", TICKET_APP_BIN, "TICKET_APP_PORT", port[S_TICKET], dir);
-    hd_init(&dm[S_PAY], "payment-app", PAYMENT_APP_BIN, "PAYMENT_APP_PORT", port[S_PAY], dir);
+    static const char *const bins[NSVC] = {
+        [S_CLIENT] = CLIENT_APP_BIN, [S_TICKET] = TICKET_APP_BIN, [S_PAY] = PAYMENT_APP_BIN};
     for (int s = 0; s < NSVC; s++) {
-        hd_env(&dm[s], "DATABASE_URL=%s", uri[s]);
-        hd_env(&dm[s], "DB_POOL_SIZE=4");
-        hd_env(&dm[s], "HTTP_WORKERS=4");
-        hd_env(&dm[s], "MAX_CONNECTIONS=%d", MAX_CONN);
-        hd_env(&dm[s], "CONNECTION_TIMEOUT_S=%d", CONN_TIMEOUT_S);
-        hd_env(&dm[s], "LOG_LEVEL=warn");
+        hd_init(&dm[s], svc_name[s], bins[s], test_suite_port_vars[s], suite.port[s], dir);
+        hd_env_list(&dm[s], suite.env[s]);
     }
-    hd_env(&dm[S_PAY], "WEBHOOK_URL=http://127.0.0.1:%d/webhooks/payment", port[S_TICKET]);
-    hd_env(&dm[S_PAY], "WEBHOOK_SECRET=" WEBHOOK_SECRET);
-    hd_env(&dm[S_PAY], "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
-    hd_env(&dm[S_PAY], "PAYMENT_FAILURE_RATE=0");
-    hd_env(&dm[S_PAY], "PAYMENT_DELAY_MS=0");
-    hd_env(&dm[S_PAY], "WEBHOOK_RETRY_BASE_MS=100");
-    hd_env(&dm[S_TICKET], "PAYMENT_APP_URL=http://127.0.0.1:%d", port[S_PAY]);
-    hd_env(&dm[S_TICKET], "NOTIFY_URL=http://127.0.0.1:%d/internal/notifications", port[S_CLIENT]);
-    hd_env(&dm[S_TICKET], "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN);
-    hd_env(&dm[S_TICKET], "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
-    hd_env(&dm[S_TICKET], "PAYMENT_SERVICE_TOKEN=" PAY_TOKEN);
-    hd_env(&dm[S_TICKET], "WEBHOOK_SECRET=" WEBHOOK_SECRET);
-    hd_env(&dm[S_TICKET], "NOTIFY_SECRET=" NOTIFY_SECRET);
-    hd_env(&dm[S_TICKET], "TICKET_CODE_SECRET=security-code-secret");
-    hd_env(&dm[S_TICKET], "ORGANIZER_FAILURE_RATE=0");
-    hd_env(&dm[S_TICKET], "HOLD_TTL_SECONDS=3600");
-    hd_env(&dm[S_TICKET], "NOTIFY_RETRY_BASE_MS=100");
-    hd_env(&dm[S_CLIENT], "TICKET_APP_URL=http://127.0.0.1:%d", port[S_TICKET]);
-    hd_env(&dm[S_CLIENT], "TICKET_SERVICE_TOKEN=" SERVICE_TOKEN);
-    hd_env(&dm[S_CLIENT], "NOTIFY_SECRET=" NOTIFY_SECRET);
-    hd_env(&dm[S_CLIENT], "ADMIN_PASSWORD=" ADMIN_PASSWORD);
-    hd_env(&dm[S_CLIENT], "TICKET_ADMIN_TOKEN=" ADMIN_TOKEN);
-    hd_env(&dm[S_CLIENT], "RATE_LIMIT_PER_MINUTE=0");
-    hd_env(&dm[S_CLIENT], "MAINTENANCE_INTERVAL_MS=3600000");
     for (int s = 0; s < NSVC; s++)
         if (hd_start(&dm[s], 20000) != 0)
             return -1;

@@ -5,7 +5,8 @@
  * together in the next statement and commit, so a burst of holds pays for
  * a few commits instead of one each. Leader and followers: no thread and
  * no timer; a request alone is written at once, by its own thread. Each
- * caller returns only once its row is committed (or the write failed). */
+ * caller returns only once its row is committed (or the write failed).
+ * The grouping is common/group.h. */
 #ifndef TICKET_ATTACH_BATCH_H
 #define TICKET_ATTACH_BATCH_H
 

@@ -14,6 +14,7 @@
 #include "booking_store.h"
 #include "common/log.h"
 #include "common/rand.h"
+#include "common/util.h"
 #include "lifecycle_exec.h"
 #include "notify.h"
 #include "organizer.h"
@@ -65,12 +66,7 @@ int loops_notify_tick(void *arg)
 
 long followup_backoff_ms(int attempts, double jitter01)
 {
-    long d = 1000;
-    for (int i = 1; i < attempts && d < 600000; i++)
-        d *= 2;
-    if (d > 600000)
-        d = 600000;
-    return (long)((double)d * (0.5 + jitter01));
+    return backoff_ms(1000, 600000, attempts, jitter01);
 }
 
 /* Learns the invoice number of a booking whose number was never stored:

@@ -154,10 +154,5 @@ enum waitlist_leave_outcome waitlist_leave_outcome_for(const char *status)
 
 long waitlist_offer_retry_ms(int attempts, double jitter01)
 {
-    long d = 250;
-    for (int i = 1; i < attempts && d < 2000; i++)
-        d *= 2;
-    if (d > 2000)
-        d = 2000;
-    return (long)((double)d * (0.5 + jitter01));
+    return backoff_ms(250, 2000, attempts, jitter01);
 }

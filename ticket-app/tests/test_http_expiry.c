@@ -1,8 +1,9 @@
 /* test_http_expiry.c: holds that run out, against real daemons
  * (HOLD_TTL_SECONDS=2): the sweeper expires the booking, releases the seats
- * and voids the invoice; a payment that settles after the expiry is
- * refunded and the seat not sold twice; a hold that ran out is taken
- * lazily by the next booking even before the sweeper passes. */
+ * and voids the invoice; a payment started in time is honoured (settled
+ * after the hold's time, or PAID in time with its webhook late): the
+ * booking waits and is confirmed, nothing refunded; a hold that ran out is
+ * taken lazily by the next booking even before the sweeper passes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,6 +134,74 @@ static void test_paid_in_time_honoured(void **state)
                      0);
 }
 
+/* The invoice.paid event payment-app holds for invoice inv (its outbox,
+ * through the deliveries endpoint), as the JSON text it sends; NULL if none. */
+static char *paid_event(const char *inv)
+{
+    json_t *list = NULL;
+    if (tt_pay_call(&S, "GET", "/api/webhook-deliveries?limit=500", NULL, &list) != 200) {
+        json_decref(list);
+        return NULL;
+    }
+    char *out = NULL;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(list, "items"), i, it)
+    {
+        json_t *payload = json_object_get(it, "payload");
+        json_t *invoice = json_object_get(json_object_get(payload, "data"), "invoice");
+        if (!out && strcmp(tt_str(payload, "type"), "invoice.paid") == 0 &&
+            strcmp(tt_str(invoice, "invoice_number"), inv) == 0)
+            out = json_dumps(payload, JSON_COMPACT);
+    }
+    json_decref(list);
+    return out;
+}
+
+/* Issue 14: an invoice PAID in time whose webhook is late (its receiver
+ * unreachable) keeps its booking waiting past payment.expires_at: the
+ * sweeper asks payment-app, finds it PAID and leaves the booking alone;
+ * the webhook, once it lands, confirms it and nothing is refunded.
+ * ticket-app moves to another port so that payment-app's deliveries miss
+ * it; the test then delivers the very event itself. */
+static void test_paid_webhook_late_honoured(void **state)
+{
+    (void)state;
+    const char *tenv[] = {"HOLD_TTL_SECONDS=6", "SWEEP_INTERVAL_MS=200", NULL};
+    S.ticket_port = test_free_port();
+    assert_int_equal(suite_restart_ticket(&S, tenv), 0);
+    char b[37], inv[64];
+    tt_uuid(b);
+    book(b, SEAT(4), inv);
+    assert_int_equal(tt_pay(&S, inv), 202);
+    assert_int_equal(wait_invoice(inv, "PAID", 6000), 0); /* settled in 3.5 s */
+    char *expires = tt_q(&S,
+                         "SELECT extract(epoch FROM expires_at - now()) * 1000 FROM bookings "
+                         "WHERE id = $1",
+                         b, NULL);
+    assert_non_null(expires);
+    assert_true(atof(expires) > 0);          /* paid in time */
+    tt_sleep_ms((long)atof(expires) + 1500); /* past expires_at: several sweeps */
+    free(expires);
+    char *st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
+    assert_string_equal(st, "PENDING_PAYMENT");
+    free(st);
+    assert_string_equal(seat_status(SEAT(4)), "ON_GOING");
+    char *ev = paid_event(inv);
+    assert_non_null(ev);
+    assert_int_equal(tt_webhook(&S, ev, 0, NULL), 204);
+    free(ev);
+    assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 10000), 0);
+    assert_string_equal(seat_status(SEAT(4)), "BOOKED");
+    tt_sleep_ms(500);
+    assert_int_equal(tt_q_long(&S,
+                               "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
+                               "kind IN ('REFUND', 'VOID')",
+                               b, NULL),
+                     0);
+    assert_int_equal(wait_invoice(inv, "PAID", 1000), 0);
+}
+
 static void test_lazy_expiry(void **state)
 {
     (void)state;
@@ -186,6 +255,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweeper_expires),
         cmocka_unit_test(test_paid_in_time_honoured),
+        cmocka_unit_test(test_paid_webhook_late_honoured),
         cmocka_unit_test(test_lazy_expiry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,7 +8,8 @@
  * statement. A writer may also hand a committed event to the loop in memory
  * (outbox_enqueue_leased + outbox_queue_push): it is sent without being
  * claimed first, and claimed like any other if the process dies before.
- * Tables: migrations/common/001_outbox.sql. */
+ * Tables: migrations/common/001_outbox.sql; a trigger enqueues through
+ * the SQL function outbox_put (migrations/common/003_outbox_put.sql). */
 #ifndef COMMON_OUTBOX_H
 #define COMMON_OUTBOX_H
 

@@ -61,4 +61,11 @@ size_t utf8_chars(const char *s);
 /* Sleeps ms milliseconds, whatever signals arrive meanwhile. */
 void sleep_ms(long ms);
 
+/* The one retry delay of every loop that tries again (the outbox, ticket-
+ * app's follow-ups and waitlist offers): before attempt number attempts+1
+ * (attempts >= 1 already failed), min(max_ms, base_ms * 2^(attempts-1))
+ * scaled by a jitter in [0.5, 1.5) (jitter01 in [0, 1), clamped). base_ms
+ * below 1 counts as 1, max_ms below base_ms as base_ms. Pure. */
+long backoff_ms(long base_ms, long max_ms, int attempts, double jitter01);
+
 #endif
