@@ -37,46 +37,23 @@ static json_t *booking_json_row(const PGresult *r, int i)
 static enum db_status load_booking(struct db_conn *c, const char *id, const char *owner,
                                    int with_history, json_t **out)
 {
-    PGresult *r = NULL, *h = NULL;
-    enum db_status st = booking_store_get(c, id, owner, &r);
+    PGresult *r = NULL;
+    enum db_status st = with_history ? booking_store_get_with_history(c, id, owner, &r)
+                                     : booking_store_get(c, id, owner, &r);
     *out = NULL;
     if (st != DB_OK)
         return st;
     json_t *b = booking_json_row(r, 0);
-    PQclear(r);
     if (with_history) {
-        st = booking_store_history(c, id, &h);
-        if (st != DB_OK) {
-            json_decref(b);
-            return st;
-        }
-        json_t *hist = json_array();
-        for (int i = 0; i < PQntuples(h); i++) {
-            const char *ver = db_get(h, i, "version");
-            long v = 0;
-            json_array_append_new(
-                hist,
-                json_pack("{s:s, s:s?, s:s, s:o, s:s}", "status", db_get(h, i, "status"), "reason",
-                          db_get(h, i, "reason"), "source", db_get(h, i, "source"), "version",
-                          ver && parse_long(ver, &v) == 0 ? json_integer(v) : json_null(), "at",
-                          db_get(h, i, "at")));
-        }
-        PQclear(h);
-        json_object_set_new(b, "history", hist);
+        const char *h = db_get(r, 0, "history");
+        json_t *hist = h ? json_loads(h, 0, NULL) : NULL;
+        json_object_set_new(b, "history", json_is_array(hist) ? hist : json_array());
+        if (hist && !json_is_array(hist))
+            json_decref(hist);
     }
+    PQclear(r);
     *out = b;
     return DB_OK;
-}
-
-/* The {id} of a booking path, or NULL after answering 404. */
-static const char *booking_id_param(struct http_req *req, struct http_res *res)
-{
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such booking");
-        return NULL;
-    }
-    return id;
 }
 
 /* Whose bookings the caller may see: NULL (any) for an admin. */
@@ -563,7 +540,7 @@ static int adopt_from_ticket(struct client_app *app, const char *id, const struc
 
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     if (!id)
         return;
     const struct auth_user *u = auth_current(req);
@@ -693,7 +670,7 @@ int booking_reconcile_stale(struct client_app *app)
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
@@ -769,7 +746,7 @@ int booking_cancel_remote(struct client_app *app, struct http_res *res, const ch
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
@@ -807,7 +784,7 @@ out:
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     if (!id)
         return;
     struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);

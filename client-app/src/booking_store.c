@@ -69,11 +69,19 @@ static const struct db_stmt st_search = {
     "                 WHERE a.value->>'name' ILIKE '%' || $2 || '%')) "
     "SELECT count(*) OVER () AS total, " BOOKING_COLS " FROM bookings "
     " WHERE id IN (SELECT id FROM m) ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"};
-static const struct db_stmt st_history = {
-    "client_booking_history",
-    "SELECT status, reason, source, version::text AS version, " SQL_TS(
-        "created_at") " AS at "
-                      "FROM booking_events WHERE booking_id = $1 ORDER BY id"};
+/* A booking as st_get reads it, with its history oldest first as a JSON
+ * array of {status, reason, source, version, at}: one round trip. */
+static const struct db_stmt st_get_history = {
+    "client_booking_get_history",
+    "SELECT " BOOKING_COLS ", (ticket_pdf IS NOT NULL) AS has_pdf, "
+    "(extract(epoch FROM now() - created_at) * 1000)::bigint AS age_ms, "
+    "(SELECT COALESCE(json_agg(json_build_object('status', e.status, 'reason', e.reason, "
+    "        'source', e.source, 'version', e.version, 'at', " SQL_TS(
+        "e.created_at") ") "
+                        "        ORDER BY e.id), '[]'::json) "
+                        "   FROM booking_events e WHERE e.booking_id = bookings.id)::text AS "
+                        "history "
+                        "FROM bookings WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
 
 /* TicketBookings from ticket-app (its answers to attempts, a refresh, a
  * cancel), each applied over its booking if newer, with its history entry
@@ -250,25 +258,13 @@ enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof(l), "%ld", limit);
-    snprintf(o, sizeof(o), "%ld", offset);
-    const char *p[4] = {owner, status, l, o};
-    PGresult *cnt = NULL;
-    enum db_status st = db_exec(c, &st_count, 2, p, &cnt);
-    if (st != DB_OK)
-        return st;
-    *total = atol(PQgetvalue(cnt, 0, 0));
-    PQclear(cnt);
-    return db_exec(c, &st_list_user, 4, p, out);
+    const char *p[] = {owner, status};
+    return db_exec_page(c, &st_list_user, &st_count, NULL, 2, p, limit, offset, out, total);
 }
 
 enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
                                     PGresult **out, long *total)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof(l), "%ld", limit);
-    snprintf(o, sizeof(o), "%ld", offset);
     /* LIKE's own characters in q match themselves */
     char *like = xmalloc(strlen(q) * 2 + 1), *w = like;
     for (const char *p = q; *p; p++) {
@@ -277,17 +273,23 @@ enum db_status booking_store_search(struct db_conn *c, const char *q, long limit
         *w++ = *p;
     }
     *w = '\0';
-    const char *p[4] = {q, like, l, o};
-    enum db_status st = db_exec(c, &st_search, 4, p, out);
+    const char *p[] = {q, like};
+    enum db_status st = db_exec_page(c, &st_search, NULL, "total", 2, p, limit, offset, out, total);
     free(like);
-    *total = st == DB_OK && PQntuples(*out) > 0 ? atol(db_get(*out, 0, "total")) : 0;
     return st;
 }
 
-enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out)
+enum db_status booking_store_get_with_history(struct db_conn *c, const char *id, const char *owner,
+                                              PGresult **out)
 {
-    const char *p[1] = {id};
-    return db_exec(c, &st_history, 1, p, out);
+    const char *p[2] = {id, owner};
+    enum db_status st = db_exec(c, &st_get_history, 2, p, out);
+    if (st == DB_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return DB_NOT_FOUND;
+    }
+    return st;
 }
 
 static void apply_params(const struct ticket_booking *tb, const char *p[14])

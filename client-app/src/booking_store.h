@@ -43,8 +43,11 @@ enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id
  * q; newest first, *total of all that match. */
 enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
                                     PGresult **out, long *total);
-/* History oldest first: status, reason, source, version, at. */
-enum db_status booking_store_history(struct db_conn *c, const char *id, PGresult **out);
+/* As booking_store_get, the row also with history: a JSON array of the
+ * booking's history entries oldest first ({status, reason, source,
+ * version, at}). */
+enum db_status booking_store_get_with_history(struct db_conn *c, const char *id, const char *owner,
+                                              PGresult **out);
 enum db_status booking_store_add_event(struct db_conn *c, const char *id, const char *status,
                                        const char *reason, const char *source, const char *version);
 

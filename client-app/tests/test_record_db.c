@@ -1,0 +1,253 @@
+/* test_record_db.c: booking attempts and answers recorded in groups
+ * (booking_record.c, booking_store.c) against the test PostgreSQL: a group
+ * of attempts is one statement, atomic; concurrent callers each get their
+ * own row; an attempt that cannot be stored fails alone; answers apply only
+ * over an older version, each with its history entry; a booking reads back
+ * with its history in one statement. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking_record.h"
+#include "booking_store.h"
+#include "common/db.h"
+#include "testsupport.h"
+
+#define USER "0000aaaa-0000-4000-8000-000000000001"
+#define NOBODY "0000aaaa-0000-4000-8000-0000000000ff"
+#define EV "0000eeee-0000-4000-8000-000000000001"
+
+static char g_uri[512];
+static struct db_pool *g_pool;
+
+static int count(const char *sql)
+{
+    char *v = test_db_scalar(g_uri, sql, NULL);
+    int n = v ? atoi(v) : -1;
+    free(v);
+    return n;
+}
+
+static void uuid_of(char out[37], int tag, int k)
+{
+    snprintf(out, 37, "%08x-0000-4000-8000-%012d", tag, k);
+}
+
+static struct booking_record rec_of(const char *id, const char *user, int refused)
+{
+    return (struct booking_record){.id = id,
+                                   .user_id = user,
+                                   .event_id = EV,
+                                   .seats_json = "[{\"id\":\"s1\",\"label\":null,\"price\":null}]",
+                                   .refused = refused,
+                                   .event_name = refused ? "Concert" : NULL,
+                                   .amount = refused ? 150000 : -1};
+}
+
+static void test_group_is_one_atomic_statement(void **state)
+{
+    (void)state;
+    char a[37], b[37], c[37];
+    uuid_of(a, 1, 1);
+    uuid_of(b, 1, 2);
+    uuid_of(c, 1, 3);
+    struct booking_record rows[3] = {rec_of(a, USER, 0), rec_of(b, USER, 1), rec_of(c, USER, 0)};
+    struct db_conn *conn = db_acquire(g_pool, 2000);
+    PGresult *res = NULL;
+    assert_int_equal(booking_store_record(conn, rows, 3, &res), DB_OK);
+    assert_int_equal(PQntuples(res), 3);
+    PQclear(res);
+    assert_int_equal(count("SELECT count(*) FROM bookings WHERE id::text LIKE '00000001-%' AND "
+                           "status = 'REQUESTED'"),
+                     2);
+    assert_int_equal(count("SELECT count(*) FROM bookings WHERE id = '00000001-0000-4000-8000-"
+                           "000000000002' AND status = 'FAILED' AND failure_reason = "
+                           "'SEAT_UNAVAILABLE' AND amount = 150000 AND event_name = 'Concert'"),
+                     1);
+    /* the refusal's history: the request, then the refusal, in that order */
+    char *h = test_db_scalar(g_uri,
+                             "SELECT string_agg(status || '/' || source, ',' ORDER BY id) FROM "
+                             "booking_events WHERE booking_id = "
+                             "'00000001-0000-4000-8000-000000000002'",
+                             NULL);
+    assert_string_equal(h, "REQUESTED/request,FAILED/client-app");
+    free(h);
+
+    /* an unknown user in a group: nothing of the group is stored */
+    char d[37], e[37];
+    uuid_of(d, 2, 1);
+    uuid_of(e, 2, 2);
+    struct booking_record bad[2] = {rec_of(d, USER, 0), rec_of(e, NOBODY, 0)};
+    assert_int_equal(booking_store_record(conn, bad, 2, &res), DB_INVALID);
+    assert_null(res);
+    assert_int_equal(count("SELECT count(*) FROM bookings WHERE id::text LIKE '00000002-%'"), 0);
+    db_release(g_pool, conn);
+}
+
+#define THREADS 12
+#define EACH 15
+
+struct worker {
+    struct booking_recorder *r;
+    int t, failures, wrong_rows;
+};
+
+static void *run_worker(void *arg)
+{
+    struct worker *w = arg;
+    for (int k = 0; k < EACH; k++) {
+        char id[37];
+        uuid_of(id, 0x100 + w->t, k);
+        /* one attempt in seven names a user who does not exist */
+        int bad = (w->t * EACH + k) % 7 == 3;
+        struct booking_record rec = rec_of(id, bad ? NOBODY : USER, k % 2);
+        json_t *row = NULL;
+        enum db_status st = booking_recorder_run(w->r, &rec, k % 2 ? &row : NULL);
+        if ((st == DB_OK) == bad)
+            w->failures++;
+        if (st == DB_OK && k % 2 &&
+            (!row || strcmp(json_string_value(json_object_get(row, "id")), id) != 0))
+            w->wrong_rows++;
+        json_decref(row);
+    }
+    return NULL;
+}
+
+static void test_concurrent_attempts_each_their_own(void **state)
+{
+    (void)state;
+    struct booking_recorder *r = booking_recorder_create(g_pool, 64);
+    struct worker ws[THREADS];
+    pthread_t th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        ws[t] = (struct worker){.r = r, .t = t};
+        pthread_create(&th[t], NULL, run_worker, &ws[t]);
+    }
+    int bad = 0;
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(ws[t].failures, 0);
+        assert_int_equal(ws[t].wrong_rows, 0);
+    }
+    for (int i = 0; i < THREADS * EACH; i++)
+        bad += i % 7 == 3;
+    assert_int_equal(count("SELECT count(*) FROM bookings WHERE id::text LIKE '000001%'"),
+                     THREADS * EACH - bad);
+    /* every stored attempt has its history, a refusal two entries */
+    assert_int_equal(count("SELECT count(*) FROM bookings b WHERE id::text LIKE '000001%' AND "
+                           "(SELECT count(*) FROM booking_events e WHERE e.booking_id = b.id) <> "
+                           "CASE WHEN status = 'FAILED' THEN 2 ELSE 1 END"),
+                     0);
+    long statements, attempts, astatements, answers;
+    booking_recorder_counts(r, &statements, &attempts, &astatements, &answers);
+    assert_int_equal(attempts, THREADS * EACH);
+    assert_true(statements >= 1 && statements <= attempts);
+    booking_recorder_destroy(r);
+}
+
+static struct ticket_booking answer_of(const char *id, const char *version, const char *status)
+{
+    struct ticket_booking tb = {.booking_id = id,
+                                .status = status,
+                                .currency = "IDR",
+                                .invoice_number = "INV-1",
+                                .payment_url = "http://pay/INV-1",
+                                .event_name = "Concert",
+                                .code = "ABCD2345"};
+    snprintf(tb.amount, sizeof tb.amount, "150000");
+    snprintf(tb.version, sizeof tb.version, "%s", version);
+    return tb;
+}
+
+static void test_answers_apply_when_newer(void **state)
+{
+    (void)state;
+    char a[37], b[37];
+    uuid_of(a, 3, 1);
+    uuid_of(b, 3, 2);
+    struct booking_record rows[2] = {rec_of(a, USER, 0), rec_of(b, USER, 0)};
+    struct db_conn *conn = db_acquire(g_pool, 2000);
+    PGresult *res = NULL;
+    assert_int_equal(booking_store_record(conn, rows, 2, &res), DB_OK);
+    PQclear(res);
+    /* a is at version 5 already: its answer at version 2 is not applied */
+    assert_int_equal(test_db_exec(g_uri, "UPDATE bookings SET version = 5 WHERE id = "
+                                         "'00000003-0000-4000-8000-000000000001'"),
+                     0);
+    struct ticket_booking ta = answer_of(a, "2", "PENDING_PAYMENT"),
+                          tb = answer_of(b, "2", "PENDING_PAYMENT");
+    const struct ticket_booking *both[2] = {&ta, &tb};
+    assert_int_equal(booking_store_apply_answers(conn, both, 2, "ticket-app", &res), DB_OK);
+    assert_int_equal(PQntuples(res), 1);
+    assert_string_equal(db_get(res, 0, "id"), b);
+    assert_string_equal(db_get(res, 0, "status"), "PENDING_PAYMENT");
+    assert_string_equal(db_get(res, 0, "invoice_number"), "INV-1");
+    PQclear(res);
+    assert_int_equal(booking_store_apply_answer(conn, &ta, "ticket-app", &res), DB_NOT_FOUND);
+
+    /* read back with its history, in one statement */
+    assert_int_equal(booking_store_get_with_history(conn, b, USER, &res), DB_OK);
+    json_t *h = json_loads(db_get(res, 0, "history"), 0, NULL);
+    assert_int_equal(json_array_size(h), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "status")),
+                        "REQUESTED");
+    assert_true(json_is_null(json_object_get(json_array_get(h, 0), "version")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 1), "source")),
+                        "ticket-app");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 1), "version")), 2);
+    json_decref(h);
+    PQclear(res);
+    assert_int_equal(booking_store_get_with_history(conn, b, NOBODY, &res), DB_NOT_FOUND);
+    db_release(g_pool, conn);
+
+    /* through the recorder: the answer applied once, then not again */
+    struct booking_recorder *r = booking_recorder_create(g_pool, 8);
+    struct ticket_booking t3 = answer_of(b, "3", "CONFIRMED");
+    json_t *row = NULL;
+    assert_int_equal(booking_recorder_answer(r, &t3, &row), DB_OK);
+    assert_string_equal(json_string_value(json_object_get(row, "status")), "CONFIRMED");
+    json_decref(row);
+    row = NULL;
+    assert_int_equal(booking_recorder_answer(r, &t3, &row), DB_NOT_FOUND);
+    assert_null(row);
+    booking_recorder_destroy(r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *dirs[] = {"common", "client", NULL};
+    if (test_db_create("client_record", dirs, g_uri, sizeof g_uri) != 0)
+        return -1;
+    if (test_db_exec(g_uri, "INSERT INTO users (id, username, email, password_hash) VALUES "
+                            "('" USER "', 'alice', 'alice@example.com', 'x')") != 0)
+        return -1;
+    g_pool = db_pool_create(g_uri, 8);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    db_pool_destroy(g_pool);
+    return 0;
+}
+
+int main(void)
+{
+    test_require_pg();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_is_one_atomic_statement),
+        cmocka_unit_test(test_concurrent_attempts_each_their_own),
+        cmocka_unit_test(test_answers_apply_when_newer),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
