@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 09-two-phase.sh: the two-phase hold. Bob picks a seat with
+# 10-two-phase.sh: the two-phase hold. Bob picks a seat with
 # "checkout": false: it is HELD for him while he decides (the selection
 # lock, SELECTION_TTL_SECONDS), with no invoice yet; Alice cannot take it.
 # He checks out: the invoice is made and the payment window opens

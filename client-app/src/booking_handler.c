@@ -846,7 +846,7 @@ void booking_handle_checkout(struct http_req *req, struct http_res *res, void *a
 {
     struct client_app *app = appv;
     const struct auth_user *u = auth_current(req);
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     if (!id)
         return;
     /* the owner only: an admin checks out no one else's selection */
