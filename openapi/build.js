@@ -345,7 +345,7 @@ EX.delivery = {
 
 // ---- shared domain schemas ----
 const seatStatus = str({ enum: ['OPEN', 'ON_GOING', 'BOOKED'], description: '`ON_GOING`: held, payment pending' });
-const bookingStatus = str({ enum: ['PENDING_PAYMENT', 'CONFIRMED', 'FAILED', 'EXPIRED', 'CANCELLED'] });
+const bookingStatus = str({ enum: ['HELD', 'PENDING_PAYMENT', 'CONFIRMED', 'FAILED', 'EXPIRED', 'CANCELLED'], description: '`HELD`: seats held for selection (`"checkout": false`), no invoice until checkout' });
 const failureReason = nstr({
   description: 'Only when `FAILED`: `SEAT_UNAVAILABLE`, `HOLD_REJECTED` (the organizer\'s system refused the hold), `PAYMENT_FAILED`, `TICKET_SERVICE_UNAVAILABLE`, and the sale refusals `SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED` (more than `MAX_SEATS_PER_USER` seats of the event).',
 });
@@ -534,6 +534,7 @@ function clientApp() {
     {
       event_name: nstr(),
       code: nstr({ description: 'the booking code: 8 characters of Crockford base32, printed on the ticket (null while not assigned)' }),
+      hold_expires_at: ntime({ description: 'while `HELD`: when the selection lock ends (now + `SELECTION_TTL_SECONDS` at the hold); else null' }),
       history: arr(obj({ status: str(), at: time() }, { reason: nstr(), source: nstr(), version: nint() }), { description: 'each status the booking went through, oldest first (single-booking answers)' }),
     },
     { examples: [EX.booking] },
@@ -735,6 +736,7 @@ function clientApp() {
     description: [
       'Every attempt that passes authentication and validation is recorded, successful or not.',
       '- `201`: the Booking in `PENDING_PAYMENT` with `payment` filled in; the seats are held (`ON_GOING`) until `payment.expires_at`; pay at `payment.payment_url`.',
+      '- With `"checkout": false`, `201`: the Booking `HELD` for selection: `payment` null, no invoice, the seats held until `hold_expires_at` (`SELECTION_TTL_SECONDS`, default 120 s); the organizer\'s hold is made here. Then `POST /api/bookings/{id}/checkout`.',
       '- `409`: `{"error", "booking"}` with the booking `FAILED` (`SEAT_UNAVAILABLE`, `HOLD_REJECTED`, or a sale refusal: `SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED`); nothing stays held. `SEAT_UNAVAILABLE` names the seats that were not open in `details.seat_ids`.\n- `400`: a train seat without a passenger name when the event requires one (`details.attendees`).',
       '- `503`: `{"error", "booking"}`, `FAILED` with `TICKET_SERVICE_UNAVAILABLE`, when ticket-app cannot be reached.',
       '- `403 QUEUE_PASS_REQUIRED` (not recorded): the event\'s waiting room is on and `X-Queue-Pass` is not a valid pass of this user for this event; `details.reason`: `MISSING`, `FORGED`, `WRONG_USER`, `WRONG_EVENT`, `EXPIRED`, `LEFT` (the ticket left the line), or `SPENT`. A pass buys once: the attempt that uses it spends it, unless that attempt fails (`409`/`503`), after which the same pass may try again; one attempt at a time per pass.',
@@ -743,10 +745,11 @@ function clientApp() {
       { event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true }) },
       {
         attendees: arr(input({ seat_id: uuid(), name: str({ minLength: 1, maxLength: 100 }) }, { id_number: str() }), { description: 'who sits where: a name per seat (required for events that say so, e.g. trains)' }),
+        checkout: bool({ description: '`false`: hold the seats for selection only (`HELD`); default `true`: hold and open the payment at once' }),
       },
     ),
     bodyExample: { event_id: '5eed0000-0000-4000-8000-000000000001', seat_ids: ['7b10ed36-1d3d-c494-2902-b1de10d3b85d'] },
-    ok: { 201: { description: 'Held, payment pending.', schema: ref('Booking'), example: EX.booking } },
+    ok: { 201: { description: 'Held, payment pending (or `HELD` for selection with `"checkout": false`).', schema: ref('Booking'), example: EX.booking } },
     errors: {
       404: ['NOT_FOUND'],
       409: ['SEAT_UNAVAILABLE', 'HOLD_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS', 'SALES_NOT_OPEN', 'SALES_CLOSED', 'EVENT_CANCELLED', 'LIMIT_REACHED'],
@@ -789,6 +792,20 @@ function clientApp() {
     description: 'The manual status check: asks ticket-app, stores and returns the up-to-date booking.',
     ok: { 200: { description: 'The up-to-date booking.', schema: ref('Booking') } },
     errors: { 404: ['NOT_FOUND'], 400: ['VALIDATION_FAILED'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+  });
+  op({
+    path: '/api/bookings/{id}/checkout', method: 'POST', id: 'checkoutBooking', tag: 'bookings', who: 'user', params: [bookingIdParam],
+    summary: 'Check out a selection: create the invoice and start the payment window (owner)',
+    description: [
+      'For a booking `HELD` by `POST /api/bookings` with `"checkout": false`, before `hold_expires_at`: the invoice is created and the payment window starts.',
+      '- `201`: the Booking `PENDING_PAYMENT`, `payment.expires_at` = now + `HOLD_TTL_SECONDS`. A checkout that already went through, asked again (a retry after a lost answer), answers the booking as it is now (`PENDING_PAYMENT` or `CONFIRMED`), creating nothing.',
+      '- `409 HOLD_EXPIRED`: the selection lock ran out; the booking is `EXPIRED` and its seats released.',
+      '- `409 NOT_HELD`: the booking failed or was cancelled (`details.status`).',
+      '- `404`: no such booking of the caller\'s (another user\'s, admins included).',
+    ].join('\n'),
+    ok: { 201: { description: 'Checked out: `PENDING_PAYMENT` with `payment`.', schema: ref('Booking'), example: EX.booking } },
+    errors: { 404: ['NOT_FOUND'], 400: ['VALIDATION_FAILED'], 409: ['HOLD_EXPIRED', 'NOT_HELD'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+    errorOpts: { 409: { extraProps: { booking: ref('Booking') }, description: 'Not checked out: the selection lock ran out (`HOLD_EXPIRED`, the booking `EXPIRED`), or the booking is not held (`NOT_HELD`).' } },
   });
   op({
     path: '/api/bookings/{id}/cancel', method: 'POST', id: 'cancelBooking', tag: 'bookings', who: 'user', params: [bookingIdParam],
@@ -1061,6 +1078,7 @@ function ticketApp() {
       invoice_number: nstr(), payment_url: nstr({ format: 'uri' }), expires_at: ntime(), origin: str({ enum: ['direct', 'waitlist'] }),
       holder: { type: ['string', 'object', 'null'], description: 'the holder\'s name when one was given' }, version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
       code: nstr({ description: 'the booking code' }),
+      hold_expires_at: ntime({ description: 'while `HELD`: the end of the selection lock (= `expires_at`); else null' }),
     },
     { examples: [EX.ticketBooking], description: 'A booking as ticket-app keeps it.' },
   );
@@ -1175,7 +1193,7 @@ function ticketApp() {
     path: '/api/bookings', method: 'POST', id: 'holdSeats', tag: 'bookings', who: 'service',
     summary: 'Hold seats and create the invoice (idempotent on booking_id)',
     description: 'All requested seats or none. `201`: held, invoice made. `409`: `FAILED` with `failure_reason` (the booking\'s fields at the top level and under `booking`). The same `booking_id` again answers the booking as it is.',
-    body: input({ booking_id: uuid(), user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10 }) }, { attendees: arr({ type: 'object' }) }),
+    body: input({ booking_id: uuid(), user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10 }) }, { attendees: arr({ type: 'object' }), checkout: bool({ description: '`false`: `HELD` for selection (`SELECTION_TTL_SECONDS`), the organizer asked, no invoice' }) }),
     bodyExample: { booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', user_id: '3bd88eba-07c0-419e-897e-f262c489fdca', event_id: '5eed0000-0000-4000-8000-000000000001', seat_ids: ['7b10ed36-1d3d-c494-2902-b1de10d3b85d'] },
     ok: {
       200: { description: 'This booking_id was seen before: the booking as it is.', schema: ref('TicketBooking') },
@@ -1189,6 +1207,15 @@ function ticketApp() {
     summary: 'The booking\'s current status (the manual status check)',
     ok: { 200: { description: 'The booking.', schema: ref('TicketBooking') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'] },
+  });
+  op({
+    path: '/api/bookings/{id}/checkout', method: 'POST', id: 'checkoutBooking', tag: 'bookings', who: 'service', params: [id('booking id')],
+    summary: 'Check out a HELD selection: the invoice and the payment window',
+    description: 'CHECKOUT of the booking lifecycle (docs/lifecycle.md). `{"user_id"}` names client-app\'s caller: another user\'s booking is `404`. `201`: `PENDING_PAYMENT` with the invoice, `expires_at` = now + `HOLD_TTL_SECONDS` (again for a checkout that went through before: the booking as it is). `409 HOLD_EXPIRED` once the selection lock ran out (the seats are let go at once), `409 NOT_HELD` for a `FAILED` or `CANCELLED` booking; both carry `details.status` and the booking. `503` when payment-app cannot be reached (the booking is `FAILED`).',
+    body: input({}, { user_id: str({ minLength: 1, maxLength: 64 }) }), bodyOptional: true, bodyExample: { user_id: '3bd88eba-07c0-419e-897e-f262c489fdca' },
+    ok: { 201: { description: 'Checked out.', schema: ref('TicketBooking'), example: EX.ticketBooking } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['HOLD_EXPIRED', 'NOT_HELD'] },
+    errorOpts: { 409: { extraProps: { booking: ref('TicketBooking') } } },
   });
   op({
     path: '/api/bookings/{id}/cancel', method: 'POST', id: 'cancelBooking', tag: 'bookings', who: 'service', params: [id('booking id')],

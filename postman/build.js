@@ -11,6 +11,7 @@
 // (postman/run.sh does that):
 //   "Forced: hold rejected"           ORGANIZER_FAILURE_RATE=1
 //   "Forced: payment fails, hold expires"  PAYMENT_FAILURE_RATE=1 HOLD_TTL_SECONDS=4
+//   "Forced: two-phase hold, selection lapses"  SELECTION_TTL_SECONDS=3
 // Everything else expects ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=0.
 'use strict';
 const fs = require('fs');
@@ -963,6 +964,71 @@ folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_
   }),
   R('The expired seat is OPEN again', 'GET', C + '/api/events/{{fEvent}}/seats', {
     test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat2')).status).to.eql('OPEN'));`,
+  }),
+]));
+
+folders.push(F('Forced: two-phase hold, selection lapses', 'Run with SELECTION_TTL_SECONDS=3: seats held for selection ("checkout": false) are HELD for 3 s; checkout within them opens the payment window, after them it is 409 HOLD_EXPIRED and the seats are released.', [
+  ...forcedLogin('alice'),
+  pickSeat('(two-phase hold)'),
+  R('Select a seat: HELD, no payment yet', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'], attendees: [{ seat_id: '{{fSeat}}', name: 'Postman Passenger' }], checkout: false },
+    test: `status(201); ${isBooking}
+check('HELD for selection: payment null, hold_expires_at within 3 s', () => {
+  expect(body.status).to.eql('HELD');
+  expect(body.payment).to.eql(null);
+  const left = Date.parse(body.hold_expires_at) - Date.now();
+  expect(left).to.be.within(-1000, 4000);
+});
+save('fBooking', body.id);`,
+  }),
+  R('The selected seat is ON_GOING', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('ON_GOING', () => expect(body.items.find((s) => s.id === get('fSeat')).status).to.eql('ON_GOING'));`,
+  }),
+  R('Checkout: PENDING_PAYMENT with the payment window', 'POST', C + '/api/bookings/{{fBooking}}/checkout', {
+    auth: 'tokenF',
+    test: `status(201); ${isBooking}
+check('PENDING_PAYMENT, an invoice, expires_at minutes away', () => {
+  expect(body.status).to.eql('PENDING_PAYMENT');
+  expect(body.payment.invoice_number).to.match(/^INV-[A-Z0-9]{12}$/);
+  expect(Date.parse(body.payment.expires_at) - Date.now()).to.be.above(60000);
+  expect(body.hold_expires_at).to.eql(null);
+});
+save('fInvoice', body.payment.invoice_number);`,
+  }),
+  R('Checkout again (a retry): the same booking', 'POST', C + '/api/bookings/{{fBooking}}/checkout', {
+    auth: 'tokenF',
+    test: `status(201); check('the same invoice', () => { expect(body.status).to.eql('PENDING_PAYMENT'); expect(body.payment.invoice_number).to.eql(get('fInvoice')); });`,
+  }),
+  R('ticket-app: checkout named for another user: 404', 'POST', T + '/api/bookings/{{fBooking}}/checkout', {
+    auth: 'ticket_service_token', body: { user_id: '00000000-0000-4000-8000-0000000000aa' }, test: `error(404, 'NOT_FOUND');`,
+  }),
+  R('Select another seat (left to lapse)', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'], attendees: [{ seat_id: '{{fSeat2}}', name: 'Postman Passenger' }], checkout: false },
+    test: `status(201); check('HELD', () => expect(body.status).to.eql('HELD')); save('fBooking2', body.id);`,
+  }),
+  R('Wait until the selection EXPIRED', 'GET', C + '/api/bookings/{{fBooking2}}', {
+    auth: 'tokenF', poll: true,
+    test: `if (!poll(!!body && body.status === 'EXPIRED', 'selection EXPIRED')) check('HELD, then EXPIRED, in the history', () => expect(body.history.map((h) => h.status)).to.include.members(['HELD', 'EXPIRED']));`,
+  }),
+  R('Checkout after the selection lapsed: 409 HOLD_EXPIRED', 'POST', C + '/api/bookings/{{fBooking2}}/checkout', {
+    auth: 'tokenF',
+    test: `error(409, 'HOLD_EXPIRED'); check('the booking EXPIRED, no payment', () => { expect(body.booking.status).to.eql('EXPIRED'); expect(body.booking.payment).to.eql(null); });`,
+  }),
+  R('The lapsed seat is OPEN again', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat2')).status).to.eql('OPEN'));`,
+  }),
+  R('ticket-app: select and check out directly', 'POST', T + '/api/bookings', {
+    auth: 'ticket_service_token',
+    pre: `pm.collectionVariables.set('fBookingT', pm.variables.replaceIn('{{$guid}}'));`,
+    body: { booking_id: '{{fBookingT}}', user_id: '00000000-0000-4000-8000-0000000000bb', event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'], attendees: [{ seat_id: '{{fSeat2}}', name: 'Postman Passenger' }], checkout: false },
+    test: `status(201); check('HELD, no invoice', () => { expect(body.status).to.eql('HELD'); expect(body.invoice_number).to.eql(null); expect(body.hold_expires_at).to.be.a('string'); });`,
+  }),
+  R('ticket-app: checkout', 'POST', T + '/api/bookings/{{fBookingT}}/checkout', {
+    auth: 'ticket_service_token', body: { user_id: '00000000-0000-4000-8000-0000000000bb' },
+    test: `status(201); check('PENDING_PAYMENT with an invoice', () => { expect(body.status).to.eql('PENDING_PAYMENT'); expect(body.invoice_number).to.match(/^INV-/); });`,
+  }),
+  R('Cancel the checked-out booking (invoice voided)', 'POST', C + '/api/bookings/{{fBooking}}/cancel', {
+    auth: 'tokenF', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
   }),
 ]));
 

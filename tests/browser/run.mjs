@@ -3,7 +3,8 @@
 // folder) on free ports against fresh databases on the test PostgreSQL
 // (TEST_PGHOST, TEST_PGPORT, TEST_PGUSER), then drives Debian's chromium
 // through playwright-core, as a person would, in these scenarios:
-//   1. a user registers, books, pays on the payment page, sees CONFIRMED
+//   1. a user registers, selects seats (held for selection, a countdown),
+//      checks out (the payment window's countdown), pays on the payment page, sees CONFIRMED
 //      appear by itself and downloads the ticket (a PDF), on a phone screen;
 //   2. a taken seat cannot be booked and offers the waitlist;
 //   3. an admin creates an event (layout, poster) that then appears for users;
@@ -442,7 +443,16 @@ async function scenarioBookAndPay(env) {
     expect((await page.textContent('#selected-total')).includes('IDR 500,000'), 'the total shown');
     await page.click('#book');
     await page.waitForFunction(() => location.hash.startsWith('#/bookings/'));
+    // two phases: the seats are locked for the buyer with a countdown, then
+    // Checkout opens the payment with the payment window's countdown
+    await page.waitForSelector('#booking-status [data-status=HELD]');
+    const lock = await page.textContent('#selection-countdown');
+    expect(/^[0-9]+:[0-5][0-9]$/.test(lock), `the selection lock's countdown (got "${lock}")`);
+    await review(page, '1-booking-held');
+    await page.click('#checkout');
     await page.waitForSelector('#booking-status [data-status=PENDING_PAYMENT]');
+    const win = await page.textContent('#payment-countdown');
+    expect(/^[0-9]+:[0-5][0-9]$/.test(win), `the payment window's countdown (got "${win}")`);
     const bookingId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
     await review(page, '1-booking-pending');
 

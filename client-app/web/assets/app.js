@@ -127,6 +127,7 @@
   }
 
   var STATUS_TEXT = {
+    HELD: 'Held for you',
     PENDING_PAYMENT: 'Waiting for payment',
     CONFIRMED: 'Confirmed',
     FAILED: 'Failed',
@@ -135,9 +136,10 @@
     REQUESTED: 'Requested'
   };
   var STATUS_HELP = {
+    HELD: 'Your seats are locked for you while you decide. Check out before the time runs out to get the payment page; after that they are released.',
     PENDING_PAYMENT: 'Your seats are held until the payment deadline. This page updates by itself once the payment has gone through.',
     CONFIRMED: 'Paid. Your ticket is ready.',
-    EXPIRED: 'The seats were not paid in time and have been released.',
+    EXPIRED: 'The seats were not checked out or paid in time and have been released.',
     CANCELLED: 'This booking was cancelled. A paid booking is refunded.'
   };
   var REASON_TEXT = {
@@ -278,6 +280,31 @@
 
   function notice(text) {
     sessionStorage.setItem('notice', text);
+  }
+
+  /* "m:ss" left until iso, "0:00" once past. */
+  function leftText(iso) {
+    var ms = Math.max(0, Date.parse(iso) - Date.now());
+    var s = Math.ceil(ms / 1000);
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  /* A countdown to iso, updated every second while the view is open (one
+   * timer for every countdown on the page); onZero runs once at 0:00. */
+  function countdown(id, iso, onZero) {
+    var el = h('strong', { class: 'countdown', id: id, 'data-until': iso }, leftText(iso));
+    var fired = false;
+    var t = null;
+    var tick = function () {
+      if (!el.isConnected) { clearInterval(t); return; } /* rendered over */
+      el.textContent = leftText(iso);
+      var done = Date.parse(iso) <= Date.now();
+      el.classList.toggle('urgent', !done && Date.parse(iso) - Date.now() < 30000);
+      if (done && !fired && onZero) { fired = true; onZero(); }
+    };
+    t = setInterval(tick, 1000);
+    cleanups.push(function () { clearInterval(t); });
+    return el;
   }
 
   /* Runs fn every ms while the view is open; a hidden tab skips its turns
@@ -498,7 +525,7 @@
     var legend = h('ul', { class: 'legend', 'aria-label': 'Legend' },
       h('li', null, h('span', { class: 'seat OPEN sample' }), 'Open'),
       h('li', null, h('span', { class: 'seat OPEN sel sample' }), 'Selected'),
-      h('li', null, h('span', { class: 'seat ON_GOING sample' }), 'On hold (payment pending)'),
+      h('li', null, h('span', { class: 'seat ON_GOING sample' }), 'On hold (being chosen or paid)'),
       h('li', null, h('span', { class: 'seat BOOKED sample' }), 'Booked'),
       h('li', null, h('span', { class: 'seat BOOKED waiting sample' }), 'You are on its waitlist'));
     var attendeeBox = h('div', { class: 'attendees', id: 'attendees' });
@@ -696,17 +723,19 @@
       }
       var ids = Object.keys(selected);
       if (!ids.length) return;
-      var req = { event_id: eventId, seat_ids: ids };
+      /* two phases: the seats are locked for the buyer first (HELD), the
+       * payment starts at checkout on the booking's page */
+      var req = { event_id: eventId, seat_ids: ids, checkout: false };
       if (hooks.collectAttendees) {
         var people = hooks.collectAttendees(attendeeBox, event);
         if (people && people.error) { say(bookMsg, people.error); return; }
         if (people && people.length) req.attendees = people;
       }
       bookBtn.disabled = true;
-      say(bookMsg, 'Booking ' + ids.length + (ids.length > 1 ? ' seats…' : ' seat…'), 'info');
+      say(bookMsg, 'Holding ' + ids.length + (ids.length > 1 ? ' seats…' : ' seat…'), 'info');
       api('POST', '/api/bookings', req, { headers: { 'Idempotency-Key': uuid() } })
         .then(function (b) {
-          notice('Your seats are held. Pay before the deadline to confirm the booking.');
+          notice('Your seats are held for you. Check out before the countdown ends.');
           location.hash = '#/bookings/' + encodeURIComponent(b.id);
         }).catch(function (e) {
           if (!ctx.alive()) return;
@@ -813,7 +842,7 @@
 
     function render(b) {
       current = b;
-      if (note && b.status !== 'PENDING_PAYMENT') say(noteEl, ''); /* "seats are held" no longer true */
+      if (note && b.status !== 'HELD' && b.status !== 'PENDING_PAYMENT') say(noteEl, ''); /* "seats are held" no longer true */
       var actionMsg = statusLine();
       var parts = [
         h('div', { class: 'row-between' },
@@ -839,10 +868,33 @@
         dl.appendChild(h('dd', { class: 'mono' }, b.payment.invoice_number));
       }
       parts.push(dl);
+      if (b.status === 'HELD' && b.hold_expires_at) {
+        var checkoutMsg = statusLine();
+        var checkoutBtn = h('button', { type: 'button', id: 'checkout' }, 'Checkout');
+        checkoutBtn.addEventListener('click', function () {
+          checkoutBtn.disabled = true;
+          say(checkoutMsg, 'Checking out…', 'info');
+          api('POST', path + '/checkout').then(function (nb) {
+            render(nb);
+          }).catch(function (e) {
+            if (!ctx.alive()) return;
+            if (e.body && e.body.booking) render(e.body.booking);
+            say(msg, (e.body && e.body.error && e.body.error.code === 'HOLD_EXPIRED')
+              ? 'Too late: the seats were released. Pick them again on the seat map.'
+              : 'Could not check out: ' + errorText(e));
+          });
+        });
+        parts.push(h('div', { class: 'hold card inset', id: 'selection-hold' },
+          h('p', null, 'Seats locked for you: ',
+            countdown('selection-countdown', b.hold_expires_at, function () { load(); }), ' left to check out.'),
+          checkoutBtn, checkoutMsg));
+      }
       if (b.status === 'PENDING_PAYMENT' && b.payment) {
         var url = safeUrl(b.payment.payment_url);
         parts.push(h('div', { class: 'pay card inset' },
           h('p', null, 'Pay ', h('strong', null, money(b.amount, b.currency)), ' before ', timeEl(b.payment.expires_at), '.'),
+          b.payment.expires_at ? h('p', { class: 'payment-window' }, 'Payment window: ',
+            countdown('payment-countdown', b.payment.expires_at), ' left.') : null,
           url ? h('a', { class: 'button', id: 'pay-link', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Go to the payment page')
             : h('p', { class: 'msg error' }, 'The payment link is missing or invalid.'),
           h('p', { class: 'muted small' }, 'The payment page opens in a new tab. Come back here: the booking turns Confirmed by itself.')));
@@ -864,7 +916,7 @@
         });
       });
       actions.appendChild(refresh);
-      if (b.status === 'PENDING_PAYMENT' || b.status === 'CONFIRMED') {
+      if (b.status === 'HELD' || b.status === 'PENDING_PAYMENT' || b.status === 'CONFIRMED') {
         if (!confirmingCancel) {
           var cancel = h('button', { type: 'button', class: 'danger', id: 'cancel-booking' }, 'Cancel booking');
           cancel.addEventListener('click', function () { confirmingCancel = true; render(current); });
@@ -917,7 +969,7 @@
     }
     load().then(function () {
       every(BOOKING_POLL_MS, function () {
-        if (current && current.status !== 'PENDING_PAYMENT') return;
+        if (current && current.status !== 'PENDING_PAYMENT' && current.status !== 'HELD') return;
         load();
       });
     });
