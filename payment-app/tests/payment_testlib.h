@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/util.h"
 #include "test_receiver.h"
 #include "testsupport.h"
 
@@ -105,8 +106,6 @@ int pt_exec_params(const char *uri, const char *sql, int nparams, const char *co
 
 /* A fresh UUID (static buffer per call site: copy it). */
 void pt_uuid(char out[37]);
-void pt_sleep_ms(long ms);
-int64_t pt_now_ms(void);
 
 /* Reports a failed check with its location and exits 1. */
 #define CHECK(cond)                                                                                \
