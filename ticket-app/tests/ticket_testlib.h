@@ -87,6 +87,10 @@ char *tt_q(struct suite *s, const char *sql, const char *p1, const char *p2);
 long tt_q_long(struct suite *s, const char *sql, const char *p1, const char *p2);
 
 void tt_uuid(char out[37]);
+/* The names these had before sleep_ms and now_ms (common/util.h) served
+ * every test: kept for tests written against them. */
+#define tt_sleep_ms sleep_ms
+#define tt_now_ms now_ms
 const char *tt_str(json_t *o, const char *key); /* borrowed or "" */
 
 #endif
