@@ -115,6 +115,13 @@
   /* Events without a status (an older server) count as on sale. */
   function onSale(ev) { return !ev || !ev.status || ev.status === 'ON_SALE'; }
 
+  /* An event sold through a waiting room (waitroom.js) whose line is open
+   * to join: on sale, or soon (those who come early are drawn at random). */
+  function queueOpen(ev) {
+    return !!(ev && ev.queue && ev.queue.enabled && hooks.queuePass &&
+      (onSale(ev) || ev.status === 'SCHEDULED'));
+  }
+
   /* Why an event is not on sale, as a line (null when it is). */
   function saleNote(ev) {
     var text = {
@@ -493,7 +500,8 @@
           h('p', { class: 'meta' }, ev.venue),
           h('p', { class: 'meta' }, eventTimeEl(ev)),
           availability(ev.seat_counts),
-          saleNote(ev) || h('a', { class: 'button', href: link }, 'Choose seats')));
+          queueOpen(ev) ? h('a', { class: 'button', href: link + '/queue' }, 'Join the line')
+            : saleNote(ev) || h('a', { class: 'button', href: link }, 'Choose seats')));
       });
     }).catch(function (e) { say(msg, 'Could not load the events: ' + errorText(e)); });
   }
@@ -520,6 +528,8 @@
     var selTotal = h('strong', { id: 'selected-total' });
     var bookMsg = statusLine();
     var bookBtn = h('button', { type: 'button', id: 'book', disabled: true }, 'Book');
+    var queueNote = h('p', { class: 'msg info', id: 'queue-pass-note', hidden: true });
+    var queueNoteFor = '';
     var clearBtn = h('button', { type: 'button', class: 'secondary', id: 'clear-selection' }, 'Clear');
     var takenPanel = h('div', { class: 'taken card', id: 'taken-panel', hidden: true });
     var legend = h('ul', { class: 'legend', 'aria-label': 'Legend' },
@@ -531,7 +541,7 @@
     var attendeeBox = h('div', { class: 'attendees', id: 'attendees' });
     var panel = h('div', { class: 'selection', id: 'selection' },
       h('div', null, h('span', null, 'Selected: '), selList, ' ', selTotal), attendeeBox,
-      h('div', { class: 'actions' }, clearBtn, bookBtn), bookMsg);
+      h('div', { class: 'actions' }, clearBtn, bookBtn), queueNote, bookMsg);
 
     ctx.render(h('section', null,
       h('p', null, h('a', { href: '#/events' }, '← All events')),
@@ -554,6 +564,18 @@
       selTotal.textContent = seats.length ? '(' + seats.length + '/' + MAX_SEATS + ', ' + money(total, event && event.currency) + ')' : '';
       bookBtn.disabled = seats.length === 0 || !onSale(event);
       bookBtn.textContent = !onSale(event) ? 'Not on sale' : !session.token ? 'Log in to book' : seats.length > 1 ? 'Book ' + seats.length + ' seats' : 'Book';
+      /* a sale behind a waiting room: booking needs this tab's pass */
+      var pass = queueOpen(event) ? hooks.queuePass(eventId) : null;
+      if (queueOpen(event) && !pass) {
+        bookBtn.disabled = false;
+        bookBtn.textContent = 'Join the line to book';
+      }
+      queueNote.hidden = !pass;
+      if (pass && queueNoteFor !== pass.expires_at) {
+        queueNoteFor = pass.expires_at;
+        queueNote.replaceChildren('Your turn: book with your pass within ',
+          countdown('queue-pass-left', pass.expires_at, function () { renderSelection(); }), '.');
+      }
       if (hooks.renderAttendees) hooks.renderAttendees(attendeeBox, seats, event);
       Object.keys(seatEls).forEach(function (id) {
         seatEls[id].classList.toggle('sel', !!selected[id]);
@@ -721,6 +743,10 @@
         location.hash = '#/login';
         return;
       }
+      if (queueOpen(event) && !hooks.queuePass(eventId)) {
+        location.hash = '#/events/' + encodeURIComponent(eventId) + '/queue';
+        return;
+      }
       var ids = Object.keys(selected);
       if (!ids.length) return;
       /* two phases: the seats are locked for the buyer first (HELD), the
@@ -733,13 +759,23 @@
       }
       bookBtn.disabled = true;
       say(bookMsg, 'Holding ' + ids.length + (ids.length > 1 ? ' seats…' : ' seat…'), 'info');
-      api('POST', '/api/bookings', req, { headers: { 'Idempotency-Key': uuid() } })
+      var headers = { 'Idempotency-Key': uuid() };
+      var pass = queueOpen(event) && hooks.queuePass(eventId);
+      if (pass) headers['X-Queue-Pass'] = pass.pass;
+      api('POST', '/api/bookings', req, { headers: headers })
         .then(function (b) {
           notice('Your seats are held for you. Check out before the countdown ends.');
           location.hash = '#/bookings/' + encodeURIComponent(b.id);
         }).catch(function (e) {
           if (!ctx.alive()) return;
           var text = errorText(e);
+          if (e.code === 'QUEUE_PASS_REQUIRED') {
+            if (hooks.queueForget) hooks.queueForget(eventId);
+            say(bookMsg, text + ' ');
+            bookMsg.appendChild(h('a', { href: '#/events/' + encodeURIComponent(eventId) + '/queue' }, 'Join the line'));
+            renderSelection();
+            return;
+          }
           var b = e.body && e.body.booking;
           if (b && b.failure_reason) text += ' ' + reasonText(b.failure_reason);
           say(bookMsg, text);
@@ -1231,13 +1267,14 @@
     recount();
 
     var publish = h('input', { type: 'checkbox', name: 'publish', checked: true });
+    var queueBox = hooks.queueFields ? hooks.queueFields(null) : null;
     var form = h('form', { class: 'card', id: 'event-form' },
       h('h2', null, 'New event'),
       field('Name', f.name), field('Venue', f.venue), field('Starts at (your local time)', f.starts),
       field('Venue time zone', f.timezone, 'IANA name, e.g. Asia/Jakarta: times are shown in it'),
       h('label', { class: 'check' }, publish, ' Publish now (else a draft only admins see)'),
       field('Currency', f.currency), field('Description', f.description),
-      h('h3', null, 'Seat layout'), sections, addBtn, total,
+      h('h3', null, 'Seat layout'), sections, addBtn, total, queueBox,
       field('Poster (PNG or JPEG, at most 512 KiB)', poster),
       msg, btn);
     form.addEventListener('submit', function (ev) {
@@ -1248,6 +1285,8 @@
         description: f.description.value, currency: f.currency.value.trim() || 'IDR',
         timezone: f.timezone.value.trim() || 'UTC', publish: !!publish.checked,
         layout: { sections: layout() } };
+      var queue = queueBox && hooks.queueValue(queueBox);
+      if (queue) body.queue = queue;
       btn.disabled = true;
       say(msg, 'Creating the event…', 'info');
       api('POST', '/api/admin/events', body).then(function (created) {
@@ -1286,11 +1325,12 @@
       var f = eventFields(ev);
       var saveMsg = statusLine();
       var save = h('button', { type: 'submit', id: 'save-event' }, 'Save changes');
+      var queueBox = hooks.queueFields ? hooks.queueFields(ev) : null;
       var form = h('form', { class: 'card', id: 'edit-form' },
         h('h2', null, 'Edit event'),
         field('Name', f.name), field('Venue', f.venue), field('Starts at (your local time)', f.starts),
         field('Venue time zone', f.timezone, 'IANA name, e.g. Asia/Jakarta'),
-        field('Currency', f.currency), field('Description', f.description),
+        field('Currency', f.currency), field('Description', f.description), queueBox,
         h('p', { class: 'muted small' }, 'The seat layout cannot be changed here. Moving the start time tells every holder and re-issues their tickets; the currency cannot change once seats are booked.'),
         saveMsg, save);
       form.addEventListener('submit', function (e) {
@@ -1303,10 +1343,13 @@
         if (f.timezone.value.trim() && f.timezone.value.trim() !== ev.timezone) patch.timezone = f.timezone.value.trim();
         var starts = fromLocalInput(f.starts.value);
         if (starts && toLocalInput(starts) !== toLocalInput(ev.starts_at)) patch.starts_at = starts;
+        var queue = queueBox && hooks.queueValue(queueBox);
+        if (queue) patch.queue = queue;
         if (!Object.keys(patch).length) { say(saveMsg, 'Nothing changed.', 'info'); return; }
         save.disabled = true;
         api('PATCH', '/api/admin/events/' + enc, patch).then(function (nev) {
           ev = nev;
+          if (queueBox) queueBox._queue.initial = nev.queue || null;
           delete eventCache[id];
           say(saveMsg, 'Saved.', 'ok');
         }).catch(function (er) {
@@ -1387,9 +1430,10 @@
     var msg = statusLine();
     var title = h('h2', { id: 'stats-title' }, 'Statistics');
     var out = h('div', { id: 'stats' });
+    var queueOut = h('div', { id: 'queue-figures' });
     ctx.render(h('section', null, h('h1', null, 'Admin'), adminTabs(null), title,
       h('p', null, h('a', { href: '#/admin/events/' + enc + '/edit' }, 'Edit'), ' · ',
-        h('a', { href: '#/events/' + enc }, 'Seat map')), msg, out));
+        h('a', { href: '#/events/' + enc }, 'Seat map')), msg, out, queueOut));
     getEvent(id).then(function (ev) {
       title.replaceChildren(ev.name, h('br'), h('span', { class: 'muted small' }, ev.venue + ' · '), h('span', { class: 'muted small' }, timeEl(ev.starts_at)));
     }).catch(function () {});
@@ -1429,7 +1473,13 @@
         if (ctx.alive()) say(msg, 'Could not load the statistics: ' + errorText(e));
       });
     }
-    load().then(function () { every(STATS_REFRESH_MS, load); });
+    function loadQueue() {
+      if (hooks.queueStats && ctx.alive()) hooks.queueStats(id, queueOut);
+    }
+    load().then(function () {
+      loadQueue();
+      every(STATS_REFRESH_MS, function () { load(); loadQueue(); });
+    });
   }
 
   function viewAdminUsers(ctx) {
