@@ -105,12 +105,12 @@ static void write_answers(void *ctx, void **items, int n)
     write_with(ctx, items, n, answer);
 }
 
-struct booking_recorder *booking_recorder_create(struct db_pool *pool, int max)
+struct booking_recorder *booking_recorder_create(struct db_pool *pool, int max, int inflight)
 {
     struct booking_recorder *r = xcalloc(1, sizeof *r);
     r->pool = pool;
-    r->group = group_create(max, write_attempts, r);
-    r->answers = group_create(max, write_answers, r);
+    r->group = group_create(max, inflight, write_attempts, r);
+    r->answers = group_create(max, inflight, write_answers, r);
     return r;
 }
 

@@ -14,8 +14,9 @@
 
 struct booking_recorder;
 
-/* At most max attempts per statement, over pool. */
-struct booking_recorder *booking_recorder_create(struct db_pool *pool, int max);
+/* At most max attempts (answers) per statement and inflight statements of
+ * each kind at once, over pool. */
+struct booking_recorder *booking_recorder_create(struct db_pool *pool, int max, int inflight);
 void booking_recorder_destroy(struct booking_recorder *r);
 
 /* Records rec (booking_store_record) with whichever others are waiting.

@@ -22,6 +22,9 @@
 #define RATELIMIT_MAX_KEYS 100000
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
 #define RECORD_GROUP_MAX 64  /* booking attempts recorded by one statement at most */
+/* statements recording attempts (answers) at once: half the default pool,
+ * so that a request finding one free does not wait for another's commit */
+#define RECORD_INFLIGHT 4
 /* Event answers kept for when ticket-app is down: pages, events, seat maps. */
 #define EVENT_CACHE_ENTRIES 1024
 #define EVENT_CACHE_BYTES (32u * 1024 * 1024)
@@ -113,7 +116,7 @@ static int client_init(void *appv, struct db_pool *pool)
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
-    a->recorder = booking_recorder_create(pool, RECORD_GROUP_MAX);
+    a->recorder = booking_recorder_create(pool, RECORD_GROUP_MAX, RECORD_INFLIGHT);
     a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
     if (queue_start(a) < 0)

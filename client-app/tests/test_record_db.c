@@ -124,7 +124,7 @@ static void *run_worker(void *arg)
 static void test_concurrent_attempts_each_their_own(void **state)
 {
     (void)state;
-    struct booking_recorder *r = booking_recorder_create(g_pool, 64);
+    struct booking_recorder *r = booking_recorder_create(g_pool, 64, 2);
     struct worker ws[THREADS];
     pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++) {
@@ -209,7 +209,7 @@ static void test_answers_apply_when_newer(void **state)
     db_release(g_pool, conn);
 
     /* through the recorder: the answer applied once, then not again */
-    struct booking_recorder *r = booking_recorder_create(g_pool, 8);
+    struct booking_recorder *r = booking_recorder_create(g_pool, 8, 2);
     struct ticket_booking t3 = answer_of(b, "3", "CONFIRMED");
     json_t *row = NULL;
     assert_int_equal(booking_recorder_answer(r, &t3, &row), DB_OK);
