@@ -276,13 +276,18 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     if (have_tb)
         note_taken_seats(app, br, out, reason, &tb);
 
-    struct db_conn *c = NULL;
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c)
+        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     enum db_status st;
     if (!key && have_tb && out != OUT_INVALID && (out == OUT_HELD || tb.state == BS_FAILED)) {
         /* the common answer: stored with its history entry and read back
-         * by one statement, grouped with the answers stored meanwhile */
-        st = booking_recorder_answer(app->recorder, &tb, &b);
+         * by one statement, no transaction */
+        PGresult *row = NULL;
+        st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
         if (st == DB_OK) {
+            b = booking_json_row(row, 0);
+            PQclear(row);
             text = outcome_text(out, reason, b, &code_out,
                                 json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
@@ -293,9 +298,6 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         }
         /* a newer version is stored already: the general path answers it */
     }
-    c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
-    if (!c)
-        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || tb.state == BS_FAILED)) {

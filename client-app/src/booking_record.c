@@ -1,5 +1,4 @@
-/* booking_record.c: attempts and answers recorded in groups (see
- * booking_record.h). */
+/* booking_record.c: attempts recorded in groups (see booking_record.h). */
 #include "booking_record.h"
 
 #include <stdlib.h>
@@ -10,8 +9,7 @@
 #include "common/util.h"
 
 struct item {
-    const struct booking_record *rec; /* an attempt, or */
-    const struct ticket_booking *tb;  /* an answer */
+    const struct booking_record *rec;
     int want_row;
     json_t *row; /* the booking as the API shows it, when wanted */
     enum db_status st;
@@ -19,23 +17,20 @@ struct item {
 
 struct booking_recorder {
     struct db_pool *pool;
-    struct group *group;   /* attempts */
-    struct group *answers; /* answers */
+    struct group *group;
 };
 
 /* Sets the outcome of each of items[0..n-1] from the rows of res (st the
- * statement's): DB_OK with the booking's JSON when its row is there, else
- * missing (DB_ERROR for an attempt, DB_NOT_FOUND for an answer). */
-static void hand_out(struct item **items, int n, enum db_status st, const PGresult *res,
-                     enum db_status missing)
+ * statement's): DB_OK with the booking's JSON when its row is there. */
+static void hand_out(struct item **items, int n, enum db_status st, const PGresult *res)
 {
     for (int i = 0; i < n; i++) {
         struct item *it = items[i];
-        const char *want = it->rec ? it->rec->id : it->tb->booking_id;
+        const char *want = it->rec->id;
         it->st = st;
         if (st != DB_OK || !it->want_row)
             continue;
-        it->st = missing;
+        it->st = DB_ERROR; /* unless its row is among the answers */
         for (int r = 0; r < PQntuples(res); r++) {
             const char *id = db_get(res, r, "id");
             if (id && strcmp(id, want) == 0) {
@@ -58,30 +53,16 @@ static enum db_status record(struct db_conn *c, struct item **items, int n)
     PGresult *res = NULL;
     enum db_status st = booking_store_record(c, rows, n, &res);
     free(rows);
-    hand_out(items, n, st, res, DB_ERROR);
+    hand_out(items, n, st, res);
     PQclear(res);
     return st;
 }
 
-/* Applies the answers items[0..n-1] by one statement on c. */
-static enum db_status answer(struct db_conn *c, struct item **items, int n)
+/* The group's statement; when it fails for a group of several, each is
+ * recorded alone, so that one bad attempt fails only itself. */
+static void write_group(void *ctx, void **items, int n)
 {
-    const struct ticket_booking **tbs = xcalloc((size_t)n, sizeof *tbs);
-    for (int i = 0; i < n; i++)
-        tbs[i] = items[i]->tb;
-    PGresult *res = NULL;
-    enum db_status st = booking_store_apply_answers(c, tbs, n, "ticket-app", &res);
-    free(tbs);
-    hand_out(items, n, st, res, DB_NOT_FOUND);
-    PQclear(res);
-    return st;
-}
-
-/* A group's statement; when it fails for a group of several, each is
- * written alone, so that one bad item fails only itself. */
-static void write_with(struct booking_recorder *r, void **items, int n,
-                       enum db_status (*write)(struct db_conn *, struct item **, int))
-{
+    struct booking_recorder *r = ctx;
     struct item **its = (struct item **)items;
     struct db_conn *c = db_acquire(r->pool, APP_DB_WAIT_MS);
     if (!c) {
@@ -89,28 +70,17 @@ static void write_with(struct booking_recorder *r, void **items, int n,
             its[i]->st = DB_UNAVAILABLE;
         return;
     }
-    if (write(c, its, n) != DB_OK && n > 1)
+    if (record(c, its, n) != DB_OK && n > 1)
         for (int i = 0; i < n; i++)
-            write(c, &its[i], 1);
+            record(c, &its[i], 1);
     db_release(r->pool, c);
-}
-
-static void write_attempts(void *ctx, void **items, int n)
-{
-    write_with(ctx, items, n, record);
-}
-
-static void write_answers(void *ctx, void **items, int n)
-{
-    write_with(ctx, items, n, answer);
 }
 
 struct booking_recorder *booking_recorder_create(struct db_pool *pool, int max, int inflight)
 {
     struct booking_recorder *r = xcalloc(1, sizeof *r);
     r->pool = pool;
-    r->group = group_create(max, inflight, write_attempts, r);
-    r->answers = group_create(max, inflight, write_answers, r);
+    r->group = group_create(max, inflight, write_group, r);
     return r;
 }
 
@@ -119,7 +89,6 @@ void booking_recorder_destroy(struct booking_recorder *r)
     if (!r)
         return;
     group_destroy(r->group);
-    group_destroy(r->answers);
     free(r);
 }
 
@@ -135,18 +104,7 @@ enum db_status booking_recorder_run(struct booking_recorder *r, const struct boo
     return me.st;
 }
 
-enum db_status booking_recorder_answer(struct booking_recorder *r, const struct ticket_booking *tb,
-                                       json_t **out)
-{
-    struct item me = {.tb = tb, .want_row = 1};
-    group_run(r->answers, &me);
-    *out = me.row;
-    return me.st;
-}
-
-void booking_recorder_counts(struct booking_recorder *r, long *statements, long *attempts,
-                             long *answer_statements, long *answers)
+void booking_recorder_counts(struct booking_recorder *r, long *statements, long *attempts)
 {
     group_counts(r->group, statements, attempts);
-    group_counts(r->answers, answer_statements, answers);
 }

@@ -1,9 +1,9 @@
-/* booking_record.h: booking attempts and ticket-app's answers to them
- * recorded in groups. Every attempt is recorded before ticket-app is called
- * (or, refused here by the taken-seat hint, instead of calling it), and its
- * answer after; under load the attempts (the answers) that arrive while
- * one group is being written go together in the next statement and commit
- * (common/group.h), each caller returning once its row is committed. */
+/* booking_record.h: booking attempts recorded in groups. Every attempt is
+ * recorded before ticket-app is called (or, refused here by the taken-seat
+ * hint, instead of calling it); under load the attempts that arrive while
+ * the statements in flight run go together in the next statement and
+ * commit (common/group.h), each caller returning once its row is
+ * committed. */
 #ifndef CLIENT_BOOKING_RECORD_H
 #define CLIENT_BOOKING_RECORD_H
 
@@ -14,8 +14,8 @@
 
 struct booking_recorder;
 
-/* At most max attempts (answers) per statement and inflight statements of
- * each kind at once, over pool. */
+/* At most max attempts per statement and inflight statements at once,
+ * over pool. */
 struct booking_recorder *booking_recorder_create(struct db_pool *pool, int max, int inflight);
 void booking_recorder_destroy(struct booking_recorder *r);
 
@@ -25,17 +25,7 @@ void booking_recorder_destroy(struct booking_recorder *r);
 enum db_status booking_recorder_run(struct booking_recorder *r, const struct booking_record *rec,
                                     json_t **out);
 
-/* Applies ticket-app's answer tb to its attempt with its history entry
- * (booking_store_apply_answers, source "ticket-app") with whichever others
- * are waiting. DB_NOT_FOUND when a newer version is stored already;
- * DB_UNAVAILABLE when no connection came free in time. On DB_OK, *out is
- * the booking as the API shows it (new reference). */
-enum db_status booking_recorder_answer(struct booking_recorder *r, const struct ticket_booking *tb,
-                                       json_t **out);
-
-/* How many statements have been written, carrying how many attempts, and
- * how many carrying how many answers. */
-void booking_recorder_counts(struct booking_recorder *r, long *statements, long *attempts,
-                             long *answer_statements, long *answers);
+/* How many statements have been written, carrying how many attempts. */
+void booking_recorder_counts(struct booking_recorder *r, long *statements, long *attempts);
 
 #endif
