@@ -15,7 +15,6 @@
 
 #include "app.h"
 #include "booking.h"
-#include "booking_record.h"
 #include "booking_store.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -231,13 +230,21 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
                                  .refused = 1,
                                  .event_name = event_name,
                                  .amount = all_priced ? amount : -1};
-    json_t *b = NULL;
-    enum db_status st = booking_recorder_run(app->recorder, &rec, &b);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c) {
+        free(seats_text);
+        return 1;
+    }
+    PGresult *row = NULL;
+    enum db_status st = booking_store_record(c, &rec, 1, &row);
+    db_release(app->pool, c);
     free(seats_text);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         return 1;
     }
+    json_t *b = booking_json_row(row, 0);
+    PQclear(row);
     int code = 0;
     json_t *details = json_pack("{s:o}", "seat_ids", json_array());
     for (size_t i = 0; i < br->nseats; i++)
@@ -422,9 +429,17 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
             c = NULL;
             pass_spent = st == DB_NOT_FOUND;
         }
-        /* one statement, grouped with the attempts recorded meanwhile */
-        if (st == DB_OK)
-            st = booking_recorder_run(app->recorder, &rec, NULL);
+        /* one statement; no transaction around it without a key */
+        if (st == DB_OK && (c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
+            PGresult *r = NULL;
+            st = booking_store_record(c, &rec, 1, &r);
+            PQclear(r);
+            db_release(app->pool, c);
+            c = NULL;
+        } else if (st == DB_OK) {
+            free(seats_text);
+            goto out;
+        }
     } else {
         /* the key and the attempt commit together: a concurrent duplicate
          * waits on the key's unique index, then finds it taken */

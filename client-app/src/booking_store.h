@@ -24,8 +24,7 @@ struct booking_record {
  * a refusal here also the refusal), in one statement (atomic on its own;
  * inside a transaction when it must commit with something else, e.g. an
  * Idempotency-Key); *out is their rows (BOOKING_COLS, in no set order).
- * The only statement that records an attempt (booking_record.h groups
- * concurrent ones). */
+ * The only statement that records an attempt. */
 enum db_status booking_store_record(struct db_conn *c, const struct booking_record *rows, int n,
                                     PGresult **out);
 /* A booking (of owner unless owner is NULL); DB_NOT_FOUND otherwise. The
