@@ -6,7 +6,8 @@
 # rather than left to chance; the suite `make up` runs is not touched. The
 # suite is restarted only when the next script needs other values, and
 # stopped at the end (its data stays; `demo/suite.sh wipe demo` removes it).
-# Arguments: demo scripts to run (default: all NN-*.sh).
+# Arguments: demo scripts to run (default: all NN-*.sh, 01-booking.sh to
+# 10-two-phase.sh).
 set -euo pipefail
 DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$DIR")

@@ -345,7 +345,7 @@ EX.delivery = {
 
 // ---- shared domain schemas ----
 const seatStatus = str({ enum: ['OPEN', 'ON_GOING', 'BOOKED'], description: '`ON_GOING`: held, payment pending' });
-const bookingStatus = str({ enum: ['PENDING_PAYMENT', 'CONFIRMED', 'FAILED', 'EXPIRED', 'CANCELLED'] });
+const bookingStatus = str({ enum: ['HELD', 'PENDING_PAYMENT', 'CONFIRMED', 'FAILED', 'EXPIRED', 'CANCELLED'], description: '`HELD`: seats held for selection (`"checkout": false`), no invoice until checkout' });
 const failureReason = nstr({
   description: 'Only when `FAILED`: `SEAT_UNAVAILABLE`, `HOLD_REJECTED` (the organizer\'s system refused the hold), `PAYMENT_FAILED`, `TICKET_SERVICE_UNAVAILABLE`, and the sale refusals `SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED` (more than `MAX_SEATS_PER_USER` seats of the event).',
 });
@@ -489,6 +489,7 @@ function clientApp() {
       { name: 'users', description: 'Accounts and sessions' },
       { name: 'events', description: 'What is on, and its seats' },
       { name: 'bookings', description: 'Holding seats, paying, the ticket, cancelling' },
+      { name: 'queue', description: 'The waiting room of an event whose sale is metered' },
       { name: 'waitlist', description: 'Waiting for a taken seat' },
       { name: 'notifications', description: 'What happened to the user\'s bookings' },
       { name: 'gate', description: 'Check-in at the entrance (roles staff and admin), passed on to ticket-app' },
@@ -533,6 +534,7 @@ function clientApp() {
     {
       event_name: nstr(),
       code: nstr({ description: 'the booking code: 8 characters of Crockford base32, printed on the ticket (null while not assigned)' }),
+      hold_expires_at: ntime({ description: 'while `HELD`: when the selection lock ends (now + `SELECTION_TTL_SECONDS` at the hold); else null' }),
       history: arr(obj({ status: str(), at: time() }, { reason: nstr(), source: nstr(), version: nint() }), { description: 'each status the booking went through, oldest first (single-booking answers)' }),
     },
     { examples: [EX.booking] },
@@ -547,14 +549,63 @@ function clientApp() {
     { user_id: uuid(), event_name: nstr(), seat_label: nstr(), updated_at: time() },
     { examples: [EX.waitlist] },
   );
+  // -- the waiting room (queue_handler.c) --
+  const queueSetting = obj(
+    { enabled: bool(), admit_per_minute: int({ minimum: 1, maximum: 1000000 }), pass_ttl_seconds: int({ minimum: 10, maximum: 86400 }) },
+    {},
+    { description: 'The event\'s waiting room, kept by client-app.' },
+  );
+  const queueInput = input(
+    {},
+    {
+      enabled: bool({ description: 'required the first time' }),
+      admit_per_minute: int({ minimum: 1, maximum: 1000000, description: 'required the first time; admissions are spread evenly (one each 60/admit_per_minute s)' }),
+      pass_ttl_seconds: int({ minimum: 10, maximum: 86400, default: 600, description: 'how long a pass buys once admitted' }),
+    },
+    { description: 'Sets the waiting room (a PATCH changes the members it names). With `enabled`, `POST /api/bookings` for the event needs a pass (`X-Queue-Pass`).' },
+  );
+  const clientEventSchema = {
+    ...eventSchema,
+    properties: { ...eventSchema.properties, queue: nullable(queueSetting) },
+  };
+  const withQueue = (body) => ({ ...body, properties: { ...body.properties, queue: queueInput } });
+  EX.queueTicket = {
+    id: 'a7c1f0e2-3b4d-4e5f-8a9b-0c1d2e3f4a5b', event_id: '5eed0000-0000-4000-8000-000000000001', status: 'WAITING',
+    position: 42, estimated_wait_seconds: 21, pass: null, pass_expires_at: null,
+  };
+  const queueTicketSchema = obj(
+    {
+      id: uuid(), event_id: uuid(),
+      status: str({ enum: ['WAITING', 'ADMITTED', 'EXPIRED', 'LEFT'], description: '`EXPIRED`: admitted, and the pass ran out' }),
+      position: nint({ minimum: 0, description: 'place in line while `WAITING` (1 = next); null before sales open (the order of those who joined early is drawn at random then); 0 otherwise' }),
+      estimated_wait_seconds: nint({ minimum: 0, description: 'at the queue\'s rate; before sales open, the time until they do; 0 once admitted; null once left or expired' }),
+      pass: nstr({ description: 'while `ADMITTED`: send it as `X-Queue-Pass` with `POST /api/bookings`; signed, bound to this user and event, it buys once' }),
+      pass_expires_at: ntime(),
+    },
+    {},
+    { examples: [EX.queueTicket] },
+  );
+  const queueStatsSchema = obj(
+    {
+      waiting: int({ minimum: 0 }), admitted: int({ minimum: 0, description: 'admitted, pass still valid' }),
+      expired: int({ minimum: 0, description: 'admitted, pass ran out' }), admit_per_minute: int({ minimum: 1 }),
+    },
+    {
+      event_id: uuid(), enabled: bool(), left: int({ minimum: 0 }), admitted_total: int({ minimum: 0, description: 'every admission so far' }),
+      pass_ttl_seconds: int(), sales_start_at: ntime(), opened_at: ntime({ description: 'when numbering began (the pre-queue was drawn)' }),
+    },
+    { examples: [{ event_id: '5eed0000-0000-4000-8000-000000000001', enabled: true, waiting: 812, admitted: 150, expired: 3, left: 9, admitted_total: 160, admit_per_minute: 60, pass_ttl_seconds: 600, sales_start_at: '2026-12-03T10:00:00.000Z', opened_at: '2026-12-03T10:00:00.120Z' }] },
+  );
   const schemas = {
     User: userSchema,
     UserList: listOf(ref('User'), EX.user),
     Session: obj({ token: str({ minLength: 32 }), expires_at: time(), user: ref('User') }, {}, { examples: [{ token: 'a09018e6cb54df3f12db5b015c3f5fcae15f9ec657fec4c99412db801dea1c5c', expires_at: '2026-12-04T09:18:05.250Z', user: EX.user }] }),
-    Event: eventSchema,
+    Event: clientEventSchema,
     EventList: listOf(ref('Event'), EX.event),
     Seat: seatSchema,
     SeatList: obj({ items: arr(ref('Seat')) }, {}, { examples: [{ items: [EX.seat] }] }),
+    QueueTicket: queueTicketSchema,
+    QueueStats: queueStatsSchema,
     Booking: bookingSchema,
     BookingList: listOf(ref('Booking'), EX.booking),
     WaitlistEntry: waitlistSchema,
@@ -679,28 +730,37 @@ function clientApp() {
     path: '/api/bookings', method: 'POST', id: 'createBooking', tag: 'bookings', who: 'user',
     params: [
       { name: 'Idempotency-Key', in: 'header', required: false, schema: str({ minLength: 1, maxLength: 255 }), description: 'The same key from the same user returns the first answer again and creates nothing new.' },
+      { name: 'X-Queue-Pass', in: 'header', required: false, schema: str({ maxLength: 255 }), description: 'For an event whose waiting room is on: the `pass` of the caller\'s QueueTicket once `ADMITTED`.' },
     ],
     summary: 'Book seats: hold them and start the payment',
     description: [
       'Every attempt that passes authentication and validation is recorded, successful or not.',
       '- `201`: the Booking in `PENDING_PAYMENT` with `payment` filled in; the seats are held (`ON_GOING`) until `payment.expires_at`; pay at `payment.payment_url`.',
+      '- With `"checkout": false`, `201`: the Booking `HELD` for selection: `payment` null, no invoice, the seats held until `hold_expires_at` (`SELECTION_TTL_SECONDS`, default 120 s); the organizer\'s hold is made here. Then `POST /api/bookings/{id}/checkout`.',
       '- `409`: `{"error", "booking"}` with the booking `FAILED` (`SEAT_UNAVAILABLE`, `HOLD_REJECTED`, or a sale refusal: `SALES_NOT_OPEN`, `SALES_CLOSED`, `EVENT_CANCELLED`, `LIMIT_REACHED`); nothing stays held. `SEAT_UNAVAILABLE` names the seats that were not open in `details.seat_ids`.\n- `400`: a train seat without a passenger name when the event requires one (`details.attendees`).',
       '- `503`: `{"error", "booking"}`, `FAILED` with `TICKET_SERVICE_UNAVAILABLE`, when ticket-app cannot be reached.',
+      '- `403 QUEUE_PASS_REQUIRED` (not recorded): the event\'s waiting room is on and `X-Queue-Pass` is not a valid pass of this user for this event; `details.reason`: `MISSING`, `FORGED`, `WRONG_USER`, `WRONG_EVENT`, `EXPIRED`, `LEFT` (the ticket left the line), or `SPENT`. A pass buys once: the attempt that uses it spends it, unless that attempt fails (`409`/`503`), after which the same pass may try again; one attempt at a time per pass.',
     ].join('\n'),
     body: input(
       { event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10, uniqueItems: true }) },
       {
         attendees: arr(input({ seat_id: uuid(), name: str({ minLength: 1, maxLength: 100 }) }, { id_number: str() }), { description: 'who sits where: a name per seat (required for events that say so, e.g. trains)' }),
+        checkout: bool({ description: '`false`: hold the seats for selection only (`HELD`); default `true`: hold and open the payment at once' }),
       },
     ),
     bodyExample: { event_id: '5eed0000-0000-4000-8000-000000000001', seat_ids: ['7b10ed36-1d3d-c494-2902-b1de10d3b85d'] },
-    ok: { 201: { description: 'Held, payment pending.', schema: ref('Booking'), example: EX.booking } },
+    ok: { 201: { description: 'Held, payment pending (or `HELD` for selection with `"checkout": false`).', schema: ref('Booking'), example: EX.booking } },
     errors: {
       404: ['NOT_FOUND'],
       409: ['SEAT_UNAVAILABLE', 'HOLD_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS', 'SALES_NOT_OPEN', 'SALES_CLOSED', 'EVENT_CANCELLED', 'LIMIT_REACHED'],
+      403: ['QUEUE_PASS_REQUIRED'],
       503: ['TICKET_SERVICE_UNAVAILABLE'],
     },
     errorOpts: {
+      403: {
+        description: '`QUEUE_PASS_REQUIRED`: the event sells through its waiting room (`details.reason` says what is wrong with the pass); `FORBIDDEN`: a `staff` account.',
+        examples: { QUEUE_PASS_REQUIRED: { error: { code: 'QUEUE_PASS_REQUIRED', message: 'the queue pass is another user\'s', details: { reason: 'WRONG_USER' } } } },
+      },
       409: {
         description: 'The attempt failed and is recorded as a `FAILED` booking (in `booking`), or the Idempotency-Key conflicts (no `booking`).',
         extraProps: { booking: ref('Booking') },
@@ -734,6 +794,20 @@ function clientApp() {
     errors: { 404: ['NOT_FOUND'], 400: ['VALIDATION_FAILED'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
   });
   op({
+    path: '/api/bookings/{id}/checkout', method: 'POST', id: 'checkoutBooking', tag: 'bookings', who: 'user', params: [bookingIdParam],
+    summary: 'Check out a selection: create the invoice and start the payment window (owner)',
+    description: [
+      'For a booking `HELD` by `POST /api/bookings` with `"checkout": false`, before `hold_expires_at`: the invoice is created and the payment window starts.',
+      '- `201`: the Booking `PENDING_PAYMENT`, `payment.expires_at` = now + `HOLD_TTL_SECONDS`. A checkout that already went through, asked again (a retry after a lost answer), answers the booking as it is now (`PENDING_PAYMENT` or `CONFIRMED`), creating nothing.',
+      '- `409 HOLD_EXPIRED`: the selection lock ran out; the booking is `EXPIRED` and its seats released.',
+      '- `409 NOT_HELD`: the booking failed or was cancelled (`details.status`).',
+      '- `404`: no such booking of the caller\'s (another user\'s, admins included).',
+    ].join('\n'),
+    ok: { 201: { description: 'Checked out: `PENDING_PAYMENT` with `payment`.', schema: ref('Booking'), example: EX.booking } },
+    errors: { 404: ['NOT_FOUND'], 400: ['VALIDATION_FAILED'], 409: ['HOLD_EXPIRED', 'NOT_HELD'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+    errorOpts: { 409: { extraProps: { booking: ref('Booking') }, description: 'Not checked out: the selection lock ran out (`HOLD_EXPIRED`, the booking `EXPIRED`), or the booking is not held (`NOT_HELD`).' } },
+  });
+  op({
     path: '/api/bookings/{id}/cancel', method: 'POST', id: 'cancelBooking', tag: 'bookings', who: 'user', params: [bookingIdParam],
     summary: 'Cancel a booking (paid ones are refunded)',
     ok: { 200: { description: 'The booking, `CANCELLED`.', schema: ref('Booking') } },
@@ -746,6 +820,38 @@ function clientApp() {
     description: 'A PDF with the event, seats, holder, booking code and a QR code of a signed ticket code (what the gate scans).',
     ok: { 200: { description: 'The ticket.', type: 'application/pdf', schema: str({ contentEncoding: 'binary' }) } },
     errors: { 404: ['NOT_FOUND'], 400: ['VALIDATION_FAILED'], 409: ['TICKET_NOT_READY'], 503: ['TICKET_SERVICE_UNAVAILABLE'] },
+  });
+
+  // -- the waiting room --
+  const queueParams = [id('event id')];
+  op({
+    path: '/api/events/{id}/queue', method: 'POST', id: 'joinQueue', tag: 'queue', who: 'user', params: queueParams,
+    summary: 'Join the event\'s waiting room',
+    description: 'One ticket per user per event: joining again answers `200` with the same ticket (one that left or whose pass expired goes back to the end of the line). Those who join before `sales_start_at` are put in random order when sales open (an early click buys no place); later ones queue behind them in arrival order. Admission runs at the queue\'s `admit_per_minute`, spread evenly; an admitted ticket carries the `pass` for `POST /api/bookings` (`X-Queue-Pass`). Poll `GET /api/events/{id}/queue/me`.',
+    ok: {
+      201: { description: 'A new ticket.', schema: ref('QueueTicket'), example: EX.queueTicket },
+      200: { description: 'The caller\'s ticket, as it is.', schema: ref('QueueTicket') },
+    },
+    errors: { 404: ['NOT_FOUND'], 409: ['QUEUE_NOT_ENABLED'] },
+  });
+  op({
+    path: '/api/events/{id}/queue/me', method: 'GET', id: 'getQueueTicket', tag: 'queue', who: 'user', params: queueParams,
+    summary: 'The caller\'s ticket now: status, position, estimated wait, pass',
+    description: 'Cheap: one read by primary key (poll it every few seconds).',
+    ok: { 200: { description: 'The ticket.', schema: ref('QueueTicket') } },
+    errors: { 404: ['NOT_FOUND'] },
+  });
+  op({
+    path: '/api/events/{id}/queue/me', method: 'DELETE', id: 'leaveQueue', tag: 'queue', who: 'user', params: queueParams,
+    summary: 'Leave the line (the pass, if any, stops buying)',
+    ok: { 204: { description: 'Left (also when left before).' } },
+    errors: { 404: ['NOT_FOUND'] },
+  });
+  op({
+    path: '/api/events/{id}/queue', method: 'GET', id: 'getQueueStats', tag: 'queue', who: 'admin', params: queueParams,
+    summary: 'The waiting room\'s figures',
+    ok: { 200: { description: 'Counts and rate.', schema: ref('QueueStats') } },
+    errors: { 404: ['NOT_FOUND'] },
   });
 
   // -- waitlist --
@@ -779,20 +885,21 @@ function clientApp() {
   // -- admin (the web UI's event management) --
   const adminEvt = [id('event id')];
   const adminErr = { 503: ['ADMIN_UNAVAILABLE', 'TICKET_SERVICE_UNAVAILABLE'] };
+  const queueErr = { 503: ['ADMIN_UNAVAILABLE', 'TICKET_SERVICE_UNAVAILABLE', 'QUEUE_NOT_STORED'] };
   op({
     path: '/api/admin/events', method: 'POST', id: 'adminCreateEvent', tag: 'admin', who: 'admin',
     summary: 'Create an event with its seats (ticket-app\'s POST /api/events)',
-    description: '`503 ADMIN_UNAVAILABLE` when client-app has no `TICKET_ADMIN_TOKEN`.',
-    body: eventCreate, bodyExample: eventCreateExample,
+    description: '`503 ADMIN_UNAVAILABLE` when client-app has no `TICKET_ADMIN_TOKEN`. `queue` sets the event\'s waiting room (client-app keeps it; the answer shows it); `503 QUEUE_NOT_STORED` when the event was saved but its queue could not be (send it again with PATCH).',
+    body: withQueue(eventCreate), bodyExample: eventCreateExample,
     ok: { 201: { description: 'The event; its seats are `OPEN`.', schema: ref('Event') } },
-    errors: { ...adminErr },
+    errors: { ...queueErr },
   });
   op({
     path: '/api/admin/events/{id}', method: 'PATCH', id: 'adminUpdateEvent', tag: 'admin', who: 'admin', params: adminEvt,
     summary: 'Change an event',
-    body: eventPatch, bodyExample: { name: 'Jazz Night' },
+    body: withQueue(eventPatch), bodyExample: { name: 'Jazz Night' },
     ok: { 200: { description: 'The event.', schema: ref('Event') } },
-    errors: { 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'], ...adminErr },
+    errors: { 404: ['NOT_FOUND'], 409: ['EVENT_HAS_BOOKINGS'], ...queueErr },
   });
   op({
     path: '/api/admin/events/{id}', method: 'DELETE', id: 'adminDeleteEvent', tag: 'admin', who: 'admin', params: adminEvt,
@@ -971,6 +1078,7 @@ function ticketApp() {
       invoice_number: nstr(), payment_url: nstr({ format: 'uri' }), expires_at: ntime(), origin: str({ enum: ['direct', 'waitlist'] }),
       holder: { type: ['string', 'object', 'null'], description: 'the holder\'s name when one was given' }, version: int(), ticket_ready: bool(), ticket_url: nstr(), created_at: time(), updated_at: time(),
       code: nstr({ description: 'the booking code' }),
+      hold_expires_at: ntime({ description: 'while `HELD`: the end of the selection lock (= `expires_at`); else null' }),
     },
     { examples: [EX.ticketBooking], description: 'A booking as ticket-app keeps it.' },
   );
@@ -1085,7 +1193,7 @@ function ticketApp() {
     path: '/api/bookings', method: 'POST', id: 'holdSeats', tag: 'bookings', who: 'service',
     summary: 'Hold seats and create the invoice (idempotent on booking_id)',
     description: 'All requested seats or none. `201`: held, invoice made. `409`: `FAILED` with `failure_reason` (the booking\'s fields at the top level and under `booking`). The same `booking_id` again answers the booking as it is.',
-    body: input({ booking_id: uuid(), user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10 }) }, { attendees: arr({ type: 'object' }) }),
+    body: input({ booking_id: uuid(), user_id: str({ minLength: 1, maxLength: 64 }), event_id: uuid(), seat_ids: arr(uuid(), { minItems: 1, maxItems: 10 }) }, { attendees: arr({ type: 'object' }), checkout: bool({ description: '`false`: `HELD` for selection (`SELECTION_TTL_SECONDS`), the organizer asked, no invoice' }) }),
     bodyExample: { booking_id: '8107d9df-2f3a-40f7-af07-4db913141abc', user_id: '3bd88eba-07c0-419e-897e-f262c489fdca', event_id: '5eed0000-0000-4000-8000-000000000001', seat_ids: ['7b10ed36-1d3d-c494-2902-b1de10d3b85d'] },
     ok: {
       200: { description: 'This booking_id was seen before: the booking as it is.', schema: ref('TicketBooking') },
@@ -1099,6 +1207,15 @@ function ticketApp() {
     summary: 'The booking\'s current status (the manual status check)',
     ok: { 200: { description: 'The booking.', schema: ref('TicketBooking') } },
     errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'] },
+  });
+  op({
+    path: '/api/bookings/{id}/checkout', method: 'POST', id: 'checkoutBooking', tag: 'bookings', who: 'service', params: [id('booking id')],
+    summary: 'Check out a HELD selection: the invoice and the payment window',
+    description: 'CHECKOUT of the booking lifecycle (docs/lifecycle.md). `{"user_id"}` names client-app\'s caller: another user\'s booking is `404`. `201`: `PENDING_PAYMENT` with the invoice, `expires_at` = now + `HOLD_TTL_SECONDS` (again for a checkout that went through before: the booking as it is). `409 HOLD_EXPIRED` once the selection lock ran out (the seats are let go at once), `409 NOT_HELD` for a `FAILED` or `CANCELLED` booking; both carry `details.status` and the booking. `503` when payment-app cannot be reached (the booking is `FAILED`).',
+    body: input({}, { user_id: str({ minLength: 1, maxLength: 64 }) }), bodyOptional: true, bodyExample: { user_id: '3bd88eba-07c0-419e-897e-f262c489fdca' },
+    ok: { 201: { description: 'Checked out.', schema: ref('TicketBooking'), example: EX.ticketBooking } },
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 409: ['HOLD_EXPIRED', 'NOT_HELD'] },
+    errorOpts: { 409: { extraProps: { booking: ref('TicketBooking') } } },
   });
   op({
     path: '/api/bookings/{id}/cancel', method: 'POST', id: 'cancelBooking', tag: 'bookings', who: 'service', params: [id('booking id')],

@@ -4,7 +4,7 @@
 # every service's tests, whose executables it reruns.
 set(OPENAPI_RECORDED)
 foreach(t test_ticket_http_flow test_ticket_http_lifecycle test_ticket_http_event_life
-          test_waitlist_http payment_http_api e2e_test_race)
+          test_waitlist_http payment_http_api e2e_test_race client_test_queue_e2e)
   if(TARGET ${t})
     list(APPEND OPENAPI_RECORDED $<TARGET_FILE:${t}>)
   endif()

@@ -11,6 +11,7 @@
 // (postman/run.sh does that):
 //   "Forced: hold rejected"           ORGANIZER_FAILURE_RATE=1
 //   "Forced: payment fails, hold expires"  PAYMENT_FAILURE_RATE=1 HOLD_TTL_SECONDS=4
+//   "Forced: two-phase hold, selection lapses"  SELECTION_TTL_SECONDS=3
 // Everything else expects ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=0.
 'use strict';
 const fs = require('fs');
@@ -825,6 +826,94 @@ check('an OPEN seat', () => expect(open.length).to.be.at.least(2));
 save('fEvent', '5eed0000-0000-4000-8000-000000000003'); save('fSeat', open[open.length - 1].id); save('fSeat2', open[open.length - 2].id);`,
 });
 
+folders.push(F('12 Waiting room', 'A queued sale: the admin puts the event behind a waiting room (600 admissions a minute); B and a new user E join, poll their tickets until admitted, and book with their passes (X-Queue-Pass). A pass is bound to its user and event and buys once; leaving the line drops it.', [
+  R('Queued event: bad queue setting', 'POST', C + '/api/admin/events', {
+    auth: 'tokenAdmin', body: { name: 'x', venue: 'y', starts_at: '2030-08-01T12:00:00Z', queue: { enabled: 'yes', admit_per_minute: 0 } },
+    test: `error(400, 'VALIDATION_FAILED'); check('the queue fields named', () => { expect(body.error.details).to.have.property('queue.enabled'); expect(body.error.details).to.have.property('queue.admit_per_minute'); });`,
+  }),
+  R('Queued event: create with its waiting room', 'POST', C + '/api/admin/events', {
+    auth: 'tokenAdmin',
+    body: { name: 'Postman Queued Sale {{run}}', venue: 'Istora Senayan', starts_at: '2030-08-01T12:00:00Z', currency: 'IDR',
+      layout: { sections: [{ name: 'Floor', rows: ['A'], seats_per_row: 4, price: 250000 }] }, queue: { enabled: true, admit_per_minute: 600 } },
+    test: `status(201); check('the queue shown', () => expect(body.queue).to.eql({ enabled: true, admit_per_minute: 600, pass_ttl_seconds: 600 })); save('qEvent', body.id);`,
+  }),
+  R('Queued event: anyone sees the queue setting', 'GET', C + '/api/events/{{qEvent}}', {
+    test: `status(200); check('queue enabled', () => expect(body.queue.enabled).to.eql(true));`,
+  }),
+  R('Queued event: seats', 'GET', C + '/api/events/{{qEvent}}/seats', {
+    test: `status(200); save('qSeat1', body.items[0].id); save('qSeat2', body.items[1].id);`,
+  }),
+  R('Register user E', 'POST', C + '/api/users', {
+    body: { username: 'pm_e_{{run}}', email: 'pm_e_{{run}}@example.com', password: 'postman-pass-E' }, test: `status(201);`,
+  }),
+  R('Log in E', 'POST', C + '/api/sessions', {
+    body: { login: 'pm_e_{{run}}', password: 'postman-pass-E' }, test: `status(201); save('tokenE', body.token);`,
+  }),
+  R('Book without a pass: 403', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat1}}'] },
+    test: `error(403, 'QUEUE_PASS_REQUIRED'); check('MISSING', () => expect(body.error.details.reason).to.eql('MISSING'));`,
+  }),
+  R('B joins the line', 'POST', C + '/api/events/{{qEvent}}/queue', {
+    auth: 'tokenB',
+    test: `status(201); check('a QueueTicket', () => { expect(body).to.include.keys('id', 'event_id', 'status', 'position', 'estimated_wait_seconds', 'pass', 'pass_expires_at'); expect(body.event_id).to.eql(get('qEvent')); }); save('qTicketB', body.id);`,
+  }),
+  R('B joins again: the same ticket', 'POST', C + '/api/events/{{qEvent}}/queue', {
+    auth: 'tokenB', test: `status(200); check('same id', () => expect(body.id).to.eql(get('qTicketB')));`,
+  }),
+  R('E joins the line', 'POST', C + '/api/events/{{qEvent}}/queue', { auth: 'tokenE', test: `status(201);` }),
+  R("B's ticket until admitted", 'GET', C + '/api/events/{{qEvent}}/queue/me', {
+    auth: 'tokenB', poll: true,
+    test: `if (!poll(!!body && body.status === 'ADMITTED', 'B ADMITTED')) {
+  check('a pass, position 0', () => { expect(body.pass).to.be.a('string'); expect(body.pass_expires_at).to.be.a('string'); expect(body.position).to.eql(0); });
+  save('passB', body.pass);
+}`,
+  }),
+  R("E's ticket until admitted", 'GET', C + '/api/events/{{qEvent}}/queue/me', {
+    auth: 'tokenE', poll: true,
+    test: `if (!poll(!!body && body.status === 'ADMITTED', 'E ADMITTED')) save('passE', body.pass);`,
+  }),
+  R("Book with another user's pass: 403", 'POST', C + '/api/bookings', {
+    auth: 'tokenB', headers: { 'X-Queue-Pass': '{{passE}}' }, body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat1}}'] },
+    test: `error(403, 'QUEUE_PASS_REQUIRED'); check('WRONG_USER', () => expect(body.error.details.reason).to.eql('WRONG_USER'));`,
+  }),
+  R('Book with a forged pass: 403', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', pre: `pm.variables.set('forged', pm.collectionVariables.get('passB').slice(0, -4) + '0000');`,
+    headers: { 'X-Queue-Pass': '{{forged}}' }, body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat1}}'] },
+    test: `error(403, 'QUEUE_PASS_REQUIRED'); check('FORGED', () => expect(body.error.details.reason).to.eql('FORGED'));`,
+  }),
+  R('Book with the pass (B)', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', headers: { 'X-Queue-Pass': '{{passB}}' }, body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat1}}'] },
+    test: `status(201); ${isBooking} check('held', () => expect(body.status).to.eql('PENDING_PAYMENT'));`,
+  }),
+  R('The pass buys once: 403', 'POST', C + '/api/bookings', {
+    auth: 'tokenB', headers: { 'X-Queue-Pass': '{{passB}}' }, body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat2}}'] },
+    test: `error(403, 'QUEUE_PASS_REQUIRED'); check('SPENT', () => expect(body.error.details.reason).to.eql('SPENT'));`,
+  }),
+  R('E leaves the line', 'DELETE', C + '/api/events/{{qEvent}}/queue/me', { auth: 'tokenE', test: `status(204);` }),
+  R("E's ticket: LEFT", 'GET', C + '/api/events/{{qEvent}}/queue/me', {
+    auth: 'tokenE', test: `status(200); check('LEFT, no pass', () => { expect(body.status).to.eql('LEFT'); expect(body.pass).to.eql(null); });`,
+  }),
+  R("E's pass after leaving: 403", 'POST', C + '/api/bookings', {
+    auth: 'tokenE', headers: { 'X-Queue-Pass': '{{passE}}' }, body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat2}}'] },
+    test: `error(403, 'QUEUE_PASS_REQUIRED'); check('LEFT', () => expect(body.error.details.reason).to.eql('LEFT'));`,
+  }),
+  R('Queue figures: users may not', 'GET', C + '/api/events/{{qEvent}}/queue', { auth: 'tokenB', test: `error(403, 'FORBIDDEN');` }),
+  R('Queue figures (admin)', 'GET', C + '/api/events/{{qEvent}}/queue', {
+    auth: 'tokenAdmin',
+    test: `status(200); check('1 admitted, 1 left, none waiting', () => { expect(body.admitted).to.eql(1); expect(body.left).to.eql(1); expect(body.waiting).to.eql(0); expect(body.expired).to.eql(0); expect(body.admit_per_minute).to.eql(600); });`,
+  }),
+  R('Turn the waiting room off', 'PATCH', C + '/api/admin/events/{{qEvent}}', {
+    auth: 'tokenAdmin', body: { queue: { enabled: false } },
+    test: `status(200); check('off, the rate kept', () => expect(body.queue).to.eql({ enabled: false, admit_per_minute: 600, pass_ttl_seconds: 600 }));`,
+  }),
+  R('No line to join once off: 409', 'POST', C + '/api/events/{{qEvent}}/queue', { auth: 'tokenAdmin', test: `error(409, 'QUEUE_NOT_ENABLED');` }),
+  R('No ticket: 404', 'GET', C + '/api/events/{{qEvent}}/queue/me', { auth: 'tokenAdmin', test: `error(404, 'NOT_FOUND');` }),
+  R('Leaving a line never joined: 404', 'DELETE', C + '/api/events/{{qEvent}}/queue/me', { auth: 'tokenAdmin', test: `error(404, 'NOT_FOUND');` }),
+  R('Without the waiting room, no pass needed', 'POST', C + '/api/bookings', {
+    auth: 'tokenE', body: { event_id: '{{qEvent}}', seat_ids: ['{{qSeat2}}'] }, test: `status(201);`,
+  }),
+]));
+
 folders.push(F('Forced: hold rejected', 'Run with ORGANIZER_FAILURE_RATE=1: the organizer refuses every hold.', [
   ...forcedLogin('bob'),
   pickSeat('(hold rejected)'),
@@ -875,6 +964,71 @@ folders.push(F('Forced: payment fails, hold expires', 'Run with PAYMENT_FAILURE_
   }),
   R('The expired seat is OPEN again', 'GET', C + '/api/events/{{fEvent}}/seats', {
     test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat2')).status).to.eql('OPEN'));`,
+  }),
+]));
+
+folders.push(F('Forced: two-phase hold, selection lapses', 'Run with SELECTION_TTL_SECONDS=3: seats held for selection ("checkout": false) are HELD for 3 s; checkout within them opens the payment window, after them it is 409 HOLD_EXPIRED and the seats are released.', [
+  ...forcedLogin('alice'),
+  pickSeat('(two-phase hold)'),
+  R('Select a seat: HELD, no payment yet', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat}}'], attendees: [{ seat_id: '{{fSeat}}', name: 'Postman Passenger' }], checkout: false },
+    test: `status(201); ${isBooking}
+check('HELD for selection: payment null, hold_expires_at within 3 s', () => {
+  expect(body.status).to.eql('HELD');
+  expect(body.payment).to.eql(null);
+  const left = Date.parse(body.hold_expires_at) - Date.now();
+  expect(left).to.be.within(-1000, 4000);
+});
+save('fBooking', body.id);`,
+  }),
+  R('The selected seat is ON_GOING', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('ON_GOING', () => expect(body.items.find((s) => s.id === get('fSeat')).status).to.eql('ON_GOING'));`,
+  }),
+  R('Checkout: PENDING_PAYMENT with the payment window', 'POST', C + '/api/bookings/{{fBooking}}/checkout', {
+    auth: 'tokenF',
+    test: `status(201); ${isBooking}
+check('PENDING_PAYMENT, an invoice, expires_at minutes away', () => {
+  expect(body.status).to.eql('PENDING_PAYMENT');
+  expect(body.payment.invoice_number).to.match(/^INV-[A-Z0-9]{12}$/);
+  expect(Date.parse(body.payment.expires_at) - Date.now()).to.be.above(60000);
+  expect(body.hold_expires_at).to.eql(null);
+});
+save('fInvoice', body.payment.invoice_number);`,
+  }),
+  R('Checkout again (a retry): the same booking', 'POST', C + '/api/bookings/{{fBooking}}/checkout', {
+    auth: 'tokenF',
+    test: `status(201); check('the same invoice', () => { expect(body.status).to.eql('PENDING_PAYMENT'); expect(body.payment.invoice_number).to.eql(get('fInvoice')); });`,
+  }),
+  R('ticket-app: checkout named for another user: 404', 'POST', T + '/api/bookings/{{fBooking}}/checkout', {
+    auth: 'ticket_service_token', body: { user_id: '00000000-0000-4000-8000-0000000000aa' }, test: `error(404, 'NOT_FOUND');`,
+  }),
+  R('Select another seat (left to lapse)', 'POST', C + '/api/bookings', {
+    auth: 'tokenF', body: { event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'], attendees: [{ seat_id: '{{fSeat2}}', name: 'Postman Passenger' }], checkout: false },
+    test: `status(201); check('HELD', () => expect(body.status).to.eql('HELD')); save('fBooking2', body.id);`,
+  }),
+  R('Wait until the selection EXPIRED', 'GET', C + '/api/bookings/{{fBooking2}}', {
+    auth: 'tokenF', poll: true,
+    test: `if (!poll(!!body && body.status === 'EXPIRED', 'selection EXPIRED')) check('HELD, then EXPIRED, in the history', () => expect(body.history.map((h) => h.status)).to.include.members(['HELD', 'EXPIRED']));`,
+  }),
+  R('Checkout after the selection lapsed: 409 HOLD_EXPIRED', 'POST', C + '/api/bookings/{{fBooking2}}/checkout', {
+    auth: 'tokenF',
+    test: `error(409, 'HOLD_EXPIRED'); check('the booking EXPIRED, no payment', () => { expect(body.booking.status).to.eql('EXPIRED'); expect(body.booking.payment).to.eql(null); });`,
+  }),
+  R('The lapsed seat is OPEN again', 'GET', C + '/api/events/{{fEvent}}/seats', {
+    test: `status(200); check('OPEN', () => expect(body.items.find((s) => s.id === get('fSeat2')).status).to.eql('OPEN'));`,
+  }),
+  R('ticket-app: select and check out directly', 'POST', T + '/api/bookings', {
+    auth: 'ticket_service_token',
+    pre: `pm.collectionVariables.set('fBookingT', pm.variables.replaceIn('{{$guid}}'));`,
+    body: { booking_id: '{{fBookingT}}', user_id: '00000000-0000-4000-8000-0000000000bb', event_id: '{{fEvent}}', seat_ids: ['{{fSeat2}}'], attendees: [{ seat_id: '{{fSeat2}}', name: 'Postman Passenger' }], checkout: false },
+    test: `status(201); check('HELD, no invoice', () => { expect(body.status).to.eql('HELD'); expect(body.invoice_number).to.eql(null); expect(body.hold_expires_at).to.be.a('string'); });`,
+  }),
+  R('ticket-app: checkout', 'POST', T + '/api/bookings/{{fBookingT}}/checkout', {
+    auth: 'ticket_service_token', body: { user_id: '00000000-0000-4000-8000-0000000000bb' },
+    test: `status(201); check('PENDING_PAYMENT with an invoice', () => { expect(body.status).to.eql('PENDING_PAYMENT'); expect(body.invoice_number).to.match(/^INV-/); });`,
+  }),
+  R('Cancel the checked-out booking (invoice voided)', 'POST', C + '/api/bookings/{{fBooking}}/cancel', {
+    auth: 'tokenF', test: `status(200); check('CANCELLED', () => expect(body.status).to.eql('CANCELLED'));`,
   }),
 ]));
 

@@ -5,11 +5,12 @@
 # named "postman": ports 18180-18182, PostgreSQL 55442, data and secrets in
 # .run/suite-postman/), because the collection forces outcomes through
 # API.md's variables, which the daemons read at start; the suite `make up`
-# runs is not touched. Three newman runs, the suite restarted between them:
+# runs is not touched. Four newman runs, the suite restarted between them:
 #   1. the numbered folders (a whole session, every endpoint)
 #        ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=0 PAYMENT_DELAY_MS=1500
 #   2. "Forced: hold rejected"                 ORGANIZER_FAILURE_RATE=1
 #   3. "Forced: payment fails, hold expires"   PAYMENT_FAILURE_RATE=1 HOLD_TTL_SECONDS=4
+#   4. "Forced: two-phase hold, selection lapses"   SELECTION_TTL_SECONDS=3
 # The suite is stopped at the end (its data stays; demo/suite.sh wipe postman).
 #
 # POSTMAN_TARGET=running: instead, runs the numbered folders once against
@@ -114,6 +115,8 @@ else
     run_newman "forced: hold rejected" "$envf" "Forced: hold rejected"
     suite ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=1 PAYMENT_DELAY_MS=300 HOLD_TTL_SECONDS=4
     run_newman "forced: payment fails, hold expires" "$envf" "Forced: payment fails, hold expires"
+    suite ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=0 PAYMENT_DELAY_MS=300 SELECTION_TTL_SECONDS=3
+    run_newman "forced: two-phase hold, selection lapses" "$envf" "Forced: two-phase hold, selection lapses"
 fi
 
 printf '\n### OpenAPI: the documents, the collection, every request and answer above\n'

@@ -68,17 +68,6 @@ void admin_forward(struct client_app *app, struct http_res *res, const char *met
     httpc_res_cleanup(&r);
 }
 
-/* The {id} of the path if it is a UUID, or NULL after answering 404. */
-static const char *admin_event_id(struct http_req *req, struct http_res *res)
-{
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such event");
-        return NULL;
-    }
-    return id;
-}
-
 void admin_handle_event_create(struct http_req *req, struct http_res *res, void *app)
 {
     if (!admin_ready(res))
@@ -99,7 +88,7 @@ void admin_handle_event_create(struct http_req *req, struct http_res *res, void 
 void admin_handle_event_patch(struct http_req *req, struct http_res *res, void *app)
 {
     char path[96];
-    const char *id = admin_event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id || !admin_ready(res))
         return;
     json_t *body = http_req_json(req, res);
@@ -123,7 +112,7 @@ void admin_handle_event_delete(struct http_req *req, struct http_res *res, void 
 {
     struct client_app *app = appv;
     char path[96];
-    const char *id = admin_event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id || !admin_ready(res))
         return;
     snprintf(path, sizeof path, "/api/events/%s", id);
@@ -142,7 +131,7 @@ void admin_handle_event_delete(struct http_req *req, struct http_res *res, void 
 void admin_handle_event_stats(struct http_req *req, struct http_res *res, void *app)
 {
     char path[96];
-    const char *id = admin_event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id || !admin_ready(res))
         return;
     snprintf(path, sizeof path, "/api/events/%s/stats", id);
@@ -155,7 +144,7 @@ static void admin_event_action(struct http_req *req, struct http_res *res, void 
                                const char *action)
 {
     char path[128];
-    const char *id = admin_event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id || !admin_ready(res))
         return;
     snprintf(path, sizeof path, "/api/events/%s/%s", id, action);

@@ -123,6 +123,12 @@ void booking_handle_list(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
+/* POST /api/bookings/{id}/checkout (owner): ticket-app's checkout of a
+ * HELD selection, its answer stored in the history: 201 Booking
+ * PENDING_PAYMENT with payment; 409 HOLD_EXPIRED / NOT_HELD with the
+ * booking; 404 for anyone else's; 503 when ticket-app or its payment
+ * service cannot be reached. */
+void booking_handle_checkout(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
 /* Cancels booking id at ticket-app (its cancel API: seats released,
  * invoice voided or refunded) and stores what it answered (status and

@@ -133,6 +133,10 @@ int booking_request_parse(const json_t *body, struct booking_request *out, json_
             memcpy(out->seat_ids[out->nseats++], id, sizeof(id));
         }
     }
+    json_t *checkout = json_object_get(body, "checkout");
+    if (checkout && !json_is_null(checkout) && !json_is_boolean(checkout))
+        add_detail(details, "checkout", "must be true or false");
+    out->selection = json_is_false(checkout);
     if (!*details)
         parse_attendees(body, out, details);
     return *details ? -1 : 0;
@@ -148,6 +152,8 @@ void booking_request_hash(const struct booking_request *r, char out[65])
         crypto_hash_sha256_update(&st, (const unsigned char *)",", 1);
         crypto_hash_sha256_update(&st, (const unsigned char *)r->seat_ids[i], 36);
     }
+    if (r->selection) /* a selection is another request than a one-step hold */
+        crypto_hash_sha256_update(&st, (const unsigned char *)";selection", 10);
     crypto_hash_sha256_final(&st, h);
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
@@ -171,6 +177,8 @@ json_t *booking_request_ticket_body(const struct booking_request *r, const char 
                           "event_id", r->event_id, "seat_ids", ids, "origin", "direct");
     if (r->holder[0])
         json_object_set_new(b, "holder", json_string(r->holder));
+    if (r->selection)
+        json_object_set_new(b, "checkout", json_false());
     json_t *map = r->attendees_json[0] ? json_loads(r->attendees_json, 0, NULL) : NULL;
     if (map) {
         json_t *arr = json_array();
@@ -215,6 +223,7 @@ static const char *const statuses[BS_COUNT] = {
     [BS_REQUESTED] = "REQUESTED", [BS_PENDING_PAYMENT] = "PENDING_PAYMENT",
     [BS_CONFIRMED] = "CONFIRMED", [BS_FAILED] = "FAILED",
     [BS_EXPIRED] = "EXPIRED",     [BS_CANCELLED] = "CANCELLED",
+    [BS_HELD] = "HELD",
 };
 static const char *const reasons[] = {"SEAT_UNAVAILABLE",
                                       "HOLD_REJECTED",
@@ -497,14 +506,18 @@ json_t *booking_to_json(const struct booking_view *b)
         ticket_url = json_string(url);
     }
     const char *reason = state == BS_FAILED ? b->failure_reason : NULL;
+    const char *hold_until = state == BS_HELD ? b->payment_expires_at : NULL;
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s?, s:o, s:s, s:s?, s:o, s:s?, s:o, s:o, s:s, s:s, s:s}", "id", b->id,
         "user_id", b->user_id, "event_id", b->event_id, "event_name", b->event_name, "seats", seats,
         "status", status, "failure_reason", reason, "amount", amount, "currency", b->currency,
         "payment", payment, "ticket_url", ticket_url, "origin", b->origin ? b->origin : "direct",
         "created_at", b->created_at, "updated_at", b->updated_at);
-    if (o)
+    if (o) {
         json_object_set_new(o, "code", b->code ? json_string(b->code) : json_null());
+        json_object_set_new(o, "hold_expires_at",
+                            hold_until ? json_string(hold_until) : json_null());
+    }
     return o;
 }
 

@@ -23,6 +23,7 @@ struct booking_request {
      * compact JSON, "" when none (attendees[] of the request) */
     char attendees_json[BOOKING_SEATS_MAX * 700];
     char holder[401]; /* printed on the ticket where no attendee is named */
+    int selection;    /* "checkout": false: seats held for selection only (HELD) */
 };
 
 /* 0, or -1 with *details (new reference) naming each bad field. */
@@ -50,6 +51,7 @@ enum booking_status {
     BS_FAILED,
     BS_EXPIRED,
     BS_CANCELLED,
+    BS_HELD, /* seats held for selection ("checkout": false), no invoice yet */
     BS_COUNT
 };
 
@@ -58,7 +60,7 @@ enum booking_status {
 enum booking_status booking_status_parse(const char *s);
 /* The name of s ("CONFIRMED"), NULL for BS_UNKNOWN or out of range. Static. */
 const char *booking_status_name(enum booking_status s);
-/* 1 for PENDING_PAYMENT, CONFIRMED, FAILED, EXPIRED, CANCELLED. */
+/* 1 for HELD, PENDING_PAYMENT, CONFIRMED, FAILED, EXPIRED, CANCELLED. */
 int booking_status_valid(const char *s);
 /* 1 for the failure reasons of API.md. */
 int booking_reason_valid(const char *s);
@@ -96,7 +98,7 @@ int ticket_reply_booking(const json_t *reply, struct ticket_booking *tb);
 
 /* What ticket-app's answer to POST /api/bookings means for the attempt. */
 enum booking_outcome {
-    OUT_HELD,        /* 201 PENDING_PAYMENT */
+    OUT_HELD,        /* 201 PENDING_PAYMENT (or HELD for a selection) */
     OUT_REFUSED,     /* 409 FAILED SEAT_UNAVAILABLE / HOLD_REJECTED */
     OUT_INVALID,     /* ticket-app's 400/404/422 passed on, attempt removed */
     OUT_UNAVAILABLE, /* 503 FAILED TICKET_SERVICE_UNAVAILABLE */
@@ -134,13 +136,16 @@ struct booking_view {
     const char *status, *failure_reason;
     const char *seats_json;
     const char *amount, *currency;
+    /* payment_expires_at is the booking's expires_at as ticket-app said:
+     * the selection lock's end while HELD, the payment window's after */
     const char *invoice_number, *payment_url, *payment_expires_at;
     const char *origin, *created_at, *updated_at;
     const char *code;
     const char *attendees_json; /* {"<seat id>": {name, id_number}} or NULL */
 };
 
-/* The Booking JSON of API.md (+ event_name). New reference. */
+/* The Booking JSON of API.md (+ event_name): hold_expires_at while HELD,
+ * payment once an invoice exists. New reference. */
 json_t *booking_to_json(const struct booking_view *b);
 
 #endif

@@ -55,17 +55,6 @@ static enum db_status load_booking(struct db_conn *c, const char *id, const char
     return DB_OK;
 }
 
-/* The {id} of a booking path, or NULL after answering 404. */
-static const char *booking_id_param(struct http_req *req, struct http_res *res)
-{
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such booking");
-        return NULL;
-    }
-    return id;
-}
-
 /* Whose bookings the caller may see: NULL (any) for an admin. */
 static const char *owner_filter(const struct auth_user *u)
 {
@@ -490,8 +479,8 @@ void booking_handle_list(struct http_req *req, struct http_res *res, void *appv)
     if (status && !booking_status_valid(status)) {
         http_res_error_full(res, 400, "VALIDATION_FAILED", "invalid filter",
                             json_pack("{s:s}", "status",
-                                      "must be PENDING_PAYMENT, CONFIRMED, FAILED, EXPIRED "
-                                      "or CANCELLED"),
+                                      "must be HELD, PENDING_PAYMENT, CONFIRMED, FAILED, "
+                                      "EXPIRED or CANCELLED"),
                             NULL);
         return;
     }
@@ -568,7 +557,7 @@ static int adopt_from_ticket(struct client_app *app, const char *id, const struc
 
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     if (!id)
         return;
     const struct auth_user *u = auth_current(req);
@@ -698,7 +687,7 @@ int booking_reconcile_stale(struct client_app *app)
 void booking_handle_refresh(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
@@ -774,7 +763,7 @@ int booking_cancel_remote(struct client_app *app, struct http_res *res, const ch
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
     PGresult *row = NULL;
     if (!id || fetch_own(app, req, res, id, &row) < 0)
         return;
@@ -812,10 +801,8 @@ out:
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = booking_id_param(req, res);
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "booking", &id);
     if (!c)
         return;
     PGresult *r = NULL;
@@ -868,4 +855,91 @@ void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app
 out:
     httpc_res_cleanup(&tr);
     PQclear(r);
+}
+
+void booking_handle_checkout(struct http_req *req, struct http_res *res, void *appv)
+{
+    struct client_app *app = appv;
+    const struct auth_user *u = auth_current(req);
+    const char *id = http_req_uuid_param(req, res, "id", "booking");
+    if (!id)
+        return;
+    /* the owner only: an admin checks out no one else's selection */
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c)
+        return;
+    PGresult *row = NULL;
+    enum db_status st = booking_store_get(c, id, u->id, &row);
+    db_release(app->pool, c);
+    PQclear(row);
+    if (st == DB_NOT_FOUND) {
+        http_res_error(res, 404, "NOT_FOUND", "no such booking");
+        return;
+    }
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    char path[96];
+    long status = 0;
+    json_t *reply = NULL, *b = NULL;
+    snprintf(path, sizeof(path), "/api/bookings/%s/checkout", id);
+    json_t *body = json_pack("{s:s}", "user_id", u->id);
+    int call = ticket_call_json(app, "POST", path, body, &status, &reply);
+    json_decref(body);
+    struct ticket_booking tb;
+    int have_tb = call == 0 && ticket_reply_booking(reply, &tb) == 0;
+    if (have_tb && strcasecmp(tb.booking_id, id) != 0) {
+        ticket_booking_cleanup(&tb);
+        have_tb = 0;
+    }
+    /* what ticket-app says the booking is now, stored with its history
+     * entry (an expired selection too: the refusal carries it) */
+    int stored = have_tb ? store_change(app, res, id, &tb, NULL, "checkout") : 0;
+    if (have_tb)
+        ticket_booking_cleanup(&tb);
+    if (stored < 0)
+        goto out;
+    if (call == 0 && (status == 200 || status == 201)) {
+        answer_booking(app, res, id, NULL, 201);
+        goto out;
+    }
+    if (call == 0 && status == 404) {
+        http_res_error(res, 404, "NOT_FOUND", "no such booking");
+        goto out;
+    }
+    if (call < 0 || status != 409 || !have_tb) {
+        /* unreachable, or its invoice could not be made (the booking is
+         * then FAILED, stored above): 503 as a hold's answer is */
+        atomic_fetch_add(&app->n_ticket_unavailable, 1);
+        json_t *extra = NULL;
+        if (have_tb && (c = db_acquire(app->pool, APP_DB_WAIT_MS))) {
+            if (load_booking(c, id, NULL, 0, &b) == DB_OK)
+                extra = json_pack("{s:O}", "booking", b);
+            db_release(app->pool, c);
+        }
+        http_res_error_full(res, 503, "TICKET_SERVICE_UNAVAILABLE",
+                            "the ticket service is unavailable", NULL, extra);
+        goto out;
+    }
+    if (!(c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res)))
+        goto out;
+    st = load_booking(c, id, NULL, 0, &b);
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        goto out;
+    }
+    /* HOLD_EXPIRED (the selection lock ran out) or NOT_HELD */
+    const json_t *err = json_object_get(reply, "error");
+    const char *code = json_str(err, "code");
+    const json_t *details = json_object_get(err, "details");
+    http_res_error_full(
+        res, 409, code ? code : "NOT_HELD",
+        code && strcmp(code, "HOLD_EXPIRED") == 0 ? "the selection lock ran out before checkout"
+                                                  : "the booking is not held for selection",
+        json_is_object(details) ? json_deep_copy(details) : NULL, json_pack("{s:O}", "booking", b));
+out:
+    json_decref(b);
+    json_decref(reply);
 }

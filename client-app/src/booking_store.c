@@ -252,25 +252,13 @@ enum db_status booking_store_live_of_user(struct db_conn *c, const char *user_id
 enum db_status booking_store_list(struct db_conn *c, const char *owner, const char *status,
                                   long limit, long offset, PGresult **out, long *total)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof(l), "%ld", limit);
-    snprintf(o, sizeof(o), "%ld", offset);
-    const char *p[4] = {owner, status, l, o};
-    PGresult *cnt = NULL;
-    enum db_status st = db_exec(c, &st_count, 2, p, &cnt);
-    if (st != DB_OK)
-        return st;
-    *total = atol(PQgetvalue(cnt, 0, 0));
-    PQclear(cnt);
-    return db_exec(c, &st_list_user, 4, p, out);
+    const char *p[] = {owner, status};
+    return db_exec_page(c, &st_list_user, &st_count, NULL, 2, p, limit, offset, out, total);
 }
 
 enum db_status booking_store_search(struct db_conn *c, const char *q, long limit, long offset,
                                     PGresult **out, long *total)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof(l), "%ld", limit);
-    snprintf(o, sizeof(o), "%ld", offset);
     /* LIKE's own characters in q match themselves */
     char *like = xmalloc(strlen(q) * 2 + 1), *w = like;
     for (const char *p = q; *p; p++) {
@@ -279,10 +267,9 @@ enum db_status booking_store_search(struct db_conn *c, const char *q, long limit
         *w++ = *p;
     }
     *w = '\0';
-    const char *p[4] = {q, like, l, o};
-    enum db_status st = db_exec(c, &st_search, 4, p, out);
+    const char *p[] = {q, like};
+    enum db_status st = db_exec_page(c, &st_search, NULL, "total", 2, p, limit, offset, out, total);
     free(like);
-    *total = st == DB_OK && PQntuples(*out) > 0 ? atol(db_get(*out, 0, "total")) : 0;
     return st;
 }
 

@@ -13,11 +13,9 @@
 void boxoffice_handle_attendees_csv(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such event");
+    const char *id = http_req_uuid_param(req, res, "id", "event");
+    if (!id)
         return;
-    }
     char path[128];
     snprintf(path, sizeof path, "/api/events/%s/attendees", id);
     long status = 0;

@@ -146,21 +146,10 @@ void event_handle_list(struct http_req *req, struct http_res *res, void *app)
     pass_through_events(app, req, res, path, 1);
 }
 
-/* The {id} of an event path, or NULL after answering 404. */
-static const char *event_id(struct http_req *req, struct http_res *res)
-{
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such event");
-        return NULL;
-    }
-    return id;
-}
-
 void event_handle_get(struct http_req *req, struct http_res *res, void *app)
 {
     char path[96];
-    const char *id = event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id)
         return;
     snprintf(path, sizeof(path), "/api/events/%s", id);
@@ -170,7 +159,7 @@ void event_handle_get(struct http_req *req, struct http_res *res, void *app)
 void event_handle_seats(struct http_req *req, struct http_res *res, void *app)
 {
     char path[96];
-    const char *id = event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id)
         return;
     snprintf(path, sizeof(path), "/api/events/%s/seats", id);

@@ -61,11 +61,9 @@ void gate_handle_checkin(struct http_req *req, struct http_res *res, void *appv)
 void gate_handle_list(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such event");
+    const char *id = http_req_uuid_param(req, res, "id", "event");
+    if (!id)
         return;
-    }
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;

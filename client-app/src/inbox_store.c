@@ -64,22 +64,12 @@ static const struct db_stmt st_mail_load = {
 enum db_status inbox_store_list(struct db_conn *c, const char *user_id, long limit, long offset,
                                 PGresult **out, long *total, long *unread)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof l, "%ld", limit);
-    snprintf(o, sizeof o, "%ld", offset);
-    const char *p[] = {user_id, l, o};
-    *out = NULL;
-    *total = *unread = 0;
-    PGresult *r = NULL;
-    enum db_status st = db_exec(c, &st_list, 3, p, &r);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(r) > 0) {
-        *total = atol(db_get(r, 0, "total"));
-        *unread = atol(db_get(r, 0, "unread"));
-    }
-    *out = r;
-    return DB_OK;
+    const char *p[] = {user_id};
+    *unread = 0;
+    enum db_status st = db_exec_page(c, &st_list, NULL, "total", 1, p, limit, offset, out, total);
+    if (st == DB_OK && PQntuples(*out) > 0)
+        *unread = atol(db_get(*out, 0, "unread"));
+    return st;
 }
 
 enum db_status inbox_store_mark_read(struct db_conn *c, const char *user_id, const char *id,

@@ -14,16 +14,6 @@
 #include "ticket_client.h"
 #include "webui.h"
 
-static const char *poster_event_id(struct http_req *req, struct http_res *res)
-{
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such event");
-        return NULL;
-    }
-    return id;
-}
-
 /* 0 if ticket-app knows the event, else -1 after answering 404 or 503. */
 static int poster_event_exists(struct client_app *app, const char *id, struct http_res *res)
 {
@@ -55,7 +45,7 @@ static json_t *poster_json(const char *id, const struct poster_meta *m)
 void poster_handle_put(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = poster_event_id(req, res);
+    const char *id = http_req_uuid_param(req, res, "id", "event");
     if (!id)
         return;
     if (req->body_len == 0) {
@@ -102,10 +92,8 @@ void poster_handle_put(struct http_req *req, struct http_res *res, void *appv)
 void poster_handle_delete(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = poster_event_id(req, res);
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "event", &id);
     if (!c)
         return;
     enum db_status st = poster_store_delete(c, id);
@@ -121,10 +109,8 @@ void poster_handle_delete(struct http_req *req, struct http_res *res, void *appv
 void poster_handle_get(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = poster_event_id(req, res);
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "event", &id);
     if (!c)
         return;
     struct poster_meta m;

@@ -342,7 +342,7 @@ void queue_admin_answer(struct client_app *app, struct http_res *res,
         log_warn("queue of event %s not stored: %s", id, db_status_name(st));
         int code = (int)res->status;
         json_decref(ev);
-        http_res_error(res, st == DB_UNAVAILABLE ? 503 : 500, "QUEUE_NOT_STORED",
+        http_res_error(res, 503, "QUEUE_NOT_STORED",
                        "the event was saved but its queue setting was not (HTTP %d): send the "
                        "queue again",
                        code);

@@ -27,6 +27,7 @@ const struct http_route client_routes[] = {
     {"GET", "/api/bookings/{id}", booking_handle_get, ROUTE_AUTH},
     {"POST", "/api/bookings/{id}/refresh", booking_handle_refresh, ROUTE_AUTH},
     {"POST", "/api/bookings/{id}/cancel", booking_handle_cancel, ROUTE_AUTH},
+    {"POST", "/api/bookings/{id}/checkout", booking_handle_checkout, ROUTE_AUTH},
     {"GET", "/api/bookings/{id}/ticket.pdf", booking_handle_ticket, ROUTE_AUTH},
     {"POST", "/api/waitlist", waitlist_handle_join, ROUTE_AUTH},
     {"GET", "/api/waitlist", waitlist_handle_list, ROUTE_AUTH},

@@ -357,7 +357,8 @@ static void status_table(void **state)
     assert_null(booking_status_name(BS_COUNT));
     assert_int_equal(booking_status_parse(NULL), BS_UNKNOWN);
     assert_int_equal(booking_status_parse("confirmed"), BS_UNKNOWN);
-    assert_int_equal(booking_status_parse("HELD"), BS_UNKNOWN);
+    assert_int_equal(booking_status_parse("HELD"), BS_HELD);
+    assert_int_equal(booking_status_parse("HELD?"), BS_UNKNOWN);
     assert_false(booking_status_valid(NULL));
     assert_string_equal(booking_public_status("REQUESTED"), "PENDING_PAYMENT");
     assert_null(booking_public_status(NULL));

@@ -425,6 +425,44 @@ enum db_status db_exec_one(struct db_conn *conn, const struct db_stmt *stmt, int
     return DB_OK;
 }
 
+enum db_status db_exec_page(struct db_conn *conn, const struct db_stmt *list,
+                            const struct db_stmt *count, const char *total_col, int nparams,
+                            const char *const *params, long limit, long offset, PGresult **rows,
+                            long *total)
+{
+    *rows = NULL;
+    *total = 0;
+    if (nparams < 0 || nparams > 14)
+        return DB_INVALID;
+    char l[24], o[24];
+    snprintf(l, sizeof l, "%ld", limit);
+    snprintf(o, sizeof o, "%ld", offset);
+    const char *p[16];
+    for (int i = 0; i < nparams; i++)
+        p[i] = params[i];
+    p[nparams] = l;
+    p[nparams + 1] = o;
+    PGresult *r = NULL;
+    enum db_status st = db_exec(conn, list, nparams + 2, p, &r);
+    if (st != DB_OK)
+        return st;
+    const char *t = total_col && PQntuples(r) > 0 ? db_get(r, 0, total_col) : NULL;
+    if (t) {
+        *total = atol(t);
+    } else if (count) {
+        PGresult *c = NULL;
+        st = db_exec(conn, count, nparams, p, &c);
+        if (st != DB_OK) {
+            PQclear(r);
+            return st;
+        }
+        *total = PQntuples(c) > 0 ? atol(PQgetvalue(c, 0, 0)) : 0;
+        PQclear(c);
+    }
+    *rows = r;
+    return DB_OK;
+}
+
 enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
                        const char *const *params, PGresult **out)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/rand.h"
 #include "common/util.h"
 
 /* Deeper JSON is refused before jansson sees it: its recursive parser
@@ -405,4 +406,15 @@ void http_res_header(struct http_res *res, const char *name, const char *value)
     res->headers[res->nheaders].name = xstrdup(name);
     res->headers[res->nheaders].value = xstrdup(value);
     res->nheaders++;
+}
+
+const char *http_req_uuid_param(const struct http_req *req, struct http_res *res, const char *name,
+                                const char *what)
+{
+    const char *id = http_req_param(req, name);
+    if (!id || !uuid_valid(id)) {
+        http_res_error(res, 404, "NOT_FOUND", "no such %s", what);
+        return NULL;
+    }
+    return id;
 }

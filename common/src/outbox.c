@@ -761,18 +761,17 @@ enum db_status outbox_list(struct db_conn *conn, const char *status_filter, long
         return DB_INVALID;
     if (limit < 0 || offset < 0)
         return DB_INVALID;
-    char limit_s[24], offset_s[24];
-    snprintf(limit_s, sizeof limit_s, "%ld", limit);
-    snprintf(offset_s, sizeof offset_s, "%ld", offset);
-    const char *params[] = {status_filter, limit_s, offset_s};
+    const char *params[] = {status_filter};
     PGresult *res;
-    enum db_status st = db_exec(conn, &outbox_list_stmt, 3, params, &res);
+    long all = 0;
+    enum db_status st =
+        db_exec_page(conn, &outbox_list_stmt, NULL, "total", 1, params, limit, offset, &res, &all);
     if (st != DB_OK)
         return st;
+    if (total)
+        *total = all;
     json_t *arr = json_array();
     for (int r = 0; r < PQntuples(res); r++) {
-        if (total && r == 0)
-            *total = strtol(db_get(res, 0, "total"), NULL, 10);
         const char *id = db_get(res, r, "id");
         if (!id)
             continue; /* the page is empty: only the total came */

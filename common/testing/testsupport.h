@@ -44,6 +44,12 @@ int test_db_exec(const char *uri, const char *sql);
 #define TEST_PORT_MAX 32000
 int test_free_port(void);
 
+/* A TCP connection to 127.0.0.1:port for requests curl will not send;
+ * the fd, or -1. */
+int test_connect(int port);
+/* 1 once the peer of fd closed (EOF or reset), 0 while it is open. */
+int test_peer_closed(int fd);
+
 struct test_daemon {
     pid_t pid;
     int port;

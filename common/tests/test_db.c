@@ -122,6 +122,53 @@ static void *wait_for_conn(void *arg)
     return NULL;
 }
 
+/* db_exec_page: the count from the page's window column, from the count
+ * statement past the end or when the list has no such column, and from
+ * neither (0); the limit and offset as the last two parameters. */
+static void test_exec_page(void **state)
+{
+    (void)state;
+    static const struct db_stmt win = {
+        "t_page_win", "SELECT n, count(*) OVER () AS total FROM generate_series(1, $1::int) n"
+                      " ORDER BY n LIMIT $2::bigint OFFSET $3::bigint"};
+    static const struct db_stmt plain = {"t_page_plain",
+                                         "SELECT n FROM generate_series(1, $1::int) n"
+                                         " ORDER BY n LIMIT $2::bigint OFFSET $3::bigint"};
+    static const struct db_stmt cnt = {"t_page_count", "SELECT $1::int AS c"};
+    struct db_pool *pool = db_pool_create(uri, 1);
+    struct db_conn *c = db_acquire(pool, 1000);
+    assert_non_null(c);
+    const char *p[] = {"7"};
+    PGresult *r = NULL;
+    long total = -1;
+    assert_int_equal(db_exec_page(c, &win, &cnt, "total", 1, p, 3, 2, &r, &total), DB_OK);
+    assert_int_equal(total, 7);
+    assert_int_equal(PQntuples(r), 3);
+    assert_string_equal(db_get(r, 0, "n"), "3");
+    PQclear(r);
+    /* past the end: no row, the count statement answers */
+    assert_int_equal(db_exec_page(c, &win, &cnt, "total", 1, p, 3, 50, &r, &total), DB_OK);
+    assert_int_equal(PQntuples(r), 0);
+    assert_int_equal(total, 7);
+    PQclear(r);
+    /* no window column: always the count statement */
+    assert_int_equal(db_exec_page(c, &plain, &cnt, NULL, 1, p, 5, 0, &r, &total), DB_OK);
+    assert_int_equal(PQntuples(r), 5);
+    assert_int_equal(total, 7);
+    PQclear(r);
+    /* neither: 0 */
+    assert_int_equal(db_exec_page(c, &win, NULL, "total", 1, p, 3, 50, &r, &total), DB_OK);
+    assert_int_equal(total, 0);
+    PQclear(r);
+    /* an error: no rows, no count */
+    const char *bad[] = {"x"};
+    assert_int_not_equal(db_exec_page(c, &win, &cnt, "total", 1, bad, 3, 0, &r, &total), DB_OK);
+    assert_null(r);
+    assert_int_equal(total, 0);
+    db_release(pool, c);
+    db_pool_destroy(pool);
+}
+
 static void test_pool_bounded(void **state)
 {
     (void)state;
@@ -536,6 +583,7 @@ int main(void)
     test_require_pg();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool_bounded),
+        cmocka_unit_test(test_exec_page),
         cmocka_unit_test(test_prepared_reused),
         cmocka_unit_test(test_outcomes),
         cmocka_unit_test(test_transactions),

@@ -312,21 +312,11 @@ enum db_status invoice_store_list(struct db_conn *conn, const char *status, cons
                                   long limit, long offset, const char *public_url, json_t **items,
                                   long *total)
 {
-    char lim[32], off[32];
-    snprintf(lim, sizeof lim, "%ld", limit);
-    snprintf(off, sizeof off, "%ld", offset);
-    const char *params[] = {status, booking_id, lim, off};
+    const char *params[] = {status, booking_id};
     PGresult *res = NULL;
     *items = NULL;
-    *total = 0;
-
-    enum db_status st = db_exec(conn, &stmt_count, 2, params, &res);
-    if (st != DB_OK)
-        return st;
-    *total = (long)col_i64(res, 0, "count");
-    PQclear(res);
-
-    st = db_exec(conn, &stmt_list, 4, params, &res);
+    enum db_status st =
+        db_exec_page(conn, &stmt_list, &stmt_count, NULL, 2, params, limit, offset, &res, total);
     if (st != DB_OK)
         return st;
     json_t *arr = json_array();

@@ -3,7 +3,8 @@
 // folder) on free ports against fresh databases on the test PostgreSQL
 // (TEST_PGHOST, TEST_PGPORT, TEST_PGUSER), then drives Debian's chromium
 // through playwright-core, as a person would, in these scenarios:
-//   1. a user registers, books, pays on the payment page, sees CONFIRMED
+//   1. a user registers, selects seats (held for selection, a countdown),
+//      checks out (the payment window's countdown), pays on the payment page, sees CONFIRMED
 //      appear by itself and downloads the ticket (a PDF), on a phone screen;
 //   2. a taken seat cannot be booked and offers the waitlist;
 //   3. an admin creates an event (layout, poster) that then appears for users;
@@ -442,7 +443,16 @@ async function scenarioBookAndPay(env) {
     expect((await page.textContent('#selected-total')).includes('IDR 500,000'), 'the total shown');
     await page.click('#book');
     await page.waitForFunction(() => location.hash.startsWith('#/bookings/'));
+    // two phases: the seats are locked for the buyer with a countdown, then
+    // Checkout opens the payment with the payment window's countdown
+    await page.waitForSelector('#booking-status [data-status=HELD]');
+    const lock = await page.textContent('#selection-countdown');
+    expect(/^[0-9]+:[0-5][0-9]$/.test(lock), `the selection lock's countdown (got "${lock}")`);
+    await review(page, '1-booking-held');
+    await page.click('#checkout');
     await page.waitForSelector('#booking-status [data-status=PENDING_PAYMENT]');
+    const win = await page.textContent('#payment-countdown');
+    expect(/^[0-9]+:[0-5][0-9]$/.test(win), `the payment window's countdown (got "${win}")`);
     const bookingId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
     await review(page, '1-booking-pending');
 
@@ -965,6 +975,86 @@ async function scenarioGate(env) {
   }
 }
 
+// A sale behind a waiting room: the event list offers the line, the
+// waiting page shows the place once sales open and moves on by itself to
+// the seat map, which books with the pass; the admin's form and figures.
+async function scenarioQueuedSale(env) {
+  const ctx = await launch({ width: 1280, height: 900 });
+  try {
+    const admin = await call(env.C, 'POST', '/api/sessions', { body: { login: 'admin', password: ADMIN_PASSWORD } });
+    expect(admin.status === 201, 'the admin logged in');
+    const sales = new Date(Date.now() + 5000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const made = await call(env.C, 'POST', '/api/admin/events', {
+      token: admin.json.token,
+      body: {
+        name: 'Browser Queued Sale', venue: 'Istora', currency: 'IDR', sales_start_at: sales,
+        starts_at: new Date(Date.now() + 20 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        layout: { sections: [{ name: 'Floor', rows: ['A'], seats_per_row: 6, price: 100000 }] },
+        queue: { enabled: true, admit_per_minute: 60 },
+      },
+    });
+    expect(made.status === 201 && made.json.queue && made.json.queue.enabled, `queued event created (${made.status} ${made.text})`);
+    const ev = made.json;
+    const user = await apiUser(env, 'quinn' + crypto.randomBytes(3).toString('hex'));
+    const page = await newPage(ctx);
+    await uiLogin(page, env.C, user.username, user.password);
+
+    // the list offers the line before sales open; the page says the place is drawn then
+    await page.goto(env.C + '/#/events');
+    const card = page.locator('article.event', { hasText: 'Browser Queued Sale' });
+    await card.getByRole('link', { name: 'Join the line' }).click();
+    await page.waitForFunction(() => /\/queue$/.test(location.hash));
+    await page.waitForFunction(() => /drawn/.test(document.getElementById('queue-position').textContent));
+    expect(await page.isVisible('#queue-progress'), 'a progress bar');
+    expect(await page.isVisible('#queue-leave'), 'a leave button');
+    await review(page, '7-queue-before-opening');
+
+    // sales open: admitted, and on to the seat map by itself (polling, no reload)
+    await page.waitForFunction((id) => location.hash === '#/events/' + id, ev.id, { timeout: 20000 });
+    await page.waitForSelector('#seatmap button.seat[data-status]');
+    await page.waitForSelector('#queue-pass-note:not([hidden])');
+    const note = await page.textContent('#queue-pass-note');
+    expect(/pass/.test(note), `the pass's countdown (got "${note}")`);
+    await seat(page, 'A-1').click();
+    await page.click('#book');
+    await page.waitForFunction(() => location.hash.startsWith('#/bookings/'));
+    await page.waitForSelector('#booking-status [data-status=HELD]');
+    await review(page, '7-queue-booked');
+
+    // the pass bought once: back on the seat map the button leads to the line again
+    await page.goto(env.C + '/#/events/' + ev.id);
+    await page.waitForSelector('#seatmap button.seat[data-status]');
+    await seat(page, 'A-2').click();
+    await page.click('#book');
+    await page.locator('#selection [role=alert]').waitFor();
+    const refused = await alertText(page);
+    expect(/pass/i.test(refused), `the spent pass refused in words (got "${refused}")`);
+    await page.waitForFunction(() => document.getElementById('book').textContent === 'Join the line to book');
+
+    // the admin sets the queue on the form and sees its figures
+    const adminPage = await ctx.context.newPage();
+    await uiLogin(adminPage, env.C, 'admin', ADMIN_PASSWORD);
+    await adminPage.goto(env.C + '/#/admin/events/' + ev.id + '/edit');
+    await adminPage.waitForSelector('#queue-enabled');
+    expect(await adminPage.isChecked('#queue-enabled'), 'the queue shown on the form');
+    await adminPage.fill('#queue-rate', '120');
+    await adminPage.click('#save-event');
+    await adminPage.locator('#edit-form .msg.ok').waitFor();
+    await adminPage.goto(env.C + '/#/admin/events/' + ev.id + '/stats');
+    await adminPage.waitForSelector('#queue-stats');
+    const rate = await adminPage.textContent('#queue-stats [data-queue=rate] .tile-value');
+    expect(rate === '120', `the new rate in the figures (got "${rate}")`);
+    const admitted = await adminPage.textContent('#queue-stats [data-queue=admitted] .tile-value');
+    expect(admitted === '1', `one admitted (got "${admitted}")`);
+    await review(adminPage, '7-queue-admin');
+    expect(ctx.errors.length === 0, `no script errors (${ctx.errors.join('; ')})`);
+    return { ctx };
+  } catch (e) {
+    e.ctx = ctx;
+    throw e;
+  }
+}
+
 const scenarios = [
   ['1 book, pay, confirmed by itself, ticket PDF', scenarioBookAndPay],
   ['2 taken seat refused, waitlist offered', scenarioTakenSeat],
@@ -972,6 +1062,7 @@ const scenarios = [
   ['4 the seat map by venue (train, hall, held, posters)', scenarioSeatMapByVenue],
   ['5 the gate: a code admitted, the second scan refused', scenarioGate],
   ['6 events in the venue\'s time, for sale or not, published and cancelled', scenarioEventLife],
+  ['7 a queued sale: the waiting page, admitted, booked with the pass', scenarioQueuedSale],
 ];
 if (screenshotDir) {
   fs.mkdirSync(screenshotDir, { recursive: true });

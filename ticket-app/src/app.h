@@ -37,7 +37,8 @@ struct app {
     double organizer_failure_rate;     /* ORGANIZER_FAILURE_RATE */
     long organizer_latency_ms;         /* ORGANIZER_LATENCY_MS */
     long organizer_seed;               /* ORGANIZER_SEED (0 = random) */
-    long hold_ttl_s;                   /* HOLD_TTL_SECONDS */
+    long hold_ttl_s;                   /* HOLD_TTL_SECONDS: the payment window */
+    long selection_ttl_s;              /* SELECTION_TTL_SECONDS: a HELD selection's lock */
     long payment_timeout_ms;           /* PAYMENT_TIMEOUT_MS: per call to payment-app */
     long notify_timeout_ms;            /* NOTIFY_TIMEOUT_MS */
     long notify_retry_base_ms;         /* NOTIFY_RETRY_BASE_MS */

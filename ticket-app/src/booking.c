@@ -23,6 +23,10 @@ int booking_parse_request(const json_t *body, struct booking_request *rq, json_t
     const char *holder = NULL;
     if (valid_string(body, "holder", 0, HOLDER_MAX * 4, &holder, details) > 0)
         snprintf(rq->holder, sizeof rq->holder, "%s", holder);
+    const json_t *checkout = json_object_get(body, "checkout");
+    if (checkout && !json_is_null(checkout) && !json_is_boolean(checkout))
+        valid_fail(details, "checkout", "must be true or false");
+    rq->selection = json_is_false(checkout);
 
     json_t *seats = json_object_get(body, "seat_ids");
     if (!json_is_array(seats)) {
@@ -103,6 +107,8 @@ json_t *booking_json(const struct booking *b)
     json_object_set_new(o, "invoice_number", str_or_null(b->invoice_number));
     json_object_set_new(o, "payment_url", str_or_null(b->payment_url));
     json_object_set_new(o, "expires_at", str_or_null(b->expires_at));
+    json_object_set_new(o, "hold_expires_at",
+                        str_or_null(b->state == LC_HELD ? b->expires_at : NULL));
     json_object_set_new(o, "origin", str_or_null(b->origin ? b->origin : "direct"));
     json_object_set_new(o, "holder", str_or_null(b->holder));
     json_object_set_new(o, "version", json_integer(b->version));

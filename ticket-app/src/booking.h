@@ -23,9 +23,12 @@ struct booking_request {
     size_t nseats;
     char origin[9];                  /* "direct" | "waitlist" */
     char holder[HOLDER_MAX * 4 + 1]; /* optional name printed on the ticket; "" if none */
+    int selection; /* "checkout": false: held for selection only (HELD); 0 (the default):
+                    * hold and invoice at once */
 };
 
-/* Validates {booking_id, user_id, event_id, seat_ids[1..10], origin?, holder?}:
+/* Validates {booking_id, user_id, event_id, seat_ids[1..10], origin?, holder?,
+ * checkout? (boolean, default true)}:
  * UUIDs, no duplicate seat, 1..10 seats. Returns 0, or -1 with messages in
  * details. */
 int booking_parse_request(const json_t *body, struct booking_request *rq, json_t *details);
@@ -54,7 +57,8 @@ struct booking {
 };
 void booking_cleanup(struct booking *b);
 
-/* The TicketBooking JSON (new reference). */
+/* The TicketBooking JSON (new reference); hold_expires_at is expires_at
+ * while HELD, else null. */
 json_t *booking_json(const struct booking *b);
 
 /* How a stored booking answers POST /api/bookings (first time or replay):

@@ -43,6 +43,8 @@ static const char *refusal_message(const char *code)
         {"SALES_NOT_OPEN", "sales for this event have not opened yet"},
         {"SALES_CLOSED", "sales for this event have closed"},
         {"LIMIT_REACHED", "this would exceed the seats one user may hold for the event"},
+        {"HOLD_EXPIRED", "the selection lock ran out before checkout"},
+        {"NOT_HELD", "the booking is not held for selection"},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         if (strcmp(code, m[i].code) == 0)
@@ -125,9 +127,11 @@ static void note_organizer_held(struct app *app, const char *id)
         log_warn("could not note organizer hold booking=%s: %s", id, db_status_name(st));
 }
 
-/* The part after the hold: organizer, then invoice. Every step checks the
- * stored state first, so it can run again for the same booking. given, if
- * not NULL, is the booking as just stored (taken over: no reading again). */
+/* The part after the hold: organizer, then invoice (a HELD selection
+ * stops after the organizer: its invoice comes with CHECKOUT). Every step
+ * checks the stored state first, so it can run again for the same
+ * booking. given, if not NULL, is the booking as just stored (taken over:
+ * no reading again). */
 static void continue_flow(struct app *app, const char *id, struct booking *given,
                           struct http_res *res)
 {
@@ -142,7 +146,7 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
         http_res_db_error(res, st);
         return;
     }
-    if (b.state != LC_PENDING_PAYMENT)
+    if (b.state != LC_PENDING_PAYMENT && b.state != LC_HELD)
         goto out;
 
     if (!b.organizer_held_at) {
@@ -157,6 +161,12 @@ static void continue_flow(struct app *app, const char *id, struct booking *given
         }
         /* noted with the invoice below, in the same statement */
         org_noted = 0;
+    }
+    if (b.state == LC_HELD) {
+        if (!org_noted)
+            note_organizer_held(app, id);
+        current = 1; /* the organizer's note is not part of the answer */
+        goto out;
     }
 
     if (!b.invoice_number) {
@@ -210,6 +220,14 @@ out:
         answer_current(app, id, res);
 }
 
+/* 1 while the steps after a hold have not all run: a pending booking
+ * without its invoice, a selection without the organizer's answer. */
+static int flow_unfinished(const struct booking *b)
+{
+    return (b->state == LC_PENDING_PAYMENT && !b->invoice_number) ||
+           (b->state == LC_HELD && !b->organizer_held_at);
+}
+
 static void replay(struct app *app, const struct booking_request *rq, struct booking *b,
                    struct http_res *res)
 {
@@ -221,7 +239,7 @@ static void replay(struct app *app, const struct booking_request *rq, struct boo
     /* The first attempt may still be at the organizer or at payment-app:
      * give it a moment, then resume (each step is idempotent). */
     int64_t until = mono_ms() + REPLAY_WAIT_MS;
-    while (b->state == LC_PENDING_PAYMENT && !b->invoice_number && mono_ms() < until) {
+    while (flow_unfinished(b) && mono_ms() < until) {
         sleep_ms(100);
         struct booking again = {0};
         if (load(app, rq->booking_id, &again) != DB_OK)
@@ -229,7 +247,7 @@ static void replay(struct app *app, const struct booking_request *rq, struct boo
         booking_cleanup(b);
         *b = again;
     }
-    if (b->state == LC_PENDING_PAYMENT && !b->invoice_number) {
+    if (flow_unfinished(b)) {
         continue_flow(app, rq->booking_id, NULL, res);
         return;
     }
@@ -253,6 +271,9 @@ static void end_lapsed(struct app *app, const char *lapsed)
         if (old.state == LC_PENDING_PAYMENT) {
             log_info("hold asks for a seat of run-out booking=%s", id);
             lifecycle_expire(app, id, old.invoice_number);
+        } else if (old.state == LC_HELD) {
+            log_info("hold asks for a seat of lapsed selection booking=%s", id);
+            lifecycle_expire_selection(app, id);
         }
         booking_cleanup(&old);
     }
@@ -279,8 +300,9 @@ void booking_flow_create(struct app *app, const struct booking_request *rq,
     for (int pass = 0; pass < 2; pass++) {
         char *lapsed = NULL;
         lapsed_pass = pass;
-        DB_RETRYING(st, booking_store_try_hold(c, rq, names, app->hold_ttl_s,
-                                               app->max_seats_per_user, pass, &tried, &b, &lapsed));
+        DB_RETRYING(st, booking_store_try_hold(
+                            c, rq, names, rq->selection ? app->selection_ttl_s : app->hold_ttl_s,
+                            app->max_seats_per_user, pass, &tried, &b, &lapsed));
         if (st != DB_OK || tried != TRY_LAPSED) {
             free(lapsed);
             break;
@@ -364,4 +386,55 @@ db_error:
     db_release(app->pool, c);
     log_warn("booking=%s database: %s", rq->booking_id, db_status_name(st));
     http_res_db_error(res, st);
+}
+
+void booking_flow_checkout(struct app *app, const char *id, const char *user_id,
+                           struct http_res *res)
+{
+    struct booking b = {0};
+    enum db_status st = load(app, id, &b);
+    if (st == DB_OK && user_id && strcmp(b.user_id, user_id) != 0)
+        st = DB_NOT_FOUND; /* someone else's booking is nobody's business */
+    booking_cleanup(&b);
+    if (st == DB_NOT_FOUND) {
+        http_res_error(res, 404, "NOT_FOUND", "booking not found");
+        return;
+    }
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
+    if (!c) {
+        http_res_db_error(res, DB_UNAVAILABLE);
+        return;
+    }
+    struct lc_outcome o;
+    DB_RETRYING(st, lifecycle_apply(c, id, LC_EV_CHECKOUT, NULL, NULL, &o));
+    db_release(app->pool, c);
+    if (st != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    if (o.applied) {
+        /* the invoice, as the one-step hold makes it (a replay resumes it) */
+        continue_flow(app, id, NULL, res);
+        return;
+    }
+    if (o.from == LC_HELD) {
+        /* lapsed, the sweeper not there yet: let the seats go now */
+        lifecycle_expire_selection(app, id);
+        app_wake(app);
+    }
+    if ((st = load(app, id, &b)) != DB_OK) {
+        http_res_db_error(res, st);
+        return;
+    }
+    const char *code = o.refusal[0] ? o.refusal : "NOT_HELD";
+    json_t *j = booking_json(&b);
+    json_t *extra = json_deep_copy(j);
+    json_object_set_new(extra, "booking", j);
+    http_res_error_full(res, 409, code, refusal_message(code),
+                        json_pack("{s:s}", "status", b.status ? b.status : ""), extra);
+    booking_cleanup(&b);
 }

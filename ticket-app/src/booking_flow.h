@@ -21,6 +21,18 @@ struct app;
 void booking_flow_create(struct app *app, const struct booking_request *rq,
                          const struct attendee_list *al, struct http_res *res);
 
+/* Runs POST /api/bookings/{id}/checkout: CHECKOUT through the model, then
+ * the invoice at payment-app as the one-step hold makes it. Answers 201
+ * with the booking PENDING_PAYMENT (again, as it is now, for a checkout
+ * that went through before: PENDING_PAYMENT or CONFIRMED); 409
+ * HOLD_EXPIRED when the selection lock ran out (the seats are let go at
+ * once), 409 NOT_HELD for a booking that failed or was cancelled (both
+ * with details.status and the booking); 404 for an unknown booking or,
+ * when user_id is not NULL, another user's; 503 when payment-app cannot be
+ * reached (the booking is then FAILED). */
+void booking_flow_checkout(struct app *app, const char *id, const char *user_id,
+                           struct http_res *res);
+
 /* Answers res with a booking's outcome (201/409/503 as booking.h says). */
 void booking_flow_answer(struct http_res *res, const struct booking *b);
 

@@ -38,6 +38,34 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
     booking_flow_create(app, &rq, &al, res);
 }
 
+void booking_handle_checkout(struct http_req *req, struct http_res *res, void *app)
+{
+    char id[37];
+    if (valid_uuid_norm(http_req_param(req, "id"), id) != 0) {
+        http_res_error(res, 404, "NOT_FOUND", "booking not found");
+        return;
+    }
+    /* client-app names the caller ({"user_id"}): another's booking is 404 */
+    char user[USER_ID_MAX + 1] = "";
+    if (req->body && req->body_len) {
+        json_t *body = http_req_json(req, res);
+        if (!body)
+            return;
+        json_t *details = json_object();
+        const char *u = NULL;
+        if (valid_string(body, "user_id", 0, USER_ID_MAX, &u, details) > 0)
+            snprintf(user, sizeof user, "%s", u);
+        json_decref(body);
+        if (json_object_size(details) > 0) {
+            http_res_error_full(res, 400, "VALIDATION_FAILED", "the request has invalid fields",
+                                details, NULL);
+            return;
+        }
+        json_decref(details);
+    }
+    booking_flow_checkout(app, id, user[0] ? user : NULL, res);
+}
+
 /* Loads the {id} booking or answers 404/503. */
 static int load_booking(struct app *app, struct http_req *req, struct http_res *res,
                         struct booking *b)

@@ -18,7 +18,7 @@ static const struct db_stmt st_load = {"ticket_booking_load",
 static const struct db_stmt st_try_hold = {
     "ticket_booking_try_hold",
     "SELECT * FROM booking_try_hold($1, $2, $3, $4::uuid[], $5, $6, $7::int, $8::int, $9::bool, "
-    "                               $10::json)"};
+    "                               $10::json, $11::bool)"};
 
 /* booking_try_hold's outcome column, by name. */
 static const struct {
@@ -37,7 +37,17 @@ static const struct {
 static const struct db_stmt st_organizer_held = {
     "ticket_booking_organizer_held",
     "UPDATE bookings SET organizer_held_at = now() "
-    " WHERE id = $1 AND status = 'PENDING_PAYMENT' AND organizer_held_at IS NULL"};
+    " WHERE id = $1 AND status IN ('PENDING_PAYMENT', 'HELD') AND organizer_held_at IS NULL"};
+
+/* CHECKOUT's payment window (the PAY_WINDOW effect), run by the executor
+ * under the booking's row lock: the booking and its seats held until now +
+ * $2 seconds. */
+static const struct db_stmt st_pay_window = {
+    "ticket_booking_pay_window",
+    "WITH b AS (UPDATE bookings SET expires_at = now() + make_interval(secs => $2::int), "
+    "                  sweep_after = NULL WHERE id = $1 RETURNING id, expires_at) "
+    "UPDATE seats s SET held_until = b.expires_at, updated_at = now() "
+    "  FROM b WHERE s.booking_id = b.id AND s.status = 'ON_GOING'"};
 
 /* The INVOICE_ATTACHED transition for several bookings in one
  * autocommitted statement. $1 is a JSON array of {id, number, url}; the
@@ -66,7 +76,8 @@ static const struct db_stmt st_attach = {
 static const struct db_stmt st_lock = {
     "ticket_booking_lock",
     "SELECT b.status, b.origin, COALESCE(b.invoice_number, '') AS invoice_number, "
-    "       (e.starts_at <= now()) AS started "
+    "       (e.starts_at <= now()) AS started, "
+    "       COALESCE(b.expires_at <= clock_timestamp(), false) AS lapsed "
     "  FROM bookings b JOIN events e ON e.id = b.event_id WHERE b.id = $1 FOR UPDATE OF b"};
 
 static const struct db_stmt st_checked_in = {
@@ -90,15 +101,16 @@ static const struct db_stmt st_processed = {
 static const struct db_stmt st_claim_due = {
     "ticket_booking_claim_due",
     "UPDATE bookings b SET sweep_after = now() + make_interval(secs => $2::int) "
-    "  FROM (SELECT id FROM bookings WHERE status = 'PENDING_PAYMENT' AND expires_at < now() "
-    "          AND (sweep_after IS NULL OR sweep_after < now()) "
+    "  FROM (SELECT id FROM bookings WHERE status IN ('PENDING_PAYMENT', 'HELD') "
+    "          AND expires_at < now() AND (sweep_after IS NULL OR sweep_after < now()) "
     "        ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) d "
-    " WHERE b.id = d.id RETURNING b.id::text AS id, COALESCE(b.invoice_number, '') AS inv"};
+    " WHERE b.id = d.id "
+    "RETURNING b.id::text AS id, COALESCE(b.invoice_number, '') AS inv, b.status"};
 
 static const struct db_stmt st_live_of_event = {
     "ticket_booking_live_of_event",
     "SELECT id::text FROM bookings WHERE event_id = $1 "
-    "   AND status IN ('PENDING_PAYMENT', 'CONFIRMED') ORDER BY created_at LIMIT $2"};
+    "   AND status IN ('HELD', 'PENDING_PAYMENT', 'CONFIRMED') ORDER BY created_at LIMIT $2"};
 
 static const struct db_stmt st_ticket = {
     "ticket_booking_ticket",
@@ -182,16 +194,25 @@ enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_re
                                       int lapsed_taken, enum try_hold_outcome *out,
                                       struct booking *b, char **lapsed)
 {
+    /* "checkout": false holds for selection (HELD) */
     char ttl[24], max[24], ids[BOOKING_SEATS_MAX * 38 + 4];
     snprintf(ttl, sizeof ttl, "%ld", ttl_s);
     snprintf(max, sizeof max, "%ld", max_seats);
     seat_ids_literal((const char(*)[37])rq->seat_ids, rq->nseats, ids, sizeof ids);
-    const char *p[] = {
-        rq->booking_id,           rq->user_id, rq->event_id, ids, rq->holder, rq->origin, ttl, max,
-        lapsed_taken ? "t" : "f", attendees};
+    const char *p[] = {rq->booking_id,
+                       rq->user_id,
+                       rq->event_id,
+                       ids,
+                       rq->holder,
+                       rq->origin,
+                       ttl,
+                       max,
+                       lapsed_taken ? "t" : "f",
+                       attendees,
+                       rq->selection ? "f" : "t"};
     PGresult *r = NULL;
     *lapsed = NULL;
-    enum db_status st = db_exec(c, &st_try_hold, 10, p, &r);
+    enum db_status st = db_exec(c, &st_try_hold, 11, p, &r);
     if (st != DB_OK)
         return st;
     const char *o = PQntuples(r) == 1 ? db_get(r, 0, "outcome") : NULL;
@@ -267,6 +288,7 @@ enum db_status booking_store_lock(struct db_conn *c, const char *id, struct book
     const char *origin = db_get(r, 0, "origin");
     out->waitlist = origin && strcmp(origin, "waitlist") == 0;
     out->started = db_get(r, 0, "started")[0] == 't';
+    out->lapsed = db_get(r, 0, "lapsed")[0] == 't';
     snprintf(out->invoice_number, sizeof out->invoice_number, "%s", db_get(r, 0, "invoice_number"));
     PQclear(r);
     return DB_OK;
@@ -282,6 +304,14 @@ enum db_status booking_store_checked_in(struct db_conn *c, const char *id, int *
     *yes = db_get(r, 0, "yes")[0] == 't';
     PQclear(r);
     return DB_OK;
+}
+
+enum db_status booking_store_open_pay_window(struct db_conn *c, const char *id, long ttl_s)
+{
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%ld", ttl_s);
+    const char *p[] = {id, ttl};
+    return db_exec(c, &st_pay_window, 2, p, NULL);
 }
 
 enum db_status booking_store_set_status(struct db_conn *c, const char *id, enum lc_state to,
@@ -305,7 +335,7 @@ enum db_status booking_store_processed(struct db_conn *c, const char *event_id, 
 }
 
 int booking_store_claim_due(struct db_conn *c, int max, long recheck_s, char (*ids)[37],
-                            char (*invoices)[64])
+                            char (*invoices)[64], enum lc_state *states)
 {
     char m[16], rs[24];
     snprintf(m, sizeof m, "%d", max);
@@ -318,6 +348,7 @@ int booking_store_claim_due(struct db_conn *c, int max, long recheck_s, char (*i
     for (int i = 0; i < n && i < max; i++) {
         snprintf(ids[i], 37, "%s", db_get(r, i, "id"));
         snprintf(invoices[i], 64, "%s", db_get(r, i, "inv"));
+        states[i] = lifecycle_state_parse(db_get(r, i, "status"));
     }
     PQclear(r);
     return n < max ? n : max;

@@ -16,7 +16,8 @@
 enum db_status booking_store_load(struct db_conn *c, const char *id, struct booking *b);
 
 enum try_hold_outcome {
-    TRY_HELD,          /* every guard passed: b is the booking PENDING_PAYMENT */
+    TRY_HELD,          /* every guard passed: b is the booking PENDING_PAYMENT (HELD
+                        * when rq->selection) */
     TRY_REFUSED,       /* b is the attempt stored FAILED with the guard's code */
     TRY_EXISTS,        /* the booking id is already known: nothing changed */
     TRY_NO_EVENT,      /* no such event (or a draft): nothing changed */
@@ -24,10 +25,12 @@ enum try_hold_outcome {
     TRY_SLOW,          /* an unknown or foreign seat: nothing changed */
     TRY_LAPSED,        /* a seat's hold ran out: *lapsed lists those bookings */
 };
-/* The HOLD transition (booking_try_hold, migrations/ticket/075_hold_attendees.sql,
- * its only implementation): one statement and one commit. attendees is
- * NULL or the JSON text [{seat_id, name, id_number}] stored with a HELD
- * booking (attendee_list_json). max_seats is
+/* The HOLD and HOLD_SELECTION transitions (booking_try_hold,
+ * migrations/ticket/080_two_phase.sql, their only implementation): one
+ * statement and one commit; rq->selection stores the booking HELD. ttl_s
+ * is how long the seats are held. attendees is NULL or the JSON text
+ * [{seat_id, name, id_number}] stored with a held booking
+ * (attendee_list_json). max_seats is
  * MAX_SEATS_PER_USER (0: none); lapsed_taken = 1 once the run-out holds
  * were ended through the model (a seat still held is then unavailable).
  * b is zeroed by the caller; *lapsed (TRY_LAPSED) is a new malloc'ed JSON
@@ -37,7 +40,8 @@ enum db_status booking_store_try_hold(struct db_conn *c, const struct booking_re
                                       int lapsed_taken, enum try_hold_outcome *out,
                                       struct booking *b, char **lapsed);
 
-/* Notes that the organizer accepted the hold (only while PENDING_PAYMENT). */
+/* Notes that the organizer accepted the hold (only while HELD or
+ * PENDING_PAYMENT): ORG_OK's one statement. */
 enum db_status booking_store_set_organizer_held(struct db_conn *c, const char *id);
 
 /* The INVOICE_ATTACHED transition for n bookings in one statement, its only
@@ -63,6 +67,7 @@ struct booking_locked {
     int waitlist;            /* origin waitlist */
     int started;             /* the event's starts_at has passed */
     char invoice_number[64]; /* "" when none */
+    int lapsed;              /* expires_at has passed (by the clock, read under the lock) */
 };
 /* Locks booking id; DB_NOT_FOUND if absent. Inside a transaction. */
 enum db_status booking_store_lock(struct db_conn *c, const char *id, struct booking_locked *out);
@@ -77,20 +82,25 @@ enum db_status booking_store_checked_in(struct db_conn *c, const char *id, int *
 enum db_status booking_store_set_status(struct db_conn *c, const char *id, enum lc_state to,
                                         const char *reason);
 
+/* The PAY_WINDOW effect: the booking's expires_at and its ON_GOING seats'
+ * held_until become now + ttl_s; the sweeper's re-check mark is cleared.
+ * Inside the executor's transaction, after booking_store_lock. */
+enum db_status booking_store_open_pay_window(struct db_conn *c, const char *id, long ttl_s);
+
 /* Records a payment webhook event id; *fresh = 0 when it was recorded
  * before (the transaction should then be rolled back). */
 enum db_status booking_store_processed(struct db_conn *c, const char *event_id, const char *type,
                                        int *fresh);
 
-/* The sweeper's claim: up to max PENDING_PAYMENT bookings whose hold ran
- * out and which nobody looked at in the last recheck_s seconds; each is
- * marked so it is not looked at again before then (autocommit, SKIP
- * LOCKED). ids[i] (37 bytes) and invoices[i] (64, "" if none). Returns the
- * count or -1. */
+/* The sweeper's claim: up to max HELD or PENDING_PAYMENT bookings whose
+ * hold ran out and which nobody looked at in the last recheck_s seconds;
+ * each is marked so it is not looked at again before then (autocommit,
+ * SKIP LOCKED). ids[i] (37 bytes), invoices[i] (64, "" if none) and
+ * states[i] as claimed. Returns the count or -1. */
 int booking_store_claim_due(struct db_conn *c, int max, long recheck_s, char (*ids)[37],
-                            char (*invoices)[64]);
+                            char (*invoices)[64], enum lc_state *states);
 
-/* The ids of event_id's live bookings (PENDING_PAYMENT, CONFIRMED), up to
+/* The ids of event_id's live bookings (HELD, PENDING_PAYMENT, CONFIRMED), up to
  * max. Returns the count or -1. */
 int booking_store_live_of_event(struct db_conn *c, const char *event_id, int max, char (*ids)[37]);
 

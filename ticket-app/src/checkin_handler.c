@@ -125,11 +125,9 @@ out:
 void checkin_handle_list(struct http_req *req, struct http_res *res, void *app_)
 {
     struct app *app = app_;
-    const char *id = http_req_param(req, "id");
-    if (!id || !uuid_valid(id)) {
-        http_res_error(res, 404, "NOT_FOUND", "no such event");
+    const char *id = http_req_uuid_param(req, res, "id", "event");
+    if (!id)
         return;
-    }
     long limit, offset;
     if (http_req_paging(req, res, &limit, &offset) != 0)
         return;

@@ -274,31 +274,15 @@ enum db_status event_store_create(struct db_conn *c, const char *id, const struc
 enum db_status event_store_list(struct db_conn *c, const char *when, int admin, long limit,
                                 long offset, json_t **items, long *total)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof l, "%ld", limit);
-    snprintf(o, sizeof o, "%ld", offset);
-    const char *p[] = {when, admin ? "1" : "0", l, o};
+    const char *p[] = {when, admin ? "1" : "0"};
     PGresult *r = NULL;
-    enum db_status st = db_exec(c, &st_list, 4, p, &r);
+    enum db_status st =
+        db_exec_page(c, &st_list, &st_count, "full_count", 2, p, limit, offset, &r, total);
     if (st != DB_OK)
         return st;
     *items = json_array();
     for (int i = 0; i < PQntuples(r); i++)
         json_array_append_new(*items, event_row_json(r, i));
-    if (PQntuples(r) > 0) {
-        *total = atol(db_get(r, 0, "full_count"));
-        PQclear(r);
-        return DB_OK;
-    }
-    PQclear(r);
-    /* Past the end: the window count is not there, ask for it. */
-    st = db_exec(c, &st_count, 2, p, &r);
-    if (st != DB_OK) {
-        json_decref(*items);
-        *items = NULL;
-        return st;
-    }
-    *total = atol(PQgetvalue(r, 0, 0));
     PQclear(r);
     return DB_OK;
 }

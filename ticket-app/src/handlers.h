@@ -21,6 +21,8 @@ void seat_handle_delete(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_create(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_get(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_cancel(struct http_req *req, struct http_res *res, void *app);
+/* POST /api/bookings/{id}/checkout {user_id?}: booking_flow_checkout. */
+void booking_handle_checkout(struct http_req *req, struct http_res *res, void *app);
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *app);
 
 void webhook_handle_payment(struct http_req *req, struct http_res *res, void *app);

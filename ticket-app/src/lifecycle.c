@@ -17,9 +17,19 @@
 const struct lc_transition lc_table[] = {
     {S(LC_NEW), LC_EV_HOLD, LC_G_SALE_OPEN, LC_PENDING_PAYMENT, NULL, LC_FX_HOLD_SEATS,
      LC_IMPL_SQL_HOLD},
-    {S(LC_PENDING_PAYMENT), LC_EV_ORG_OK, LC_G_NONE, LC_SAME, NULL, LC_FX_NOTE_ORG,
+    {S(LC_NEW), LC_EV_HOLD_SELECTION, LC_G_SALE_OPEN, LC_HELD, NULL, LC_FX_HOLD_SEATS,
+     LC_IMPL_SQL_HOLD},
+    {S(LC_PENDING_PAYMENT) | S(LC_HELD), LC_EV_ORG_OK, LC_G_NONE, LC_SAME, NULL, LC_FX_NOTE_ORG,
      LC_IMPL_SQL_ORG},
-    {S(LC_PENDING_PAYMENT), LC_EV_ORG_FAIL, LC_G_NONE, LC_FAILED, "HOLD_REJECTED", GIVE_BACK,
+    {S(LC_PENDING_PAYMENT) | S(LC_HELD), LC_EV_ORG_FAIL, LC_G_NONE, LC_FAILED, "HOLD_REJECTED",
+     GIVE_BACK, LC_IMPL_EXEC},
+    {S(LC_HELD), LC_EV_CHECKOUT, LC_G_SELECTION_LIVE, LC_PENDING_PAYMENT, NULL, LC_FX_PAY_WINDOW,
+     LC_IMPL_EXEC},
+    /* a checkout that went through, asked again (a retry after a timeout):
+     * answered as the booking is now */
+    {S(LC_PENDING_PAYMENT) | S(LC_CONFIRMED), LC_EV_CHECKOUT, LC_G_NONE, LC_SAME, NULL, 0,
+     LC_IMPL_EXEC},
+    {S(LC_HELD), LC_EV_SELECTION_EXPIRE, LC_G_SELECTION_LAPSED, LC_EXPIRED, NULL, GIVE_BACK,
      LC_IMPL_EXEC},
     {S(LC_PENDING_PAYMENT), LC_EV_INVOICE_ATTACHED, LC_G_NONE, LC_SAME, NULL,
      LC_FX_NOTE_INVOICE | LC_FX_NOTE_ORG | LC_FX_NOTIFY, LC_IMPL_SQL_ATTACH},
@@ -30,7 +40,8 @@ const struct lc_transition lc_table[] = {
     {S(LC_PENDING_PAYMENT), LC_EV_PAID, LC_G_NONE, LC_CONFIRMED, NULL,
      LC_FX_BOOK_SEATS | LC_FX_NOTE_INVOICE | LC_FX_WAITLIST | LC_FX_RENDER, LC_IMPL_SQL_PAID},
     {S(LC_CONFIRMED), LC_EV_PAID, LC_G_NONE, LC_SAME, NULL, 0, LC_IMPL_SQL_PAID},
-    {ENDED, LC_EV_PAID, LC_G_NONE, LC_SAME, NULL, LC_FX_REFUND, LC_IMPL_SQL_PAID},
+    /* money for a booking that ended, or that never had an invoice, goes back */
+    {ENDED | S(LC_HELD), LC_EV_PAID, LC_G_NONE, LC_SAME, NULL, LC_FX_REFUND, LC_IMPL_SQL_PAID},
     {S(LC_PENDING_PAYMENT), LC_EV_PAYMENT_FAILED, LC_G_NONE, LC_FAILED, "PAYMENT_FAILED", GIVE_BACK,
      LC_IMPL_EXEC},
     {S(LC_PENDING_PAYMENT), LC_EV_EXPIRE, LC_G_INVOICE_DEAD, LC_EXPIRED, NULL,
@@ -43,6 +54,9 @@ const struct lc_transition lc_table[] = {
      GIVE_BACK | LC_FX_VOID, LC_IMPL_EXEC},
     {S(LC_CONFIRMED), LC_EV_CANCEL_ADMIN, LC_G_NOT_CHECKED_IN, LC_CANCELLED, NULL,
      GIVE_BACK | LC_FX_REFUND, LC_IMPL_EXEC},
+    /* a selection has no invoice to void and nothing paid: always let go */
+    {S(LC_HELD), LC_EV_CANCEL_USER, LC_G_NONE, LC_CANCELLED, NULL, GIVE_BACK, LC_IMPL_EXEC},
+    {S(LC_HELD), LC_EV_CANCEL_ADMIN, LC_G_NONE, LC_CANCELLED, NULL, GIVE_BACK, LC_IMPL_EXEC},
     {S(LC_PENDING_PAYMENT), LC_EV_WITHDRAW, LC_G_NONE, LC_CANCELLED, NULL, GIVE_BACK | LC_FX_VOID,
      LC_IMPL_EXEC},
     {S(LC_PENDING_PAYMENT) | S(LC_CONFIRMED), LC_EV_REFUNDED, LC_G_NONE, LC_CANCELLED, NULL,
@@ -53,6 +67,7 @@ const struct lc_transition lc_table[] = {
      GIVE_BACK | LC_FX_VOID, LC_IMPL_EXEC},
     {S(LC_CONFIRMED), LC_EV_EVENT_CANCELLED, LC_G_NONE, LC_CANCELLED, NULL,
      GIVE_BACK | LC_FX_REFUND, LC_IMPL_EXEC},
+    {S(LC_HELD), LC_EV_EVENT_CANCELLED, LC_G_NONE, LC_CANCELLED, NULL, GIVE_BACK, LC_IMPL_EXEC},
 };
 const size_t lc_table_len = sizeof lc_table / sizeof lc_table[0];
 
@@ -63,6 +78,7 @@ static const char *const state_names[LC_STATE_COUNT] = {
     [LC_FAILED] = "FAILED",
     [LC_EXPIRED] = "EXPIRED",
     [LC_CANCELLED] = "CANCELLED",
+    [LC_HELD] = "HELD",
 };
 
 static const char *const event_names[LC_EVENT_COUNT] = {
@@ -80,6 +96,9 @@ static const char *const event_names[LC_EVENT_COUNT] = {
     [LC_EV_REFUNDED] = "refunded_at_payment_app",
     [LC_EV_CHECKIN] = "checkin",
     [LC_EV_EVENT_CANCELLED] = "event_cancelled",
+    [LC_EV_HOLD_SELECTION] = "hold_for_selection",
+    [LC_EV_CHECKOUT] = "checkout",
+    [LC_EV_SELECTION_EXPIRE] = "selection_expire",
 };
 
 static const char *const guard_names[LC_GUARD_COUNT] = {
@@ -94,12 +113,14 @@ static const char *const guard_names[LC_GUARD_COUNT] = {
     [LC_G_NOT_CHECKED_IN] = "no seat checked in (CHECKED_IN)",
     [LC_G_NOT_STARTED] = "no seat checked in (CHECKED_IN), event not started (EVENT_STARTED)",
     [LC_G_SEATS_BOOKED] = "seat BOOKED by the booking",
+    [LC_G_SELECTION_LIVE] = "selection lock not run out (HOLD_EXPIRED)",
+    [LC_G_SELECTION_LAPSED] = "selection lock ran out (else nothing)",
 };
 
 static const char *const effect_names[LC_FX_COUNT] = {
     "hold_seats", "book_seats",   "release_seats",  "unless_started", NULL,
     "void",       "refund",       "org_release",    "render",         "notify",
-    "waitlist",   "note_invoice", "note_organizer", "checkin",
+    "waitlist",   "note_invoice", "note_organizer", "checkin",        "payment_window",
 };
 
 static const char *const impl_names[] = {
@@ -123,13 +144,27 @@ const struct lc_transition *lifecycle_find(enum lc_state from, enum lc_event eve
 
 const char *lifecycle_refusal(enum lc_event event, enum lc_state from)
 {
-    (void)from;
     switch (event) {
     case LC_EV_CANCEL_USER:
     case LC_EV_CANCEL_ADMIN:
         return "NOT_CANCELLABLE";
     case LC_EV_CHECKIN:
         return "INVALID_TICKET";
+    case LC_EV_CHECKOUT:
+        return from == LC_EXPIRED ? "HOLD_EXPIRED" : "NOT_HELD";
+    default:
+        return "";
+    }
+}
+
+const char *lifecycle_guard_refusal(enum lc_guard g)
+{
+    switch (g) {
+    case LC_G_NOT_CHECKED_IN:
+    case LC_G_NOT_STARTED:
+        return "NOT_CANCELLABLE";
+    case LC_G_SELECTION_LIVE:
+        return "HOLD_EXPIRED";
     default:
         return "";
     }
@@ -170,7 +205,7 @@ const char *lifecycle_effect_name(unsigned f)
 
 int lifecycle_live(enum lc_state s)
 {
-    return s == LC_PENDING_PAYMENT || s == LC_CONFIRMED;
+    return s == LC_HELD || s == LC_PENDING_PAYMENT || s == LC_CONFIRMED;
 }
 
 const char *lifecycle_notify_type(enum lc_state s, int waitlist_origin)

@@ -18,6 +18,7 @@ enum lc_state {
     LC_FAILED,
     LC_EXPIRED,
     LC_CANCELLED,
+    LC_HELD, /* seats held for selection (checkout:false): no invoice yet */
     LC_STATE_COUNT,
     LC_SAME = LC_STATE_COUNT /* a row's to-state: the booking stays where it is */
 };
@@ -37,6 +38,9 @@ enum lc_event {
     LC_EV_REFUNDED,         /* invoice.refunded: a refund started at payment-app */
     LC_EV_CHECKIN,          /* POST /api/checkins admits a seat */
     LC_EV_EVENT_CANCELLED,  /* POST /api/events/{id}/cancel */
+    LC_EV_HOLD_SELECTION,   /* POST /api/bookings with "checkout": false */
+    LC_EV_CHECKOUT,         /* POST /api/bookings/{id}/checkout by the owner */
+    LC_EV_SELECTION_EXPIRE, /* the selection lock ran out before checkout */
     LC_EVENT_COUNT
 };
 
@@ -52,6 +56,8 @@ enum lc_guard {
     LC_G_NOT_CHECKED_IN, /* exec: no seat admitted, else NOT_CANCELLABLE/CHECKED_IN */
     LC_G_NOT_STARTED,    /* exec: + the event has not started, else NOT_CANCELLABLE/EVENT_STARTED */
     LC_G_SEATS_BOOKED,   /* CHECKIN (SQL): the seat is BOOKED by this booking */
+    LC_G_SELECTION_LIVE, /* exec: the selection lock has not run out, else HOLD_EXPIRED */
+    LC_G_SELECTION_LAPSED, /* exec: the selection lock ran out, else nothing happens */
     LC_GUARD_COUNT
 };
 
@@ -70,13 +76,14 @@ enum {
     LC_FX_NOTE_INVOICE = 1u << 11,   /* invoice number and payment URL stored */
     LC_FX_NOTE_ORG = 1u << 12,       /* organizer_held_at noted */
     LC_FX_CHECKIN = 1u << 13,        /* check-in row written */
-    LC_FX_COUNT = 14                 /* bits 0..13, bit 4 unused */
+    LC_FX_PAY_WINDOW = 1u << 14,     /* expires_at and the seats' hold: now + HOLD_TTL_SECONDS */
+    LC_FX_COUNT = 15                 /* bits 0..14, bit 4 unused */
 };
 
 /* Where a row runs: its one implementation. */
 enum lc_impl {
     LC_IMPL_EXEC = 0,   /* lifecycle_exec.c: lifecycle_apply */
-    LC_IMPL_SQL_HOLD,   /* booking_try_hold (migrations/ticket/075_hold_attendees.sql) */
+    LC_IMPL_SQL_HOLD,   /* booking_try_hold (migrations/ticket/080_two_phase.sql) */
     LC_IMPL_SQL_PAID,   /* booking_apply_paid (052_lifecycle.sql) */
     LC_IMPL_SQL_ATTACH, /* booking_store_attach_invoices (one statement for n bookings) */
     LC_IMPL_SQL_ORG,    /* booking_store_set_organizer_held */
@@ -102,9 +109,15 @@ extern const size_t lc_table_len;
 const struct lc_transition *lifecycle_find(enum lc_state from, enum lc_event event);
 
 /* The refusal code when event finds no row in state from (static string):
- * NOT_CANCELLABLE for cancels, "" when the event is a quiet no-op there
- * (a webhook for a booking that moved on). */
+ * NOT_CANCELLABLE for cancels, HOLD_EXPIRED for a checkout of an EXPIRED
+ * booking, NOT_HELD for a checkout of one that failed or was cancelled,
+ * "" when the event is a quiet no-op there (a webhook for a booking that
+ * moved on). */
 const char *lifecycle_refusal(enum lc_event event, enum lc_state from);
+
+/* The refusal code when a row's guard g (checked by the executor) fails:
+ * NOT_CANCELLABLE, HOLD_EXPIRED, or "" (a quiet no-op). Static. */
+const char *lifecycle_guard_refusal(enum lc_guard g);
 
 /* "PENDING_PAYMENT"...; "NEW" for LC_NEW. Static strings. */
 const char *lifecycle_state_name(enum lc_state s);
@@ -115,8 +128,8 @@ const char *lifecycle_guard_name(enum lc_guard g);
 /* The name of effect flag f (one bit), or NULL. */
 const char *lifecycle_effect_name(unsigned f);
 
-/* 1 if a booking in s still holds or owns its seats (PENDING_PAYMENT,
- * CONFIRMED). */
+/* 1 if a booking in s still holds or owns its seats (HELD,
+ * PENDING_PAYMENT, CONFIRMED). */
 int lifecycle_live(enum lc_state s);
 
 /* The notification type for a booking that just reached s ("booking.*"),

@@ -1,6 +1,7 @@
 /* lifecycle_exec.c: the lifecycle's executor (see lifecycle_exec.h). */
 #include "lifecycle_exec.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,27 @@ enum db_status lifecycle_notify_now(struct db_conn *c, const char *booking_id)
     return db_tx_end(c, lifecycle_notify(c, booking_id));
 }
 
-/* The guard of row t, read under the row lock; *reason is set when it
- * fails. */
+/* The payment window a checkout opens (HOLD_TTL_SECONDS), set at start-up. */
+static atomic_long pay_window_s = 420;
+
+void lifecycle_exec_configure(long hold_ttl_s)
+{
+    atomic_store(&pay_window_s, hold_ttl_s);
+}
+
+/* The guard of row t, read under the row lock; *failed is set when it
+ * fails, *reason when the refusal has a details.reason. */
 static enum db_status check_guard(struct db_conn *c, const char *id, const struct lc_transition *t,
-                                  const struct booking_locked *bl, const char **reason)
+                                  const struct booking_locked *bl, int *failed, const char **reason)
 {
     *reason = NULL;
+    *failed = 0;
+    if (t->guard == LC_G_SELECTION_LIVE || t->guard == LC_G_SELECTION_LAPSED) {
+        /* the lock and this clock decide a checkout racing the sweeper:
+         * whichever takes the row first, the other finds the state moved */
+        *failed = (t->guard == LC_G_SELECTION_LIVE) == bl->lapsed;
+        return DB_OK;
+    }
     if (t->guard != LC_G_NOT_CHECKED_IN && t->guard != LC_G_NOT_STARTED)
         return DB_OK;
     int checked_in = 0;
@@ -69,6 +85,7 @@ static enum db_status check_guard(struct db_conn *c, const char *id, const struc
         *reason = "CHECKED_IN";
     else if (t->guard == LC_G_NOT_STARTED && bl->started)
         *reason = "EVENT_STARTED";
+    *failed = *reason != NULL;
     return DB_OK;
 }
 
@@ -91,6 +108,8 @@ static enum db_status run_effects(struct db_conn *c, const char *id, const struc
         st = followup_add(c, id, FOLLOWUP_REFUND, inv);
     if (st == DB_OK && (fx & LC_FX_RENDER))
         st = followup_add(c, id, FOLLOWUP_RENDER, NULL);
+    if (st == DB_OK && (fx & LC_FX_PAY_WINDOW))
+        st = booking_store_open_pay_window(c, id, atomic_load(&pay_window_s));
     if (st == DB_OK && (fx & LC_FX_NOTIFY))
         st = lifecycle_notify(c, id);
     return st;
@@ -136,10 +155,11 @@ enum db_status lifecycle_apply(struct db_conn *c, const char *booking_id, enum l
         return DB_ERROR;
     }
     const char *reason = NULL;
-    if (t && (st = check_guard(c, booking_id, t, &bl, &reason)) != DB_OK)
+    int failed = 0;
+    if (t && (st = check_guard(c, booking_id, t, &bl, &failed, &reason)) != DB_OK)
         return db_tx_end(c, st);
-    if (!t || reason) {
-        out->refusal = t ? "NOT_CANCELLABLE" : lifecycle_refusal(event, bl.state);
+    if (!t || failed) {
+        out->refusal = t ? lifecycle_guard_refusal(t->guard) : lifecycle_refusal(event, bl.state);
         out->reason = reason;
         if (webhook_id)
             return db_tx_end(c, DB_OK);
@@ -187,6 +207,17 @@ static enum db_status apply_retrying(struct app *app, const char *id, enum lc_ev
     DB_RETRYING(st, lifecycle_apply(c, id, event, NULL, NULL, out));
     db_release(app->pool, c);
     return st;
+}
+
+enum lc_expire_result lifecycle_expire_selection(struct app *app, const char *booking_id)
+{
+    struct lc_outcome o;
+    enum db_status st = apply_retrying(app, booking_id, LC_EV_SELECTION_EXPIRE, &o);
+    if (st != DB_OK && st != DB_NOT_FOUND) {
+        log_warn("selection expiry of booking=%s: %s", booking_id, db_status_name(st));
+        return LC_EXPIRE_LATER;
+    }
+    return LC_EXPIRE_DONE;
 }
 
 enum lc_expire_result lifecycle_expire(struct app *app, const char *booking_id,

@@ -20,7 +20,8 @@ struct lc_outcome {
     int found;           /* the booking exists */
     enum lc_state from;  /* the state it was in */
     enum lc_state to;    /* the state it is in now */
-    const char *refusal; /* when not applied: the code (static), "" for a quiet no-op */
+    const char *refusal; /* when not applied: the code (static), "" for a quiet no-op;
+                          * a failed guard's code is lifecycle_guard_refusal's */
     const char *reason;  /* details.reason of a refusal (CHECKED_IN, EVENT_STARTED) or NULL */
 };
 
@@ -64,5 +65,15 @@ enum lc_expire_result {
  * follow-up finds any invoice made by a lost answer). */
 enum lc_expire_result lifecycle_expire(struct app *app, const char *booking_id,
                                        const char *invoice_number);
+
+/* SELECTION_EXPIRE: a HELD booking whose selection lock ran out ends
+ * EXPIRED and gives its seats back (no invoice exists to ask about). Under
+ * the row lock, so a checkout that took the row first wins and this does
+ * nothing. LC_EXPIRE_DONE also when there was nothing to do. */
+enum lc_expire_result lifecycle_expire_selection(struct app *app, const char *booking_id);
+
+/* The payment window CHECKOUT opens: HOLD_TTL_SECONDS. Called once at
+ * start-up (before any request). */
+void lifecycle_exec_configure(long hold_ttl_s);
 
 #endif

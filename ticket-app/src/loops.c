@@ -26,24 +26,31 @@
 
 /* The hold sweeper: each run-out hold is ended through the model's EXPIRE
  * (lifecycle_expire), which asks payment-app first; one whose payment is
- * in flight is looked at again after SWEEP_RECHECK_S, not before. */
+ * in flight is looked at again after SWEEP_RECHECK_S, not before. A
+ * lapsed selection (HELD) ends through SELECTION_EXPIRE. */
 int loops_sweep_tick(void *arg)
 {
     struct app *app = arg;
     char ids[SWEEP_BATCH][37], invoices[SWEEP_BATCH][64];
+    enum lc_state states[SWEEP_BATCH];
     struct db_conn *c = db_acquire(app->pool, APP_DB_WAIT_MS);
     if (!c)
         return -1;
-    int n = booking_store_claim_due(c, SWEEP_BATCH, SWEEP_RECHECK_S, ids, invoices);
+    int n = booking_store_claim_due(c, SWEEP_BATCH, SWEEP_RECHECK_S, ids, invoices, states);
     db_release(app->pool, c);
     if (n < 0) {
         log_warn("hold sweeper: database");
         return -1;
     }
     int ended = 0;
-    for (int i = 0; i < n; i++)
-        if (lifecycle_expire(app, ids[i], invoices[i]) == LC_EXPIRE_DONE)
+    for (int i = 0; i < n; i++) {
+        /* a lapsed selection has no invoice to ask about; a checkout that
+         * took it meanwhile makes its SELECTION_EXPIRE a no-op */
+        enum lc_expire_result r = states[i] == LC_HELD ? lifecycle_expire_selection(app, ids[i])
+                                                       : lifecycle_expire(app, ids[i], invoices[i]);
+        if (r == LC_EXPIRE_DONE)
             ended++;
+    }
     if (ended > 0) {
         log_info("hold sweeper ended %d booking(s)", ended);
         app_wake(app);

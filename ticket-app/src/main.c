@@ -5,6 +5,7 @@
 #include "attach_batch.h"
 #include "common/service.h"
 #include "handlers.h"
+#include "lifecycle_exec.h"
 #include "loops.h"
 #include "organizer.h"
 #include "waitlist_offer.h"
@@ -37,6 +38,8 @@ static const struct cfg_entry config[] = {
      "seed of the organizer simulation (0 = random)"},
     {"HOLD_TTL_SECONDS", CFG_INT, "420", 1, 86400, &app.hold_ttl_s,
      "how long a hold waits for payment"},
+    {"SELECTION_TTL_SECONDS", CFG_INT, "120", 1, 86400, &app.selection_ttl_s,
+     "how long seats held for selection (checkout:false) wait for checkout"},
     {"PAYMENT_TIMEOUT_MS", CFG_INT, "5000", 100, 60000, &app.payment_timeout_ms,
      "timeout of one call to payment-app"},
     {"NOTIFY_TIMEOUT_MS", CFG_INT, "5000", 100, 60000, &app.notify_timeout_ms,
@@ -69,6 +72,7 @@ static int ticket_init(void *arg, struct db_pool *pool)
     };
     a->attach = attach_batch_create(pool, ATTACH_GROUP_MAX);
     waitlist_store_configure(a->hold_ttl_s);
+    lifecycle_exec_configure(a->hold_ttl_s);
     waitlist_offer_start(a);
     a->sweeper = bg_start("hold-sweeper", loops_sweep_tick, a, (int)a->sweep_interval_ms);
     a->notifier = bg_start("notify-outbox", loops_notify_tick, a, 1000);

@@ -26,6 +26,7 @@ const struct http_route ticket_routes[] = {
     {"POST", "/api/bookings", booking_handle_create, AUTH_SERVICE},
     {"GET", "/api/bookings/{id}", booking_handle_get, AUTH_SERVICE},
     {"POST", "/api/bookings/{id}/cancel", booking_handle_cancel, AUTH_SERVICE},
+    {"POST", "/api/bookings/{id}/checkout", booking_handle_checkout, AUTH_SERVICE},
     {"GET", "/api/bookings/{id}/ticket.pdf", booking_handle_ticket, AUTH_SERVICE},
     {"POST", "/api/waitlist", waitlist_handle_join, AUTH_SERVICE},
     {"GET", "/api/waitlist", waitlist_handle_list, AUTH_SERVICE},

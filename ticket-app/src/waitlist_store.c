@@ -225,35 +225,18 @@ enum db_status waitlist_store_join(struct db_conn *c, const struct waitlist_join
 enum db_status waitlist_store_list(struct db_conn *c, const char *user_id, const char *status,
                                    long limit, long offset, json_t **items, long *total)
 {
-    char l[24], o[24];
-    snprintf(l, sizeof l, "%ld", limit);
-    snprintf(o, sizeof o, "%ld", offset);
-    const char *p[] = {user_id, status, l, o};
+    const char *p[] = {user_id, status};
     PGresult *r = NULL;
-    enum db_status st = db_exec(c, &st_list, 4, p, &r);
+    enum db_status st =
+        db_exec_page(c, &st_list, &st_count, "total", 2, p, limit, offset, &r, total);
     if (st != DB_OK)
         return st;
     *items = json_array();
-    int n = PQntuples(r);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < PQntuples(r); i++) {
         struct waitlist_entry e;
         entry_from(r, i, &e);
         json_array_append_new(*items, waitlist_entry_json(&e));
     }
-    if (n > 0) {
-        *total = atol(db_get(r, 0, "total"));
-        PQclear(r);
-        return DB_OK;
-    }
-    PQclear(r);
-    /* A page past the end still reports the total. */
-    st = db_exec(c, &st_count, 2, p, &r);
-    if (st != DB_OK) {
-        json_decref(*items);
-        *items = NULL;
-        return st;
-    }
-    *total = atol(PQgetvalue(r, 0, 0));
     PQclear(r);
     return DB_OK;
 }

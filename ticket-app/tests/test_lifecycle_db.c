@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -55,32 +56,46 @@ static void assert_q(const char *sql, const char *p1, const char *want)
 }
 
 /* A booking of event ev in state s holding one seat (ON_GOING while
- * pending, BOOKED when confirmed, given back otherwise); ids out. */
+ * pending or held for selection, BOOKED when confirmed, given back
+ * otherwise); ids out. A HELD booking has no invoice. */
 static void make_booking(const char *ev, enum lc_state s, char id[37], char seat[37])
 {
     next_id("b1000000", id);
     next_id("5e100000", seat);
-    const char *seat_status = s == LC_PENDING_PAYMENT ? "ON_GOING"
-                              : s == LC_CONFIRMED     ? "BOOKED"
-                                                      : "OPEN";
-    int holds = s == LC_PENDING_PAYMENT || s == LC_CONFIRMED;
-    char holder[48], until[64];
+    int pending = s == LC_PENDING_PAYMENT || s == LC_HELD;
+    const char *seat_status = pending ? "ON_GOING" : s == LC_CONFIRMED ? "BOOKED" : "OPEN";
+    int holds = pending || s == LC_CONFIRMED;
+    char holder[48], until[64], invoice[48];
     snprintf(holder, sizeof holder, holds ? "'%s'" : "NULL", id);
-    snprintf(until, sizeof until, "%s",
-             s == LC_PENDING_PAYMENT ? "now() + interval '5 minutes'" : "NULL");
+    snprintf(until, sizeof until, "%s", pending ? "now() + interval '5 minutes'" : "NULL");
+    if (s == LC_HELD)
+        snprintf(invoice, sizeof invoice, "NULL");
+    else
+        snprintf(invoice, sizeof invoice, "'INV-%.12s'", id + 24);
     char sql[2048];
     snprintf(sql, sizeof sql,
              "INSERT INTO bookings (id, user_id, event_id, status, currency, seat_count, amount,"
              " invoice_number, expires_at, failure_reason) VALUES ('%s', 'u-%s', '%s', '%s',"
-             " 'IDR', 1, 100, 'INV-%.12s', now() + interval '5 minutes', %s);"
+             " 'IDR', 1, 100, %s, now() + interval '5 minutes', %s);"
              "INSERT INTO seats (id, event_id, label, section, row, number, price, status,"
              " booking_id, held_until) VALUES ('%s', '%s', 'L%d', 'S', 'R', %d, 100, '%s', %s,"
              " %s);"
              "INSERT INTO booking_seats (booking_id, seat_id, label, section, price)"
              " VALUES ('%s', '%s', 'L%d', 'S', 100);",
-             id, id, ev, lifecycle_state_name(s), id + 24,
+             id, id, ev, lifecycle_state_name(s), invoice,
              s == LC_FAILED ? "'PAYMENT_FAILED'" : "NULL", seat, ev, g_seq, g_seq, seat_status,
              holder, until, id, seat, g_seq);
+    assert_int_equal(test_db_exec(g_uri, sql), 0);
+}
+
+/* The booking's hold (and its seats') ran out a second ago. */
+static void lapse(const char *id)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = '%s';"
+             "UPDATE seats SET held_until = now() - interval '1 second' WHERE booking_id = '%s'",
+             id, id);
     assert_int_equal(test_db_exec(g_uri, sql), 0);
 }
 
@@ -120,6 +135,8 @@ static void test_every_pair(void **state)
                 continue; /* run by its own statement: below */
             char id[37], seat[37];
             make_booking(EV, (enum lc_state)s, id, seat);
+            if (e == LC_EV_SELECTION_EXPIRE) /* its guard: the selection ran out */
+                lapse(id);
             struct lc_outcome o;
             enum db_status st = lifecycle_apply(c, id, (enum lc_event)e, NULL, NULL, &o);
             assert_int_equal(st, DB_OK);
@@ -140,6 +157,16 @@ static void test_every_pair(void **state)
             if (t && (t->effects & LC_FX_VOID))
                 assert_q("SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = 'VOID'",
                          id, "1");
+            if (t && (t->effects & LC_FX_PAY_WINDOW)) {
+                /* the payment window (420 s unless configured) replaces
+                 * the selection's 5 minutes, on the seats too */
+                assert_q("SELECT (expires_at > now() + interval '6 minutes')::text FROM bookings"
+                         " WHERE id = $1",
+                         id, "true");
+                assert_q("SELECT (s.held_until = b.expires_at AND s.status = 'ON_GOING')::text"
+                         " FROM seats s JOIN bookings b ON b.id = s.booking_id WHERE s.id = $1",
+                         seat, "true");
+            }
             if (t && (t->effects & LC_FX_NOTIFY))
                 assert_q("SELECT count(*) FROM outbox WHERE payload::json #>> "
                          "'{data,booking,booking_id}' = $1",
@@ -203,7 +230,8 @@ static void test_paid_every_state(void **state)
                                                            [LC_CONFIRMED] = PAID_ALREADY,
                                                            [LC_FAILED] = PAID_LATE,
                                                            [LC_EXPIRED] = PAID_LATE,
-                                                           [LC_CANCELLED] = PAID_LATE};
+                                                           [LC_CANCELLED] = PAID_LATE,
+                                                           [LC_HELD] = PAID_LATE};
     for (int s = LC_PENDING_PAYMENT; s < LC_STATE_COUNT; s++) {
         char id[37], seat[37], evt[64];
         make_booking(EV, (enum lc_state)s, id, seat);
@@ -252,6 +280,8 @@ static void test_paid_every_state(void **state)
     db_release(g_pool, c);
 }
 
+static int g_selection; /* hold_named holds for selection ("checkout": false) */
+
 /* The HOLD row's guards, in order, through booking_try_hold; names: the
  * attendees' JSON text or NULL. */
 static enum try_hold_outcome hold_named(const char *event, const char *user, const char *seat,
@@ -265,6 +295,7 @@ static enum try_hold_outcome hold_named(const char *event, const char *user, con
     snprintf(rq.seat_ids[0], 37, "%s", seat);
     rq.nseats = 1;
     snprintf(rq.origin, sizeof rq.origin, "direct");
+    rq.selection = g_selection;
     struct db_conn *c = db_acquire(g_pool, 5000);
     enum try_hold_outcome out = TRY_SLOW;
     char *lapsed = NULL;
@@ -378,6 +409,95 @@ static void test_hold_guards(void **state)
     assert_int_equal(hold_named(named, "n1", s4, 10, names, &b), TRY_HELD);
     assert_q("SELECT name FROM booking_attendees WHERE booking_id = $1", b.id, "Sari Dewi");
     booking_cleanup(&b);
+}
+
+/* HOLD_SELECTION: the same statement stores the booking HELD for the TTL
+ * given, without an invoice; a HELD booking counts towards the limit; its
+ * guards (checkout before the lock ran out, selection expiry after) are
+ * read under the row lock. */
+static void test_hold_for_selection(void **state)
+{
+    (void)state;
+    const char *ev = "e2000000-0000-4000-8000-000000000007";
+    add_event(ev, "", "");
+    char s1[37], s2[37], s3[37];
+    add_seat(ev, s1);
+    add_seat(ev, s2);
+    add_seat(ev, s3);
+    struct booking b = {0};
+    g_selection = 1;
+    assert_int_equal(hold(ev, "sel", s1, 2, &b), TRY_HELD);
+    g_selection = 0;
+    assert_int_equal(b.state, LC_HELD);
+    assert_null(b.invoice_number);
+    char id[37];
+    snprintf(id, sizeof id, "%s", b.id);
+    booking_cleanup(&b);
+    /* hold_named's TTL is 60 s */
+    assert_q("SELECT (expires_at BETWEEN now() + interval '55 seconds' AND now() + interval "
+             "'65 seconds' AND status = 'HELD')::text FROM bookings WHERE id = $1",
+             id, "true");
+    assert_q("SELECT status FROM seats WHERE booking_id = $1", id, "ON_GOING");
+    /* the selection counts: a second seat fits the limit of 2, a third not */
+    assert_int_equal(hold(ev, "sel", s2, 2, &b), TRY_HELD);
+    booking_cleanup(&b);
+    assert_int_equal(hold(ev, "sel", s3, 2, &b), TRY_REFUSED);
+    assert_string_equal(b.failure_reason, "LIMIT_REACHED");
+    booking_cleanup(&b);
+
+    struct db_conn *c = db_acquire(g_pool, 5000);
+    struct lc_outcome o;
+    /* the lock has not run out: nothing to expire */
+    assert_int_equal(lifecycle_apply(c, id, LC_EV_SELECTION_EXPIRE, NULL, NULL, &o), DB_OK);
+    assert_false(o.applied);
+    assert_string_equal(o.refusal, "");
+    assert_q("SELECT status FROM bookings WHERE id = $1", id, "HELD");
+    /* it ran out: checkout is refused, HOLD_EXPIRED, and changes nothing */
+    lapse(id);
+    assert_int_equal(lifecycle_apply(c, id, LC_EV_CHECKOUT, NULL, NULL, &o), DB_OK);
+    assert_false(o.applied);
+    assert_string_equal(o.refusal, "HOLD_EXPIRED");
+    assert_q("SELECT status FROM bookings WHERE id = $1", id, "HELD");
+    /* the selection expires: seats back, booking.expired notified */
+    assert_int_equal(lifecycle_apply(c, id, LC_EV_SELECTION_EXPIRE, NULL, NULL, &o), DB_OK);
+    assert_true(o.applied);
+    assert_q("SELECT status FROM bookings WHERE id = $1", id, "EXPIRED");
+    assert_q("SELECT status FROM seats WHERE id = $1", s1, "OPEN");
+    assert_q("SELECT count(*) FROM outbox WHERE topic = 'booking.expired' AND payload::json #>> "
+             "'{data,booking,booking_id}' = $1",
+             id, "1");
+    /* a checkout now: HOLD_EXPIRED still */
+    assert_int_equal(lifecycle_apply(c, id, LC_EV_CHECKOUT, NULL, NULL, &o), DB_OK);
+    assert_false(o.applied);
+    assert_string_equal(o.refusal, "HOLD_EXPIRED");
+    /* the sweeper's claim finds lapsed selections and says so */
+    char b2[37], seat2[37];
+    make_booking(EV, LC_HELD, b2, seat2);
+    lapse(b2);
+    char ids[50][37], invs[50][64];
+    enum lc_state states[50];
+    int n = booking_store_claim_due(c, 50, 5, ids, invs, states);
+    int seen = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(ids[i], b2) == 0) {
+            seen = 1;
+            assert_int_equal(states[i], LC_HELD);
+            assert_string_equal(invs[i], "");
+        }
+    assert_true(seen);
+    db_release(g_pool, c);
+}
+
+/* The transitions written in PL/pgSQL keep generic plans (085): a
+ * redefinition that drops the setting costs every hold its planning. */
+static void test_sql_transitions_plan_generic(void **state)
+{
+    (void)state;
+    static const char *const fns[] = {"booking_try_hold", "booking_apply_paid"};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        assert_q("SELECT string_agg(array_to_string(proconfig, ','), ';') FROM pg_proc "
+                 "WHERE proname = $1",
+                 fns[i], "plan_cache_mode=force_generic_plan");
 }
 
 /* ---- races ---- */
@@ -598,6 +718,94 @@ static void test_race_two_holds_within_limit(void **state)
     }
 }
 
+struct sel_racer {
+    char id[37];
+    int checkout; /* 1: the owner's CHECKOUT; 0: the sweeper's SELECTION_EXPIRE */
+    pthread_barrier_t *go;
+    int won;
+    const char *refusal;
+};
+
+static void *sel_side(void *arg)
+{
+    struct sel_racer *r = arg;
+    struct db_conn *c = db_acquire(g_pool, 5000);
+    pthread_barrier_wait(r->go);
+    struct lc_outcome o = {0};
+    enum db_status st;
+    if (r->checkout) {
+        do
+            st = lifecycle_apply(c, r->id, LC_EV_CHECKOUT, NULL, NULL, &o);
+        while (st == DB_RETRY);
+        assert_int_equal(st, DB_OK);
+        r->won = o.applied;
+        r->refusal = o.refusal;
+    } else {
+        /* as the sweeper does: again until it applies or the booking moved */
+        for (int i = 0; i < 5000; i++) {
+            do
+                st = lifecycle_apply(c, r->id, LC_EV_SELECTION_EXPIRE, NULL, NULL, &o);
+            while (st == DB_RETRY);
+            assert_int_equal(st, DB_OK);
+            if (o.applied || o.from != LC_HELD)
+                break;
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+        r->won = o.applied;
+    }
+    db_release(g_pool, c);
+    return NULL;
+}
+
+#define SEL_ROUNDS 60
+
+/* CHECKOUT against the selection's expiry, the lock running out within a
+ * few milliseconds of the race: exactly one applies, and the seat is held
+ * for the payment window or given back, never both, never neither. */
+static void test_race_checkout_vs_selection_expiry(void **state)
+{
+    (void)state;
+    int checkouts = 0, expiries = 0;
+    for (int i = 0; i < SEL_ROUNDS; i++) {
+        char id[37], seat[37], sql[256];
+        make_booking(EV, LC_HELD, id, seat);
+        snprintf(sql, sizeof sql,
+                 "UPDATE bookings SET expires_at = clock_timestamp() + interval '%d milliseconds'"
+                 " WHERE id = '%s'",
+                 (i % 5 - 1) * 3, id);
+        assert_int_equal(test_db_exec(g_uri, sql), 0);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct sel_racer a = {.checkout = 1, .go = &go}, b = {.checkout = 0, .go = &go};
+        memcpy(a.id, id, 37);
+        memcpy(b.id, id, 37);
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, sel_side, &a);
+        pthread_create(&tb, NULL, sel_side, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        pthread_barrier_destroy(&go);
+        if (a.won + b.won != 1)
+            fail_msg("round %d: checkout %d, expiry %d", i, a.won, b.won);
+        checkouts += a.won;
+        expiries += b.won;
+        if (a.won) {
+            assert_q("SELECT status FROM bookings WHERE id = $1", id, "PENDING_PAYMENT");
+            assert_q("SELECT (status = 'ON_GOING' AND booking_id IS NOT NULL AND held_until > "
+                     "now() + interval '6 minutes')::text FROM seats WHERE id = $1",
+                     seat, "true");
+        } else {
+            assert_string_equal(a.refusal, "HOLD_EXPIRED");
+            assert_q("SELECT status FROM bookings WHERE id = $1", id, "EXPIRED");
+            assert_q("SELECT status || coalesce(booking_id::text, '') FROM seats WHERE id = $1",
+                     seat, "OPEN");
+        }
+    }
+    print_message("checkout vs selection expiry: %d rounds, checkout won %d, expiry won %d\n",
+                  SEL_ROUNDS, checkouts, expiries);
+}
+
 int main(void)
 {
     test_require_pg();
@@ -606,11 +814,14 @@ int main(void)
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_paid_every_state),
         cmocka_unit_test(test_hold_guards),
+        cmocka_unit_test(test_sql_transitions_plan_generic),
         cmocka_unit_test(test_race_pay_vs_expire),
         cmocka_unit_test(test_race_cancel_vs_checkin),
         cmocka_unit_test(test_race_cancel_vs_paid),
         cmocka_unit_test(test_race_refunded_vs_cancel),
         cmocka_unit_test(test_race_two_holds_within_limit),
+        cmocka_unit_test(test_hold_for_selection),
+        cmocka_unit_test(test_race_checkout_vs_selection_expiry),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

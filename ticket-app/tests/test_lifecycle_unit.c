@@ -49,7 +49,7 @@ static void test_rules(void **state)
     (void)state;
     /* only a hold creates a booking */
     for (int e = 0; e < LC_EVENT_COUNT; e++)
-        if (e != LC_EV_HOLD)
+        if (e != LC_EV_HOLD && e != LC_EV_HOLD_SELECTION)
             assert_null(lifecycle_find(LC_NEW, (enum lc_event)e));
     /* ended bookings move no more (a late payment is refunded, an invoice
      * arriving late voided: both stay where they are) */
@@ -75,10 +75,44 @@ static void test_rules(void **state)
     assert_int_equal(t->guard, LC_G_INVOICE_DEAD);
     assert_null(lifecycle_find(LC_CONFIRMED, LC_EV_EXPIRE));
     assert_string_equal(lifecycle_refusal(LC_EV_CANCEL_USER, LC_EXPIRED), "NOT_CANCELLABLE");
+    /* the two-phase hold: a selection is held, checked out into the
+     * payment window, or lapses; nothing else moves it forward */
+    t = lifecycle_find(LC_NEW, LC_EV_HOLD_SELECTION);
+    assert_int_equal(t->to, LC_HELD);
+    assert_int_equal(t->impl, LC_IMPL_SQL_HOLD);
+    assert_int_equal(lifecycle_find(LC_NEW, LC_EV_HOLD)->to, LC_PENDING_PAYMENT);
+    t = lifecycle_find(LC_HELD, LC_EV_CHECKOUT);
+    assert_int_equal(t->to, LC_PENDING_PAYMENT);
+    assert_int_equal(t->guard, LC_G_SELECTION_LIVE);
+    assert_true(t->effects & LC_FX_PAY_WINDOW);
+    assert_string_equal(lifecycle_guard_refusal(t->guard), "HOLD_EXPIRED");
+    t = lifecycle_find(LC_HELD, LC_EV_SELECTION_EXPIRE);
+    assert_int_equal(t->to, LC_EXPIRED);
+    assert_true(t->effects & LC_FX_RELEASE);
+    assert_false(t->effects & LC_FX_VOID); /* no invoice exists */
+    assert_string_equal(lifecycle_guard_refusal(t->guard), "");
+    assert_null(lifecycle_find(LC_PENDING_PAYMENT, LC_EV_SELECTION_EXPIRE));
+    assert_null(lifecycle_find(LC_HELD, LC_EV_EXPIRE));
+    assert_int_equal(lifecycle_find(LC_PENDING_PAYMENT, LC_EV_CHECKOUT)->to, LC_SAME);
+    assert_int_equal(lifecycle_find(LC_CONFIRMED, LC_EV_CHECKOUT)->to, LC_SAME);
+    assert_null(lifecycle_find(LC_EXPIRED, LC_EV_CHECKOUT));
+    assert_string_equal(lifecycle_refusal(LC_EV_CHECKOUT, LC_EXPIRED), "HOLD_EXPIRED");
+    assert_string_equal(lifecycle_refusal(LC_EV_CHECKOUT, LC_CANCELLED), "NOT_HELD");
+    assert_string_equal(lifecycle_refusal(LC_EV_CHECKOUT, LC_FAILED), "NOT_HELD");
+    for (int e = LC_EV_CANCEL_USER; e <= LC_EV_CANCEL_ADMIN; e++) {
+        t = lifecycle_find(LC_HELD, (enum lc_event)e);
+        assert_int_equal(t->to, LC_CANCELLED);
+        assert_false(t->effects & (LC_FX_VOID | LC_FX_REFUND));
+    }
+    assert_int_equal(lifecycle_find(LC_HELD, LC_EV_ORG_FAIL)->to, LC_FAILED);
+    assert_int_equal(lifecycle_find(LC_HELD, LC_EV_EVENT_CANCELLED)->to, LC_CANCELLED);
+    assert_true(lifecycle_live(LC_HELD));
+    assert_null(lifecycle_notify_type(LC_HELD, 0));
     assert_string_equal(lifecycle_refusal(LC_EV_PAYMENT_FAILED, LC_CONFIRMED), "");
     /* names round-trip */
     for (int s = LC_PENDING_PAYMENT; s < LC_STATE_COUNT; s++)
         assert_int_equal(lifecycle_state_parse(lifecycle_state_name((enum lc_state)s)), s);
+    assert_int_equal(lifecycle_state_parse("HELD"), LC_HELD);
     assert_int_equal(lifecycle_state_parse("HELD?"), LC_NEW);
     assert_int_equal(lifecycle_state_parse(NULL), LC_NEW);
 }

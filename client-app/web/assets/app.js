@@ -115,6 +115,13 @@
   /* Events without a status (an older server) count as on sale. */
   function onSale(ev) { return !ev || !ev.status || ev.status === 'ON_SALE'; }
 
+  /* An event sold through a waiting room (waitroom.js) whose line is open
+   * to join: on sale, or soon (those who come early are drawn at random). */
+  function queueOpen(ev) {
+    return !!(ev && ev.queue && ev.queue.enabled && hooks.queuePass &&
+      (onSale(ev) || ev.status === 'SCHEDULED'));
+  }
+
   /* Why an event is not on sale, as a line (null when it is). */
   function saleNote(ev) {
     var text = {
@@ -127,6 +134,7 @@
   }
 
   var STATUS_TEXT = {
+    HELD: 'Held for you',
     PENDING_PAYMENT: 'Waiting for payment',
     CONFIRMED: 'Confirmed',
     FAILED: 'Failed',
@@ -135,9 +143,10 @@
     REQUESTED: 'Requested'
   };
   var STATUS_HELP = {
+    HELD: 'Your seats are locked for you while you decide. Check out before the time runs out to get the payment page; after that they are released.',
     PENDING_PAYMENT: 'Your seats are held until the payment deadline. This page updates by itself once the payment has gone through.',
     CONFIRMED: 'Paid. Your ticket is ready.',
-    EXPIRED: 'The seats were not paid in time and have been released.',
+    EXPIRED: 'The seats were not checked out or paid in time and have been released.',
     CANCELLED: 'This booking was cancelled. A paid booking is refunded.'
   };
   var REASON_TEXT = {
@@ -278,6 +287,31 @@
 
   function notice(text) {
     sessionStorage.setItem('notice', text);
+  }
+
+  /* "m:ss" left until iso, "0:00" once past. */
+  function leftText(iso) {
+    var ms = Math.max(0, Date.parse(iso) - Date.now());
+    var s = Math.ceil(ms / 1000);
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  /* A countdown to iso, updated every second while the view is open (one
+   * timer for every countdown on the page); onZero runs once at 0:00. */
+  function countdown(id, iso, onZero) {
+    var el = h('strong', { class: 'countdown', id: id, 'data-until': iso }, leftText(iso));
+    var fired = false;
+    var t = null;
+    var tick = function () {
+      if (!el.isConnected) { clearInterval(t); return; } /* rendered over */
+      el.textContent = leftText(iso);
+      var done = Date.parse(iso) <= Date.now();
+      el.classList.toggle('urgent', !done && Date.parse(iso) - Date.now() < 30000);
+      if (done && !fired && onZero) { fired = true; onZero(); }
+    };
+    t = setInterval(tick, 1000);
+    cleanups.push(function () { clearInterval(t); });
+    return el;
   }
 
   /* Runs fn every ms while the view is open; a hidden tab skips its turns
@@ -466,7 +500,8 @@
           h('p', { class: 'meta' }, ev.venue),
           h('p', { class: 'meta' }, eventTimeEl(ev)),
           availability(ev.seat_counts),
-          saleNote(ev) || h('a', { class: 'button', href: link }, 'Choose seats')));
+          queueOpen(ev) ? h('a', { class: 'button', href: link + '/queue' }, 'Join the line')
+            : saleNote(ev) || h('a', { class: 'button', href: link }, 'Choose seats')));
       });
     }).catch(function (e) { say(msg, 'Could not load the events: ' + errorText(e)); });
   }
@@ -493,18 +528,20 @@
     var selTotal = h('strong', { id: 'selected-total' });
     var bookMsg = statusLine();
     var bookBtn = h('button', { type: 'button', id: 'book', disabled: true }, 'Book');
+    var queueNote = h('p', { class: 'msg info', id: 'queue-pass-note', hidden: true });
+    var queueNoteFor = '';
     var clearBtn = h('button', { type: 'button', class: 'secondary', id: 'clear-selection' }, 'Clear');
     var takenPanel = h('div', { class: 'taken card', id: 'taken-panel', hidden: true });
     var legend = h('ul', { class: 'legend', 'aria-label': 'Legend' },
       h('li', null, h('span', { class: 'seat OPEN sample' }), 'Open'),
       h('li', null, h('span', { class: 'seat OPEN sel sample' }), 'Selected'),
-      h('li', null, h('span', { class: 'seat ON_GOING sample' }), 'On hold (payment pending)'),
+      h('li', null, h('span', { class: 'seat ON_GOING sample' }), 'On hold (being chosen or paid)'),
       h('li', null, h('span', { class: 'seat BOOKED sample' }), 'Booked'),
       h('li', null, h('span', { class: 'seat BOOKED waiting sample' }), 'You are on its waitlist'));
     var attendeeBox = h('div', { class: 'attendees', id: 'attendees' });
     var panel = h('div', { class: 'selection', id: 'selection' },
       h('div', null, h('span', null, 'Selected: '), selList, ' ', selTotal), attendeeBox,
-      h('div', { class: 'actions' }, clearBtn, bookBtn), bookMsg);
+      h('div', { class: 'actions' }, clearBtn, bookBtn), queueNote, bookMsg);
 
     ctx.render(h('section', null,
       h('p', null, h('a', { href: '#/events' }, '← All events')),
@@ -527,6 +564,18 @@
       selTotal.textContent = seats.length ? '(' + seats.length + '/' + MAX_SEATS + ', ' + money(total, event && event.currency) + ')' : '';
       bookBtn.disabled = seats.length === 0 || !onSale(event);
       bookBtn.textContent = !onSale(event) ? 'Not on sale' : !session.token ? 'Log in to book' : seats.length > 1 ? 'Book ' + seats.length + ' seats' : 'Book';
+      /* a sale behind a waiting room: booking needs this tab's pass */
+      var pass = queueOpen(event) ? hooks.queuePass(eventId) : null;
+      if (queueOpen(event) && !pass) {
+        bookBtn.disabled = false;
+        bookBtn.textContent = 'Join the line to book';
+      }
+      queueNote.hidden = !pass;
+      if (pass && queueNoteFor !== pass.expires_at) {
+        queueNoteFor = pass.expires_at;
+        queueNote.replaceChildren('Your turn: book with your pass within ',
+          countdown('queue-pass-left', pass.expires_at, function () { renderSelection(); }), '.');
+      }
       if (hooks.renderAttendees) hooks.renderAttendees(attendeeBox, seats, event);
       Object.keys(seatEls).forEach(function (id) {
         seatEls[id].classList.toggle('sel', !!selected[id]);
@@ -694,23 +743,39 @@
         location.hash = '#/login';
         return;
       }
+      if (queueOpen(event) && !hooks.queuePass(eventId)) {
+        location.hash = '#/events/' + encodeURIComponent(eventId) + '/queue';
+        return;
+      }
       var ids = Object.keys(selected);
       if (!ids.length) return;
-      var req = { event_id: eventId, seat_ids: ids };
+      /* two phases: the seats are locked for the buyer first (HELD), the
+       * payment starts at checkout on the booking's page */
+      var req = { event_id: eventId, seat_ids: ids, checkout: false };
       if (hooks.collectAttendees) {
         var people = hooks.collectAttendees(attendeeBox, event);
         if (people && people.error) { say(bookMsg, people.error); return; }
         if (people && people.length) req.attendees = people;
       }
       bookBtn.disabled = true;
-      say(bookMsg, 'Booking ' + ids.length + (ids.length > 1 ? ' seats…' : ' seat…'), 'info');
-      api('POST', '/api/bookings', req, { headers: { 'Idempotency-Key': uuid() } })
+      say(bookMsg, 'Holding ' + ids.length + (ids.length > 1 ? ' seats…' : ' seat…'), 'info');
+      var headers = { 'Idempotency-Key': uuid() };
+      var pass = queueOpen(event) && hooks.queuePass(eventId);
+      if (pass) headers['X-Queue-Pass'] = pass.pass;
+      api('POST', '/api/bookings', req, { headers: headers })
         .then(function (b) {
-          notice('Your seats are held. Pay before the deadline to confirm the booking.');
+          notice('Your seats are held for you. Check out before the countdown ends.');
           location.hash = '#/bookings/' + encodeURIComponent(b.id);
         }).catch(function (e) {
           if (!ctx.alive()) return;
           var text = errorText(e);
+          if (e.code === 'QUEUE_PASS_REQUIRED') {
+            if (hooks.queueForget) hooks.queueForget(eventId);
+            say(bookMsg, text + ' ');
+            bookMsg.appendChild(h('a', { href: '#/events/' + encodeURIComponent(eventId) + '/queue' }, 'Join the line'));
+            renderSelection();
+            return;
+          }
           var b = e.body && e.body.booking;
           if (b && b.failure_reason) text += ' ' + reasonText(b.failure_reason);
           say(bookMsg, text);
@@ -813,7 +878,7 @@
 
     function render(b) {
       current = b;
-      if (note && b.status !== 'PENDING_PAYMENT') say(noteEl, ''); /* "seats are held" no longer true */
+      if (note && b.status !== 'HELD' && b.status !== 'PENDING_PAYMENT') say(noteEl, ''); /* "seats are held" no longer true */
       var actionMsg = statusLine();
       var parts = [
         h('div', { class: 'row-between' },
@@ -839,10 +904,33 @@
         dl.appendChild(h('dd', { class: 'mono' }, b.payment.invoice_number));
       }
       parts.push(dl);
+      if (b.status === 'HELD' && b.hold_expires_at) {
+        var checkoutMsg = statusLine();
+        var checkoutBtn = h('button', { type: 'button', id: 'checkout' }, 'Checkout');
+        checkoutBtn.addEventListener('click', function () {
+          checkoutBtn.disabled = true;
+          say(checkoutMsg, 'Checking out…', 'info');
+          api('POST', path + '/checkout').then(function (nb) {
+            render(nb);
+          }).catch(function (e) {
+            if (!ctx.alive()) return;
+            if (e.body && e.body.booking) render(e.body.booking);
+            say(msg, (e.body && e.body.error && e.body.error.code === 'HOLD_EXPIRED')
+              ? 'Too late: the seats were released. Pick them again on the seat map.'
+              : 'Could not check out: ' + errorText(e));
+          });
+        });
+        parts.push(h('div', { class: 'hold card inset', id: 'selection-hold' },
+          h('p', null, 'Seats locked for you: ',
+            countdown('selection-countdown', b.hold_expires_at, function () { load(); }), ' left to check out.'),
+          checkoutBtn, checkoutMsg));
+      }
       if (b.status === 'PENDING_PAYMENT' && b.payment) {
         var url = safeUrl(b.payment.payment_url);
         parts.push(h('div', { class: 'pay card inset' },
           h('p', null, 'Pay ', h('strong', null, money(b.amount, b.currency)), ' before ', timeEl(b.payment.expires_at), '.'),
+          b.payment.expires_at ? h('p', { class: 'payment-window' }, 'Payment window: ',
+            countdown('payment-countdown', b.payment.expires_at), ' left.') : null,
           url ? h('a', { class: 'button', id: 'pay-link', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Go to the payment page')
             : h('p', { class: 'msg error' }, 'The payment link is missing or invalid.'),
           h('p', { class: 'muted small' }, 'The payment page opens in a new tab. Come back here: the booking turns Confirmed by itself.')));
@@ -864,7 +952,7 @@
         });
       });
       actions.appendChild(refresh);
-      if (b.status === 'PENDING_PAYMENT' || b.status === 'CONFIRMED') {
+      if (b.status === 'HELD' || b.status === 'PENDING_PAYMENT' || b.status === 'CONFIRMED') {
         if (!confirmingCancel) {
           var cancel = h('button', { type: 'button', class: 'danger', id: 'cancel-booking' }, 'Cancel booking');
           cancel.addEventListener('click', function () { confirmingCancel = true; render(current); });
@@ -917,7 +1005,7 @@
     }
     load().then(function () {
       every(BOOKING_POLL_MS, function () {
-        if (current && current.status !== 'PENDING_PAYMENT') return;
+        if (current && current.status !== 'PENDING_PAYMENT' && current.status !== 'HELD') return;
         load();
       });
     });
@@ -1179,13 +1267,14 @@
     recount();
 
     var publish = h('input', { type: 'checkbox', name: 'publish', checked: true });
+    var queueBox = hooks.queueFields ? hooks.queueFields(null) : null;
     var form = h('form', { class: 'card', id: 'event-form' },
       h('h2', null, 'New event'),
       field('Name', f.name), field('Venue', f.venue), field('Starts at (your local time)', f.starts),
       field('Venue time zone', f.timezone, 'IANA name, e.g. Asia/Jakarta: times are shown in it'),
       h('label', { class: 'check' }, publish, ' Publish now (else a draft only admins see)'),
       field('Currency', f.currency), field('Description', f.description),
-      h('h3', null, 'Seat layout'), sections, addBtn, total,
+      h('h3', null, 'Seat layout'), sections, addBtn, total, queueBox,
       field('Poster (PNG or JPEG, at most 512 KiB)', poster),
       msg, btn);
     form.addEventListener('submit', function (ev) {
@@ -1196,6 +1285,8 @@
         description: f.description.value, currency: f.currency.value.trim() || 'IDR',
         timezone: f.timezone.value.trim() || 'UTC', publish: !!publish.checked,
         layout: { sections: layout() } };
+      var queue = queueBox && hooks.queueValue(queueBox);
+      if (queue) body.queue = queue;
       btn.disabled = true;
       say(msg, 'Creating the event…', 'info');
       api('POST', '/api/admin/events', body).then(function (created) {
@@ -1234,11 +1325,12 @@
       var f = eventFields(ev);
       var saveMsg = statusLine();
       var save = h('button', { type: 'submit', id: 'save-event' }, 'Save changes');
+      var queueBox = hooks.queueFields ? hooks.queueFields(ev) : null;
       var form = h('form', { class: 'card', id: 'edit-form' },
         h('h2', null, 'Edit event'),
         field('Name', f.name), field('Venue', f.venue), field('Starts at (your local time)', f.starts),
         field('Venue time zone', f.timezone, 'IANA name, e.g. Asia/Jakarta'),
-        field('Currency', f.currency), field('Description', f.description),
+        field('Currency', f.currency), field('Description', f.description), queueBox,
         h('p', { class: 'muted small' }, 'The seat layout cannot be changed here. Moving the start time tells every holder and re-issues their tickets; the currency cannot change once seats are booked.'),
         saveMsg, save);
       form.addEventListener('submit', function (e) {
@@ -1251,10 +1343,13 @@
         if (f.timezone.value.trim() && f.timezone.value.trim() !== ev.timezone) patch.timezone = f.timezone.value.trim();
         var starts = fromLocalInput(f.starts.value);
         if (starts && toLocalInput(starts) !== toLocalInput(ev.starts_at)) patch.starts_at = starts;
+        var queue = queueBox && hooks.queueValue(queueBox);
+        if (queue) patch.queue = queue;
         if (!Object.keys(patch).length) { say(saveMsg, 'Nothing changed.', 'info'); return; }
         save.disabled = true;
         api('PATCH', '/api/admin/events/' + enc, patch).then(function (nev) {
           ev = nev;
+          if (queueBox) queueBox._queue.initial = nev.queue || null;
           delete eventCache[id];
           say(saveMsg, 'Saved.', 'ok');
         }).catch(function (er) {
@@ -1335,9 +1430,10 @@
     var msg = statusLine();
     var title = h('h2', { id: 'stats-title' }, 'Statistics');
     var out = h('div', { id: 'stats' });
+    var queueOut = h('div', { id: 'queue-figures' });
     ctx.render(h('section', null, h('h1', null, 'Admin'), adminTabs(null), title,
       h('p', null, h('a', { href: '#/admin/events/' + enc + '/edit' }, 'Edit'), ' · ',
-        h('a', { href: '#/events/' + enc }, 'Seat map')), msg, out));
+        h('a', { href: '#/events/' + enc }, 'Seat map')), msg, out, queueOut));
     getEvent(id).then(function (ev) {
       title.replaceChildren(ev.name, h('br'), h('span', { class: 'muted small' }, ev.venue + ' · '), h('span', { class: 'muted small' }, timeEl(ev.starts_at)));
     }).catch(function () {});
@@ -1377,7 +1473,13 @@
         if (ctx.alive()) say(msg, 'Could not load the statistics: ' + errorText(e));
       });
     }
-    load().then(function () { every(STATS_REFRESH_MS, load); });
+    function loadQueue() {
+      if (hooks.queueStats && ctx.alive()) hooks.queueStats(id, queueOut);
+    }
+    load().then(function () {
+      loadQueue();
+      every(STATS_REFRESH_MS, function () { load(); loadQueue(); });
+    });
   }
 
   function viewAdminUsers(ctx) {

@@ -56,6 +56,18 @@ void db_pool_stats(struct db_pool *pool, int *size, int *in_use, long *waits, lo
  * caller PQclear()s; on any other status *out is NULL. */
 enum db_status db_exec(struct db_conn *conn, const struct db_stmt *stmt, int nparams,
                        const char *const *params, PGresult **out);
+/* One page of a list, the stores' one way to page. list takes the nparams
+ * params, then the limit and the offset ($nparams+1, $nparams+2). The count
+ * of all rows is read from column total_col of the first row when there is
+ * one (count(*) OVER (), or a LEFT JOIN LATERAL that answers one row of
+ * NULLs but the count past the end); otherwise (total_col NULL, or no row)
+ * count, run with the nparams params, answers it in its first column. With
+ * neither, *total is 0. On DB_OK *rows gets the page (the caller
+ * PQclear()s); on any other status *rows is NULL. */
+enum db_status db_exec_page(struct db_conn *conn, const struct db_stmt *list,
+                            const struct db_stmt *count, const char *total_col, int nparams,
+                            const char *const *params, long limit, long offset, PGresult **rows,
+                            long *total);
 /* As db_exec for a statement that answers exactly one row: DB_NOT_FOUND
  * (and *out NULL) when it answers none or several. */
 enum db_status db_exec_one(struct db_conn *conn, const struct db_stmt *stmt, int nparams,

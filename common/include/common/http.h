@@ -80,6 +80,11 @@ const char *http_req_query(const struct http_req *req, const char *name);
 /* Path parameter lookup ("id" for "{id}"); borrowed pointer or NULL. */
 const char *http_req_param(const struct http_req *req, const char *name);
 
+/* The path parameter name ("id") if it is a UUID (rand.h uuid_valid),
+ * borrowed; else NULL after answering res 404 NOT_FOUND "no such <what>". */
+const char *http_req_uuid_param(const struct http_req *req, struct http_res *res, const char *name,
+                                const char *what);
+
 /* The token of "Authorization: Bearer <token>", borrowed, or NULL. */
 const char *http_req_bearer(const struct http_req *req);
 
