@@ -459,7 +459,7 @@ static void test_curl_init(void)
     pthread_key_create(&test_curl_key, test_curl_free);
 }
 
-static size_t test_sink(char *data, size_t size, size_t n, void *p)
+size_t test_curl_sink(char *data, size_t size, size_t n, void *p)
 {
     sbuf_add(p, data, size * n);
     return size * n;
@@ -527,7 +527,7 @@ long test_http(const char *method, const char *url, const char *const *headers, 
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     if (!method)
         method = "GET";

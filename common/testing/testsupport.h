@@ -94,6 +94,9 @@ int test_wait_healthy(const char *base_url, int timeout_ms);
  * one per thread, kept for the thread's life, so load tests reuse their
  * connections. NULL if libcurl cannot make one. */
 void *test_curl(void);
+/* A libcurl CURLOPT_WRITEFUNCTION that appends what arrives to the struct
+ * sbuf (common/util.h) given as CURLOPT_WRITEDATA. */
+size_t test_curl_sink(char *data, size_t size, size_t n, void *sbuf);
 
 long test_http(const char *method, const char *url, const char *const *headers, const char *body,
                char **resp_body);

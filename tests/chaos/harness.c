@@ -419,31 +419,6 @@ void h_table_digest(const char *uri, const char *table, char out[40])
 
 /* ---- HTTP ---- */
 
-struct h_buf {
-    char *p;
-    size_t len, cap;
-};
-
-static size_t h_sink(char *data, size_t size, size_t n, void *arg)
-{
-    struct h_buf *b = arg;
-    size_t add = size * n;
-    if (b->len + add + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + add + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return 0;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, add);
-    b->len += add;
-    b->p[b->len] = '\0';
-    return add;
-}
-
 void hres_free(struct hres *r)
 {
     free(r->body);
@@ -482,13 +457,14 @@ long h_call(const char *method, const char *base, const char *path, const char *
     }
     if (!has_expect) /* no 100-continue round trip unless asked for */
         list = curl_slist_append(list, "Expect:");
-    struct h_buf b = {0};
+    struct sbuf b;
+    sbuf_init(&b);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 15000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, h_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     /* paths with odd bytes are sent as given: the server decides */
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
@@ -507,8 +483,7 @@ long h_call(const char *method, const char *base, const char *path, const char *
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     curl_slist_free_all(list);
     free(url);
-    r->body = b.p ? b.p : strdup("");
-    r->len = b.len;
+    r->body = sbuf_steal(&b, &r->len);
     if (r->status && r->len)
         r->json = json_loadb(r->body, r->len, 0, NULL);
     return r->status;
