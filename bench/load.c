@@ -58,6 +58,8 @@ static int start(CURLM *m, struct slot *s, long timeout_ms, double now_ms)
         s->hdrs = curl_slist_append(s->hdrs, "Content-Type: application/json");
     if (s->hdrs && it->auth[0])
         s->hdrs = curl_slist_append(s->hdrs, it->auth);
+    if (s->hdrs && it->extra[0])
+        s->hdrs = curl_slist_append(s->hdrs, it->extra);
     if (!s->hdrs)
         return -1;
     curl_easy_setopt(h, CURLOPT_URL, it->url);

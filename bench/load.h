@@ -11,16 +11,18 @@
 
 #define LOAD_URL_MAX 512
 #define LOAD_AUTH_MAX 256
+#define LOAD_EXTRA_MAX 320
 
 /* One request and, once done, its outcome. The producer fills the first
  * part; the engine the second. */
 struct load_item {
     char method[8]; /* "GET", "POST" */
     char url[LOAD_URL_MAX];
-    char auth[LOAD_AUTH_MAX]; /* a whole header line ("Authorization: Bearer x") or "" */
-    char *body;               /* malloc'ed JSON or NULL; freed by the engine */
-    long tag;                 /* the producer's own (e.g. which user, which step) */
-    int slot;                 /* the concurrent slot that runs it (set by the engine) */
+    char auth[LOAD_AUTH_MAX];   /* a whole header line ("Authorization: Bearer x") or "" */
+    char extra[LOAD_EXTRA_MAX]; /* one more header line ("X-Queue-Pass: ...") or "" */
+    char *body;                 /* malloc'ed JSON or NULL; freed by the engine */
+    long tag;                   /* the producer's own (e.g. which user, which step) */
+    int slot;                   /* the concurrent slot that runs it (set by the engine) */
 
     long status;    /* HTTP status, 0 on a transport failure */
     int timed_out;  /* 1 when the request ran past the timeout */

@@ -8,11 +8,17 @@
  *                    [--service-token TOKEN --tag T]   (direct to ticket-app)
  *   loadgen lifecycle CLIENT_URL PAYMENT_URL --event E --seats S --users N
  *                    --conc C --duration-s D [--seat-base B] [--timeout-ms T]
+ *   loadgen queue CLIENT_URL PAYMENT_URL --event-id UUID --seats-file F --users N
+ *                    --conc C [--poll-ms P] [--timeout-ms T]
  * The race's users 0..N-1 ask for seat (user mod S), so each seat has N/S
  * contenders. In the lifecycle each of the C connections is one user at a
  * time who books seat B, B+1, ... (at most S), pays, and waits until the
  * booking is final at client-app before the next user starts; its rate is
- * the bookings CONFIRMED (with their PDF) per second. */
+ * the bookings CONFIRMED (with their PDF) per second. The queue run is a
+ * sale opening behind a waiting room: every user joins the event's line at
+ * once, polls the ticket every P ms until admitted, then selects the next
+ * unsold seat of F (checkout:false, with the pass), checks out and pays;
+ * once every seat is sold, those admitted after are done (sold out). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +29,8 @@
 #define TOKEN_PREFIX "beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0beb0"
 
 struct opts {
-    const char *url, *url2, *service_token;
+    const char *url, *url2, *service_token, *event_id, *seats_file;
+    long poll_ms;
     int event, seats, users, conc;
     long seat_base, timeout_ms, tag;
     double duration_s;
@@ -361,12 +368,282 @@ static int run_lifecycle(const struct opts *o)
     return 0;
 }
 
+/* ---- a sale behind the waiting room ---- */
+
+enum q_step { Q_JOIN, Q_POLL, Q_BOOK, Q_CHECKOUT, Q_PAY, Q_DONE };
+
+struct q_user {
+    enum q_step step;
+    int tries;         /* seats tried with this pass */
+    int admitted_seen; /* how many answers said ADMITTED (1 expected) */
+    double due_ms;     /* a poll's time */
+    char pass[300];
+    char booking[37];
+    char invoice[64];
+};
+
+/* FIFO of user numbers; polls are pushed with due times that only grow. */
+struct q_fifo {
+    long *v;
+    long head, tail, cap;
+};
+
+static void fifo_push(struct q_fifo *f, long u)
+{
+    f->v[f->tail++ % f->cap] = u;
+}
+
+static long fifo_len(const struct q_fifo *f)
+{
+    return f->tail - f->head;
+}
+
+struct qrun {
+    const struct opts *o;
+    struct q_user *u;
+    struct q_fifo ready, polls;
+    char (*seats)[37];
+    long nseats, next_seat, sold, paid, admitted, sold_out_users, done;
+    double first_admit_ms, last_admit_ms, sold_out_ms;
+    struct tally join, poll, book, checkout, pay;
+    struct lat poll_lat, book_lat;
+};
+
+static void q_auth(const struct qrun *q, struct load_item *it, long user)
+{
+    (void)q;
+    snprintf(it->auth, sizeof it->auth, "Authorization: Bearer %s%016ld", TOKEN_PREFIX, user);
+}
+
+static void q_finish(struct qrun *q, struct q_user *u);
+
+static int queue_next(void *ctx, int slot, struct load_item *it, double now_ms)
+{
+    struct qrun *q = ctx;
+    (void)slot;
+    long user;
+    if (fifo_len(&q->ready) > 0) {
+        user = q->ready.v[q->ready.head++ % q->ready.cap];
+    } else if (fifo_len(&q->polls) > 0 &&
+               q->u[q->polls.v[q->polls.head % q->polls.cap]].due_ms <= now_ms) {
+        user = q->polls.v[q->polls.head++ % q->polls.cap];
+    } else {
+        return q->done >= q->o->users ? -1 : 0;
+    }
+    struct q_user *u = &q->u[user];
+    q_auth(q, it, user);
+    it->tag = user;
+    switch (u->step) {
+    case Q_JOIN:
+        snprintf(it->method, sizeof it->method, "POST");
+        snprintf(it->url, sizeof it->url, "%s/api/events/%s/queue", q->o->url, q->o->event_id);
+        break;
+    case Q_POLL:
+        snprintf(it->method, sizeof it->method, "GET");
+        snprintf(it->url, sizeof it->url, "%s/api/events/%s/queue/me", q->o->url, q->o->event_id);
+        break;
+    case Q_BOOK: {
+        if (q->next_seat >= q->nseats) { /* sold out since this user was admitted */
+            q->sold_out_users++;
+            q_finish(q, u);
+            return 0;
+        }
+        long k = q->next_seat++;
+        snprintf(it->method, sizeof it->method, "POST");
+        snprintf(it->url, sizeof it->url, "%s/api/bookings", q->o->url);
+        snprintf(it->extra, sizeof it->extra, "X-Queue-Pass: %s", u->pass);
+        it->body = malloc(256);
+        if (it->body)
+            snprintf(it->body, 256,
+                     "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"],\"checkout\":false}",
+                     q->o->event_id, q->seats[k]);
+        break;
+    }
+    case Q_CHECKOUT:
+        snprintf(it->method, sizeof it->method, "POST");
+        snprintf(it->url, sizeof it->url, "%s/api/bookings/%s/checkout", q->o->url, u->booking);
+        break;
+    case Q_PAY:
+        snprintf(it->method, sizeof it->method, "POST");
+        snprintf(it->url, sizeof it->url, "%s/api/invoices/%s/pay", q->o->url2, u->invoice);
+        it->auth[0] = '\0';
+        it->body = strdup("{\"method\":\"card\"}");
+        break;
+    case Q_DONE:
+        return 0;
+    }
+    return 1;
+}
+
+/* The user is finished (paid, sold out, or given up). */
+static void q_finish(struct qrun *q, struct q_user *u)
+{
+    u->step = Q_DONE;
+    q->done++;
+}
+
+/* What an admitted user does next: the next unsold seat, or nothing left. */
+static void q_to_book(struct qrun *q, long user, double now_ms)
+{
+    struct q_user *u = &q->u[user];
+    if (q->next_seat >= q->nseats || u->tries >= 3) {
+        if (q->next_seat >= q->nseats)
+            q->sold_out_users++;
+        q_finish(q, u);
+        return;
+    }
+    (void)now_ms;
+    u->tries++;
+    u->step = Q_BOOK;
+    fifo_push(&q->ready, user);
+}
+
+static void queue_done(void *ctx, struct load_item *it)
+{
+    struct qrun *q = ctx;
+    long user = it->tag;
+    struct q_user *u = &q->u[user];
+    json_t *j = it->failed || !it->resp ? NULL : json_loads(it->resp, 0, NULL);
+    switch (u->step) {
+    case Q_JOIN:
+    case Q_POLL: {
+        tally_add(u->step == Q_JOIN ? &q->join : &q->poll, it);
+        if (u->step == Q_POLL)
+            lat_add(&q->poll_lat, it->done_ms - it->sent_ms);
+        const char *st = json_string_value(json_object_get(j, "status"));
+        const char *pass = json_string_value(json_object_get(j, "pass"));
+        if (st && strcmp(st, "ADMITTED") == 0 && pass && strlen(pass) < sizeof u->pass) {
+            u->admitted_seen++;
+            q->admitted++;
+            if (q->admitted == 1)
+                q->first_admit_ms = it->done_ms;
+            q->last_admit_ms = it->done_ms;
+            snprintf(u->pass, sizeof u->pass, "%s", pass);
+            q_to_book(q, user, it->done_ms);
+        } else if (st && (strcmp(st, "EXPIRED") == 0 || strcmp(st, "LEFT") == 0)) {
+            q_finish(q, u);
+        } else {
+            /* waiting, or an error: ask again later (a join that did not
+             * go through is sent again) */
+            if (!(u->step == Q_JOIN && it->status != 200 && it->status != 201))
+                u->step = Q_POLL;
+            u->due_ms = it->done_ms + (double)q->o->poll_ms;
+            fifo_push(&q->polls, user);
+        }
+        break;
+    }
+    case Q_BOOK: {
+        tally_add(&q->book, it);
+        lat_add(&q->book_lat, it->done_ms - it->sent_ms);
+        const char *id = json_string_value(json_object_get(j, "id"));
+        if (it->status == 201 && id && strlen(id) < sizeof u->booking) {
+            snprintf(u->booking, sizeof u->booking, "%s", id);
+            u->step = Q_CHECKOUT;
+            fifo_push(&q->ready, user);
+        } else {
+            q_to_book(q, user, it->done_ms); /* refused: the pass tries another seat */
+        }
+        break;
+    }
+    case Q_CHECKOUT: {
+        tally_add(&q->checkout, it);
+        const char *inv =
+            json_string_value(json_object_get(json_object_get(j, "payment"), "invoice_number"));
+        if (it->status == 201 && inv && strlen(inv) < sizeof u->invoice) {
+            snprintf(u->invoice, sizeof u->invoice, "%s", inv);
+            u->step = Q_PAY;
+            fifo_push(&q->ready, user);
+        } else {
+            q_finish(q, u);
+        }
+        break;
+    }
+    case Q_PAY:
+        tally_add(&q->pay, it);
+        if (it->status == 202) {
+            q->paid++;
+            if (q->paid == q->nseats)
+                q->sold_out_ms = it->done_ms;
+        }
+        q_finish(q, u);
+        break;
+    case Q_DONE:
+        break;
+    }
+    json_decref(j);
+}
+
+static int run_queue(const struct opts *o)
+{
+    struct qrun q = {.o = o, .sold_out_ms = -1, .first_admit_ms = -1};
+    FILE *f = fopen(o->seats_file, "r");
+    if (!f) {
+        perror(o->seats_file);
+        return 1;
+    }
+    char line[64];
+    long cap = 1024;
+    q.seats = malloc((size_t)cap * sizeof *q.seats);
+    while (q.seats && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) != 36)
+            continue;
+        if (q.nseats == cap) {
+            cap *= 2;
+            q.seats = realloc(q.seats, (size_t)cap * sizeof *q.seats);
+            if (!q.seats)
+                break;
+        }
+        snprintf(q.seats[q.nseats++], 37, "%s", line);
+    }
+    fclose(f);
+    q.u = calloc((size_t)o->users, sizeof *q.u);
+    q.ready.cap = q.polls.cap = o->users + 1;
+    q.ready.v = calloc((size_t)q.ready.cap, sizeof(long));
+    q.polls.v = calloc((size_t)q.polls.cap, sizeof(long));
+    if (!q.seats || !q.u || !q.ready.v || !q.polls.v || q.nseats == 0)
+        return 1;
+    for (long i = 0; i < o->users; i++)
+        fifo_push(&q.ready, i); /* everybody joins at once */
+    struct load_cfg cfg = {.conc = o->conc, .timeout_ms = o->timeout_ms, .keep_body = 1};
+    struct load_ops ops = {queue_next, queue_done};
+    double ms = load_run(&cfg, &ops, &q);
+    if (ms < 0)
+        return 1;
+    long twice = 0;
+    for (long i = 0; i < o->users; i++)
+        twice += q.u[i].admitted_seen > 1;
+    printf("QUEUE elapsed_ms=%.0f conc=%d users=%d seats=%ld admitted=%ld admitted_twice=%ld "
+           "booked_seats=%ld paid=%ld sold_out_users=%ld sold_out_ms=%.0f first_admit_ms=%.0f "
+           "last_admit_ms=%.0f unfinished=%ld",
+           ms, o->conc, o->users, q.nseats, q.admitted, twice, q.next_seat, q.paid,
+           q.sold_out_users, q.sold_out_ms, q.first_admit_ms, q.last_admit_ms,
+           (long)o->users - q.done);
+    tally_print(&q.join, "join");
+    tally_print(&q.poll, "poll");
+    tally_print(&q.book, "book");
+    tally_print(&q.checkout, "checkout");
+    tally_print(&q.pay, "pay");
+    lat_print(&q.poll_lat, "poll");
+    lat_print(&q.book_lat, "book");
+    printf("\n");
+    free(q.seats);
+    free(q.u);
+    free(q.ready.v);
+    free(q.polls.v);
+    free(q.poll_lat.v);
+    free(q.book_lat.v);
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen race URL --event E --seats S --users N --conc C "
                     "[--timeout-ms T] [--service-token TOKEN --tag T]\n"
                     "       loadgen lifecycle CLIENT_URL PAYMENT_URL --event E --seats S "
-                    "--users N --conc C --duration-s D [--seat-base B] [--timeout-ms T]\n");
+                    "--users N --conc C --duration-s D [--seat-base B] [--timeout-ms T]\n"
+                    "       loadgen queue CLIENT_URL PAYMENT_URL --event-id UUID --seats-file F "
+                    "--users N --conc C [--poll-ms P] [--timeout-ms T]\n");
     exit(2);
 }
 
@@ -374,13 +651,14 @@ int main(int argc, char **argv)
 {
     if (argc < 3)
         usage();
-    struct opts o = {.conc = 64, .timeout_ms = 10000, .users = 1, .seats = 1, .tag = 0xfeed};
-    int life = strcmp(argv[1], "lifecycle") == 0;
-    if (!life && strcmp(argv[1], "race") != 0)
+    struct opts o = {
+        .conc = 64, .timeout_ms = 10000, .users = 1, .seats = 1, .tag = 0xfeed, .poll_ms = 2000};
+    int life = strcmp(argv[1], "lifecycle") == 0, queue = strcmp(argv[1], "queue") == 0;
+    if (!life && !queue && strcmp(argv[1], "race") != 0)
         usage();
     o.url = argv[2];
     int i = 3;
-    if (life) {
+    if (life || queue) {
         if (argc < 4)
             usage();
         o.url2 = argv[3];
@@ -406,8 +684,20 @@ int main(int argc, char **argv)
             o.service_token = v;
         else if (strcmp(k, "--tag") == 0)
             o.tag = strtol(v, NULL, 16);
+        else if (strcmp(k, "--event-id") == 0)
+            o.event_id = v;
+        else if (strcmp(k, "--seats-file") == 0)
+            o.seats_file = v;
+        else if (strcmp(k, "--poll-ms") == 0)
+            o.poll_ms = atol(v);
         else
             usage();
+    }
+    if (queue) {
+        if (i != argc || !o.event_id || !o.seats_file || o.users <= 0 || o.conc <= 0 ||
+            o.poll_ms <= 0)
+            usage();
+        return run_queue(&o);
     }
     if (i != argc || o.event <= 0 || o.seats <= 0 || o.users <= 0 || o.conc <= 0)
         usage();

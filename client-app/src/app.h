@@ -14,7 +14,6 @@
 
 struct ratelimit;
 struct bg_loop;
-struct booking_recorder;
 struct sbuf;
 
 struct client_app {
@@ -49,7 +48,6 @@ struct client_app {
     struct ratelimit *limiter; /* NULL when rate limiting is off */
     struct bg_loop *maint;
     struct seat_hint *seat_hint;             /* recently taken seats (seat_hint.h) */
-    struct booking_recorder *recorder;       /* attempts recorded in groups (booking_record.h) */
     struct event_cache *event_cache;         /* ticket-app's last event answers */
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown logins */
     /* counters for /metrics */

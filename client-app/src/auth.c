@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "booking_record.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -150,20 +149,6 @@ void app_metrics(struct sbuf *out, void *appv)
                 "# TYPE client_bookings_refused_by_hint_total counter\n"
                 "client_bookings_refused_by_hint_total %ld\n",
                 atomic_load(&app->n_refused_by_hint));
-    long rec_statements = 0, rec_attempts = 0, ans_statements = 0, answers = 0;
-    if (app->recorder)
-        booking_recorder_counts(app->recorder, &rec_statements, &rec_attempts, &ans_statements,
-                                &answers);
-    sbuf_printf(out,
-                "# TYPE client_booking_record_statements_total counter\n"
-                "client_booking_record_statements_total %ld\n"
-                "# TYPE client_booking_record_attempts_total counter\n"
-                "client_booking_record_attempts_total %ld\n"
-                "# TYPE client_booking_answer_statements_total counter\n"
-                "client_booking_answer_statements_total %ld\n"
-                "# TYPE client_booking_answers_total counter\n"
-                "client_booking_answers_total %ld\n",
-                rec_statements, rec_attempts, ans_statements, answers);
     sbuf_printf(out,
                 "# TYPE client_notifications_total counter\n"
                 "client_notifications_total{result=\"applied\"} %ld\n"

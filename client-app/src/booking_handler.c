@@ -15,7 +15,6 @@
 
 #include "app.h"
 #include "booking.h"
-#include "booking_record.h"
 #include "booking_store.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -220,13 +219,21 @@ static int refuse_by_hint(struct client_app *app, struct http_res *res, const st
                                  .refused = 1,
                                  .event_name = event_name,
                                  .amount = all_priced ? amount : -1};
-    json_t *b = NULL;
-    enum db_status st = booking_recorder_run(app->recorder, &rec, &b);
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c) {
+        free(seats_text);
+        return 1;
+    }
+    PGresult *row = NULL;
+    enum db_status st = booking_store_record(c, &rec, 1, &row);
+    db_release(app->pool, c);
     free(seats_text);
     if (st != DB_OK) {
         http_res_db_error(res, st);
         return 1;
     }
+    json_t *b = booking_json_row(row, 0);
+    PQclear(row);
     int code = 0;
     json_t *details = json_pack("{s:o}", "seat_ids", json_array());
     for (size_t i = 0; i < br->nseats; i++)
@@ -265,13 +272,18 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
     if (have_tb)
         note_taken_seats(app, br, out, reason, &tb);
 
-    struct db_conn *c = NULL;
+    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    if (!c)
+        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     enum db_status st;
     if (!key && have_tb && out != OUT_INVALID && (out == OUT_HELD || tb.state == BS_FAILED)) {
         /* the common answer: stored with its history entry and read back
-         * by one statement, grouped with the answers stored meanwhile */
-        st = booking_recorder_answer(app->recorder, &tb, &b);
+         * by one statement, no transaction */
+        PGresult *row = NULL;
+        st = booking_store_apply_answer(c, &tb, "ticket-app", &row);
         if (st == DB_OK) {
+            b = booking_json_row(row, 0);
+            PQclear(row);
             text = outcome_text(out, reason, b, &code_out,
                                 json_object_get(json_object_get(reply, "error"), "details"));
             goto answer;
@@ -282,9 +294,6 @@ static void book_and_answer(struct client_app *app, struct http_res *res, const 
         }
         /* a newer version is stored already: the general path answers it */
     }
-    c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
-    if (!c)
-        goto out; /* the attempt stays REQUESTED; refresh or a retry settles it */
     st = db_begin(c);
     if (st == DB_OK) {
         if (have_tb && (out == OUT_HELD || tb.state == BS_FAILED)) {
@@ -409,9 +418,17 @@ void booking_handle_create(struct http_req *req, struct http_res *res, void *app
             c = NULL;
             pass_spent = st == DB_NOT_FOUND;
         }
-        /* one statement, grouped with the attempts recorded meanwhile */
-        if (st == DB_OK)
-            st = booking_recorder_run(app->recorder, &rec, NULL);
+        /* one statement; no transaction around it without a key */
+        if (st == DB_OK && (c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res))) {
+            PGresult *r = NULL;
+            st = booking_store_record(c, &rec, 1, &r);
+            PQclear(r);
+            db_release(app->pool, c);
+            c = NULL;
+        } else if (st == DB_OK) {
+            free(seats_text);
+            goto out;
+        }
     } else {
         /* the key and the attempt commit together: a concurrent duplicate
          * waits on the key's unique index, then finds it taken */
@@ -784,10 +801,8 @@ out:
 void booking_handle_ticket(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = http_req_uuid_param(req, res, "id", "booking");
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "booking", &id);
     if (!c)
         return;
     PGresult *r = NULL;

@@ -83,31 +83,25 @@ static const struct db_stmt st_get_history = {
                         "history "
                         "FROM bookings WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)"};
 
-/* TicketBookings from ticket-app (its answers to attempts, a refresh, a
- * cancel), each applied over its booking if newer, with its history entry
- * from source $2, and the bookings as the API shows them, in one statement
- * (no row for a booking that has a newer version stored already): the only
- * statement that applies one. $1 is a JSON array of answers (apply_json). */
-static const struct db_stmt st_apply_answers = {
-    "client_booking_apply_answers",
-    "WITH r AS (SELECT * FROM json_to_recordset($1::json) AS r(a_id uuid, a_status text, "
-    "           a_reason text, a_seats text, a_amount text, a_currency text, a_invoice text, "
-    "           a_url text, a_expires text, a_event_name text, a_version text, a_code text)), "
-    "u AS (UPDATE bookings SET status = r.a_status, failure_reason = r.a_reason, "
-    "             seats = COALESCE(r.a_seats::jsonb, bookings.seats), "
-    "             amount = COALESCE(r.a_amount::bigint, bookings.amount), "
-    "             currency = COALESCE(r.a_currency, bookings.currency), "
-    "             invoice_number = COALESCE(r.a_invoice, bookings.invoice_number), "
-    "             payment_url = COALESCE(r.a_url, bookings.payment_url), "
-    "             payment_expires_at = COALESCE(r.a_expires::timestamptz, "
-    "                                           bookings.payment_expires_at), "
-    "             event_name = COALESCE(r.a_event_name, bookings.event_name), "
-    "             version = r.a_version::bigint, updated_at = now(), "
-    "             code = COALESCE(r.a_code, bookings.code) "
-    "        FROM r WHERE bookings.id = r.a_id AND bookings.version < r.a_version::bigint "
-    "      RETURNING " BOOKING_COLS "), "
+#define APPLY_SET                                                                                  \
+    "status = $2, failure_reason = $3, seats = COALESCE($4::jsonb, bookings.seats), "              \
+    "amount = COALESCE($5::bigint, bookings.amount), "                                             \
+    "currency = COALESCE($6, bookings.currency), "                                                 \
+    "invoice_number = COALESCE($7, bookings.invoice_number), "                                     \
+    "payment_url = COALESCE($8, bookings.payment_url), "                                           \
+    "payment_expires_at = COALESCE($9::timestamptz, bookings.payment_expires_at), "                \
+    "event_name = COALESCE($10, bookings.event_name), version = $11::bigint, updated_at = now(), " \
+    "code = COALESCE($12, bookings.code) "
+/* A TicketBooking from ticket-app (its answer to an attempt, a refresh, a
+ * cancel), its history entry from source $13, and the booking as the API
+ * shows it, in one statement (no row when a newer version is already
+ * stored): the only statement that applies one. */
+static const struct db_stmt st_apply_answer = {
+    "client_booking_apply_answer",
+    "WITH u AS (UPDATE bookings SET " APPLY_SET "WHERE id = $1 AND version < $11::bigint "
+    "           RETURNING " BOOKING_COLS "), "
     "e AS (INSERT INTO booking_events (booking_id, status, reason, source, version) "
-    "      SELECT id, status, failure_reason, $2, version::bigint FROM u ORDER BY id) "
+    "      SELECT $1, $2, $3, $13, $11::bigint FROM u) "
     "SELECT * FROM u"};
 /* A booking ticket-app made (a waitlist offer) that its notification has
  * not brought yet, with its first history entry; nothing when the booking
@@ -320,47 +314,14 @@ enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_bookin
     return exec_count(c, &st_adopt, 15, p, inserted);
 }
 
-/* Sets k to v in o unless v is NULL (SQL NULL: COALESCE keeps the stored). */
-static void set_opt(json_t *o, const char *k, const char *v)
-{
-    if (v)
-        json_object_set_new(o, k, json_string(v));
-}
-
-enum db_status booking_store_apply_answers(struct db_conn *c,
-                                           const struct ticket_booking *const *tbs, int n,
-                                           const char *source, PGresult **out)
-{
-    json_t *arr = json_array();
-    for (int i = 0; i < n; i++) {
-        const struct ticket_booking *tb = tbs[i];
-        json_t *o = json_object();
-        set_opt(o, "a_id", tb->booking_id);
-        set_opt(o, "a_status", tb->status);
-        set_opt(o, "a_reason", tb->failure_reason);
-        set_opt(o, "a_seats", tb->seats_json);
-        set_opt(o, "a_amount", tb->amount[0] ? tb->amount : NULL);
-        set_opt(o, "a_currency", tb->currency);
-        set_opt(o, "a_invoice", tb->invoice_number);
-        set_opt(o, "a_url", tb->payment_url);
-        set_opt(o, "a_expires", tb->expires_at);
-        set_opt(o, "a_event_name", tb->event_name);
-        set_opt(o, "a_version", tb->version);
-        set_opt(o, "a_code", tb->code);
-        json_array_append_new(arr, o);
-    }
-    char *text = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    const char *p[2] = {text, source};
-    enum db_status st = db_exec(c, &st_apply_answers, 2, p, out);
-    free(text);
-    return st;
-}
-
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
                                           const char *source, PGresult **out)
 {
-    enum db_status st = booking_store_apply_answers(c, &tb, 1, source, out);
+    const char *p[14];
+    apply_params(tb, p);
+    p[11] = tb->code;
+    p[12] = source;
+    enum db_status st = db_exec(c, &st_apply_answer, 13, p, out);
     if (st == DB_OK && PQntuples(*out) == 0) {
         PQclear(*out);
         *out = NULL;

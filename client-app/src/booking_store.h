@@ -24,8 +24,7 @@ struct booking_record {
  * a refusal here also the refusal), in one statement (atomic on its own;
  * inside a transaction when it must commit with something else, e.g. an
  * Idempotency-Key); *out is their rows (BOOKING_COLS, in no set order).
- * The only statement that records an attempt (booking_record.h groups
- * concurrent ones). */
+ * The only statement that records an attempt. */
 enum db_status booking_store_record(struct db_conn *c, const struct booking_record *rows, int n,
                                     PGresult **out);
 /* A booking (of owner unless owner is NULL); DB_NOT_FOUND otherwise. The
@@ -57,17 +56,12 @@ enum db_status booking_store_add_event(struct db_conn *c, const char *id, const 
  * its user is unknown here. */
 enum db_status booking_store_adopt(struct db_conn *c, const struct ticket_booking *tb,
                                    int *inserted);
-/* Applies each of tbs[0..n-1] over its booking if its version is newer,
- * with its history entry from source, in one statement (the only one that
- * applies a TicketBooking outside notifications; booking_record.h groups
- * concurrent answers): *out is the rows (BOOKING_COLS, as
- * booking_store_get) of those applied, in no set order. Autocommitted or
- * in the caller's transaction. */
-enum db_status booking_store_apply_answers(struct db_conn *c,
-                                           const struct ticket_booking *const *tbs, int n,
-                                           const char *source, PGresult **out);
-/* booking_store_apply_answers for one: *out is its row, DB_NOT_FOUND when
- * nothing was applied (a newer version is stored). */
+/* Applies tb over the existing booking if tb's version is newer, with its
+ * history entry from source, in one statement (the only one that applies a
+ * TicketBooking outside notifications): *out is the booking's row
+ * (BOOKING_COLS, as booking_store_get), DB_NOT_FOUND when nothing was
+ * applied (a newer version is stored). Autocommitted or in the caller's
+ * transaction. */
 enum db_status booking_store_apply_answer(struct db_conn *c, const struct ticket_booking *tb,
                                           const char *source, PGresult **out);
 /* REQUESTED (never answered by ticket-app) -> FAILED with reason; *applied. */

@@ -75,10 +75,8 @@ void inbox_handle_unread(struct http_req *req, struct http_res *res, void *appv)
 void inbox_handle_read(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = http_req_uuid_param(req, res, "id", "notification");
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "notification", &id);
     if (!c)
         return;
     PGresult *r = NULL;

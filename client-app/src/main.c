@@ -3,7 +3,6 @@
 
 #include "apidoc.h"
 #include "app.h"
-#include "booking_record.h"
 #include "booking_store.h"
 #include "common/bg.h"
 #include "common/log.h"
@@ -21,7 +20,6 @@
 
 #define RATELIMIT_MAX_KEYS 100000
 #define SEAT_HINT_SLOTS 8192 /* seats remembered taken at most (~2 MiB) */
-#define RECORD_GROUP_MAX 64  /* booking attempts recorded by one statement at most */
 /* Event answers kept for when ticket-app is down: pages, events, seat maps. */
 #define EVENT_CACHE_ENTRIES 1024
 #define EVENT_CACHE_BYTES (32u * 1024 * 1024)
@@ -113,7 +111,6 @@ static int client_init(void *appv, struct db_pool *pool)
     if (a->rate_limit_per_minute > 0)
         a->limiter = ratelimit_create(a->rate_limit_per_minute, RATELIMIT_MAX_KEYS);
     a->seat_hint = seat_hint_create(SEAT_HINT_SLOTS, a->seat_hint_ms);
-    a->recorder = booking_recorder_create(pool, RECORD_GROUP_MAX);
     a->event_cache = event_cache_create(EVENT_CACHE_ENTRIES, EVENT_CACHE_BYTES);
     a->maint = bg_start("client-maint", maint_tick, a, (int)a->maint_interval_ms);
     if (queue_start(a) < 0)
@@ -133,8 +130,6 @@ static void client_shutdown(void *appv)
     a->limiter = NULL;
     seat_hint_destroy(a->seat_hint);
     a->seat_hint = NULL;
-    booking_recorder_destroy(a->recorder);
-    a->recorder = NULL;
     event_cache_destroy(a->event_cache);
     a->event_cache = NULL;
 }

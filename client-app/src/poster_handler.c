@@ -92,10 +92,8 @@ void poster_handle_put(struct http_req *req, struct http_res *res, void *appv)
 void poster_handle_delete(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = http_req_uuid_param(req, res, "id", "event");
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "event", &id);
     if (!c)
         return;
     enum db_status st = poster_store_delete(c, id);
@@ -111,10 +109,8 @@ void poster_handle_delete(struct http_req *req, struct http_res *res, void *appv
 void poster_handle_get(struct http_req *req, struct http_res *res, void *appv)
 {
     struct client_app *app = appv;
-    const char *id = http_req_uuid_param(req, res, "id", "event");
-    if (!id)
-        return;
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+    const char *id;
+    struct db_conn *c = db_acquire_for_id(app->pool, APP_DB_WAIT_MS, req, res, "event", &id);
     if (!c)
         return;
     struct poster_meta m;

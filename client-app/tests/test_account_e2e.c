@@ -33,18 +33,11 @@ static char admin_tok[65];    /* the seeded admin's session */
 
 static int setup(void **state)
 {
-    (void)state;
     const struct test_suite_opts o = {
         .name = "acct", TEST_SUITE_BINARIES, .client_env = acct_client_env};
-    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
+    if (test_suite_setup(state, &suite, &o, &C, &T, &P) != 0)
         return -1;
     return tlogin(C, "admin", TS_ADMIN_PASSWORD, admin_tok) == 201 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return test_suite_stop(&suite);
 }
 
 /* An RFC 3339 UTC time at now + offset_s. */
@@ -577,5 +570,5 @@ int main(void)
         cmocka_unit_test(test_delete_account),
         cmocka_unit_test(test_last_admin),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_suite_teardown);
 }

@@ -29,19 +29,8 @@ static const char *C, *T, *P; /* base URLs */
 
 static int setup(void **state)
 {
-    (void)state;
     const struct test_suite_opts o = {.name = "e2e", TEST_SUITE_BINARIES};
-    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
-        return -1;
-    return 0;
-}
-
-/* a clean exit of client-app and ticket-app: no sanitizer report, graceful
- * shutdown */
-static int teardown(void **state)
-{
-    (void)state;
-    return test_suite_stop(&suite);
+    return test_suite_setup(state, &suite, &o, &C, &T, &P);
 }
 
 /* Creates an event with one row of n seats at price; id into ev. */
@@ -419,5 +408,5 @@ static void user_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(user_path)};
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_suite_teardown);
 }

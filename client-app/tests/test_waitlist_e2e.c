@@ -35,18 +35,9 @@ static const char *C, *T, *P; /* base URLs */
 
 static int setup(void **state)
 {
-    (void)state;
     const struct test_suite_opts o = {
         .name = "wl", TEST_SUITE_BINARIES, .ticket_env = wl_ticket_env};
-    if (test_suite_open(&suite, &o, &C, &T, &P) != 0)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return test_suite_stop(&suite);
+    return test_suite_setup(state, &suite, &o, &C, &T, &P);
 }
 
 /* ---- helpers ---- */
@@ -593,5 +584,5 @@ int main(void)
         cmocka_unit_test(concurrent_releases),
         cmocka_unit_test(offer_readable_at_once),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_suite_teardown);
 }

@@ -45,12 +45,6 @@ struct bres {
     json_t *json;
 };
 
-static size_t body_sink(char *d, size_t s, size_t n, void *p)
-{
-    sbuf_add(p, d, s * n);
-    return s * n;
-}
-
 static size_t head_sink(char *d, size_t s, size_t n, void *p)
 {
     struct bres *r = p;
@@ -92,7 +86,7 @@ static long bcall(const char *base, const char *method, const char *path, const 
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, head_sink);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);

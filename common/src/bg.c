@@ -20,8 +20,8 @@ struct bg_loop {
     int idle_ms;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int stop;   /* under lock */
-    int wake;   /* under lock */
+    int stop; /* under lock */
+    int wake; /* under lock */
 };
 
 /* The loop whose tick runs on this thread, for bg_stopping/bg_sleep_ms. */
@@ -141,9 +141,7 @@ int bg_sleep_ms(long ms)
     if (ms < 0)
         ms = 0;
     if (!loop) {
-        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-        }
+        sleep_ms(ms);
         return 0;
     }
     struct timespec ts;

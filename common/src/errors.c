@@ -50,6 +50,13 @@ struct db_conn *db_acquire_or_503(struct db_pool *pool, int wait_ms, struct http
     return c;
 }
 
+struct db_conn *db_acquire_for_id(struct db_pool *pool, int wait_ms, const struct http_req *req,
+                                  struct http_res *res, const char *what, const char **id)
+{
+    *id = http_req_uuid_param(req, res, "id", what);
+    return *id ? db_acquire_or_503(pool, wait_ms, res) : NULL;
+}
+
 void http_res_page(struct http_res *res, json_t *items, long total, long limit, long offset)
 {
     http_res_json(res, 200,

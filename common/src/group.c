@@ -13,20 +13,21 @@ struct waiter {
 };
 
 struct group {
-    int max;
+    int max, inflight;
     group_write_fn write;
     void *ctx;
     pthread_mutex_t m;
     pthread_cond_t cv;
     struct waiter *head, *tail; /* waiting to be written */
-    int writing;                /* a leader is writing a group */
+    int writing;                /* groups being written now (<= inflight) */
     long writes, items;         /* written so far (under m) */
 };
 
-struct group *group_create(int max, group_write_fn write, void *ctx)
+struct group *group_create(int max, int inflight, group_write_fn write, void *ctx)
 {
     struct group *g = xcalloc(1, sizeof *g);
     g->max = max > 0 ? max : 1;
+    g->inflight = inflight > 0 ? inflight : 1;
     g->write = write;
     g->ctx = ctx;
     pthread_mutex_init(&g->m, NULL);
@@ -53,12 +54,13 @@ void group_run(struct group *g, void *item)
         g->head = &me;
     g->tail = &me;
     while (!me.done) {
-        if (g->writing) {
+        /* nothing waiting: this one is in a group being written */
+        if (g->writing >= g->inflight || !g->head) {
             pthread_cond_wait(&g->cv, &g->m);
             continue;
         }
         /* lead: take up to max from the front (this one may be among them) */
-        g->writing = 1;
+        g->writing++;
         struct waiter *grp = g->head, *last = grp;
         int n = 1;
         while (n < g->max && last->next) {
@@ -85,7 +87,7 @@ void group_run(struct group *g, void *item)
             nx = x->next;
             x->done = 1; /* a follower's waiter lives on its stack: last touch */
         }
-        g->writing = 0;
+        g->writing--;
         pthread_cond_broadcast(&g->cv);
     }
     pthread_mutex_unlock(&g->m);

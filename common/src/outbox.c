@@ -708,10 +708,7 @@ enum db_status outbox_replay(struct db_conn *conn, const char *event_id)
 {
     const char *params[] = {event_id};
     PGresult *res;
-    enum db_status st = db_exec(conn, &outbox_replay_stmt, 1, params, &res);
-    if (st != DB_OK)
-        return st;
-    st = PQntuples(res) > 0 ? DB_OK : DB_NOT_FOUND;
+    enum db_status st = db_exec_one(conn, &outbox_replay_stmt, 1, params, &res);
     PQclear(res);
     return st;
 }

@@ -159,6 +159,20 @@ int test_suite_open(struct test_suite *s, const struct test_suite_opts *o, const
     return 0;
 }
 
+int test_suite_setup(void **state, struct test_suite *s, const struct test_suite_opts *o,
+                     const char **c, const char **t, const char **p)
+{
+    if (test_suite_open(s, o, c, t, p) != 0)
+        return -1;
+    *state = s;
+    return 0;
+}
+
+int test_suite_teardown(void **state)
+{
+    return test_suite_stop(*state);
+}
+
 int test_suite_restart_ticket(struct test_suite *s)
 {
     return test_daemon_start(&s->ticket, test_suite_names[TICKET], s->opts.ticket_bin,

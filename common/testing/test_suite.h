@@ -79,6 +79,14 @@ int test_suite_start(struct test_suite *s, const struct test_suite_opts *o);
  * to the base URLs. 0 or -1. */
 int test_suite_open(struct test_suite *s, const struct test_suite_opts *o, const char **c,
                     const char **t, const char **p);
+/* The cmocka group set-up of an e2e test file: test_suite_open, then
+ * *state = s for test_suite_teardown. 0 or -1. */
+int test_suite_setup(void **state, struct test_suite *s, const struct test_suite_opts *o,
+                     const char **c, const char **t, const char **p);
+/* The cmocka group tear-down to pair with it: test_suite_stop(*state), so
+ * the group fails unless client-app and ticket-app exit cleanly (no
+ * sanitizer report, a graceful shutdown). */
+int test_suite_teardown(void **state);
 /* Starts ticket-app again (after test_daemon_stop(&s->ticket)) on the same
  * port, database and environment. 0 or -1. */
 int test_suite_restart_ticket(struct test_suite *s);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,13 +41,6 @@ void test_require_pg(void)
     if (!test_pg_available()) {
         fprintf(stderr, "skipped: TEST_PGHOST/TEST_PGPORT not set (no test PostgreSQL)\n");
         exit(TEST_SKIP);
-    }
-}
-
-static void test_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
 
@@ -371,7 +365,7 @@ int test_daemon_start(struct test_daemon *d, const char *name, const char *binar
         snprintf(url, sizeof url, "%s/healthz", d->base_url);
         if (test_http("GET", url, NULL, NULL, NULL) == 200)
             return 0;
-        test_sleep_ms(50);
+        sleep_ms(50);
     }
     fprintf(stderr, "test_daemon_start: %s did not answer /healthz within 15 s\n", d->name);
     test_print_log_tail(d->log_path);
@@ -418,7 +412,7 @@ int test_daemon_stop(struct test_daemon *d)
             d->pid = 0;
             return -1;
         }
-        test_sleep_ms(20);
+        sleep_ms(20);
     }
     fprintf(stderr, "test_daemon_stop: %s ignored SIGTERM for 10 s, killing\n", d->name);
     kill(d->pid, SIGKILL);
@@ -447,7 +441,7 @@ int test_wait_healthy(const char *base_url, int timeout_ms)
             return 0;
         if (waited >= timeout_ms)
             return -1;
-        test_sleep_ms(50);
+        sleep_ms(50);
     }
 }
 
@@ -465,7 +459,7 @@ static void test_curl_init(void)
     pthread_key_create(&test_curl_key, test_curl_free);
 }
 
-static size_t test_sink(char *data, size_t size, size_t n, void *p)
+size_t test_curl_sink(char *data, size_t size, size_t n, void *p)
 {
     sbuf_add(p, data, size * n);
     return size * n;
@@ -533,7 +527,7 @@ long test_http(const char *method, const char *url, const char *const *headers, 
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     if (!method)
         method = "GET";
@@ -590,4 +584,26 @@ long test_http_json(const char *method, const char *url, const char *bearer, jso
     free(resp);
     free(body);
     return status;
+}
+
+int test_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int test_peer_closed(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    char buf[512];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }

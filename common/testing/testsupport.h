@@ -44,6 +44,12 @@ int test_db_exec(const char *uri, const char *sql);
 #define TEST_PORT_MAX 32000
 int test_free_port(void);
 
+/* A TCP connection to 127.0.0.1:port for requests curl will not send;
+ * the fd, or -1. */
+int test_connect(int port);
+/* 1 once the peer of fd closed (EOF or reset), 0 while it is open. */
+int test_peer_closed(int fd);
+
 struct test_daemon {
     pid_t pid;
     int port;
@@ -88,6 +94,9 @@ int test_wait_healthy(const char *base_url, int timeout_ms);
  * one per thread, kept for the thread's life, so load tests reuse their
  * connections. NULL if libcurl cannot make one. */
 void *test_curl(void);
+/* A libcurl CURLOPT_WRITEFUNCTION that appends what arrives to the struct
+ * sbuf (common/util.h) given as CURLOPT_WRITEDATA. */
+size_t test_curl_sink(char *data, size_t size, size_t n, void *sbuf);
 
 long test_http(const char *method, const char *url, const char *const *headers, const char *body,
                char **resp_body);

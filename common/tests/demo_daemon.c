@@ -37,9 +37,7 @@ static void demo_slow(struct http_req *req, struct http_res *res, void *app)
         http_res_error(res, 400, "VALIDATION_FAILED", "ms must be 0..%ld", d->slow_max_ms);
         return;
     }
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    sleep_ms(ms);
     http_res_json(res, 200, json_pack("{s:i}", "slept_ms", (json_int_t)ms));
 }
 

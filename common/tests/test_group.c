@@ -1,7 +1,7 @@
 /* test_group.c: grouped writes: every item is written exactly once, by a
  * write that returned before its caller did; no write carries more than
- * max; a caller alone is written at once; callers arriving during a write
- * go together in the next one. */
+ * max, nor more writes at once than inflight; a caller alone is written at
+ * once; callers arriving while the writes run go together in the next. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,9 +22,8 @@ struct item {
 };
 
 struct ctx {
-    int max;
-    atomic_int writes, largest, in_write;
-    int overlap;  /* two writes at once: never */
+    int max, inflight;
+    atomic_int writes, largest, in_write, most_in_write;
     int bad_size; /* a write of none or of more than max: never */
     int sleep_us;
 };
@@ -32,8 +31,10 @@ struct ctx {
 static void write_fn(void *c, void **items, int n)
 {
     struct ctx *ctx = c;
-    if (atomic_fetch_add(&ctx->in_write, 1) != 0)
-        ctx->overlap = 1;
+    int now = atomic_fetch_add(&ctx->in_write, 1) + 1;
+    int most = atomic_load(&ctx->most_in_write);
+    while (now > most && !atomic_compare_exchange_weak(&ctx->most_in_write, &most, now))
+        ;
     if (n < 1 || n > ctx->max)
         ctx->bad_size = 1; /* asserted on the main thread */
     int largest = atomic_load(&ctx->largest);
@@ -50,8 +51,8 @@ static void write_fn(void *c, void **items, int n)
 static void test_alone_is_written_at_once(void **state)
 {
     (void)state;
-    struct ctx ctx = {.max = 8};
-    struct group *g = group_create(8, write_fn, &ctx);
+    struct ctx ctx = {.max = 8, .inflight = 1};
+    struct group *g = group_create(8, 1, write_fn, &ctx);
     struct item it = {.id = 1};
     group_run(g, &it);
     assert_int_equal(atomic_load(&it.written), 1);
@@ -81,11 +82,10 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-static void test_concurrent_callers_grouped(void **state)
+static void concurrent_callers(int inflight)
 {
-    (void)state;
-    struct ctx ctx = {.max = 5, .sleep_us = 200};
-    struct group *g = group_create(5, write_fn, &ctx);
+    struct ctx ctx = {.max = 5, .inflight = inflight, .sleep_us = 200};
+    struct group *g = group_create(5, inflight, write_fn, &ctx);
     static struct worker ws[THREADS];
     pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++) {
@@ -101,7 +101,8 @@ static void test_concurrent_callers_grouped(void **state)
             assert_int_equal(atomic_load(&ws[t].items[i].written), 1);
             assert_true(ws[t].items[i].returned_after_write);
         }
-    assert_false(ctx.overlap);
+    /* never more writes at once than inflight; 32 callers fill them all */
+    assert_int_equal(atomic_load(&ctx.most_in_write), inflight);
     assert_false(ctx.bad_size);
     assert_int_equal(atomic_load(&ctx.largest), 5); /* 32 callers, writes of 200 us */
     long w, n;
@@ -112,11 +113,24 @@ static void test_concurrent_callers_grouped(void **state)
     group_destroy(g);
 }
 
+static void test_concurrent_callers_grouped(void **state)
+{
+    (void)state;
+    concurrent_callers(1);
+}
+
+static void test_concurrent_writes_bounded(void **state)
+{
+    (void)state;
+    concurrent_callers(3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alone_is_written_at_once),
         cmocka_unit_test(test_concurrent_callers_grouped),
+        cmocka_unit_test(test_concurrent_writes_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

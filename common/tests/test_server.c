@@ -166,11 +166,8 @@ static void assert_json_error(const struct reply *r, long status, const char *co
 
 static int raw_connect(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = test_connect(daemon_.port);
     assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)daemon_.port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     struct timeval tv = {10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return fd;

@@ -29,25 +29,7 @@ static struct test_daemon daemon_;
 
 static int raw_connect(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)daemon_.port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* 1 once the peer closed (EOF or reset), 0 if it is still open. */
-static int peer_closed(int fd)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 0) <= 0)
-        return 0;
-    char buf[512];
-    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    return test_connect(daemon_.port);
 }
 
 /* Sends prefix, then one byte of trickle every 500 ms until the server
@@ -62,7 +44,7 @@ static long trickle_until_cut(const char *prefix, const char *trickle, long limi
     long took = -1;
     while (mono_ms() - t0 < limit_ms) {
         usleep(500 * 1000);
-        if (peer_closed(fd)) {
+        if (test_peer_closed(fd)) {
             took = (long)(mono_ms() - t0);
             break;
         }

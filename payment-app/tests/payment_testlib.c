@@ -11,20 +11,6 @@
 #include "common/sig.h"
 #include "common/util.h"
 
-int64_t pt_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void pt_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 void pt_uuid(char out[37])
 {
     static int inited;
@@ -43,7 +29,7 @@ static void record_hit(struct receiver *r, const char *body, size_t len, int sig
     memset(&h, 0, sizeof h);
     h.sig_ok = sig_ok;
     h.answered = answered;
-    h.at_ms = pt_now_ms();
+    h.at_ms = now_ms();
     h.body = xstrndup(body, len);
     json_t *ev = json_loadb(body, len, 0, NULL);
     if (ev) {
@@ -85,8 +71,8 @@ static int on_hook(void *ctx, const struct test_delivery *d)
         long delay = r->delay_ms;
         pthread_mutex_unlock(&r->lock);
         if (delay > 0)
-            pt_sleep_ms(delay);
-        if (pt_now_ms() < until)
+            sleep_ms(delay);
+        if (now_ms() < until)
             status = fail_status;
     }
     record_hit(r, d->body, d->len, sig_ok, status);
@@ -125,7 +111,7 @@ void receiver_stop(struct receiver *r)
 void receiver_fail_for(struct receiver *r, long ms, int status)
 {
     pthread_mutex_lock(&r->lock);
-    r->fail_until_ms = pt_now_ms() + ms;
+    r->fail_until_ms = now_ms() + ms;
     r->fail_status = status;
     pthread_mutex_unlock(&r->lock);
 }
@@ -199,16 +185,16 @@ int receiver_find(struct receiver *r, const char *number, const char *type, stru
 
 int receiver_wait_acked(struct receiver *r, size_t n, int timeout_ms)
 {
-    int64_t end = pt_now_ms() + timeout_ms;
+    int64_t end = now_ms() + timeout_ms;
     for (;;) {
         size_t d;
         int m;
         receiver_ack_stats(r, &d, &m);
         if (d >= n)
             return 0;
-        if (pt_now_ms() > end)
+        if (now_ms() > end)
             return -1;
-        pt_sleep_ms(50);
+        sleep_ms(50);
     }
 }
 
@@ -318,7 +304,7 @@ long pt_create_invoice(const char *base, const char *booking_id, long long amoun
 {
     char url[256], when[40];
     snprintf(url, sizeof url, "%s/api/invoices", base);
-    time_rfc3339(pt_now_ms() + expires_in_ms, when, sizeof when);
+    time_rfc3339(now_ms() + expires_in_ms, when, sizeof when);
     json_t *body = json_pack("{s:s, s:I, s:s, s:s}", "booking_id", booking_id, "amount",
                              (json_int_t)amount, "currency", currency, "expires_at", when);
     if (description)
@@ -401,16 +387,16 @@ long pt_http_full(const char *method, const char *url, const char *const *req_he
 
 int pt_wait_sql(const char *uri, const char *sql, const char *expect, int timeout_ms)
 {
-    int64_t end = pt_now_ms() + timeout_ms;
+    int64_t end = now_ms() + timeout_ms;
     for (;;) {
         char *v = test_db_scalar(uri, sql, NULL);
         int ok = v && strcmp(v, expect) == 0;
         free(v);
         if (ok)
             return 0;
-        if (pt_now_ms() > end)
+        if (now_ms() > end)
             return -1;
-        pt_sleep_ms(100);
+        sleep_ms(100);
     }
 }
 

@@ -190,7 +190,7 @@ static void *run_ticks(void *arg)
         CHECK(n >= 0);
         if (n == 0) {
             idle++;
-            pt_sleep_ms(20);
+            sleep_ms(20);
         } else {
             idle = 0;
             t->done += n;

@@ -32,18 +32,18 @@ static const char *new_invoice(long long amount, long expires_in_ms, const char 
 /* Waits until the invoice reaches status; returns it (new reference). */
 static json_t *wait_status(const char *number, const char *status, int timeout_ms)
 {
-    int64_t end = pt_now_ms() + timeout_ms;
+    int64_t end = now_ms() + timeout_ms;
     for (;;) {
         json_t *inv = NULL;
         CHECK_STATUS(pt_get(base, number, &inv), 200);
         if (strcmp(json_str(inv, "status"), status) == 0)
             return inv;
         json_decref(inv);
-        if (pt_now_ms() > end) {
+        if (now_ms() > end) {
             fprintf(stderr, "invoice %s never became %s\n", number, status);
             exit(1);
         }
-        pt_sleep_ms(50);
+        sleep_ms(50);
     }
 }
 
@@ -267,9 +267,9 @@ static void test_get_and_pay(void)
     /* its webhook: signed, type invoice.paid, invoice as GET shows it */
     CHECK(receiver_wait_acked(&hooks, 1, 10000) == 0);
     struct hook_hit h;
-    int64_t end = pt_now_ms() + 10000;
-    while (!receiver_find(&hooks, number, "invoice.paid", &h) && pt_now_ms() < end)
-        pt_sleep_ms(50);
+    int64_t end = now_ms() + 10000;
+    while (!receiver_find(&hooks, number, "invoice.paid", &h) && now_ms() < end)
+        sleep_ms(50);
     CHECK(receiver_find(&hooks, number, "invoice.paid", &h));
     CHECK(h.sig_ok && strcmp(h.status, "PAID") == 0 && strncmp(h.id, "evt_", 4) == 0);
     printf("pay: 400 bad method, 202 PROCESSING, PAID, 409 INVOICE_FINAL, webhook %s ok\n", h.id);
@@ -371,9 +371,9 @@ static void test_void_and_refund(void)
     CHECK(strcmp(pt_error_code(out), "INVOICE_FINAL") == 0);
     json_decref(out);
     struct hook_hit h;
-    int64_t end = pt_now_ms() + 10000;
-    while (!receiver_find(&hooks, number, "invoice.refunded", &h) && pt_now_ms() < end)
-        pt_sleep_ms(50);
+    int64_t end = now_ms() + 10000;
+    while (!receiver_find(&hooks, number, "invoice.refunded", &h) && now_ms() < end)
+        sleep_ms(50);
     CHECK(receiver_find(&hooks, number, "invoice.refunded", &h));
     CHECK(strcmp(h.status, "REFUNDED") == 0);
     CHECK(pt_sql_long_params(db,
@@ -394,9 +394,9 @@ static void test_expiry(void)
     CHECK(strcmp(pt_error_code(out), "INVOICE_EXPIRED") == 0);
     json_decref(out);
     struct hook_hit h;
-    int64_t end = pt_now_ms() + 10000;
-    while (!receiver_find(&hooks, number, "invoice.expired", &h) && pt_now_ms() < end)
-        pt_sleep_ms(50);
+    int64_t end = now_ms() + 10000;
+    while (!receiver_find(&hooks, number, "invoice.expired", &h) && now_ms() < end)
+        sleep_ms(50);
     CHECK(receiver_find(&hooks, number, "invoice.expired", &h));
     CHECK(strcmp(h.status, "EXPIRED") == 0);
 
@@ -414,7 +414,7 @@ static void test_expiry(void)
     CHECK_STATUS(pt_get(base, number, &out), 200);
     CHECK(strcmp(json_str(out, "status"), "EXPIRED") == 0);
     json_decref(out);
-    pt_sleep_ms(600); /* give the sweeper a turn: it must not add a second event */
+    sleep_ms(600); /* give the sweeper a turn: it must not add a second event */
     CHECK(pt_sql_long_params(db,
                              "SELECT count(*) FROM outbox WHERE topic = 'invoice.expired' AND "
                              "payload::json->'data'->'invoice'->>'invoice_number' = $1",
@@ -534,15 +534,15 @@ static void test_deliveries(void)
     CHECK_STATUS(call("POST", "/api/webhook-deliveries/evt_nope/replay", PT_TOKEN, NULL, &out),
                  404);
     json_decref(out);
-    int64_t end = pt_now_ms() + 10000;
+    int64_t end = now_ms() + 10000;
     int seen = 0;
-    while (!seen && pt_now_ms() < end) {
+    while (!seen && now_ms() < end) {
         pthread_mutex_lock(&hooks.lock);
         for (size_t i = before; i < hooks.n; i++)
             if (strcmp(hooks.hits[i].id, id) == 0)
                 seen = 1;
         pthread_mutex_unlock(&hooks.lock);
-        pt_sleep_ms(50);
+        sleep_ms(50);
     }
     CHECK(seen);
     /* both copies carry identical bodies */
@@ -621,7 +621,7 @@ static void test_database_gone(void)
     json_decref(out);
     snprintf(url, sizeof url, "%s/pay/%s", base, number);
     CHECK_STATUS(pt_http_full("GET", url, NULL, NULL, NULL, NULL), 503);
-    pt_sleep_ms(500); /* the loops meet the outage too */
+    sleep_ms(500); /* the loops meet the outage too */
 
     CHECK(allow_connections(admin, name, 1) == 0);
     CHECK(test_wait_healthy(base, 10000) == 0);
@@ -660,9 +660,9 @@ static void test_failed_settlement(void)
     CHECK_STATUS(call("POST", path, PT_TOKEN, NULL, &out), 409);
     json_decref(out);
     struct hook_hit h;
-    int64_t end = pt_now_ms() + 10000;
-    while (!receiver_find(&hooks, number, "invoice.failed", &h) && pt_now_ms() < end)
-        pt_sleep_ms(50);
+    int64_t end = now_ms() + 10000;
+    while (!receiver_find(&hooks, number, "invoice.failed", &h) && now_ms() < end)
+        sleep_ms(50);
     CHECK(receiver_find(&hooks, number, "invoice.failed", &h));
     CHECK(strcmp(h.status, "FAILED") == 0 && h.reason[0]);
     printf("failed settlement: FAILED %s, invoice.failed, 409 afterwards ok\n", h.reason);

@@ -42,7 +42,7 @@ int main(void)
     CHECK(pt_db_create("payment_crash", db, sizeof db) == 0);
     CHECK(receiver_start(&hooks, 0) == 0);
     receiver_fail_for(&hooks, 7000, 500);
-    int64_t t0 = pt_now_ms();
+    int64_t t0 = now_ms();
     const char *extra[] = {"PAYMENT_FAILURE_RATE=0.1", "PAYMENT_DELAY_MS=400",
                            "WEBHOOK_TIMEOUT_MS=500",   "WEBHOOK_RETRY_BASE_MS=100",
                            "WEBHOOK_RETRY_MAX_MS=800", "PAYMENT_WORKERS=3",
@@ -81,33 +81,33 @@ int main(void)
 
     /* 1: pay 90 more, kill -9 while their jobs come due and settle */
     pay_range(d.base_url, 10, 100);
-    pt_sleep_ms(300);
+    sleep_ms(300);
     pt_kill(&d);
     state(db, "after kill -9 #1:");
 
     /* 2: restart, pay the rest, kill again mid-way */
     CHECK(pt_start(&d, "payment-app-crash2", db, hooks.rx.url, extra) == 0);
     pay_range(d.base_url, 100, N_INVOICES);
-    pt_sleep_ms(450);
+    sleep_ms(450);
     pt_kill(&d);
     state(db, "after kill -9 #2:");
 
     /* 3: restart, let it settle and deliver (into 500s) for a while, kill */
     CHECK(pt_start(&d, "payment-app-crash3", db, hooks.rx.url, extra) == 0);
-    pt_sleep_ms(700);
+    sleep_ms(700);
     pt_kill(&d);
     state(db, "after kill -9 #3:");
 
     /* 4: restart once the receiver has recovered and is answering 200
      * while the daemon delivers; kill during delivery */
-    long wait = (long)(t0 + 7000 - pt_now_ms());
+    long wait = (long)(t0 + 7000 - now_ms());
     if (wait > 0)
-        pt_sleep_ms(wait);
+        sleep_ms(wait);
     pthread_mutex_lock(&hooks.lock);
     hooks.delay_ms = 20; /* a slow receiver, so the kill lands mid-delivery */
     pthread_mutex_unlock(&hooks.lock);
     CHECK(pt_start(&d, "payment-app-crash4", db, hooks.rx.url, extra) == 0);
-    pt_sleep_ms(600);
+    sleep_ms(600);
     pt_kill(&d);
     pthread_mutex_lock(&hooks.lock);
     hooks.delay_ms = 0;
@@ -116,7 +116,7 @@ int main(void)
 
     /* final run: everything settles and is delivered (leases of killed
      * instances run out first) */
-    int64_t t_final = pt_now_ms();
+    int64_t t_final = now_ms();
     CHECK(pt_start(&d, "payment-app-final", db, hooks.rx.url, extra) == 0);
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID','FAILED')", "150",
                       60000) == 0);
@@ -124,7 +124,7 @@ int main(void)
           0);
     state(db, "final:");
     printf("final run settled and delivered the rest in %lld ms\n",
-           (long long)(pt_now_ms() - t_final));
+           (long long)(now_ms() - t_final));
 
     /* settled once: one job per invoice, done, outcome = status */
     CHECK(pt_sql_long(db, "SELECT count(*) FROM payment_jobs") == N_INVOICES);

@@ -3,6 +3,7 @@
  * workers, invoices paid through both: every invoice is settled once (the
  * two instances' settlement counters add up to exactly the number of
  * invoices), one event each, each acknowledged once. */
+#include <dirent.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -23,6 +24,24 @@ struct starter {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int started, finished;
+
+/* The migration files payment-app applies (migrations/common and
+ * migrations/payment). */
+static long migration_files(void)
+{
+    static const char *const dirs[] = {MIGRATIONS_ROOT "/common", MIGRATIONS_ROOT "/payment"};
+    long n = 0;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        DIR *d = opendir(dirs[i]);
+        CHECK(d != NULL);
+        for (struct dirent *e; (e = readdir(d));) {
+            size_t len = strlen(e->d_name);
+            n += len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0;
+        }
+        closedir(d);
+    }
+    return n;
+}
 
 static void *start_one(void *arg)
 {
@@ -69,8 +88,10 @@ int main(void)
     pthread_mutex_unlock(&lock);
     CHECK(a.rc == 0 && b.rc == 0);
     /* each migration applied once although both started together */
-    CHECK(pt_sql_long(db, "SELECT count(*) FROM schema_migrations") == 3);
-    CHECK(pt_sql_long(db, "SELECT count(DISTINCT version) FROM schema_migrations") == 3);
+    long files = migration_files();
+    CHECK(files >= 3);
+    CHECK(pt_sql_long(db, "SELECT count(*) FROM schema_migrations") == files);
+    CHECK(pt_sql_long(db, "SELECT count(DISTINCT version) FROM schema_migrations") == files);
 
     /* create through one, pay through the other, alternating */
     for (int i = 0; i < N_INVOICES; i++) {

@@ -30,7 +30,7 @@ int main(void)
     CHECK(pt_start(&d, "payment-app-rate", db, hooks.rx.url, extra) == 0);
 
     const char *methods[] = {"card", "bank_transfer", "ewallet"};
-    int64_t t0 = pt_now_ms();
+    int64_t t0 = now_ms();
     for (int i = 0; i < N_INVOICES; i++) {
         char booking[37];
         pt_uuid(booking);
@@ -44,7 +44,7 @@ int main(void)
     }
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID', 'FAILED')", "300",
                       60000) == 0);
-    int64_t settled_ms = pt_now_ms() - t0;
+    int64_t settled_ms = now_ms() - t0;
 
     long failed = pt_sql_long(db, "SELECT count(*) FROM invoices WHERE status = 'FAILED'");
     long paid = pt_sql_long(db, "SELECT count(*) FROM invoices WHERE status = 'PAID'");

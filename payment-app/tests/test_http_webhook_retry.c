@@ -24,7 +24,7 @@ int main(void)
                            "WEBHOOK_RETRY_MAX_MS=1500", "WEBHOOK_TIMEOUT_MS=1000", NULL};
     CHECK(pt_start(&d, "payment-app-retry", db, hooks.rx.url, extra) == 0);
 
-    int64_t t0 = pt_now_ms();
+    int64_t t0 = now_ms();
     for (int i = 0; i < N_INVOICES; i++) {
         char booking[37];
         pt_uuid(booking);
@@ -37,9 +37,9 @@ int main(void)
     }
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM invoices WHERE status IN ('PAID', 'FAILED')", "20",
                       20000) == 0);
-    long elapsed = (long)(pt_now_ms() - t0);
+    long elapsed = (long)(now_ms() - t0);
     if (elapsed < DOWN_MS)
-        pt_sleep_ms(DOWN_MS - elapsed);
+        sleep_ms(DOWN_MS - elapsed);
     CHECK(pt_sql_long(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL") == 0);
     long refused = pt_sql_long(db, "SELECT count(*) FROM outbox_attempts WHERE status IS NULL");
     CHECK(refused >= N_INVOICES); /* each event tried at least once while down */
@@ -47,10 +47,10 @@ int main(void)
     /* up, but failing */
     CHECK(receiver_start(&hooks, hooks.rx.port) == 0);
     receiver_fail_for(&hooks, FAIL_MS, 500);
-    int64_t recovered_at = pt_now_ms() + FAIL_MS;
+    int64_t recovered_at = now_ms() + FAIL_MS;
     CHECK(pt_wait_sql(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL", "0", 60000) ==
           0);
-    long delivered_after = (long)(pt_now_ms() - recovered_at);
+    long delivered_after = (long)(now_ms() - recovered_at);
 
     /* exactly once acknowledged; every copy of an id has the same body */
     size_t distinct;

@@ -444,7 +444,7 @@ static void do_pay(unsigned *rs, const char *invoice)
             atomic_fetch_add(&n_pay_down, 1);
             return;
         }
-        h_sleep_ms(1000);
+        sleep_ms(1000);
     }
 }
 
@@ -475,7 +475,7 @@ static void do_cancel(const struct user *u, const char *booking)
             atomic_fetch_add(st == 503 ? &n_cancel_503 : &n_cancel_down, 1);
             return;
         }
-        h_sleep_ms(1000);
+        sleep_ms(1000);
     }
 }
 
@@ -484,7 +484,8 @@ static int wait_confirmed(const struct user *u, const char *booking, long ms)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/bookings/%s", booking);
-    for (long long until = h_now_ms() + ms; h_now_ms() < until && !atomic_load(&stop_load);) {
+    for (long long until = (long long)mono_ms() + ms;
+         (long long)mono_ms() < until && !atomic_load(&stop_load);) {
         struct hres r;
         long st = via_gw(h_callz("GET", u_client, path, u->token, NULL, &r));
         note_status(st);
@@ -495,7 +496,7 @@ static int wait_confirmed(const struct user *u, const char *booking, long ms)
             return 1;
         if (final)
             return 0;
-        h_sleep_ms(300);
+        sleep_ms(300);
     }
     return 0;
 }
@@ -522,7 +523,7 @@ static void one_booking(unsigned *rs)
     long st = 0;
     long long booked_at = 0;
     for (int attempt = 0; attempt < 4; attempt++) {
-        booked_at = h_now_ms();
+        booked_at = (long long)mono_ms();
         st = via_gw(h_call("POST", u_client, "/api/bookings", u->token, body, strlen(body), headers,
                            15000, &r));
         note_status(st);
@@ -534,12 +535,12 @@ static void one_booking(unsigned *rs)
         hres_free(&r);
         if (atomic_load(&stop_load))
             break;
-        h_sleep_ms(1000);
+        sleep_ms(1000);
     }
     if (st == 0) {
         atomic_fetch_add(&n_book_down, 1);
         hres_free(&r);
-        h_sleep_ms(1000 + rnd(rs, 1000));
+        sleep_ms(1000 + rnd(rs, 1000));
         return;
     }
     if (st == 409) {
@@ -561,7 +562,7 @@ static void one_booking(unsigned *rs)
     if (st == 503) {
         atomic_fetch_add(&n_book_503, 1);
         hres_free(&r);
-        h_sleep_ms(1000 + rnd(rs, 1000)); /* as a person would: try again a little later */
+        sleep_ms(1000 + rnd(rs, 1000)); /* as a person would: try again a little later */
         return;
     }
     if (st != 201) {
@@ -580,7 +581,7 @@ static void one_booking(unsigned *rs)
 
     unsigned action = rnd(rs, 100);
     if (action < 50) { /* pay soon */
-        h_sleep_ms(rnd(rs, 1000));
+        sleep_ms(rnd(rs, 1000));
         if (inv[0])
             do_pay(rs, inv);
     } else if (action < 62) { /* pay, then cancel the confirmed booking: refund */
@@ -593,15 +594,15 @@ static void one_booking(unsigned *rs)
     } else if (action < 70) { /* pay and cancel at once: settlement races cancel */
         if (inv[0])
             do_pay(rs, inv);
-        h_sleep_ms(rnd(rs, 400));
+        sleep_ms(rnd(rs, 400));
         do_cancel(u, bid);
     } else if (action < 80) { /* cancel while pending */
-        h_sleep_ms(rnd(rs, 1500));
+        sleep_ms(rnd(rs, 1500));
         do_cancel(u, bid);
     } else if (action < 90) { /* pay around the end of the hold */
         long long at = booked_at + cfg.hold_ttl_s * 1000L - 400 + rnd(rs, 900);
-        while (h_now_ms() < at && !atomic_load(&stop_load))
-            h_sleep_ms(50);
+        while ((long long)mono_ms() < at && !atomic_load(&stop_load))
+            sleep_ms(50);
         if (inv[0]) {
             atomic_fetch_add(&n_pay_late, 1);
             do_pay(rs, inv);
@@ -614,7 +615,7 @@ static void *worker(void *arg)
     unsigned rs = cfg.seed ^ (unsigned)(uintptr_t)arg * 2654435761u;
     while (!atomic_load(&stop_load)) {
         one_booking(&rs);
-        h_sleep_ms(50 + rnd(&rs, 200));
+        sleep_ms(50 + rnd(&rs, 200));
     }
     return NULL;
 }
@@ -639,20 +640,20 @@ static void wait_checking(long ms, unsigned *rs)
 {
     static long long next_event;
     if (!next_event)
-        next_event = h_now_ms() + 15000;
-    for (long long until = h_now_ms() + ms; h_now_ms() < until;) {
-        h_sleep_ms(200);
+        next_event = (long long)mono_ms() + 15000;
+    for (long long until = (long long)mono_ms() + ms; (long long)mono_ms() < until;) {
+        sleep_ms(200);
         check_alive("under load");
-        if (h_now_ms() >= next_event && ticket.pid > 0) {
+        if ((long long)mono_ms() >= next_event && ticket.pid > 0) {
             if (create_event(rs) == 0)
-                next_event = h_now_ms() + 15000;
+                next_event = (long long)mono_ms() + 15000;
         }
     }
 }
 
 static double elapsed_s(long long t0)
 {
-    return (double)(h_now_ms() - t0) / 1000.0;
+    return (double)((long long)mono_ms() - t0) / 1000.0;
 }
 
 static int restart(struct hdaemon *d)
@@ -671,7 +672,7 @@ static void fault_kill(struct hdaemon *first, int idx, unsigned *rs, long long t
     fprintf(stderr, "[%6.1f s] kill -9 %s (pid %d)\n", elapsed_s(t0), d->name, (int)d->pid);
     hd_kill(d);
     f_kill[idx]++;
-    h_sleep_ms(200 + rnd(rs, 1800));
+    sleep_ms(200 + rnd(rs, 1800));
     restart(d);
     fprintf(stderr, "[%6.1f s] %s restarted (pid %d)\n", elapsed_s(t0), d->name, (int)d->pid);
 }
@@ -708,7 +709,8 @@ static void fault_pg(int crash, long long t0)
         f_pg_fast++;
     }
     /* meanwhile: every daemon up, answering /healthz with 503 */
-    for (long long until = h_now_ms() + cfg.pg_down_s * 1000L; h_now_ms() < until;) {
+    for (long long until = (long long)mono_ms() + cfg.pg_down_s * 1000L;
+         (long long)mono_ms() < until;) {
         for (int i = 0; i < ninstances; i++) {
             struct hres r;
             long st =
@@ -720,31 +722,31 @@ static void fault_pg(int crash, long long t0)
                 pg_down_healthz_other++;
         }
         check_alive("while PostgreSQL was down");
-        h_sleep_ms(500);
+        sleep_ms(500);
     }
     if (hpg_restart(&pg) != 0) {
         violation("PostgreSQL did not start again");
         return;
     }
-    long long up = h_now_ms();
+    long long up = (long long)mono_ms();
     fprintf(stderr, "[%6.1f s] PostgreSQL back\n", elapsed_s(t0));
     /* they recover by themselves: no restart, the same processes */
     for (int i = 0; i < ninstances; i++) {
         struct hdaemon *d = instances[i];
         int healthy = 0;
-        while (!healthy && h_now_ms() - up < 30000) {
+        while (!healthy && (long long)mono_ms() - up < 30000) {
             struct hres r;
             healthy = h_call("GET", d->base_url, "/healthz", NULL, NULL, 0, NULL, 5000, &r) == 200;
             hres_free(&r);
             if (!healthy)
-                h_sleep_ms(100);
+                sleep_ms(100);
         }
         if (!healthy)
             violation("%s did not recover within 30 s of PostgreSQL's return", d->name);
         if (d->pid != before[i] || !hd_alive(d))
             violation("%s did not survive the PostgreSQL restart", d->name);
     }
-    long ms = (long)(h_now_ms() - up);
+    long ms = (long)((long long)mono_ms() - up);
     if (ms > pg_recover_ms_max)
         pg_recover_ms_max = ms;
     fprintf(stderr, "[%6.1f s] all %d healthy again after %ld ms (same pids)\n", elapsed_s(t0),
@@ -756,8 +758,8 @@ static void run_faults(long long t0, unsigned *rs)
     long long end = t0 + cfg.duration_s * 1000L;
     int next = 0;
     wait_checking(3000 + rnd(rs, 2000), rs);
-    while (h_now_ms() < end) {
-        long left = (long)(end - h_now_ms());
+    while ((long long)mono_ms() < end) {
+        long left = (long)(end - (long long)mono_ms());
         int kind = next % 6;
         /* an outage that cannot end before the load does becomes a kill */
         if ((kind == 3 || kind == 4) && left < cfg.outage_s * 1000L + 3000)
@@ -786,7 +788,7 @@ static void run_faults(long long t0, unsigned *rs)
         }
         next++;
         long gap = 2500 + rnd(rs, 4000);
-        left = (long)(end - h_now_ms());
+        left = (long)(end - (long long)mono_ms());
         wait_checking(gap < left ? gap : (left > 0 ? left : 0), rs);
     }
 }
@@ -806,15 +808,15 @@ static const char q_client_busy[] =
 
 static long quiesce(long limit_ms)
 {
-    long long t = h_now_ms();
-    while (h_now_ms() - t < limit_ms) {
+    long long t = (long long)mono_ms();
+    while ((long long)mono_ms() - t < limit_ms) {
         long a = h_sql_long(uri_ticket, q_ticket_busy, -1);
         long b = h_sql_long(uri_pay, q_pay_busy, -1);
         long c = h_sql_long(uri_client, q_client_busy, -1);
         if (a == 0 && b == 0 && c == 0)
-            return (long)(h_now_ms() - t);
+            return (long)((long long)mono_ms() - t);
         check_alive("while settling");
-        h_sleep_ms(1000);
+        sleep_ms(1000);
     }
     return -1;
 }
@@ -1254,7 +1256,7 @@ int main(void)
             return 1;
         }
 
-    long long t0 = h_now_ms();
+    long long t0 = (long long)mono_ms();
     pthread_t th[64];
     int nth = cfg.threads < 64 ? cfg.threads : 64;
     for (int i = 0; i < nth; i++)

@@ -2,6 +2,7 @@
  * and SQL for the chaos and security suites (see harness.h). */
 #include "harness.h"
 
+#include "common/util.h"
 #include "testsupport.h"
 
 #include <curl/curl.h>
@@ -23,20 +24,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-void h_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-long long h_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- daemons ---- */
 
@@ -159,7 +146,7 @@ int hd_start(struct hdaemon *d, int wait_ms)
         return 0;
     char url[128];
     snprintf(url, sizeof url, "%s/healthz", d->base_url);
-    for (long long until = h_now_ms() + wait_ms; h_now_ms() < until;) {
+    for (long long until = (long long)mono_ms() + wait_ms; (long long)mono_ms() < until;) {
         if (!hd_alive(d)) {
             fprintf(stderr, "harness: %s exited at start (status %d)\n", d->name, d->last_status);
             hd_log_tail(d, 4096);
@@ -170,7 +157,7 @@ int hd_start(struct hdaemon *d, int wait_ms)
         hres_free(&r);
         if (st == 200)
             return 0;
-        h_sleep_ms(50);
+        sleep_ms(50);
     }
     fprintf(stderr, "harness: %s not healthy within %d ms\n", d->name, wait_ms);
     hd_log_tail(d, 4096);
@@ -195,14 +182,14 @@ int hd_stop(struct hdaemon *d)
         return -1;
     kill(d->pid, SIGTERM);
     int status = -1;
-    for (long long until = h_now_ms() + 20000; h_now_ms() < until;) {
+    for (long long until = (long long)mono_ms() + 20000; (long long)mono_ms() < until;) {
         pid_t r = waitpid(d->pid, &status, WNOHANG);
         if (r == d->pid) {
             d->pid = 0;
             d->last_status = status;
             return status;
         }
-        h_sleep_ms(20);
+        sleep_ms(20);
     }
     fprintf(stderr, "harness: %s ignored SIGTERM for 20 s\n", d->name);
     kill(d->pid, SIGKILL);
@@ -327,7 +314,7 @@ void hpg_crash(struct hpg *pg)
     }
     kill((pid_t)pid, SIGQUIT);
     for (int i = 0; i < 300 && kill((pid_t)pid, 0) == 0; i++)
-        h_sleep_ms(100);
+        sleep_ms(100);
 }
 
 int hpg_restart(struct hpg *pg)
@@ -336,7 +323,7 @@ int hpg_restart(struct hpg *pg)
     for (int i = 0; i < 3; i++) {
         if (hpg_run(pg, "start") == 0)
             return 0;
-        h_sleep_ms(1000);
+        sleep_ms(1000);
     }
     return -1;
 }
@@ -432,31 +419,6 @@ void h_table_digest(const char *uri, const char *table, char out[40])
 
 /* ---- HTTP ---- */
 
-struct h_buf {
-    char *p;
-    size_t len, cap;
-};
-
-static size_t h_sink(char *data, size_t size, size_t n, void *arg)
-{
-    struct h_buf *b = arg;
-    size_t add = size * n;
-    if (b->len + add + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + add + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return 0;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, add);
-    b->len += add;
-    b->p[b->len] = '\0';
-    return add;
-}
-
 void hres_free(struct hres *r)
 {
     free(r->body);
@@ -495,13 +457,14 @@ long h_call(const char *method, const char *base, const char *path, const char *
     }
     if (!has_expect) /* no 100-continue round trip unless asked for */
         list = curl_slist_append(list, "Expect:");
-    struct h_buf b = {0};
+    struct sbuf b;
+    sbuf_init(&b);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 15000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, h_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     /* paths with odd bytes are sent as given: the server decides */
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
@@ -520,8 +483,7 @@ long h_call(const char *method, const char *base, const char *path, const char *
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     curl_slist_free_all(list);
     free(url);
-    r->body = b.p ? b.p : strdup("");
-    r->len = b.len;
+    r->body = sbuf_steal(&b, &r->len);
     if (r->status && r->len)
         r->json = json_loadb(r->body, r->len, 0, NULL);
     return r->status;

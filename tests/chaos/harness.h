@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/util.h"
 #include "testsupport.h"
 
 #define HD_MAX_ENV 48
@@ -126,9 +127,9 @@ long h_callz(const char *method, const char *base, const char *path, const char 
 /* String member of r->json (or of r->json.key1), or "" (borrowed). */
 const char *h_str(const struct hres *r, const char *key);
 
-/* Sleeps ms milliseconds. */
-void h_sleep_ms(long ms);
-/* Monotonic milliseconds. */
-long long h_now_ms(void);
+/* Sleeping and the monotonic clock: sleep_ms and mono_ms (common/util.h);
+ * the names these had before, for code written against them. */
+#define h_sleep_ms sleep_ms
+#define h_now_ms() ((long long)mono_ms())
 
 #endif

@@ -323,10 +323,10 @@ static long probe(enum cat c, enum svc s, const char *method, const char *path, 
     if (!(flags & P_NO_DIGEST))
         snap_take(&before);
     struct hres r;
-    long long t0 = h_now_ms();
+    long long t0 = (long long)mono_ms();
     long st =
         h_call(method, dm[s].base_url, path, bearer, body, body ? len : 0, headers, 20000, &r);
-    long ms = (long)(h_now_ms() - t0);
+    long ms = (long)((long long)mono_ms() - t0);
     sent[c]++;
     int ok = 0;
     for (const int *w = want; *w; w++)
@@ -1042,33 +1042,16 @@ static void cat_bodies(void)
 
 static int raw_connect(enum svc s)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)dm[s].port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int peer_closed(int fd)
-{
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 0) <= 0)
-        return 0;
-    char buf[512];
-    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    return test_connect(dm[s].port);
 }
 
 static int healthz_fast(enum svc s)
 {
     struct hres r;
-    long long t0 = h_now_ms();
+    long long t0 = (long long)mono_ms();
     long st = h_call("GET", dm[s].base_url, "/healthz", NULL, NULL, 0, NULL, 3000, &r);
     hres_free(&r);
-    return st == 200 && h_now_ms() - t0 < 3000;
+    return st == 200 && (long long)mono_ms() - t0 < 3000;
 }
 
 static void cat_slow(void)
@@ -1089,17 +1072,17 @@ static void cat_slow(void)
             if (fds[i] >= 0 && *start)
                 send(fds[i], start, strlen(start), MSG_NOSIGNAL);
         }
-        long long t0 = h_now_ms();
+        long long t0 = (long long)mono_ms();
         int served = 1, tick = 0;
-        while (h_now_ms() - t0 < (CONN_TIMEOUT_S + 4) * 1000L) {
-            h_sleep_ms(400);
+        while ((long long)mono_ms() - t0 < (CONN_TIMEOUT_S + 4) * 1000L) {
+            sleep_ms(400);
             tick++;
             for (int i = 0; i < NSLOW; i++) {
                 if (fds[i] < 0 || cut_at[i])
                     continue;
-                if (peer_closed(fds[i]) ||
+                if (test_peer_closed(fds[i]) ||
                     (i % 3 && send(fds[i], i % 3 == 1 ? "X" : "a", 1, MSG_NOSIGNAL) < 0))
-                    cut_at[i] = h_now_ms() - t0;
+                    cut_at[i] = (long long)mono_ms() - t0;
             }
             if (tick % 2 == 0)
                 served &= healthz_fast((enum svc)s);
@@ -1168,18 +1151,18 @@ static void cat_conns(void)
         int n = MAX_CONN + EXTRA, fds[MAX_CONN + EXTRA];
         for (int i = 0; i < n; i++)
             fds[i] = raw_connect((enum svc)s);
-        h_sleep_ms(800);
+        sleep_ms(800);
         int accepted = socket_fds(dm[s].pid) - base;
         struct hres r;
-        long long t0 = h_now_ms();
+        long long t0 = (long long)mono_ms();
         long st = h_call("GET", dm[s].base_url, "/healthz", NULL, NULL, 0, NULL,
                          (CONN_TIMEOUT_S + 5) * 1000L, &r);
-        long waited = (long)(h_now_ms() - t0);
+        long waited = (long)((long long)mono_ms() - t0);
         hres_free(&r);
         for (int i = 0; i < n; i++)
             if (fds[i] >= 0)
                 close(fds[i]);
-        h_sleep_ms(300);
+        sleep_ms(300);
         sent[C_CONNS]++;
         int ok = accepted <= MAX_CONN && accepted >= MAX_CONN / 2 && st == 200 &&
                  waited <= (CONN_TIMEOUT_S + 2) * 1000L && all_alive() && healthz_fast((enum svc)s);
@@ -1262,7 +1245,7 @@ static int settle(void)
             h_sql_long(uri[S_PAY], "SELECT count(*) FROM invoices WHERE status = 'PROCESSING'", -1);
         if (a == 0 && b == 0 && c == 0)
             return 0;
-        h_sleep_ms(100);
+        sleep_ms(100);
     }
     return -1;
 }
@@ -1370,7 +1353,7 @@ static int setup(void)
         confirmed = strcmp(h_str(&r, "status"), "CONFIRMED") == 0;
         hres_free(&r);
         if (!confirmed)
-            h_sleep_ms(100);
+            sleep_ms(100);
     }
     if (!confirmed) {
         fprintf(stderr, "the fixture booking was never confirmed\n");
@@ -1437,7 +1420,7 @@ int main(void)
         printf("  %-11s %-6s %-40s %s\n", svc_name[routes[i].svc], routes[i].method,
                routes[i].pattern, access_name[routes[i].acc]);
 
-    long long t0 = h_now_ms();
+    long long t0 = (long long)mono_ms();
     cat_tokens();
     cat_other_user();
     cat_signatures();
@@ -1474,7 +1457,7 @@ int main(void)
     }
 
     long total_sent = 0, total_bad = 0;
-    printf("\n==== security battery (%.0f s) ====\n", (double)(h_now_ms() - t0) / 1000.0);
+    printf("\n==== security battery (%.0f s) ====\n", (double)((long long)mono_ms() - t0) / 1000.0);
     printf("  %-46s %7s %7s %7s\n", "category", "probes", "right", "wrong");
     for (int c = 0; c < NCAT; c++) {
         printf("  %-46s %7ld %7ld %7ld", cat_name[c], sent[c], good[c], bad[c]);

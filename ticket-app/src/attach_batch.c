@@ -64,7 +64,7 @@ struct attach_batch *attach_batch_create(struct db_pool *pool, int max)
 {
     struct attach_batch *ab = xcalloc(1, sizeof *ab);
     ab->pool = pool;
-    ab->group = group_create(max, write_group, ab);
+    ab->group = group_create(max, 1, write_group, ab);
     return ab;
 }
 

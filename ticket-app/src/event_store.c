@@ -291,10 +291,7 @@ enum db_status event_store_visible(struct db_conn *c, const char *id, int admin)
 {
     PGresult *r = NULL;
     const char *p[] = {id, admin ? "1" : "0"};
-    enum db_status st = db_exec(c, &st_visible, 2, p, &r);
-    if (st != DB_OK)
-        return st;
-    st = PQntuples(r) > 0 ? DB_OK : DB_NOT_FOUND;
+    enum db_status st = db_exec_one(c, &st_visible, 2, p, &r);
     PQclear(r);
     return st;
 }

@@ -46,7 +46,7 @@ static long callt(const char *method, const char *path, const char *bearer, json
 /* An RFC 3339 UTC time at now + offset_ms. */
 static void at(int64_t offset_ms, char out[40])
 {
-    int64_t t = tt_now_ms() + offset_ms;
+    int64_t t = now_ms() + offset_ms;
     time_t s = (time_t)(t / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
@@ -234,11 +234,11 @@ static void test_status_over_time(void **state)
                       NULL),
         201);
     assert_string_equal(status_of(id, s), "SCHEDULED");
-    tt_sleep_ms(2000);
+    sleep_ms(2000);
     assert_string_equal(status_of(id, s), "ON_SALE");
-    tt_sleep_ms(1500);
+    sleep_ms(1500);
     assert_string_equal(status_of(id, s), "SALES_CLOSED");
-    tt_sleep_ms(1500);
+    sleep_ms(1500);
     assert_string_equal(status_of(id, s), "SALES_CLOSED"); /* started */
     /* and one that started already */
     at(-60000, starts);
@@ -466,7 +466,7 @@ static void test_postponement(void **state)
     /* the paid ticket is rendered again and delivered with a new version */
     for (int i = 0; i < 150 && notes_count(&S.notes, paid, "booking.confirmed") <= confirmed_before;
          i++)
-        tt_sleep_ms(100);
+        sleep_ms(100);
     assert_int_equal(notes_count(&S.notes, paid, "booking.confirmed"), confirmed_before + 1);
     assert_int_equal(tt_q_long(&S, "SELECT version FROM bookings WHERE id = $1", paid, NULL),
                      v_paid + 1);

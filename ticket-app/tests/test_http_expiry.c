@@ -47,7 +47,7 @@ static int wait_invoice(const char *number, const char *status, int timeout_ms)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/invoices/%s", number);
-    int64_t until = tt_now_ms() + timeout_ms;
+    int64_t until = now_ms() + timeout_ms;
     char last[32] = "";
     do {
         json_t *inv = NULL;
@@ -56,8 +56,8 @@ static int wait_invoice(const char *number, const char *status, int timeout_ms)
         json_decref(inv);
         if (strcmp(last, status) == 0)
             return 0;
-        tt_sleep_ms(100);
-    } while (tt_now_ms() < until);
+        sleep_ms(100);
+    } while (now_ms() < until);
     fprintf(stderr, "invoice %s is %s, wanted %s\n", number, last, status);
     return -1;
 }
@@ -112,7 +112,7 @@ static void test_paid_in_time_honoured(void **state)
     tt_uuid(b);
     book(b, SEAT(1), inv);
     assert_int_equal(tt_pay(&S, inv), 202);
-    tt_sleep_ms(2800); /* past expires_at, before the settlement */
+    sleep_ms(2800); /* past expires_at, before the settlement */
     char *st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
     assert_string_equal(st, "PENDING_PAYMENT");
     free(st);
@@ -126,7 +126,7 @@ static void test_paid_in_time_honoured(void **state)
     assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 15000), 0);
     assert_string_equal(seat_status(SEAT(1)), "BOOKED");
     assert_int_equal(wait_invoice(inv, "PAID", 5000), 0);
-    tt_sleep_ms(500);
+    sleep_ms(500);
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
                                "kind = 'REFUND'",
@@ -180,8 +180,8 @@ static void test_paid_webhook_late_honoured(void **state)
                          "WHERE id = $1",
                          b, NULL);
     assert_non_null(expires);
-    assert_true(atof(expires) > 0);          /* paid in time */
-    tt_sleep_ms((long)atof(expires) + 1500); /* past expires_at: several sweeps */
+    assert_true(atof(expires) > 0);       /* paid in time */
+    sleep_ms((long)atof(expires) + 1500); /* past expires_at: several sweeps */
     free(expires);
     char *st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
     assert_string_equal(st, "PENDING_PAYMENT");
@@ -193,7 +193,7 @@ static void test_paid_webhook_late_honoured(void **state)
     free(ev);
     assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 10000), 0);
     assert_string_equal(seat_status(SEAT(4)), "BOOKED");
-    tt_sleep_ms(500);
+    sleep_ms(500);
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
                                "kind IN ('REFUND', 'VOID')",
@@ -212,11 +212,11 @@ static void test_lazy_expiry(void **state)
     const char *tenv[] = {"HOLD_TTL_SECONDS=2", "SWEEP_INTERVAL_MS=60000", NULL};
     S.ticket_port = test_free_port();
     assert_int_equal(suite_restart_ticket(&S, tenv), 0);
-    tt_sleep_ms(300); /* let the sweeper's first pass go by */
+    sleep_ms(300); /* let the sweeper's first pass go by */
     char b[37], inv[64];
     tt_uuid(b);
     book(b, SEAT(3), inv);
-    tt_sleep_ms(2600);
+    sleep_ms(2600);
     char *st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
     assert_string_equal(st, "PENDING_PAYMENT"); /* nobody swept it */
     free(st);
@@ -235,13 +235,13 @@ static void test_lazy_expiry(void **state)
     assert_string_equal(st, "EXPIRED");
     free(st);
     /* Its invoice is voided (or found expired already by payment-app). */
-    int64_t until = tt_now_ms() + 10000;
+    int64_t until = now_ms() + 10000;
     while (tt_q_long(&S,
                      "SELECT count(*) FROM followups WHERE booking_id = $1 AND kind = 'VOID' "
                      "AND status = 'DONE'",
                      b, NULL) != 1 &&
-           tt_now_ms() < until)
-        tt_sleep_ms(100);
+           now_ms() < until)
+        sleep_ms(100);
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
                                "kind = 'VOID' AND status = 'DONE'",

@@ -243,7 +243,7 @@ static int wait_invoice(const char *number, const char *status, int timeout_ms)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/invoices/%s", number);
-    int64_t until = tt_now_ms() + timeout_ms;
+    int64_t until = now_ms() + timeout_ms;
     do {
         json_t *inv = NULL;
         tt_pay_call(&S, "GET", path, NULL, &inv);
@@ -251,8 +251,8 @@ static int wait_invoice(const char *number, const char *status, int timeout_ms)
         json_decref(inv);
         if (ok)
             return 0;
-        tt_sleep_ms(100);
-    } while (tt_now_ms() < until);
+        sleep_ms(100);
+    } while (now_ms() < until);
     return -1;
 }
 
@@ -336,7 +336,7 @@ static void test_webhooks(void **state)
     long version = (long)json_integer_value(json_object_get(out, "version"));
     json_decref(out);
 
-    snprintf(evt, sizeof evt, "evt_test_%ld", (long)tt_now_ms());
+    snprintf(evt, sizeof evt, "evt_test_%ld", (long)now_ms());
     payment_event(body, sizeof body, evt, "invoice.paid", "PAID", inv, b);
     /* Forged: wrong secret, stale, missing, garbage. */
     assert_int_equal(
@@ -358,7 +358,7 @@ static void test_webhooks(void **state)
         tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt, NULL), 0);
 
     /* A signed invoice.failed, delivered twice: applied once. */
-    snprintf(evt, sizeof evt, "evt_fail_%ld", (long)tt_now_ms());
+    snprintf(evt, sizeof evt, "evt_fail_%ld", (long)now_ms());
     payment_event(body, sizeof body, evt, "invoice.failed", "FAILED", inv, b);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
@@ -380,7 +380,7 @@ static void test_webhooks(void **state)
     /* invoice.paid for a booking that is no longer waiting (FAILED above):
      * not confirmed (the one-call path leaves it to the general path), the
      * money goes back; delivered twice, recorded once. */
-    snprintf(evt, sizeof evt, "evt_latepaid_%ld", (long)tt_now_ms());
+    snprintf(evt, sizeof evt, "evt_latepaid_%ld", (long)now_ms());
     payment_event(body, sizeof body, evt, "invoice.paid", "PAID", inv, b);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
@@ -405,7 +405,7 @@ static void test_webhooks(void **state)
     snprintf(inv2, sizeof inv2, "%s", tt_str(out, "invoice_number"));
     long v3 = (long)json_integer_value(json_object_get(out, "version"));
     json_decref(out);
-    snprintf(evt, sizeof evt, "evt_paid2_%ld", (long)tt_now_ms());
+    snprintf(evt, sizeof evt, "evt_paid2_%ld", (long)now_ms());
     payment_event(body, sizeof body, evt, "invoice.paid", "PAID", inv2, b2);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);

@@ -214,7 +214,7 @@ static void test_event_cancel(void **state)
     assert_true(notes_wait(&S.notes, paid, "booking.cancelled", 10000, NULL));
     assert_true(notes_wait(&S.notes, pending, "booking.cancelled", 10000, NULL));
     /* the money goes back, the open invoice is voided */
-    int64_t until = tt_now_ms() + 15000;
+    int64_t until = now_ms() + 15000;
     char *st_paid = NULL, *st_pending = NULL;
     for (;;) {
         snprintf(path, sizeof path, "/api/invoices/%s", paid_inv);
@@ -228,9 +228,9 @@ static void test_event_cancel(void **state)
         st_pending = strdup(tt_str(out, "status"));
         json_decref(out);
         if ((strcmp(st_paid, "REFUNDED") == 0 && strcmp(st_pending, "VOID") == 0) ||
-            tt_now_ms() > until)
+            now_ms() > until)
             break;
-        tt_sleep_ms(200);
+        sleep_ms(200);
     }
     assert_string_equal(st_paid, "REFUNDED");
     assert_string_equal(st_pending, "VOID");

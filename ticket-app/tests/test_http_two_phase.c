@@ -132,7 +132,7 @@ static void test_select_then_checkout(void **state)
     assert_true(left > 55 && left <= 61);
     json_decref(out);
     /* the seat stays held past the selection's 2 s */
-    tt_sleep_ms(2600);
+    sleep_ms(2600);
     assert_string_equal(seat_status(SEAT(0)), "ON_GOING");
     /* a retried checkout answers the same booking, nothing new */
     assert_int_equal(checkout(b, "u1", &out), 201);
@@ -250,7 +250,7 @@ static void test_race_checkout_vs_expiry(void **state)
         /* aim within +-150 ms of the lock's end */
         long aim = (long)(left * 1000) - 150 + (i % 4) * 100;
         if (aim > 0)
-            tt_sleep_ms(aim);
+            sleep_ms(aim);
         long st = checkout(b, "racer", &out);
         if (st == 201) {
             won++;
@@ -261,7 +261,7 @@ static void test_race_checkout_vs_expiry(void **state)
             assert_string_equal(tt_str(json_object_get(out, "error"), "code"), "HOLD_EXPIRED");
         }
         json_decref(out);
-        tt_sleep_ms(500); /* the sweeper's turn */
+        sleep_ms(500); /* the sweeper's turn */
         char *bs = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
         assert_string_equal(bs, st == 201 ? "PENDING_PAYMENT" : "EXPIRED");
         free(bs);

@@ -508,6 +508,18 @@ static void test_hold_for_selection(void **state)
     db_release(g_pool, c);
 }
 
+/* The transitions written in PL/pgSQL keep generic plans (085): a
+ * redefinition that drops the setting costs every hold its planning. */
+static void test_sql_transitions_plan_generic(void **state)
+{
+    (void)state;
+    static const char *const fns[] = {"booking_try_hold", "booking_apply_paid"};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        assert_q("SELECT string_agg(array_to_string(proconfig, ','), ';') FROM pg_proc "
+                 "WHERE proname = $1",
+                 fns[i], "plan_cache_mode=force_generic_plan");
+}
+
 /* ---- races ---- */
 
 struct racer {
@@ -822,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_paid_every_state),
         cmocka_unit_test(test_hold_guards),
+        cmocka_unit_test(test_sql_transitions_plan_generic),
         cmocka_unit_test(test_race_pay_vs_expire),
         cmocka_unit_test(test_race_cancel_vs_checkin),
         cmocka_unit_test(test_race_cancel_vs_paid),

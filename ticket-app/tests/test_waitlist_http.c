@@ -135,7 +135,7 @@ static long position_of(const char *user, const char *entry_id)
 static int wait_entry(const char *user, const char *entry_id, const char *status, int timeout_ms,
                       char bid[37])
 {
-    int64_t until = tt_now_ms() + timeout_ms;
+    int64_t until = now_ms() + timeout_ms;
     char last[20] = "";
     do {
         json_t *e = entry_of(user, entry_id);
@@ -147,8 +147,8 @@ static int wait_entry(const char *user, const char *entry_id, const char *status
             return 0;
         }
         json_decref(e);
-        tt_sleep_ms(100);
-    } while (tt_now_ms() < until);
+        sleep_ms(100);
+    } while (now_ms() < until);
     fprintf(stderr, "entry %s of %s is %s, wanted %s\n", entry_id, user, last, status);
     return -1;
 }
@@ -181,15 +181,15 @@ static void expect_offer(const char *bid, const char *user, const char *seat)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/bookings/%s", bid);
-    int64_t until = tt_now_ms() + 10000;
+    int64_t until = now_ms() + 10000;
     json_t *b = NULL;
     for (;;) {
         json_decref(b);
         b = NULL;
         assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &b), 200);
-        if (json_is_string(json_object_get(b, "payment_url")) || tt_now_ms() > until)
+        if (json_is_string(json_object_get(b, "payment_url")) || now_ms() > until)
             break;
-        tt_sleep_ms(50);
+        sleep_ms(50);
     }
     assert_string_equal(tt_str(b, "status"), "PENDING_PAYMENT");
     assert_string_equal(tt_str(b, "origin"), "waitlist");
@@ -362,7 +362,7 @@ static void test_errors(void **state)
     cancel(bid);
     cancel(bid1);
     cancel(bid2);
-    tt_sleep_ms(300);
+    sleep_ms(300);
     check_invariants();
 }
 
@@ -426,7 +426,7 @@ static void test_offer_chain(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "position")), 1);
     snprintf(ed, sizeof ed, "%s", tt_str(o, "id"));
     json_decref(o);
-    tt_sleep_ms((TTL_S + 1) * 1000);
+    sleep_ms((TTL_S + 1) * 1000);
     json_t *e = entry_of("D", ed);
     assert_string_equal(tt_str(e, "status"), "WAITING");
     assert_int_equal(json_integer_value(json_object_get(e, "position")), 1);

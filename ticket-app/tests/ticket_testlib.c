@@ -11,18 +11,6 @@
 #include "common/sig.h"
 #include "common/util.h"
 
-void tt_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-int64_t tt_now_ms(void)
-{
-    return now_ms();
-}
-
 void tt_uuid(char out[37])
 {
     rand_uuid(out);
@@ -109,12 +97,12 @@ static int notes_find(struct notes *n, const char *booking_id, const char *type,
 int notes_wait(struct notes *n, const char *booking_id, const char *type, int timeout_ms,
                struct note *out)
 {
-    int64_t until = tt_now_ms() + timeout_ms;
+    int64_t until = now_ms() + timeout_ms;
     do {
         if (notes_find(n, booking_id, type, out))
             return 1;
-        tt_sleep_ms(50);
-    } while (tt_now_ms() < until);
+        sleep_ms(50);
+    } while (now_ms() < until);
     return 0;
 }
 
@@ -279,7 +267,7 @@ int tt_wait_status(struct suite *s, const char *booking_id, const char *status, 
 {
     char path[128];
     snprintf(path, sizeof path, "/api/bookings/%s", booking_id);
-    int64_t until = tt_now_ms() + timeout_ms;
+    int64_t until = now_ms() + timeout_ms;
     do {
         json_t *b = NULL;
         long st = tt_call(s, "GET", path, TT_SERVICE, NULL, &b);
@@ -287,8 +275,8 @@ int tt_wait_status(struct suite *s, const char *booking_id, const char *status, 
         json_decref(b);
         if (ok)
             return 0;
-        tt_sleep_ms(100);
-    } while (tt_now_ms() < until);
+        sleep_ms(100);
+    } while (now_ms() < until);
     return -1;
 }
 

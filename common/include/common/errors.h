@@ -17,6 +17,12 @@ int db_status_http(enum db_status st, const char **code);
  * 503 SERVICE_UNAVAILABLE with Retry-After and returns NULL. */
 struct db_conn *db_acquire_or_503(struct db_pool *pool, int wait_ms, struct http_res *res);
 
+/* The start of a handler on one thing: its UUID path parameter "id" into
+ * *id (else 404 "no such <what>", http_req_uuid_param), then
+ * db_acquire_or_503. The connection, or NULL when res is answered. */
+struct db_conn *db_acquire_for_id(struct db_pool *pool, int wait_ms, const struct http_req *req,
+                                  struct http_res *res, const char *what, const char **id);
+
 /* The paged list answer of every service: 200 {items, total, limit,
  * offset}; items is stolen. */
 void http_res_page(struct http_res *res, json_t *items, long total, long limit, long offset);

@@ -1,9 +1,10 @@
 /* group.h: concurrent requests written together. Each caller hands in its
- * item and returns once a write that carried it has returned; the items
- * that arrive while one write runs go together in the next one, so a burst
- * pays for a few statements and commits instead of one each. Leader and
- * followers: no thread and no timer; a caller alone is written at once, by
- * its own thread. What a write does is the caller's: it is the only
+ * item and returns once a write that carried it has returned. At most
+ * inflight writes run at once; the items that arrive while that many run
+ * go together in the next one, so a burst pays for a few statements and
+ * commits instead of one each, while a caller finding a write slot free
+ * is written at once, by its own thread (no timer, no thread of its own:
+ * leader and followers). What a write does is the caller's: it is the only
  * implementation of its statement (a single item is a group of one). */
 #ifndef COMMON_GROUP_H
 #define COMMON_GROUP_H
@@ -14,8 +15,10 @@ typedef void (*group_write_fn)(void *ctx, void **items, int n);
 
 struct group;
 
-/* At most max items per write. Never NULL (aborts on OOM). */
-struct group *group_create(int max, group_write_fn write, void *ctx);
+/* At most max items per write and inflight writes at once (1: each write
+ * carries everything that waited for the one before). Never NULL (aborts
+ * on OOM). */
+struct group *group_create(int max, int inflight, group_write_fn write, void *ctx);
 void group_destroy(struct group *g);
 
 /* Adds item (borrowed until return) to the next write and returns once a
