@@ -6,7 +6,9 @@
  * the one implementations of PAID and INVOICE_ATTACHED in every state,
  * and the races, each run concurrently many times: pay vs expire, cancel
  * vs check-in, cancel vs payment webhook, refund at payment-app vs cancel,
- * two holds of the last seats within the limit. */
+ * two holds of the last seats within the limit, checkout vs the selection
+ * lock's expiry (the two-phase hold: HELD; its guards, the sweeper's
+ * claim, a lapsed selection's seat offered to its waitlist). */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -466,6 +468,24 @@ static void test_hold_for_selection(void **state)
     assert_q("SELECT count(*) FROM outbox WHERE topic = 'booking.expired' AND payload::json #>> "
              "'{data,booking,booking_id}' = $1",
              id, "1");
+    /* a lapsed selection's seat goes to its waitlist first: the head of
+     * the queue is offered it as a new booking, the seat never OPEN */
+    char w_id[37], w_seat[37], w_entry[37], sql[512];
+    make_booking(EV, LC_HELD, w_id, w_seat);
+    next_id("a1000000", w_entry);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO waitlist_entries (id, user_id, event_id, seat_id) VALUES"
+             " ('%s', 'waiter', '%s', '%s')",
+             w_entry, EV, w_seat);
+    assert_int_equal(test_db_exec(g_uri, sql), 0);
+    lapse(w_id);
+    assert_int_equal(lifecycle_apply(c, w_id, LC_EV_SELECTION_EXPIRE, NULL, NULL, &o), DB_OK);
+    assert_true(o.applied);
+    assert_q("SELECT status FROM bookings WHERE id = $1", w_id, "EXPIRED");
+    assert_q("SELECT s.status || ' ' || b.origin || ' ' || b.status || ' ' || b.user_id"
+             " FROM seats s JOIN bookings b ON b.id = s.booking_id WHERE s.id = $1",
+             w_seat, "ON_GOING waitlist PENDING_PAYMENT waiter");
+    assert_q("SELECT status FROM waitlist_entries WHERE id = $1", w_entry, "OFFERED");
     /* a checkout now: HOLD_EXPIRED still */
     assert_int_equal(lifecycle_apply(c, id, LC_EV_CHECKOUT, NULL, NULL, &o), DB_OK);
     assert_false(o.applied);

@@ -878,7 +878,7 @@
 
     function render(b) {
       current = b;
-      if (note && b.status !== 'HELD' && b.status !== 'PENDING_PAYMENT') say(noteEl, ''); /* "seats are held" no longer true */
+      if (note && b.status !== 'HELD') say(noteEl, ''); /* "held for you, check out" no longer true */
       var actionMsg = statusLine();
       var parts = [
         h('div', { class: 'row-between' },
