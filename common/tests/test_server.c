@@ -208,6 +208,18 @@ static void send_all(int fd, const char *p, size_t n)
     }
 }
 
+/* Sends req on a new connection and reads the answer into resp (the
+ * caller sbuf_cleanup()s it); the status, 0 if none came. */
+static int raw_exchange(const char *req, struct sbuf *resp)
+{
+    int fd = raw_connect();
+    send_all(fd, req, strlen(req));
+    sbuf_init(resp);
+    int st = raw_read_status(fd, resp);
+    close(fd);
+    return st;
+}
+
 /* ---- set-up ---- */
 
 static int group_setup(void **state)
@@ -477,17 +489,13 @@ static void test_protocol_refusals_json(void **state)
          400, "BAD_REQUEST"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int fd = raw_connect();
-        send_all(fd, cases[i].req, strlen(cases[i].req));
         struct sbuf resp;
-        sbuf_init(&resp);
-        int st = raw_read_status(fd, &resp);
+        int st = raw_exchange(cases[i].req, &resp);
         if (st != cases[i].status || !strstr(resp.buf, cases[i].code) ||
             !strcasestr(resp.buf, "\r\nX-Request-Id: ") ||
             !strcasestr(resp.buf, "\r\nContent-Type: application/json"))
             fail_msg("case %zu: %s", i, resp.buf ? resp.buf : "(nothing)");
         sbuf_cleanup(&resp);
-        close(fd);
     }
     free(longurl);
     free(bighdr);
@@ -532,16 +540,12 @@ static void test_protocol_refusals_library(void **state)
         {"hello\r\n\r\n", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int fd = raw_connect();
-        send_all(fd, cases[i].req, strlen(cases[i].req));
         struct sbuf resp;
-        sbuf_init(&resp);
-        int st = raw_read_status(fd, &resp);
+        int st = raw_exchange(cases[i].req, &resp);
         if (st != cases[i].status || (resp.buf && strcasestr(resp.buf, "\r\nX-Request-Id: ")))
             fail_msg("case %zu: %d, wanted %d: %.300s", i, st, cases[i].status,
                      resp.buf ? resp.buf : "(nothing)");
         sbuf_cleanup(&resp);
-        close(fd);
     }
     free(longurl);
     free(bighdr);
