@@ -191,6 +191,14 @@ long long queue_admit_due(int64_t now_us, int64_t clock_us, long per_minute, int
     return now_us > from ? (long long)((now_us - from) / step) : 0;
 }
 
+int64_t queue_clock_after(int64_t from_us, long long due, long long admitted, long per_minute,
+                          int64_t now_us)
+{
+    if (admitted < due)
+        return now_us;
+    return from_us + (int64_t)admitted * queue_step_us(per_minute);
+}
+
 /* The signed part of a pass into out: "qp1.<ticket>.<event>.<user>.<exp>". */
 static int pass_body(const char *ticket_id, const char *event_id, const char *user_id,
                      int64_t expires_s, char *out, size_t outlen)

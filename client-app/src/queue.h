@@ -75,10 +75,15 @@ long long queue_ticket_wait_s(const struct queue_ticket *t);
 json_t *queue_ticket_json(const struct queue_ticket *t, const char *pass);
 
 /* The admission arithmetic. One admission falls due every
- * 60e6 / admit_per_minute microseconds after the queue's clock; unused
- * credit is kept for at most QUEUE_BURST_US (or two steps, if longer), so
- * a crowd arriving after a quiet hour is still let in at the rate. */
-#define QUEUE_BURST_US 1000000LL
+ * 60e6 / admit_per_minute microseconds after the queue's clock, which moves
+ * one step per admission: a step of the queue that comes late (a busy
+ * machine) admits what fell due meanwhile, so the rate holds on average.
+ * When the line runs dry the clock is set to now (queue_clock_after; an
+ * idle queue is stepped about once a second for it), so at most a second
+ * of credit builds up while nobody waits; and a clock left behind anyway
+ * (the queue was off, or no instance ran) counts at most QUEUE_BURST_US
+ * (or two steps, if longer). */
+#define QUEUE_BURST_US 10000000LL
 /* The step between two admissions at rate per minute (>= 1), in us. */
 int64_t queue_step_us(long per_minute);
 /* How many admissions are due at now_us for a clock at clock_us; *from_us
@@ -86,6 +91,13 @@ int64_t queue_step_us(long per_minute);
  * unused credit was capped). After admitting n (<= the count), the new
  * clock is *from_us + n * queue_step_us(per_minute). */
 long long queue_admit_due(int64_t now_us, int64_t clock_us, long per_minute, int64_t *from_us);
+/* The clock after a step that was due `due` admissions counted from
+ * from_us and made `admitted` of them: from_us + admitted steps, or now_us
+ * when it made fewer (nobody else was waiting). The admission statement
+ * (queue_store.c) computes the same in SQL, since only it knows how many
+ * it admitted. */
+int64_t queue_clock_after(int64_t from_us, long long due, long long admitted, long per_minute,
+                          int64_t now_us);
 
 /* The pass: "qp1.<ticket>.<event>.<user>.<expires unix s>.<hex HMAC>",
  * HMAC-SHA256 of everything before the last dot under the pass secret. */

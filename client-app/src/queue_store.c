@@ -116,15 +116,19 @@ static const struct db_stmt st_claim = {
     "            AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id = t.pass_booking_id))) "
     "RETURNING t.id"};
 
-/* $1 WAITING */
+/* The enabled queues whose sale opened and that have work: to open, tickets
+ * waiting, or (nobody waiting) a clock over a second behind, to be set to
+ * now (queue_clock_after) - so an idle queue is stepped, and written, about
+ * once a second, not at every tick. $1 WAITING. */
 static const struct db_stmt st_due = {
     "client_queue_due",
     "SELECT q.event_id::text AS event_id FROM event_queues q "
     " WHERE q.enabled AND (q.sales_start_at IS NULL OR q.sales_start_at <= now()) "
     "   AND (q.opened_at IS NULL "
     "        OR EXISTS (SELECT 1 FROM queue_tickets t "
-    "                    WHERE t.event_id = q.event_id AND t.status = $1)) "
-    " LIMIT 100"};
+    "                    WHERE t.event_id = q.event_id AND t.status = $1) "
+    "        OR q.admit_clock_us < (extract(epoch FROM now()) * 1000000)::bigint - 1000000) "
+    " ORDER BY q.updated_at LIMIT 100"};
 
 static const struct db_stmt st_lock = {
     "client_queue_lock",
@@ -154,14 +158,15 @@ static const struct db_stmt st_number = {
     "       opened_at = coalesce(e.opened_at, now()), "
     "       admit_clock_us = CASE WHEN e.opened_at IS NULL THEN $3::bigint "
     "                             ELSE e.admit_clock_us END "
-    " WHERE e.event_id = $1 "
+    " WHERE e.event_id = $1 AND (e.opened_at IS NULL OR EXISTS (SELECT 1 FROM u)) "
     "RETURNING (SELECT count(*) FROM u) AS numbered"};
 
 /* Admission: the next $3 waiting tickets by position, in one statement.
  * admitted_upto moves to just before the first ticket still waiting (so
  * those who left before their turn count in nobody's position), the clock
- * by one step per admission. $2 WAITING, $4 ADMITTED, $5 pass ttl s,
- * $6 the clock the count started from, $7 the step (us). */
+ * as queue_clock_after says: one step per admission, or now ($8) when the
+ * line ran dry. $2 WAITING, $4 ADMITTED, $5 pass ttl s, $6 the clock the
+ * count started from, $7 the step (us). */
 static const struct db_stmt st_admit = {
     "client_queue_admit",
     "WITH p AS (SELECT user_id FROM queue_tickets "
@@ -178,7 +183,8 @@ static const struct db_stmt st_admit = {
     "                    WHERE t.event_id = $1 AND t.status = $2 AND t.seq > last.seq), "
     "                  e.next_seq)), "
     "       admitted_total = e.admitted_total + (SELECT n FROM last), "
-    "       admit_clock_us = $6::bigint + (SELECT n FROM last) * $7::bigint, "
+    "       admit_clock_us = CASE WHEN (SELECT n FROM last) < $3::bigint THEN $8::bigint "
+    "                             ELSE $6::bigint + (SELECT n FROM last) * $7::bigint END, "
     "       updated_at = now() "
     " WHERE e.event_id = $1 "
     "RETURNING (SELECT n FROM last) AS admitted"};
@@ -373,10 +379,10 @@ static enum db_status advance_locked(struct db_conn *c, const char *event_id, lo
     /* an opening queue admits its first ticket at once */
     snprintf(open_clock, sizeof open_clock, "%" PRId64, now_us - step);
     const char *p2[3] = {event_id, queue_status_name(QS_WAITING), open_clock};
-    st = db_exec_one(c, &st_number, 3, p2, &r);
+    st = db_exec(c, &st_number, 3, p2, &r); /* no row: nothing to number */
     if (st != DB_OK)
         return st;
-    *numbered = strtol(db_get(r, 0, "numbered"), NULL, 10);
+    *numbered = PQntuples(r) ? strtol(db_get(r, 0, "numbered"), NULL, 10) : 0;
     PQclear(r);
     if (!opened)
         clock_us = now_us - step;
@@ -385,14 +391,16 @@ static enum db_status advance_locked(struct db_conn *c, const char *event_id, lo
     long long due = queue_admit_due(now_us, clock_us, cfg.admit_per_minute, &from_us);
     if (due <= 0)
         return DB_OK;
-    char k[24], ttl[24], from[24], stp[24];
+    char k[24], ttl[24], from[24], stp[24], now[24];
     snprintf(k, sizeof k, "%lld", due);
     snprintf(ttl, sizeof ttl, "%ld", cfg.pass_ttl_seconds);
     snprintf(from, sizeof from, "%" PRId64, from_us);
     snprintf(stp, sizeof stp, "%" PRId64, step);
-    const char *p3[7] = {
-        event_id, queue_status_name(QS_WAITING), k, queue_status_name(QS_ADMITTED), ttl, from, stp};
-    st = db_exec_one(c, &st_admit, 7, p3, &r);
+    snprintf(now, sizeof now, "%" PRId64, now_us);
+    const char *p3[8] = {
+        event_id, queue_status_name(QS_WAITING), k, queue_status_name(QS_ADMITTED), ttl, from, stp,
+        now};
+    st = db_exec_one(c, &st_admit, 8, p3, &r);
     if (st != DB_OK)
         return st;
     *admitted = strtol(db_get(r, 0, "admitted"), NULL, 10);

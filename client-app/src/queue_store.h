@@ -63,8 +63,8 @@ enum db_status queue_store_stats(struct db_conn *c, const char *event_id, PGresu
 enum db_status queue_store_claim(struct db_conn *c, const char *event_id, const char *user_id,
                                  const char *ticket_id, const char *booking_id, long stale_ms);
 
-/* The enabled queues with something to do (to open, or tickets waiting):
- * event_id, at most 100. */
+/* The enabled queues whose sale opened (the least recently stepped
+ * first): event_id, at most 100. */
 enum db_status queue_store_due(struct db_conn *c, PGresult **out);
 /* One step of the queue of event_id, in one transaction under its row lock
  * (FOR UPDATE SKIP LOCKED: an instance finding it locked leaves it to the

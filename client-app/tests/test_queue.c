@@ -178,10 +178,30 @@ static void test_admission_arithmetic(void **state)
         clock = from + due * queue_step_us(7);
     }
     assert_true(total >= 419 && total <= 420);
-    /* credit unused for an hour is capped at one second (or two steps) */
-    assert_int_equal(queue_admit_due(3600LL * 1000000, 0, 6000, &from), 100);
+    /* a clock left an hour behind counts ten seconds (or two steps) */
+    assert_int_equal(queue_admit_due(3600LL * 1000000, 0, 6000, &from), 1000);
     assert_int_equal(from, 3600LL * 1000000 - QUEUE_BURST_US);
-    assert_int_equal(queue_admit_due(3600LL * 1000000, 0, 6, &from), 2);
+    assert_int_equal(queue_admit_due(3600LL * 1000000, 0, 1, &from), 2);
+    /* a late step (3 s without one, at 200 a second) admits what fell due */
+    clock = 50000000;
+    long long due = queue_admit_due(clock + 3000000, clock, 12000, &from);
+    assert_int_equal(due, 600);
+    assert_int_equal(queue_clock_after(from, due, due, 12000, clock + 3000000), clock + 3000000);
+    /* a line that ran dry keeps no credit: the clock is now */
+    assert_int_equal(queue_clock_after(from, due, 10, 12000, clock + 3000000), clock + 3000000);
+    assert_int_equal(queue_clock_after(from, 5, 5, 12000, clock + 3000000), from + 5 * 5000);
+    /* over a minute with steps coming late at random, 120 a minute hold */
+    clock = 0;
+    total = 0;
+    unsigned seed = 7;
+    for (now = 0; now < 60LL * 1000000;) {
+        seed = seed * 1103515245u + 12345u;
+        now += 100000 + (int64_t)(seed % 2500000); /* 0.1 to 2.6 s apart */
+        due = queue_admit_due(now, clock, 120, &from);
+        total += due;
+        clock = queue_clock_after(from, due, due, 120, now);
+    }
+    assert_true(total >= 118 && total <= 122);
     /* a clock ahead of now (another instance's) owes nothing */
     assert_int_equal(queue_admit_due(1000, 5000, 60000, &from), 0);
 }

@@ -4,7 +4,8 @@
  * lock makes the invoice and opens the payment window; a replayed checkout
  * answers the same booking; another user's checkout is 404; the sweeper
  * ends a lapsed selection (seats back) and a checkout after it is 409
- * HOLD_EXPIRED; checkout of a failed booking is 409 NOT_HELD; and a
+ * HOLD_EXPIRED; checkout of a failed booking is 409 NOT_HELD; an event
+ * cancelled ends its selections; and a
  * checkout racing the lock's end over HTTP, many times: exactly one of
  * checkout and expiry wins. */
 #include <setjmp.h>
@@ -231,6 +232,32 @@ static void test_checkout_not_held(void **state)
     json_decref(out);
 }
 
+static void test_event_cancelled_ends_selection(void **state)
+{
+    (void)state;
+    /* an event cancelled ends the selections of it too (seats back,
+     * holder told) */
+    char ev[37], b[37], path[96];
+    json_t *seats = tt_create_event(
+        &S, "[{\"name\":\"Box\",\"rows\":[\"B\"],\"seats_per_row\":2,\"price\":500}]", ev);
+    assert_non_null(seats);
+    tt_uuid(b);
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:[s], s:b}", "booking_id", b, "user_id", "u7", "event_id", ev,
+                  "seat_ids", tt_str(json_array_get(seats, 0), "id"), "checkout", 0);
+    json_t *out = NULL;
+    assert_int_equal(tt_call(&S, "POST", "/api/bookings", TT_SERVICE, body, &out), 201);
+    json_decref(body);
+    json_decref(out);
+    snprintf(path, sizeof path, "/api/events/%s/cancel", ev);
+    assert_int_equal(tt_call(&S, "POST", path, TT_ADMIN, NULL, &out), 200);
+    json_decref(out);
+    assert_int_equal(tt_wait_status(&S, b, "CANCELLED", 10000), 0);
+    assert_string_equal(seat_status(tt_str(json_array_get(seats, 0), "id")), "OPEN");
+    assert_true(notes_wait(&S.notes, b, "booking.cancelled", 10000, NULL));
+    json_decref(seats);
+}
+
 #define RACE_ROUNDS 12
 
 /* The owner checks out just as the 2 s lock ends, the sweeper passing
@@ -286,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_selection_lapses),
         cmocka_unit_test(test_checkout_lapsed_before_sweeper),
         cmocka_unit_test(test_checkout_not_held),
+        cmocka_unit_test(test_event_cancelled_ends_selection),
         cmocka_unit_test(test_race_checkout_vs_expiry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
