@@ -594,7 +594,8 @@ static int run_queue(const struct opts *o)
             if (!q.seats)
                 break;
         }
-        snprintf(q.seats[q.nseats++], 37, "%s", line);
+        memcpy(q.seats[q.nseats], line, 37); /* 36 characters and the NUL */
+        q.nseats++;
     }
     fclose(f);
     q.u = calloc((size_t)o->users, sizeof *q.u);

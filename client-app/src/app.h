@@ -13,6 +13,7 @@
 #include "seat_hint.h"
 
 struct ratelimit;
+struct queue_seen;
 struct bg_loop;
 struct sbuf;
 
@@ -39,7 +40,8 @@ struct client_app {
     /* the waiting room (queue_handler.h) */
     const char *queue_pass_secret; /* QUEUE_PASS_SECRET; "" = derived from notify_secret */
     long queue_interval_ms;
-    char queue_secret[65]; /* the key passes are signed with (set by queue_start) */
+    char queue_secret[65];         /* the key passes are signed with (set by queue_start) */
+    struct queue_seen *queue_seen; /* events' queue on/off, read a moment ago (queue_handler.c) */
     struct bg_loop *queue_loop;
     struct bg_loop *inbox_loop;
     struct bg_loop *mail_loop;

@@ -120,7 +120,7 @@ static void pass_through_events(struct client_app *app, struct http_req *req, st
     json_t *events = list ? json_incref(json_object_get(body, "items")) : json_pack("[O]", body);
     if (json_is_array(events)) {
         add_poster_urls(app, events);
-        queue_add_to_events(app, events);
+        queue_add_to_events(app, events, !json_is_true(json_object_get(body, "stale")));
         http_res_json(res, 200, json_incref(body));
     }
     json_decref(events);

@@ -4,9 +4,11 @@
  * POST /api/bookings, and the queue part of the admin's event answers. */
 #include "queue_handler.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "common/bg.h"
@@ -16,6 +18,65 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "queue_store.h"
+
+/* Whether an event's queue is on, as read a moment ago: a booking for an
+ * event without a waiting room (nearly all of them) costs no statement
+ * more. Only a cache: an admin's change made through this instance drops
+ * its entry at once; one made through another is seen here within
+ * QUEUE_SEEN_MS. */
+#define QUEUE_SEEN_SLOTS 1024
+#define QUEUE_SEEN_MS 1000
+
+struct queue_seen {
+    pthread_mutex_t lock;
+    struct {
+        char event_id[37];
+        int enabled;
+        int64_t at_ms; /* mono_ms of the read; 0 = empty */
+    } slot[QUEUE_SEEN_SLOTS];
+};
+
+static size_t seen_slot(const char *event_id)
+{
+    size_t h = 5381;
+    for (const char *p = event_id; *p; p++)
+        h = h * 33 + (unsigned char)(*p | 0x20);
+    return h % QUEUE_SEEN_SLOTS;
+}
+
+/* 1 with *enabled set when event_id was read under QUEUE_SEEN_MS ago. */
+static int seen_get(struct queue_seen *s, const char *event_id, int *enabled)
+{
+    if (!s)
+        return 0;
+    size_t i = seen_slot(event_id);
+    int hit = 0;
+    pthread_mutex_lock(&s->lock);
+    if (s->slot[i].at_ms && mono_ms() - s->slot[i].at_ms < QUEUE_SEEN_MS &&
+        strcasecmp(s->slot[i].event_id, event_id) == 0) {
+        *enabled = s->slot[i].enabled;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return hit;
+}
+
+static void seen_put(struct queue_seen *s, const char *event_id, int enabled, int drop)
+{
+    if (!s)
+        return;
+    size_t i = seen_slot(event_id);
+    pthread_mutex_lock(&s->lock);
+    if (drop) {
+        if (strcasecmp(s->slot[i].event_id, event_id) == 0)
+            s->slot[i].at_ms = 0;
+    } else {
+        snprintf(s->slot[i].event_id, sizeof s->slot[i].event_id, "%s", event_id);
+        s->slot[i].enabled = enabled;
+        s->slot[i].at_ms = mono_ms();
+    }
+    pthread_mutex_unlock(&s->lock);
+}
 
 /* The {id} of an event path, or NULL after answering 404. */
 static const char *queue_event_id(struct http_req *req, struct http_res *res)
@@ -200,6 +261,8 @@ int queue_start(struct client_app *app)
         static const char label[] = "client-app queue pass key v1";
         hmac_sha256_hex(app->notify_secret, label, sizeof label - 1, app->queue_secret);
     }
+    app->queue_seen = xcalloc(1, sizeof *app->queue_seen);
+    pthread_mutex_init(&app->queue_seen->lock, NULL);
     app->queue_loop = bg_start("client-queue", queue_loop_tick, app, (int)app->queue_interval_ms);
     return 0;
 }
@@ -209,6 +272,11 @@ void queue_stop(struct client_app *app)
     if (app->queue_loop)
         bg_stop(app->queue_loop);
     app->queue_loop = NULL;
+    if (app->queue_seen) {
+        pthread_mutex_destroy(&app->queue_seen->lock);
+        free(app->queue_seen);
+    }
+    app->queue_seen = NULL;
 }
 
 static void refuse(struct http_res *res, enum queue_pass_check why)
@@ -230,18 +298,23 @@ int queue_gate_check(struct client_app *app, struct http_req *req, struct http_r
                      const char *user_id, const char *event_id, struct queue_gate *g)
 {
     memset(g, 0, sizeof *g);
-    struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
-    if (!c)
-        return -1;
-    struct queue_config cfg;
-    enum db_status st = queue_store_config_get(c, event_id, &cfg);
-    db_release(app->pool, c);
-    if (st == DB_NOT_FOUND || (st == DB_OK && !cfg.enabled))
-        return 0;
-    if (st != DB_OK) {
-        http_res_db_error(res, st);
-        return -1;
+    int enabled = 0;
+    if (!seen_get(app->queue_seen, event_id, &enabled)) {
+        struct db_conn *c = db_acquire_or_503(app->pool, APP_DB_WAIT_MS, res);
+        if (!c)
+            return -1;
+        struct queue_config cfg;
+        enum db_status st = queue_store_config_get(c, event_id, &cfg);
+        db_release(app->pool, c);
+        if (st != DB_OK && st != DB_NOT_FOUND) {
+            http_res_db_error(res, st);
+            return -1;
+        }
+        enabled = st == DB_OK && cfg.enabled;
+        seen_put(app->queue_seen, event_id, enabled, 0);
     }
+    if (!enabled)
+        return 0;
     enum queue_pass_check why =
         queue_pass_verify(app->queue_secret, http_req_header(req, "X-Queue-Pass"), user_id,
                           event_id, now_ms() / 1000, g->ticket_id);
@@ -332,6 +405,8 @@ void queue_admin_answer(struct client_app *app, struct http_res *res,
     enum db_status st = c ? DB_OK : DB_UNAVAILABLE;
     if (st == DB_OK && cfg)
         st = queue_store_config_put(c, id, cfg, sales);
+    if (cfg)
+        seen_put(app->queue_seen, id, 0, 1); /* the new setting holds at once here */
     else if (st == DB_OK)
         st = queue_store_sales_start(c, id, sales);
     if (st == DB_OK)
@@ -352,7 +427,7 @@ void queue_admin_answer(struct client_app *app, struct http_res *res,
     http_res_json(res, (int)res->status, ev);
 }
 
-void queue_add_to_events(struct client_app *app, json_t *events)
+void queue_add_to_events(struct client_app *app, json_t *events, int fresh)
 {
     size_t n = json_array_size(events);
     if (n == 0)
@@ -366,6 +441,13 @@ void queue_add_to_events(struct client_app *app, json_t *events)
     }
     struct db_conn *c = db_acquire(app->pool, 2000);
     enum db_status st = c ? queue_store_configs(c, ids, n, cfgs, found) : DB_UNAVAILABLE;
+    /* a sale moved at ticket-app itself: the queue's copy of its opening
+     * follows what ticket-app says (a no-op statement when it agrees) */
+    for (size_t i = 0; fresh && st == DB_OK && i < n; i++)
+        if (found[i] && cfgs[i].enabled &&
+            queue_store_sales_start(c, ids[i],
+                                    json_str(json_array_get(events, i), "sales_start_at")) != DB_OK)
+            log_warn("queue of event %s: sales_start_at not brought in step", ids[i]);
     db_release(app->pool, c);
     if (st != DB_OK) {
         log_warn("queue settings left out of events: %s", db_status_name(st));

@@ -66,7 +66,10 @@ void queue_admin_answer(struct client_app *app, struct http_res *res,
                         const struct queue_config *cfg);
 
 /* Gives every event of the array events (borrowed) its "queue": the
- * setting, or null. Left out (and logged) when the store cannot answer. */
-void queue_add_to_events(struct client_app *app, json_t *events);
+ * setting, or null. Left out (and logged) when the store cannot answer.
+ * When fresh (ticket-app's answer now, not a kept one), an enabled queue
+ * not opened yet takes the event's sales_start_at as ticket-app answered
+ * it (a sale moved there directly). */
+void queue_add_to_events(struct client_app *app, json_t *events, int fresh);
 
 #endif

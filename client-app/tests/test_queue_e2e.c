@@ -466,6 +466,30 @@ static void test_admission_rate(void **state)
         N);
 }
 
+/* A sale moved at ticket-app itself (not through client-app): the next
+ * read of the event brings the queue's opening in step. */
+static void test_sales_moved(void **state)
+{
+    (void)state;
+    char ev[37], path[128], body[128], sales[40];
+    queue_event(2, 3600, 600, ev);
+    assert_int_equal(join(C, &users[3], ev), 201);
+    usleep(300000);
+    assert_int_equal(seq_of(ev, &users[3]), -1); /* an hour to go */
+    at(2, sales);
+    snprintf(path, sizeof path, "/api/events/%s", ev);
+    snprintf(body, sizeof body, "{\"sales_start_at\":\"%s\"}", sales);
+    struct tresp r;
+    assert_int_equal(tcall(T, "PATCH", path, TS_ADMIN_TOKEN, body, NULL, &r), 200);
+    tresp_free(&r);
+    assert_int_equal(tcall(C, "GET", path, NULL, NULL, NULL, &r), 200);
+    assert_true(json_is_true(json_object_get(json_object_get(r.json, "queue"), "enabled")));
+    tresp_free(&r);
+    wait_numbered(ev, 3, 4);
+    char pass[QUEUE_PASS_MAX];
+    wait_admitted(&users[3], ev, pass);
+}
+
 /* client_queue_total{event="admitted"} of the instance at base. */
 static long long admitted_metric(const char *base)
 {
@@ -537,9 +561,8 @@ static void test_two_instances(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pass_rules),
-        cmocka_unit_test(test_shuffle),
-        cmocka_unit_test(test_admission_rate),
+        cmocka_unit_test(test_pass_rules),     cmocka_unit_test(test_shuffle),
+        cmocka_unit_test(test_admission_rate), cmocka_unit_test(test_sales_moved),
         cmocka_unit_test(test_two_instances),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

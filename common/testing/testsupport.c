@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -506,29 +507,31 @@ void *test_curl(void)
     return h;
 }
 
-long test_http(const char *method, const char *url, const char *const *headers, const char *body,
-               char **resp_body)
+long test_http_send(const char *method, const char *url, const char *const *headers,
+                    const char *body, size_t len, long timeout_ms, int flags, struct sbuf *out)
 {
-    if (resp_body)
-        *resp_body = NULL;
     if (!url || !*url)
         return 0;
     CURL *h = test_curl();
     if (!h)
         return 0;
     struct curl_slist *list = NULL;
-    for (size_t i = 0; headers && headers[i]; i++)
+    int has_expect = 0;
+    for (size_t i = 0; headers && headers[i]; i++) {
         list = curl_slist_append(list, headers[i]);
-    list = curl_slist_append(list, "Expect:");
-    struct sbuf b;
-    sbuf_init(&b);
+        has_expect |= strncasecmp(headers[i], "Expect:", 7) == 0;
+    }
+    if (!has_expect) /* no 100-continue round trip unless asked for */
+        list = curl_slist_append(list, "Expect:");
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 30000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    if (flags & TEST_HTTP_PATH_AS_IS)
+        curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     if (!method)
         method = "GET";
     if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
@@ -536,7 +539,7 @@ long test_http(const char *method, const char *url, const char *const *headers, 
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     if (body || strcmp(method, "POST") == 0) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? strlen(body) : 0));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
     }
     long status = 0;
@@ -546,16 +549,25 @@ long test_http(const char *method, const char *url, const char *const *headers, 
     if (record && *record && status) {
         char *ctype = NULL;
         curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
-        test_http_record(record, method, url, status, ctype, body, &b);
+        test_http_record(record, method, url, status, ctype, body, out);
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     curl_slist_free_all(list);
-    if (resp_body && status) {
-        char *s = sbuf_steal(&b, NULL);
-        *resp_body = s ? s : xstrdup("");
-    }
+    return status;
+}
+
+long test_http(const char *method, const char *url, const char *const *headers, const char *body,
+               char **resp_body)
+{
+    if (resp_body)
+        *resp_body = NULL;
+    struct sbuf b;
+    sbuf_init(&b);
+    long status = test_http_send(method, url, headers, body, body ? strlen(body) : 0, 30000, 0, &b);
+    if (resp_body && status)
+        *resp_body = sbuf_steal(&b, NULL);
     sbuf_cleanup(&b);
     return status;
 }

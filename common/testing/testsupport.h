@@ -100,6 +100,17 @@ size_t test_curl_sink(char *data, size_t size, size_t n, void *sbuf);
 
 long test_http(const char *method, const char *url, const char *const *headers, const char *body,
                char **resp_body);
+/* The one HTTP call under every test helper (test_http, the chaos and
+ * security harness): method url with headers (NULL-terminated "Name: value",
+ * may be NULL; "Expect:" added unless one is given), body of len bytes
+ * (NULL: none; a POST sends an empty one), timeout_ms (0: 30 s), the answer's
+ * body appended to out (an initialised struct sbuf, common/util.h). With
+ * TEST_HTTP_PATH_AS_IS the path goes as given ("/../" and all). The
+ * status, 0 on transport failure; recorded under TEST_HTTP_RECORD. */
+#define TEST_HTTP_PATH_AS_IS 1
+struct sbuf;
+long test_http_send(const char *method, const char *url, const char *const *headers,
+                    const char *body, size_t len, long timeout_ms, int flags, struct sbuf *out);
 /* JSON variant: body_json borrowed (may be NULL); *out new reference or
  * NULL when the response is not JSON. bearer may be NULL. */
 long test_http_json(const char *method, const char *url, const char *bearer, json_t *body_json,

@@ -5,7 +5,6 @@
 #include "common/util.h"
 #include "testsupport.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -431,57 +430,37 @@ long h_call(const char *method, const char *base, const char *path, const char *
             struct hres *r)
 {
     memset(r, 0, sizeof *r);
-    CURL *h = test_curl();
-    if (!h)
-        return 0;
     char auth[1200];
     size_t ulen = strlen(base) + strlen(path) + 1;
     char *url = malloc(ulen);
     if (!url)
         abort();
     snprintf(url, ulen, "%s%s", base, path);
-    struct curl_slist *list = NULL;
-    int has_ct = 0, has_expect = 0;
-    for (size_t i = 0; headers && headers[i]; i++) {
-        list = curl_slist_append(list, headers[i]);
-        if (strncasecmp(headers[i], "Content-Type:", 13) == 0)
-            has_ct = 1;
-        if (strncasecmp(headers[i], "Expect:", 7) == 0)
-            has_expect = 1;
+    size_t given = 0;
+    while (headers && headers[given])
+        given++;
+    const char **all = calloc(given + 3, sizeof *all);
+    if (!all)
+        abort();
+    size_t n = 0;
+    int has_ct = 0;
+    for (size_t i = 0; i < given; i++) {
+        all[n++] = headers[i];
+        has_ct |= strncasecmp(headers[i], "Content-Type:", 13) == 0;
     }
     if (body && !has_ct)
-        list = curl_slist_append(list, "Content-Type: application/json");
+        all[n++] = "Content-Type: application/json";
     if (bearer) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
-        list = curl_slist_append(list, auth);
+        all[n++] = auth;
     }
-    if (!has_expect) /* no 100-continue round trip unless asked for */
-        list = curl_slist_append(list, "Expect:");
+    all[n] = NULL;
     struct sbuf b;
     sbuf_init(&b);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 15000L);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, test_curl_sink);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
     /* paths with odd bytes are sent as given: the server decides */
-    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
-    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    if (body || strcmp(method, "POST") == 0) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-    }
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-    curl_slist_free_all(list);
+    r->status = test_http_send(method, url, all, body, len, timeout_ms > 0 ? timeout_ms : 15000L,
+                               TEST_HTTP_PATH_AS_IS, &b);
+    free(all);
     free(url);
     r->body = sbuf_steal(&b, &r->len);
     if (r->status && r->len)
