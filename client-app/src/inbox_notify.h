@@ -11,9 +11,11 @@
 #include "booking.h"
 #include "common/db.h"
 
-/* As notify_store_apply (same outputs), inside one transaction with the
- * inbox; body is the notification as received (borrowed: data.event names
- * the event of an event.changed). Rolls back on any failure. */
+/* As notify_store_apply (same outputs), atomic with the inbox entry of an
+ * event's change or cancellation (one transaction; any other notification
+ * is the one statement on its own); body is the notification as received
+ * (borrowed: data.event names the event of an event.changed). Nothing is
+ * applied on any failure. */
 enum db_status inbox_notify_apply(struct db_conn *c, const struct notification *n,
                                   const json_t *body, const unsigned char *pdf, size_t pdf_len,
                                   int *fresh, int *applied, int *inserted);
