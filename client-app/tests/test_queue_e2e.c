@@ -554,6 +554,21 @@ static void test_sales_moved(void **state)
     wait_numbered(ev, 3, 4);
     char pass[QUEUE_PASS_MAX];
     wait_admitted(&users[3], ev, pass);
+    /* the event cancelled: its line closes; deleted: the line goes too */
+    snprintf(path, sizeof path, "/api/admin/events/%s/cancel", ev);
+    assert_int_equal(tcall(C, "POST", path, admin_tok, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/queue", ev);
+    assert_int_equal(tcall(C, "GET", path, admin_tok, NULL, NULL, &r), 200);
+    assert_false(json_is_true(json_object_get(r.json, "enabled")));
+    tresp_free(&r);
+    assert_int_equal(join(C, &users[4], ev), 409);
+    snprintf(path, sizeof path, "/api/admin/events/%s", ev);
+    assert_int_equal(tcall(C, "DELETE", path, admin_tok, NULL, NULL, &r), 204);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/queue", ev);
+    assert_int_equal(tcall(C, "GET", path, admin_tok, NULL, NULL, &r), 404);
+    tresp_free(&r);
 }
 
 /* client_queue_total{event="admitted"} of the instance at base. */
