@@ -8,8 +8,8 @@
 # with admission is what POST /api/bookings wants in X-Queue-Pass. Without
 # it, or with another's, the answer is 403 QUEUE_PASS_REQUIRED. The first
 # admitted selects a seat (the two-phase hold), checks out and pays; the
-# spent pass buys nothing more. Carol leaves the line; the admin reads the
-# queue's figures.
+# spent pass buys nothing more. The third admitted leaves the line unbought;
+# the admin reads the queue's figures.
 # needs: ORGANIZER_FAILURE_RATE=0 PAYMENT_FAILURE_RATE=0
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -132,11 +132,12 @@ book "$first" "${seats[1]}" "${pass[$first]}"
 expect 403
 ok "$(j .error.code) ($(j .error.details.reason))"
 
-step "Carol leaves the line; her pass stops working"
-as carol "${tok[carol]}"
+leaver=${order[2]}
+step "$leaver, admitted third, leaves the line unbought: the pass stops working"
+as "$leaver" "${tok[$leaver]}"
 call DELETE "$CLIENT_URL/api/events/$event/queue/me"
 expect 204
-book carol "${seats[2]}" "${pass[carol]}"
+book "$leaver" "${seats[2]}" "${pass[$leaver]}"
 expect 403
 ok "$(j .error.code) ($(j .error.details.reason))"
 

@@ -126,6 +126,7 @@ void admin_handle_event_delete(struct http_req *req, struct http_res *res, void 
     db_release(app->pool, c);
     if (st != DB_OK && st != DB_NOT_FOUND)
         log_warn("poster of deleted event %s not removed: %s", id, db_status_name(st));
+    queue_event_ended(app, id, 1);
 }
 
 void admin_handle_event_stats(struct http_req *req, struct http_res *res, void *app)
@@ -159,4 +160,6 @@ void admin_handle_event_publish(struct http_req *req, struct http_res *res, void
 void admin_handle_event_cancel(struct http_req *req, struct http_res *res, void *app)
 {
     admin_event_action(req, res, app, "cancel");
+    if (res->status == 200) /* nothing more to sell: the line closes */
+        queue_event_ended(app, http_req_param(req, "id"), 0);
 }

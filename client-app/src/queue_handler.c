@@ -427,6 +427,16 @@ void queue_admin_answer(struct client_app *app, struct http_res *res,
     http_res_json(res, (int)res->status, ev);
 }
 
+void queue_event_ended(struct client_app *app, const char *event_id, int deleted)
+{
+    struct db_conn *c = db_acquire(app->pool, 2000);
+    enum db_status st = c ? queue_store_end(c, event_id, deleted) : DB_UNAVAILABLE;
+    db_release(app->pool, c);
+    seen_put(app->queue_seen, event_id, 0, 1);
+    if (st != DB_OK)
+        log_warn("queue of ended event %s not closed: %s", event_id, db_status_name(st));
+}
+
 void queue_add_to_events(struct client_app *app, json_t *events, int fresh)
 {
     size_t n = json_array_size(events);

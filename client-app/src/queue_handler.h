@@ -65,6 +65,11 @@ int queue_admin_parse(struct client_app *app, struct http_res *res, const char *
 void queue_admin_answer(struct client_app *app, struct http_res *res,
                         const struct queue_config *cfg);
 
+/* After ticket-app cancelled (deleted 0) or deleted (1) event_id: its
+ * queue is turned off, or removed with its tickets. A failure is logged,
+ * not answered: the event's own change was made. */
+void queue_event_ended(struct client_app *app, const char *event_id, int deleted);
+
 /* Gives every event of the array events (borrowed) its "queue": the
  * setting, or null. Left out (and logged) when the store cannot answer.
  * When fresh (ticket-app's answer now, not a kept one), an enabled queue

@@ -36,6 +36,13 @@ static const struct db_stmt st_sales_start = {
     " WHERE event_id = $1 AND opened_at IS NULL "
     "   AND sales_start_at IS DISTINCT FROM $2::timestamptz"};
 
+static const struct db_stmt st_end = {"client_queue_end",
+                                      "UPDATE event_queues SET enabled = false, updated_at = now() "
+                                      " WHERE event_id = $1 AND enabled"};
+
+static const struct db_stmt st_delete = {"client_queue_delete",
+                                         "DELETE FROM event_queues WHERE event_id = $1"};
+
 static const struct db_stmt st_configs = {
     "client_queue_configs",
     "SELECT event_id::text AS event_id, enabled, admit_per_minute, pass_ttl_seconds "
@@ -224,6 +231,12 @@ enum db_status queue_store_sales_start(struct db_conn *c, const char *event_id,
 {
     const char *p[2] = {event_id, sales_start_at};
     return db_exec(c, &st_sales_start, 2, p, NULL);
+}
+
+enum db_status queue_store_end(struct db_conn *c, const char *event_id, int deleted)
+{
+    const char *p[1] = {event_id};
+    return db_exec(c, deleted ? &st_delete : &st_end, 1, p, NULL);
 }
 
 enum db_status queue_store_configs(struct db_conn *c, const char *const *ids, size_t n,

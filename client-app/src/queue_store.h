@@ -22,6 +22,9 @@ enum db_status queue_store_config_put(struct db_conn *c, const char *event_id,
  * event_id, if it has one that has not opened yet. */
 enum db_status queue_store_sales_start(struct db_conn *c, const char *event_id,
                                        const char *sales_start_at);
+/* The event's sale is over: its queue is turned off (cancelled) or
+ * removed with its tickets (deleted). DB_OK also when it had none. */
+enum db_status queue_store_end(struct db_conn *c, const char *event_id, int deleted);
 /* The queues of the n events ids (UUID texts): found[i] 1 and cfgs[i]
  * filled when ids[i] has one, else found[i] 0. */
 enum db_status queue_store_configs(struct db_conn *c, const char *const *ids, size_t n,

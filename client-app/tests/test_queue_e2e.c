@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "client_testlib.h"
 #include "common/rand.h"
@@ -322,6 +323,71 @@ static void test_pass_rules(void **state)
     tresp_free(&r);
 }
 
+/* Two attempts with one pass at the same moment (threads). */
+struct racer {
+    const struct tuser *u;
+    const char *ev, *seat, *pass;
+    long status;
+    char reason[32];
+};
+
+static void *race_book(void *arg)
+{
+    struct racer *r = arg;
+    r->status = book(r->u, r->ev, r->seat, r->pass, r->reason, sizeof r->reason);
+    return NULL;
+}
+
+static void test_pass_race_and_replay(void **state)
+{
+    (void)state;
+    enum { N = 5 };
+    char ev[37], seats[2 * N + 2][37], pass[N][QUEUE_PASS_MAX];
+    queue_event(2 * N + 2, 0, 60000, ev);
+    seats_of(ev, seats, 2 * N + 2);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(join(C, &users[4 + i], ev), 201);
+    for (int i = 0; i < N; i++)
+        wait_admitted(&users[4 + i], ev, pass[i]);
+    /* each pass raced by two attempts for two different seats: one buys */
+    for (int i = 0; i < N; i++) {
+        struct racer a = {&users[4 + i], ev, seats[2 * i], pass[i], 0, ""};
+        struct racer b = {&users[4 + i], ev, seats[2 * i + 1], pass[i], 0, ""};
+        pthread_t ta, tb;
+        assert_int_equal(pthread_create(&ta, NULL, race_book, &a), 0);
+        assert_int_equal(pthread_create(&tb, NULL, race_book, &b), 0);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        assert_int_equal((a.status == 201) + (b.status == 201), 1);
+        assert_int_equal((a.status == 403) + (b.status == 403), 1);
+        assert_string_equal(a.status == 403 ? a.reason : b.reason, "SPENT");
+        const char *p[2] = {ev, users[4 + i].id};
+        assert_int_equal(
+            dbnum("SELECT count(*) FROM bookings WHERE event_id = $1 AND user_id = $2", 2, p), 1);
+    }
+    /* an Idempotency-Key's replay answers the first answer again, pass or not */
+    struct tuser *u = &users[9];
+    char pz[QUEUE_PASS_MAX], body[256], hpass[QUEUE_PASS_MAX + 32];
+    assert_int_equal(join(C, u, ev), 201);
+    wait_admitted(u, ev, pz);
+    snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"]}", ev, seats[2 * N]);
+    snprintf(hpass, sizeof hpass, "X-Queue-Pass: %s", pz);
+    const char *h[] = {hpass, "Idempotency-Key: queue-replay-1", NULL};
+    struct tresp r1, r2;
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u->token, body, h, &r1), 201);
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u->token, body, h, &r2), 201);
+    assert_string_equal(tstr(&r1, "id"), tstr(&r2, "id"));
+    tresp_free(&r1);
+    tresp_free(&r2);
+    /* a new key with the spent pass buys nothing */
+    const char *h2[] = {hpass, "Idempotency-Key: queue-replay-2", NULL};
+    snprintf(body, sizeof body, "{\"event_id\":\"%s\",\"seat_ids\":[\"%s\"]}", ev,
+             seats[2 * N + 1]);
+    assert_int_equal(tcall(C, "POST", "/api/bookings", u->token, body, h2, &r1), 403);
+    assert_string_equal(tstr(&r1, "error.details.reason"), "SPENT");
+    tresp_free(&r1);
+}
+
 /* The users from..to-1 join ev in that order at base. */
 static void join_all(const char *base, const char *ev, int from, int to)
 {
@@ -488,6 +554,21 @@ static void test_sales_moved(void **state)
     wait_numbered(ev, 3, 4);
     char pass[QUEUE_PASS_MAX];
     wait_admitted(&users[3], ev, pass);
+    /* the event cancelled: its line closes; deleted: the line goes too */
+    snprintf(path, sizeof path, "/api/admin/events/%s/cancel", ev);
+    assert_int_equal(tcall(C, "POST", path, admin_tok, NULL, NULL, &r), 200);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/queue", ev);
+    assert_int_equal(tcall(C, "GET", path, admin_tok, NULL, NULL, &r), 200);
+    assert_false(json_is_true(json_object_get(r.json, "enabled")));
+    tresp_free(&r);
+    assert_int_equal(join(C, &users[4], ev), 409);
+    snprintf(path, sizeof path, "/api/admin/events/%s", ev);
+    assert_int_equal(tcall(C, "DELETE", path, admin_tok, NULL, NULL, &r), 204);
+    tresp_free(&r);
+    snprintf(path, sizeof path, "/api/events/%s/queue", ev);
+    assert_int_equal(tcall(C, "GET", path, admin_tok, NULL, NULL, &r), 404);
+    tresp_free(&r);
 }
 
 /* client_queue_total{event="admitted"} of the instance at base. */
@@ -561,9 +642,9 @@ static void test_two_instances(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pass_rules),     cmocka_unit_test(test_shuffle),
-        cmocka_unit_test(test_admission_rate), cmocka_unit_test(test_sales_moved),
-        cmocka_unit_test(test_two_instances),
+        cmocka_unit_test(test_pass_rules),  cmocka_unit_test(test_pass_race_and_replay),
+        cmocka_unit_test(test_shuffle),     cmocka_unit_test(test_admission_rate),
+        cmocka_unit_test(test_sales_moved), cmocka_unit_test(test_two_instances),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
