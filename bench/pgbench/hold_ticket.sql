@@ -20,7 +20,7 @@
 \set n :n + 1
 \set idx :base + (:k * 104729) % :range
 -- booking_store_try_hold: the hold in one autocommitted call (the function
--- booking_try_hold of migrations/ticket/075_hold_attendees.sql: the HOLD transition)
+-- booking_try_hold of migrations/ticket/090_hold_until_start.sql: the HOLD transition)
 SELECT * FROM booking_try_hold((lpad(:tag::text, 8, '0') || '-0000-4000-8000-' || lpad(:k::text, 12, '0'))::uuid, '0000beef-0000-4000-8000-' || lpad((:k % 10000)::text, 12, '0'), '00000001-0000-4000-8000-000000000000', ('{00000001-0000-4000-8000-' || lpad(:idx::text, 12, '0') || '}')::uuid[], '', 'direct', 3600::int, 1000000::int, false, NULL);
 -- continue_flow: the organizer's acceptance is noted with the invoice below
 -- payment-app: invoice_store_create (autocommit, payment-app's database)

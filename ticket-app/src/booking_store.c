@@ -41,11 +41,13 @@ static const struct db_stmt st_organizer_held = {
 
 /* CHECKOUT's payment window (the PAY_WINDOW effect), run by the executor
  * under the booking's row lock: the booking and its seats held until now +
- * $2 seconds. */
+ * $2 seconds, or the event's start if that comes first (as a hold's own
+ * expiry, migrations/ticket/090_hold_until_start.sql). */
 static const struct db_stmt st_pay_window = {
     "ticket_booking_pay_window",
-    "WITH b AS (UPDATE bookings SET expires_at = now() + make_interval(secs => $2::int), "
-    "                  sweep_after = NULL WHERE id = $1 RETURNING id, expires_at) "
+    "WITH b AS (UPDATE bookings k SET expires_at = LEAST(now() + make_interval(secs => $2::int), "
+    "                  (SELECT e.starts_at FROM events e WHERE e.id = k.event_id)), "
+    "                  sweep_after = NULL WHERE k.id = $1 RETURNING k.id, k.expires_at) "
     "UPDATE seats s SET held_until = b.expires_at, updated_at = now() "
     "  FROM b WHERE s.booking_id = b.id AND s.status = 'ON_GOING'"};
 

@@ -26,7 +26,7 @@ enum try_hold_outcome {
     TRY_LAPSED,        /* a seat's hold ran out: *lapsed lists those bookings */
 };
 /* The HOLD and HOLD_SELECTION transitions (booking_try_hold,
- * migrations/ticket/080_two_phase.sql, their only implementation): one
+ * migrations/ticket/090_hold_until_start.sql, their only implementation): one
  * statement and one commit; rq->selection stores the booking HELD. ttl_s
  * is how long the seats are held. attendees is NULL or the JSON text
  * [{seat_id, name, id_number}] stored with a held booking

@@ -83,7 +83,7 @@ enum {
 /* Where a row runs: its one implementation. */
 enum lc_impl {
     LC_IMPL_EXEC = 0,   /* lifecycle_exec.c: lifecycle_apply */
-    LC_IMPL_SQL_HOLD,   /* booking_try_hold (migrations/ticket/080_two_phase.sql) */
+    LC_IMPL_SQL_HOLD,   /* booking_try_hold (migrations/ticket/090_hold_until_start.sql) */
     LC_IMPL_SQL_PAID,   /* booking_apply_paid (052_lifecycle.sql) */
     LC_IMPL_SQL_ATTACH, /* booking_store_attach_invoices (one statement for n bookings) */
     LC_IMPL_SQL_ORG,    /* booking_store_set_organizer_held */

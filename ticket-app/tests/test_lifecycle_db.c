@@ -411,6 +411,24 @@ static void test_hold_guards(void **state)
     assert_int_equal(hold_named(named, "n1", s4, 10, names, &b), TRY_HELD);
     assert_q("SELECT name FROM booking_attendees WHERE booking_id = $1", b.id, "Sari Dewi");
     booking_cleanup(&b);
+
+    /* a hold (60 s here) ends at the latest when the event starts */
+    const char *soon = "e2000000-0000-4000-8000-0000000000a7";
+    assert_int_equal(test_db_exec(g_uri,
+                                  "INSERT INTO events (id, name, venue, starts_at, currency,"
+                                  " published_at) VALUES ('e2000000-0000-4000-8000-"
+                                  "0000000000a7', 'Soon', 'H', now() + interval '20 seconds',"
+                                  " 'IDR', now())"),
+                     0);
+    char s5[37];
+    add_seat(soon, s5);
+    assert_int_equal(hold(soon, "n2", s5, 10, &b), TRY_HELD);
+    assert_q(
+        "SELECT (b.expires_at = e.starts_at AND s.held_until = e.starts_at)::text"
+        "  FROM bookings b JOIN events e ON e.id = b.event_id JOIN seats s ON s.booking_id = b.id"
+        " WHERE b.id = $1",
+        b.id, "true");
+    booking_cleanup(&b);
 }
 
 /* HOLD_SELECTION: the same statement stores the booking HELD for the TTL
