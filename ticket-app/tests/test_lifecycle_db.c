@@ -429,6 +429,27 @@ static void test_hold_guards(void **state)
         " WHERE b.id = $1",
         b.id, "true");
     booking_cleanup(&b);
+    /* so does a selection, and the payment window its checkout opens */
+    char s6[37];
+    add_seat(soon, s6);
+    g_selection = 1;
+    assert_int_equal(hold(soon, "n3", s6, 10, &b), TRY_HELD);
+    g_selection = 0;
+    assert_int_equal(b.state, LC_HELD);
+    char held[37];
+    snprintf(held, sizeof held, "%s", b.id);
+    booking_cleanup(&b);
+    struct db_conn *c = db_acquire(g_pool, 5000);
+    struct lc_outcome o;
+    assert_int_equal(lifecycle_apply(c, held, LC_EV_CHECKOUT, NULL, NULL, &o), DB_OK);
+    assert_true(o.applied);
+    db_release(g_pool, c);
+    assert_q(
+        "SELECT (b.status = 'PENDING_PAYMENT' AND b.expires_at = e.starts_at"
+        "        AND s.held_until = e.starts_at)::text"
+        "  FROM bookings b JOIN events e ON e.id = b.event_id JOIN seats s ON s.booking_id = b.id"
+        " WHERE b.id = $1",
+        held, "true");
 }
 
 /* HOLD_SELECTION: the same statement stores the booking HELD for the TTL
