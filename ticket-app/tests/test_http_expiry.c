@@ -62,15 +62,6 @@ static int wait_invoice(const char *number, const char *status, int timeout_ms)
     return -1;
 }
 
-static const char *seat_status(const char *seat_id)
-{
-    static char buf[32];
-    char *v = tt_q(&S, "SELECT status FROM seats WHERE id = $1", seat_id, NULL);
-    snprintf(buf, sizeof buf, "%s", v ? v : "?");
-    free(v);
-    return buf;
-}
-
 static void book(const char *b, const char *seat, char inv[64])
 {
     const char *seats[] = {seat};
@@ -86,9 +77,9 @@ static void test_sweeper_expires(void **state)
     char b[37], inv[64];
     tt_uuid(b);
     book(b, SEAT(0), inv);
-    assert_string_equal(seat_status(SEAT(0)), "ON_GOING");
+    assert_string_equal(tt_seat_status(&S, SEAT(0)), "ON_GOING");
     assert_int_equal(tt_wait_status(&S, b, "EXPIRED", 10000), 0);
-    assert_string_equal(seat_status(SEAT(0)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(0)), "OPEN");
     /* Voided by the follow-up; payment-app may have expired it on its own
      * at the same moment, which the follow-up takes as done. */
     if (wait_invoice(inv, "VOID", 10000) != 0)
@@ -124,7 +115,7 @@ static void test_paid_in_time_honoured(void **state)
     assert_int_equal(tt_book(&S, b2, "u2", EV, seats, 1, &out), 409);
     json_decref(out);
     assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 15000), 0);
-    assert_string_equal(seat_status(SEAT(1)), "BOOKED");
+    assert_string_equal(tt_seat_status(&S, SEAT(1)), "BOOKED");
     assert_int_equal(wait_invoice(inv, "PAID", 5000), 0);
     sleep_ms(500);
     assert_int_equal(tt_q_long(&S,
@@ -186,13 +177,13 @@ static void test_paid_webhook_late_honoured(void **state)
     char *st = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
     assert_string_equal(st, "PENDING_PAYMENT");
     free(st);
-    assert_string_equal(seat_status(SEAT(4)), "ON_GOING");
+    assert_string_equal(tt_seat_status(&S, SEAT(4)), "ON_GOING");
     char *ev = paid_event(inv);
     assert_non_null(ev);
     assert_int_equal(tt_webhook(&S, ev, 0, NULL), 204);
     free(ev);
     assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 10000), 0);
-    assert_string_equal(seat_status(SEAT(4)), "BOOKED");
+    assert_string_equal(tt_seat_status(&S, SEAT(4)), "BOOKED");
     sleep_ms(500);
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM followups WHERE booking_id = $1 AND "

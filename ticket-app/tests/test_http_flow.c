@@ -56,15 +56,6 @@ static long raw(const char *method, const char *path, const char *auth, const ch
     return test_http(method, url, headers, body, NULL);
 }
 
-static const char *seat_status(const char *seat_id)
-{
-    static char buf[32];
-    char *v = tt_q(&S, "SELECT status FROM seats WHERE id = $1", seat_id, NULL);
-    snprintf(buf, sizeof buf, "%s", v ? v : "?");
-    free(v);
-    return buf;
-}
-
 /* Downloads the PDF at url, rasterises it and decodes every QR code into
  * out. Returns the number decoded, or -1 when pdftoppm/zbarimg are missing. */
 static int scan_pdf_qr(const char *url, char out[][TICKET_CODE_LEN + 2], int max)
@@ -168,7 +159,7 @@ static void test_paid_path(void **state)
     assert_true(strlen(tt_str(out, "payment_url")) > 0);
     assert_true(strlen(tt_str(out, "expires_at")) > 0);
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(1)), "ON_GOING");
+    assert_string_equal(tt_seat_status(&S, SEAT(1)), "ON_GOING");
 
     /* The same booking id again: the stored outcome, the same invoice. */
     assert_int_equal(tt_book(&S, b, "user-1", EV, seats, 2, &out), 201);
@@ -191,8 +182,8 @@ static void test_paid_path(void **state)
 
     assert_int_equal(tt_pay(&S, inv), 202);
     assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 15000), 0);
-    assert_string_equal(seat_status(SEAT(1)), "BOOKED");
-    assert_string_equal(seat_status(SEAT(2)), "BOOKED");
+    assert_string_equal(tt_seat_status(&S, SEAT(1)), "BOOKED");
+    assert_string_equal(tt_seat_status(&S, SEAT(2)), "BOOKED");
 
     struct note n;
     assert_true(notes_wait(&S.notes, b, "booking.confirmed", 15000, &n));
@@ -271,8 +262,8 @@ static void test_cancellations(void **state)
     assert_int_equal(tt_call(&S, "POST", path, TT_SERVICE, NULL, &out), 200);
     assert_string_equal(tt_str(out, "status"), "CANCELLED");
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(3)), "OPEN");
-    assert_string_equal(seat_status(SEAT(4)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(3)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(4)), "OPEN");
     assert_int_equal(wait_invoice(inv, "VOID", 10000), 0);
     assert_true(notes_wait(&S.notes, b, "booking.cancelled", 10000, NULL));
     /* Again: the same answer, nothing new. */
@@ -288,7 +279,7 @@ static void test_cancellations(void **state)
     assert_int_equal(tt_wait_status(&S, b, "CONFIRMED", 15000), 0);
     snprintf(path, sizeof path, "/api/bookings/%s/cancel", b);
     assert_int_equal(tt_call(&S, "POST", path, TT_SERVICE, NULL, NULL), 200);
-    assert_string_equal(seat_status(SEAT(5)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(5)), "OPEN");
     assert_int_equal(wait_invoice(inv, "REFUNDED", 10000), 0);
     char code[TICKET_CODE_LEN + 1], body[256];
     ticket_code_make(TT_CODE_SECRET, b, SEAT(5), code, sizeof code);
@@ -367,7 +358,7 @@ static void test_webhooks(void **state)
     long v2 = (long)json_integer_value(json_object_get(out, "version"));
     assert_int_equal(v2, version + 1);
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(6)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(6)), "OPEN");
     assert_int_equal(tt_webhook(&S, body, 0, NULL), 204);
     assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, &out), 200);
     assert_int_equal(json_integer_value(json_object_get(out, "version")), v2);
@@ -388,7 +379,7 @@ static void test_webhooks(void **state)
     assert_string_equal(tt_str(out, "status"), "FAILED");
     assert_int_equal(json_integer_value(json_object_get(out, "version")), v2);
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(6)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(6)), "OPEN");
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM followups WHERE booking_id = $1 AND "
                                "kind = 'REFUND'",
@@ -415,7 +406,7 @@ static void test_webhooks(void **state)
     assert_string_equal(tt_str(out, "status"), "CONFIRMED");
     assert_int_equal(json_integer_value(json_object_get(out, "version")), v3 + 1);
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(7)), "BOOKED");
+    assert_string_equal(tt_seat_status(&S, SEAT(7)), "BOOKED");
     assert_int_equal(
         tt_q_long(&S, "SELECT count(*) FROM processed_events WHERE id = $1", evt, NULL), 1);
     assert_true(notes_wait(&S.notes, b2, "booking.confirmed", 15000, NULL));

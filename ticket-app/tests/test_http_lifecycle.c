@@ -46,15 +46,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *seat_status(const char *seat_id)
-{
-    static char buf[32];
-    char *v = tt_q(&S, "SELECT status FROM seats WHERE id = $1", seat_id, NULL);
-    snprintf(buf, sizeof buf, "%s", v ? v : "?");
-    free(v);
-    return buf;
-}
-
 /* Books one seat of event ev for user and pays: CONFIRMED. inv gets the
  * invoice number. */
 static void book_paid(const char *ev, const char *user, const char *seat, char b[37], char inv[64])
@@ -99,7 +90,7 @@ static void test_checked_in_not_cancellable(void **state)
         assert_string_equal(err_reason(out), "CHECKED_IN");
         json_decref(out);
     }
-    assert_string_equal(seat_status(SEAT(0)), "BOOKED");
+    assert_string_equal(tt_seat_status(&S, SEAT(0)), "BOOKED");
     char *inv_status = NULL;
     char path[96];
     snprintf(path, sizeof path, "/api/invoices/%s", inv);
@@ -121,7 +112,7 @@ static void test_refund_at_payment_app(void **state)
     assert_int_equal(tt_pay_call(&S, "POST", path, NULL, &out), 200);
     json_decref(out);
     assert_int_equal(tt_wait_status(&S, b, "CANCELLED", 15000), 0);
-    assert_string_equal(seat_status(SEAT(1)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(1)), "OPEN");
     snprintf(path, sizeof path, "/api/bookings/%s/ticket.pdf", b);
     assert_int_equal(tt_call(&S, "GET", path, TT_SERVICE, NULL, NULL), 409);
     assert_true(notes_wait(&S.notes, b, "booking.cancelled", 10000, NULL));
@@ -154,7 +145,7 @@ static void test_limit_reached(void **state)
     assert_string_equal(tt_str(out, "status"), "FAILED");
     assert_string_equal(tt_str(out, "failure_reason"), "LIMIT_REACHED");
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(5)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(5)), "OPEN");
     /* another user is not limited by it */
     tt_uuid(b);
     assert_int_equal(tt_book(&S, b, "modest", EV, one, 1, &out), 201);
@@ -180,7 +171,7 @@ static void test_seat_unavailable_names_seat(void **state)
     ids = json_object_get(json_object_get(json_object_get(out, "error"), "details"), "seat_ids");
     assert_int_equal(json_array_size(ids), 1);
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(6)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(6)), "OPEN");
 }
 
 static void test_event_cancel(void **state)

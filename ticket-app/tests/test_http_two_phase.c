@@ -48,15 +48,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *seat_status(const char *seat_id)
-{
-    static char buf[32];
-    char *v = tt_q(&S, "SELECT status FROM seats WHERE id = $1", seat_id, NULL);
-    snprintf(buf, sizeof buf, "%s", v ? v : "?");
-    free(v);
-    return buf;
-}
-
 /* POST /api/bookings with "checkout": false for one seat. */
 static long select_seat(const char *b, const char *user, const char *seat, json_t **out)
 {
@@ -98,7 +89,7 @@ static void test_select_then_checkout(void **state)
     double left = secs_until(tt_str(out, "hold_expires_at"));
     assert_true(left > 0.5 && left <= 2.5);
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(0)), "ON_GOING");
+    assert_string_equal(tt_seat_status(&S, SEAT(0)), "ON_GOING");
     /* the organizer was asked at this step */
     assert_int_equal(tt_q_long(&S,
                                "SELECT count(*) FROM bookings WHERE id = $1 AND "
@@ -134,7 +125,7 @@ static void test_select_then_checkout(void **state)
     json_decref(out);
     /* the seat stays held past the selection's 2 s */
     sleep_ms(2600);
-    assert_string_equal(seat_status(SEAT(0)), "ON_GOING");
+    assert_string_equal(tt_seat_status(&S, SEAT(0)), "ON_GOING");
     /* a retried checkout answers the same booking, nothing new */
     assert_int_equal(checkout(b, "u1", &out), 201);
     assert_string_equal(tt_str(out, "status"), "PENDING_PAYMENT");
@@ -158,7 +149,7 @@ static void test_selection_lapses(void **state)
     json_decref(out);
     /* the sweeper ends it: EXPIRED, the seat OPEN, client-app told */
     assert_int_equal(tt_wait_status(&S, b, "EXPIRED", 10000), 0);
-    assert_string_equal(seat_status(SEAT(1)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(1)), "OPEN");
     assert_true(notes_wait(&S.notes, b, "booking.expired", 10000, NULL));
     /* a checkout after: 409 HOLD_EXPIRED with the booking */
     assert_int_equal(checkout(b, "u2", &out), 409);
@@ -197,7 +188,7 @@ static void test_checkout_lapsed_before_sweeper(void **state)
     assert_string_equal(tt_str(json_object_get(out, "error"), "code"), "HOLD_EXPIRED");
     json_decref(out);
     assert_int_equal(tt_wait_status(&S, b, "EXPIRED", 2000), 0);
-    assert_string_equal(seat_status(SEAT(2)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(2)), "OPEN");
 }
 
 static void test_checkout_not_held(void **state)
@@ -221,7 +212,7 @@ static void test_checkout_not_held(void **state)
     assert_int_equal(tt_call(&S, "POST", path, TT_SERVICE, NULL, &out), 200);
     assert_string_equal(tt_str(out, "status"), "CANCELLED");
     json_decref(out);
-    assert_string_equal(seat_status(SEAT(3)), "OPEN");
+    assert_string_equal(tt_seat_status(&S, SEAT(3)), "OPEN");
     assert_int_equal(checkout(a, "u5", &out), 409);
     assert_string_equal(tt_str(json_object_get(out, "error"), "code"), "NOT_HELD");
     json_decref(out);
@@ -253,7 +244,7 @@ static void test_event_cancelled_ends_selection(void **state)
     assert_int_equal(tt_call(&S, "POST", path, TT_ADMIN, NULL, &out), 200);
     json_decref(out);
     assert_int_equal(tt_wait_status(&S, b, "CANCELLED", 10000), 0);
-    assert_string_equal(seat_status(tt_str(json_array_get(seats, 0), "id")), "OPEN");
+    assert_string_equal(tt_seat_status(&S, tt_str(json_array_get(seats, 0), "id")), "OPEN");
     assert_true(notes_wait(&S.notes, b, "booking.cancelled", 10000, NULL));
     json_decref(seats);
 }
@@ -292,7 +283,7 @@ static void test_race_checkout_vs_expiry(void **state)
         char *bs = tt_q(&S, "SELECT status FROM bookings WHERE id = $1", b, NULL);
         assert_string_equal(bs, st == 201 ? "PENDING_PAYMENT" : "EXPIRED");
         free(bs);
-        assert_string_equal(seat_status(seat), st == 201 ? "ON_GOING" : "OPEN");
+        assert_string_equal(tt_seat_status(&S, seat), st == 201 ? "ON_GOING" : "OPEN");
         if (st == 201)
             assert_int_equal(tt_q_long(&S,
                                        "SELECT count(*) FROM seats s JOIN bookings b ON "

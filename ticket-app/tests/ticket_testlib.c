@@ -338,3 +338,12 @@ long tt_q_long(struct suite *s, const char *sql, const char *p1, const char *p2)
     free(v);
     return x;
 }
+
+const char *tt_seat_status(struct suite *s, const char *seat_id)
+{
+    static char buf[32];
+    char *v = tt_q(s, "SELECT status FROM seats WHERE id = $1", seat_id, NULL);
+    snprintf(buf, sizeof buf, "%s", v ? v : "?");
+    free(v);
+    return buf;
+}

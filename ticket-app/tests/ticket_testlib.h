@@ -85,6 +85,9 @@ long tt_webhook(struct suite *s, const char *body, long t, const char *sig);
  * ($1, $2; NULL when unused). Returns malloc'ed text or NULL (no row/NULL). */
 char *tt_q(struct suite *s, const char *sql, const char *p1, const char *p2);
 long tt_q_long(struct suite *s, const char *sql, const char *p1, const char *p2);
+/* A seat's status in the ticket database ("?" when unknown), in a static
+ * buffer that the next call overwrites. */
+const char *tt_seat_status(struct suite *s, const char *seat_id);
 
 void tt_uuid(char out[37]);
 /* The names these had before sleep_ms and now_ms (common/util.h) served
